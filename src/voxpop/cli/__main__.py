@@ -1,0 +1,3 @@
+from voxpop.cli import main
+
+main()

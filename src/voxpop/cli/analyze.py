@@ -1,0 +1,3 @@
+"""voxpop CLI: analyze commands (placeholder until implemented)."""
+
+from voxpop.cli import app  # noqa: F401

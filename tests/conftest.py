@@ -1,0 +1,38 @@
+"""Shared test fixtures.
+
+Tests that need ../shared reference data use the `shared_data` fixture: they skip with a reason when
+it is absent, and fail instead when VOXPOP_REQUIRE_SHARED=1 (as CI sets).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("VOXPOP_SHARED", ROOT.parent / "shared"))
+
+
+def require_shared(*parts: str) -> Path:
+    """Path under ../shared, or skip (fail when VOXPOP_REQUIRE_SHARED=1) if it is missing."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        msg = f"shared reference data not found at {path} (set VOXPOP_SHARED to its folder)"
+        if os.environ.get("VOXPOP_REQUIRE_SHARED") == "1":
+            pytest.fail(msg + " and VOXPOP_REQUIRE_SHARED=1", pytrace=False)
+        pytest.skip(msg)
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    return require_shared("data")
+
+
+@pytest.fixture(scope="session")
+def polis_dirs(shared_data: Path) -> list[Path]:
+    dirs = sorted(p for p in (shared_data / "polis").iterdir() if p.is_dir())
+    assert dirs, "no Pol.is conversations under shared/data/polis"
+    return dirs
