@@ -1,0 +1,100 @@
+"""The demo conversation: a country split by a national vote, talking about what to do now.
+
+Written for voxpop (not taken from any real conversation). Each statement carries a planted stance
+per opinion group, from -2 (strongly disagree) to +2 (strongly agree); `voxpop demo` simulates
+participants from these stances so that the analysis has real groups, consensus and divides to find.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TITLE = "What should our country do now?"
+DESCRIPTION = (
+    "Last year's national vote split the country almost in half: many towns, coasts and the countryside "
+    "voted one way, most big cities the other. Whatever you voted, tell us what matters to you now. "
+    "Agree, disagree or pass on each statement, and add your own."
+)
+
+
+@dataclass(frozen=True)
+class PlantedGroup:
+    key: str
+    label: str
+    share: float  # fraction of the simulated participants
+    description: str
+
+
+GROUPS: tuple[PlantedGroup, ...] = (
+    PlantedGroup("cities", "Big cities", 0.40, "Younger, mostly voted to stay, worried about trade and rights."),
+    PlantedGroup("towns", "Towns and coasts", 0.35, "Mostly voted to leave, feel ignored by the capital."),
+    PlantedGroup("countryside", "Countryside", 0.25, "Split vote, worried about farming, services and housing."),
+)
+
+# (statement, stance for cities, towns and coasts, countryside)
+STATEMENTS: tuple[tuple[str, int, int, int], ...] = (
+    # common ground: every group leans the same way
+    ("Whatever people voted, they deserve to be listened to rather than mocked.", 2, 2, 2),
+    ("Local hospitals and GP surgeries should be protected wherever people live.", 2, 2, 2),
+    ("The country is more divided now than it was ten years ago.", 2, 2, 1),
+    ("Families should be able to afford a home near where they grew up.", 2, 2, 2),
+    ("Young people should not have to move away to find a decent job.", 1, 2, 2),
+    ("Bus and train services outside the big cities have been neglected for too long.", 1, 2, 2),
+    ("I have friends or family who voted the other way, and we still get on.", 1, 1, 1),
+    ("Politicians should spend less time arguing about the vote and more time fixing everyday problems.", 1, 2, 2),
+    ("Local newspapers closing has made it harder to know what is going on where I live.", 1, 1, 2),
+    ("Big employers should be encouraged to open offices outside the capital.", 1, 2, 1),
+    ("Seaside towns need a dedicated plan to bring back jobs and visitors.", 1, 2, 1),
+    ("A citizens' assembly drawn from every part of the country should advise on what happens next.", 2, 0, 1),
+    ("Second homes that stand empty most of the year should pay much higher local tax.", 1, 2, 1),
+    # the main divide: cities against towns and coasts
+    ("We should hold another public vote once the consequences are clear.", 2, -2, -1),
+    ("Leaving was the right decision for the country.", -2, 2, 1),
+    ("We should rejoin the neighbours' single market within ten years.", 2, -2, -1),
+    ("Control of our borders matters more than short-term economic growth.", -2, 2, 1),
+    ("Immigration has been good for my area.", 2, -1, -1),
+    ("The result of the vote must be respected, even by those who lost.", -1, 2, 1),
+    ("The national broadcaster is fair to people like me.", 1, -2, -1),
+    ("People in the big cities look down on those who voted differently.", -1, 2, 2),
+    ("Cities pay most of the tax, so they should have more say in national decisions.", 1, -2, -2),
+    ("The voting age should be lowered to sixteen.", 2, -1, -1),
+    ("Traditional industries deserve support even if that costs more than buying from abroad.", -1, 2, 1),
+    ("Too much public money is spent in the capital compared with the rest of the country.", -1, 2, 2),
+    ("Universities get too much attention compared with apprenticeships and trades.", -1, 2, 1),
+    ("Cities should be given more powers to raise and spend their own taxes.", 2, -1, 0),
+    ("Staying close to our neighbours on trade matters more than setting our own rules.", 2, -2, 0),
+    ("Fishing communities were let down by the deal that followed the vote.", 0, 2, 1),
+    ("Police should be far more visible in town centres.", 0, 2, 1),
+    # what sets the countryside apart
+    ("Farmers need guaranteed support to replace what they received before the vote.", 0, 0, 2),
+    ("Housing targets set in the capital should not override the wishes of rural communities.", -1, 0, 2),
+    ("New housing should be built on green fields when there is nowhere else.", 1, -1, -2),
+    ("Rural broadband is too slow to run a modern business.", 0, 1, 2),
+    ("Wind and solar farms are welcome near where I live.", 2, 0, -1),
+    ("Workers from abroad are essential to our farms and care homes.", 2, -1, 1),
+    ("Protecting farmland and nature should come before building new roads.", 1, -1, 1),
+    ("Village schools should be kept open even when they have few pupils.", 0, 1, 2),
+    ("Decisions about my area should be made in my area, not in the capital.", 0, 2, 2),
+    ("People who voted differently from me had good reasons.", 1, 0, 1),
+)
+
+# What a simulated participant added to the moderation queue, so the organiser page has work to do.
+PENDING_STATEMENTS: tuple[str, ...] = (
+    "Town halls should hold open meetings about the vote's effects twice a year.",
+    "Every region should have a minister who lives there.",
+    "Nobody talks about how the vote affected disabled people.",
+)
+
+ORGANISER_EMAIL = "organiser@example.org"
+ORGANISER_PASSWORD = "demo-organiser"
+
+
+def stance_matrix() -> list[list[int]]:
+    """Statements x groups, in the order of STATEMENTS and GROUPS."""
+    return [[c, t, r] for _, c, t, r in STATEMENTS]
+
+
+def agree_probabilities(stance: int) -> tuple[float, float]:
+    """(P(agree), P(disagree)) for a planted stance; the rest of the time people pass."""
+    table = {2: (0.85, 0.07), 1: (0.65, 0.2), 0: (0.35, 0.35), -1: (0.2, 0.65), -2: (0.07, 0.85)}
+    return table[stance]
