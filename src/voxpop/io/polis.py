@@ -1,0 +1,162 @@
+"""Pol.is export folders: comments.csv + votes.csv, or participants-votes.csv alone.
+
+Row order follows Pol.is's cold start (docs/polis-math.md §1.2): participants in order of first
+appearance in the votes sorted by (comment-id, voter-id); with participants-votes.csv alone, its
+row order (which is that order). Columns: comment ids ascending. Latest vote wins (done by the matrix).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from voxpop.conversation import Conversation
+from voxpop.io import csvfast, ids
+from voxpop.io.errors import InputError
+from voxpop.io.votes import VOTE_FIX, read_vote_log
+
+PV_FIXED = ("participant", "xid", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree")
+
+
+def is_polis_export(path: Path) -> bool:
+    return path.is_dir() and any((path / n).exists() for n in ("votes.csv", "participants-votes.csv"))
+
+
+def read_polis_export(folder: str | Path) -> Conversation:
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(folder, "is not a folder", fix="give a Pol.is export folder or a votes CSV")
+    votes_csv, pv_csv = folder / "votes.csv", folder / "participants-votes.csv"
+    comments = _read_comments(folder / "comments.csv") if (folder / "comments.csv").exists() else {}
+    if votes_csv.exists():
+        conv = _from_votes(votes_csv)
+        groups = _read_pv_groups(pv_csv) if pv_csv.exists() else {}
+    elif pv_csv.exists():
+        conv, groups = _from_participants_votes(pv_csv)
+    else:
+        raise InputError(folder, "no votes.csv or participants-votes.csv here",
+                         fix="give the folder of a Pol.is export (it holds comments.csv and votes.csv)")
+    # statements: every comment listed or voted on, ascending comment-id
+    known = list(dict.fromkeys(list(conv.statement_ids) + list(comments)))
+    rank = ids.numeric_rank(known)
+    order = np.argsort(rank)
+    s_ids = [known[i] for i in order]
+    pos = {sid: i for i, sid in enumerate(s_ids)}
+    remap = np.array([pos[sid] for sid in conv.statement_ids], dtype=np.int32)
+    conv.statement = remap[conv.statement] if len(remap) else conv.statement
+    conv.statement_ids = s_ids
+    conv.statement_text = {sid: c["text"] for sid, c in comments.items()}
+    conv.moderated_out = {sid for sid, c in comments.items() if c["moderated"] == -1}
+    conv.meta = {sid for sid, c in comments.items() if c["meta"]}
+    conv.reference_groups = groups
+    conv.title = _read_topic(folder / "summary.csv") or folder.name
+    conv.source = str(folder)
+    return conv
+
+
+def _from_votes(path: Path) -> Conversation:
+    log = read_vote_log(path, participant="voter-id", statement="comment-id", vote="vote", timestamp="timestamp",
+                        header_fix="a Pol.is votes.csv has: timestamp,datetime,comment-id,voter-id,vote")
+    s_rank = ids.numeric_rank(log.statement_ids)
+    p_pos = ids.polis_row_order(log.participant, log.participant_ids, s_rank[log.statement])
+    p, p_ids = ids.reorder(log.participant, log.participant_ids, p_pos)
+    return Conversation(participant_ids=p_ids, statement_ids=log.statement_ids, participant=p,
+                        statement=log.statement, vote=log.vote, timestamp=log.timestamp)
+
+
+def _from_participants_votes(path: Path) -> tuple[Conversation, dict[str, int]]:
+    header = csvfast.read_header(path)
+    csvfast.require_columns(path, header, ["participant"], "a Pol.is participants-votes.csv starts with participant")
+    comment_cols = [h for h in header if h not in PV_FIXED]
+    types: dict[str, pa.DataType] = {"participant": pa.string()}
+    if "group-id" in header:
+        types["group-id"] = pa.int64()
+    types.update({c: pa.int8() for c in comment_cols})
+    table = csvfast.read_table(path, types, what="participant row", fixes={c: VOTE_FIX for c in comment_cols})
+    rows, cols, vals = [], [], []
+    for j, c in enumerate(comment_cols):
+        col = table[c]
+        seen = np.flatnonzero(pc.is_valid(col).to_numpy(zero_copy_only=False))
+        v = pc.fill_null(col, 0).to_numpy(zero_copy_only=False)[seen]
+        bad = np.flatnonzero((v < -1) | (v > 1))
+        if len(bad):
+            raise InputError(path, f"vote {int(v[bad[0]])} for comment {c} is not 1, -1 or 0",
+                             line=csvfast.line_of_row(path, int(seen[bad[0]])), fix=VOTE_FIX)
+        rows.append(seen.astype(np.int32))
+        cols.append(np.full(len(seen), j, dtype=np.int32))
+        vals.append(v.astype(np.int8))
+    p_ids = table["participant"].to_pylist()
+    dupes = pc.value_counts(table["participant"])
+    if len(dupes) != len(p_ids):
+        raise InputError(path, "a participant appears on more than one row", fix="keep one row per participant")
+    groups: dict[str, int] = {}
+    if "group-id" in table.column_names:
+        g = table["group-id"].to_pylist()
+        groups = {pid: int(x) for pid, x in zip(p_ids, g, strict=True) if x is not None}
+    conv = Conversation(
+        participant_ids=p_ids, statement_ids=comment_cols,
+        participant=np.concatenate(rows) if rows else np.zeros(0, np.int32),
+        statement=np.concatenate(cols) if cols else np.zeros(0, np.int32),
+        vote=np.concatenate(vals) if vals else np.zeros(0, np.int8),
+    )
+    if conv.n_votes == 0:
+        raise InputError(path, "there are no votes in the file", fix="export the conversation again with its votes")
+    return conv, groups
+
+
+def _read_pv_groups(path: Path) -> dict[str, int]:
+    header = csvfast.read_header(path)
+    if "participant" not in header or "group-id" not in header:
+        return {}
+    t = csvfast.read_table(path, {"participant": pa.string(), "group-id": pa.int64()}, what="participant row")
+    return {p: int(g) for p, g in zip(t["participant"].to_pylist(), t["group-id"].to_pylist(), strict=True)
+            if g is not None}
+
+
+def _read_comments(path: Path) -> dict[str, dict]:
+    header = csvfast.read_header(path)
+    csvfast.require_columns(path, header, ["comment-id"],
+                            "a Pol.is comments.csv has: timestamp,datetime,comment-id,author-id,agrees,"
+                            "disagrees,moderated,comment-body")
+    out: dict[str, dict] = {}
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            reader = csv.DictReader(f, strict=True)
+            reader.fieldnames = [n.strip() for n in reader.fieldnames or []]
+            for row in reader:
+                line = reader.line_num
+                if None in row or any(v is None for v in row.values()):
+                    raise InputError(path, "this comment has the wrong number of fields", line=line,
+                                     fix="quote comment bodies that contain commas or line breaks")
+                sid = row["comment-id"].strip()
+                if not sid:
+                    raise InputError(path, "comment-id is empty", line=line, fix="every comment needs an id")
+                mod = (row.get("moderated") or "0").strip()
+                if mod not in ("-1", "0", "1"):
+                    raise InputError(path, f"moderated {mod!r} is not -1, 0 or 1", line=line,
+                                     fix="use -1 (moderated out), 0 (not moderated) or 1 (accepted)")
+                meta = (row.get("is-meta") or "").strip().lower() in ("1", "true")
+                out[sid] = {"text": row.get("comment-body") or "", "moderated": int(mod), "meta": meta}
+    except UnicodeDecodeError:
+        raise InputError(path, "the file is not valid UTF-8 text", line=csvfast.first_bad_utf8_line(path),
+                         fix="save it as UTF-8 CSV") from None
+    except csv.Error as e:
+        raise InputError(path, f"broken CSV ({e})", line=reader.line_num, fix="check the quotes on that line") from None
+    return out
+
+
+def _read_topic(path: Path) -> str:
+    if not path.exists():
+        return ""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            for row in csv.reader(f):
+                if len(row) >= 2 and row[0].strip() == "topic":
+                    return row[1].strip()
+    except (UnicodeDecodeError, csv.Error):
+        return ""
+    return ""

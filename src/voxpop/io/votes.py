@@ -1,0 +1,120 @@
+"""The plain votes CSV (participant, statement, vote[, timestamp]) and the shared vote-log reader."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from voxpop.conversation import Conversation
+from voxpop.io import csvfast, ids
+from voxpop.io.errors import InputError
+from voxpop.io.statements import read_statements
+
+VOTE_FIX = "use 1 (agree), -1 (disagree) or 0 (pass)"
+PLAIN_COLUMNS = ["participant", "statement", "vote"]
+
+
+@dataclass
+class VoteLog:
+    participant: np.ndarray  # int32 codes, first-appearance order
+    participant_ids: list[str]
+    statement: np.ndarray
+    statement_ids: list[str]
+    vote: np.ndarray  # int8
+    timestamp: np.ndarray | None  # float64 ms since epoch
+
+
+def _timestamp_type(path: Path, header: list[str], name: str) -> pa.DataType:
+    """Numbers (ms since epoch) or ISO dates, sniffed from the first data row."""
+    import csv
+
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
+        reader = csv.reader(f)
+        next(reader, None)
+        for row in reader:
+            if row:
+                value = row[header.index(name)] if header.index(name) < len(row) else ""
+                try:
+                    float(value)
+                except ValueError:
+                    return pa.timestamp("ms")
+                break
+    return pa.float64()
+
+
+def read_vote_log(path: Path, *, participant: str, statement: str, vote: str, timestamp: str | None,
+                  header_fix: str) -> VoteLog:
+    """Read and validate a vote log; ids are kept exactly as written (as text)."""
+    header = csvfast.read_header(path)
+    csvfast.require_columns(path, header, [participant, statement, vote], header_fix)
+    types: dict[str, pa.DataType] = {participant: pa.string(), statement: pa.string(), vote: pa.int8()}
+    has_ts = timestamp is not None and timestamp in header
+    if has_ts:
+        types[timestamp] = _timestamp_type(path, header, timestamp)
+    table = csvfast.read_table(path, types, what="vote", fixes={vote: VOTE_FIX})
+    if table.num_rows == 0:
+        raise InputError(path, "there are no votes in the file", line=2,
+                         fix="add one line per vote: " + ",".join([participant, statement, vote]))
+    for name in (participant, statement):
+        row = csvfast.first_false(pc.not_equal(pc.utf8_trim_whitespace(table[name]), ""))
+        if row is not None:
+            raise InputError(path, f"{name} is empty", line=csvfast.line_of_row(path, row),
+                             fix=f"every vote needs a {name} id")
+    v = table[vote]
+    row = csvfast.first_false(pc.is_valid(v))
+    if row is not None:
+        raise InputError(path, "vote is empty", line=csvfast.line_of_row(path, row), fix=VOTE_FIX)
+    votes = v.to_numpy()
+    bad = np.flatnonzero((votes < -1) | (votes > 1))
+    if len(bad):
+        raise InputError(path, f"vote {int(votes[bad[0]])} is not 1, -1 or 0",
+                         line=csvfast.line_of_row(path, int(bad[0])), fix=VOTE_FIX)
+    ts = None
+    if has_ts:
+        col = table[timestamp]
+        row = csvfast.first_false(pc.is_valid(col))
+        if row is not None:
+            raise InputError(path, "timestamp is empty", line=csvfast.line_of_row(path, row),
+                             fix="give every vote a time, or drop the timestamp column")
+        if pa.types.is_timestamp(col.type):
+            col = pc.cast(col, pa.int64())
+        ts = col.to_numpy().astype(np.float64, copy=False)
+    p, p_ids = ids.encode(table[participant])
+    s, s_ids = ids.encode(table[statement])
+    return VoteLog(p, p_ids, s, s_ids, votes.astype(np.int8, copy=False), ts)
+
+
+def read_votes_csv(path: str | Path, statements: str | Path | None = None) -> Conversation:
+    """A plain votes CSV: participant, statement, vote (1/-1/0), optional timestamp.
+
+    Participants and statements are numbered in order of first appearance. With `statements`
+    (a CSV with statement, text), statements follow that file's order, then any others voted on.
+    """
+    path = Path(path)
+    log = read_vote_log(path, participant="participant", statement="statement", vote="vote",
+                        timestamp="timestamp", header_fix="the header must be: participant,statement,vote[,timestamp]")
+    s, s_ids = log.statement, log.statement_ids
+    texts: dict[str, str] = {}
+    moderated: set[str] = set()
+    meta: set[str] = set()
+    if statements is not None:
+        st = read_statements(Path(statements))
+        texts, moderated, meta = st.text, st.moderated_out, st.meta
+        listed = list(st.text)
+        position = {sid: i for i, sid in enumerate(listed)}
+        extra = [sid for sid in s_ids if sid not in position]
+        for sid in extra:
+            position[sid] = len(position)
+        all_ids = listed + extra
+        s = np.array([position[sid] for sid in s_ids], dtype=np.int32)[log.statement]
+        s_ids = all_ids
+    return Conversation(
+        participant_ids=log.participant_ids, statement_ids=s_ids,
+        participant=log.participant, statement=s, vote=log.vote, timestamp=log.timestamp,
+        statement_text=texts, moderated_out=moderated, meta=meta,
+        title=path.stem, source=str(path),
+    )
