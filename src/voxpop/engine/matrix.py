@@ -15,7 +15,11 @@ import scipy.sparse as sp
 
 @dataclass(frozen=True, eq=False)
 class VoteMatrix:
-    """Deduplicated votes in COO form: one entry per (row, col) that has a vote (passes included)."""
+    """Deduplicated votes in COO form: one entry per (row, col) that has a vote (passes included).
+
+    Entries may come in any order; `from_vote_log` returns them sorted by (row, col), which makes the
+    CSR views below cheap (no sort needed).
+    """
 
     rows: np.ndarray  # int32, participant index
     cols: np.ndarray  # int32, statement index
@@ -23,34 +27,58 @@ class VoteMatrix:
     n_rows: int
     n_cols: int
 
-    def _csr(self, data: np.ndarray) -> sp.csr_matrix:
-        m = sp.csr_matrix((data, (self.rows, self.cols)), shape=(self.n_rows, self.n_cols))
-        m.sort_indices()
-        return m
+    @cached_property
+    def _canonical(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(indptr, rows, indices, vals) of the entries in row-major (row, col) order."""
+        rows = np.asarray(self.rows)
+        cols = np.asarray(self.cols)
+        vals = np.asarray(self.vals)
+        if len(rows) > 1:
+            key = rows.astype(np.int64) * max(self.n_cols, 1) + cols
+            if not np.all(key[1:] > key[:-1]):
+                perm = np.argsort(key, kind="stable")
+                rows, cols, vals = rows[perm], cols[perm], vals[perm]
+        indptr = np.zeros(self.n_rows + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=self.n_rows), out=indptr[1:])
+        if indptr[-1] < np.iinfo(np.int32).max:
+            indptr = indptr.astype(np.int32)
+        return indptr, rows, cols.astype(np.int32, copy=False), vals
+
+    def _subset(self, keep: np.ndarray, data: np.ndarray) -> sp.csr_matrix:
+        indptr, rows, indices, _ = self._canonical
+        new_ptr = np.zeros(self.n_rows + 1, dtype=indptr.dtype)
+        np.cumsum(np.bincount(rows[keep], minlength=self.n_rows), out=new_ptr[1:])
+        return sp.csr_matrix((data[keep], indices[keep], new_ptr), shape=(self.n_rows, self.n_cols))
 
     @cached_property
     def seen(self) -> sp.csr_matrix:
         """1.0 where a participant voted (agree, disagree or pass) on a statement."""
-        return self._csr(np.ones(len(self.vals), dtype=np.float64))
+        indptr, _, indices, vals = self._canonical
+        return sp.csr_matrix(
+            (np.ones(len(vals), dtype=np.float64), indices, indptr), shape=(self.n_rows, self.n_cols)
+        )
+
+    @cached_property
+    def cells(self) -> sp.csr_matrix:
+        """Vote values on the `seen` structure: passes are stored as explicit zeros (same indptr/indices)."""
+        indptr, _, indices, vals = self._canonical
+        return sp.csr_matrix((vals.astype(np.float64), indices, indptr), shape=(self.n_rows, self.n_cols))
 
     @cached_property
     def values(self) -> sp.csr_matrix:
         """The vote values (+1/-1; passes are 0 and so not stored)."""
-        keep = self.vals != 0
-        m = sp.csr_matrix(
-            (self.vals[keep].astype(np.float64), (self.rows[keep], self.cols[keep])),
-            shape=(self.n_rows, self.n_cols),
-        )
-        m.sort_indices()
-        return m
+        _, _, _, vals = self._canonical
+        return self._subset(vals != 0, vals.astype(np.float64))
 
     @cached_property
     def agree(self) -> sp.csr_matrix:
-        return self._csr((self.vals == 1).astype(np.float64))
+        _, _, _, vals = self._canonical
+        return self._subset(vals == 1, np.ones(len(vals), dtype=np.float64))
 
     @cached_property
     def disagree(self) -> sp.csr_matrix:
-        return self._csr((self.vals == -1).astype(np.float64))
+        _, _, _, vals = self._canonical
+        return self._subset(vals == -1, np.ones(len(vals), dtype=np.float64))
 
     @property
     def n_votes(self) -> int:
@@ -69,6 +97,7 @@ def from_vote_log(
     """Build a VoteMatrix from a vote log; the latest vote per (participant, statement) wins.
 
     "Latest" is the largest timestamp; equal or missing timestamps fall back to log order (later row wins).
+    The result's entries are sorted by (participant, statement).
     """
     p = np.asarray(participant, dtype=np.int64)
     s = np.asarray(statement, dtype=np.int64)
@@ -78,17 +107,29 @@ def from_vote_log(
     if len(v) and not np.isin(v, (-1, 0, 1)).all():
         bad = v[~np.isin(v, (-1, 0, 1))][0]
         raise ValueError(f"votes must be 1 (agree), -1 (disagree) or 0 (pass); got {bad!r}")
+    if len(p) and (p.min() < 0 or s.min() < 0):
+        raise ValueError("participant and statement indices must be >= 0")
     n_p = int(n_participants if n_participants is not None else (p.max() + 1 if len(p) else 0))
     n_s = int(n_statements if n_statements is not None else (s.max() + 1 if len(s) else 0))
-    order = np.arange(len(v))
-    if timestamp is not None:
-        order = np.lexsort((order, np.asarray(timestamp, dtype=np.float64)))
-    key = p[order] * max(n_s, 1) + s[order]
-    # keep the last occurrence of each key in time order
-    rev_key = key[::-1]
-    _, first_in_rev = np.unique(rev_key, return_index=True)
-    idx = order[len(order) - 1 - first_in_rev]
-    idx.sort()
+    if len(p) and (p.max() >= n_p or s.max() >= n_s):
+        raise ValueError("a participant or statement index is >= n_participants / n_statements")
+    if timestamp is None:
+        key = p * max(n_s, 1) + s
+        # stable sort by key: within equal keys log order is kept, so the last of each run is the latest
+        perm = np.argsort(key, kind="stable")
+    else:
+        t = np.asarray(timestamp, dtype=np.float64)
+        if len(t) != len(v):
+            raise ValueError("timestamp must have the same length as the votes")
+        order = np.lexsort((np.arange(len(v)), t))
+        key_o = p[order] * max(n_s, 1) + s[order]
+        perm = order[np.argsort(key_o, kind="stable")]
+        key = p * max(n_s, 1) + s
+    ks = key[perm]
+    last = np.ones(len(ks), dtype=bool)
+    if len(ks) > 1:
+        last[:-1] = ks[1:] != ks[:-1]
+    idx = perm[last]
     return VoteMatrix(
         rows=p[idx].astype(np.int32),
         cols=s[idx].astype(np.int32),

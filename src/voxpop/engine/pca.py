@@ -1,0 +1,150 @@
+"""2-D PCA of the vote matrix, Pol.is style, without ever densifying it (docs/polis-math.md §2, §3, §11.4).
+
+Conventions (export sign: +1 agree, -1 disagree, 0 pass):
+
+* The "rating matrix" is the vote matrix with every moderated-out column set to 0 for *every* participant.
+  Those cells count as voted (in the projection scale) but are constant, so they carry no variance.
+* Missing cells are imputed with the column mean of the observed values (passes count as 0 in the mean),
+  then the matrix is centred by the same means. A missing cell is therefore exactly 0 after centring, and
+  the centred matrix has the sparsity pattern of the observed cells: X_c = S ∘ (X0 - 1 cᵀ) with S the
+  "seen" mask. This is the §11.4 identity X_c v = X0 v - S (c∘v) folded into one sparse matrix that
+  reuses the index arrays of `VoteMatrix.cells` (one sparse product per step instead of two).
+* The two principal axes are the top-2 right singular vectors of X_c, found by block subspace iteration
+  with Rayleigh-Ritz (exact up to `tol`, deterministic for a seed) instead of Pol.is's unseeded 101-step
+  power iteration.
+* Sign convention: each axis is flipped so that its largest-magnitude loading is positive (ties → the
+  first such statement), like scikit-learn's `svd_flip(u_based_decision=False)`. Pol.is has none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from .matrix import VoteMatrix
+
+
+@dataclass(frozen=True)
+class PCAResult:
+    center: np.ndarray  # float[n_cols], column means of the rating matrix (0 on moderated-out columns)
+    comps: np.ndarray  # float[n_comps, n_cols], orthonormal rows
+    explained_variance: np.ndarray  # float[n_comps], sigma² / (n_rows - 1)
+    explained_variance_ratio: np.ndarray  # float[n_comps], share of the total variance of X_c
+    iterations: int  # subspace iterations used
+
+
+def column_means(m: VoteMatrix, mod_out: np.ndarray) -> np.ndarray:
+    """Mean of the observed votes per column (passes are 0); 0 for moderated-out or never-seen columns."""
+    n_seen = np.bincount(m.cols, minlength=m.n_cols).astype(np.float64)
+    total = np.bincount(m.cols, weights=m.vals.astype(np.float64), minlength=m.n_cols)
+    center = np.divide(total, n_seen, out=np.zeros(m.n_cols), where=n_seen > 0)
+    center[mod_out] = 0.0
+    return center
+
+
+def centred_matrix(m: VoteMatrix, center: np.ndarray, mod_out: np.ndarray) -> sp.csr_matrix:
+    """X_c on the observed cells (moderated-out columns all-zero), sharing `m.cells`' index arrays."""
+    cells = m.cells
+    cols = cells.indices
+    data = cells.data - center[cols]
+    data[mod_out[cols]] = 0.0
+    return sp.csr_matrix((data, cols, cells.indptr), shape=cells.shape)
+
+
+def _orient(comps: np.ndarray) -> np.ndarray:
+    """Flip each row so its largest-|loading| entry is positive (first one on ties)."""
+    if comps.size == 0:
+        return comps
+    idx = np.argmax(np.abs(comps), axis=1)
+    signs = np.sign(comps[np.arange(len(comps)), idx])
+    signs[signs == 0] = 1.0
+    return comps * signs[:, None]
+
+
+def top_axes(
+    xc: sp.csr_matrix, n_comps: int = 2, *, seed: int = 0, tol: float = 1e-10, max_iter: int = 500
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Top right singular vectors (rows) and singular values² of a sparse matrix by subspace iteration."""
+    n_rows, n_cols = xc.shape
+    n_comps = min(n_comps, n_rows, n_cols)
+    if n_comps == 0:
+        return np.zeros((0, n_cols)), np.zeros(0), 0
+    block = min(n_cols, n_comps + 8)
+    rng = np.random.default_rng(seed)
+    v, _ = np.linalg.qr(rng.standard_normal((n_cols, block)))
+    xt = xc.T.tocsr()
+    prev = None
+    lam = np.zeros(block)
+    it = 0
+    while it < max_iter:
+        it += 1
+        u = xc @ v
+        # Rayleigh-Ritz on span(v): eigenpairs of vᵀ Xᵀ X v = uᵀu
+        lam, w = np.linalg.eigh(u.T @ u)
+        order = np.argsort(lam)[::-1]
+        lam, w = lam[order], w[:, order]
+        v = v @ w
+        u = u @ w
+        top = lam[:n_comps]
+        if prev is not None and np.all(np.abs(top - prev) <= tol * max(top[0], 1e-300)):
+            # residual check on the wanted vectors: ‖XᵀX v - λ v‖ small relative to λ1
+            res = xt @ u[:, :n_comps] - v[:, :n_comps] * top
+            if np.linalg.norm(res, axis=0).max() <= np.sqrt(tol) * max(top[0], 1e-300):
+                break
+        prev = top
+        v, _ = np.linalg.qr(xt @ u)
+    return v[:, :n_comps].T.copy(), np.maximum(lam[:n_comps], 0.0), it
+
+
+def fit_pca(
+    m: VoteMatrix, mod_out: np.ndarray, *, n_comps: int = 2, seed: int = 0, xc: sp.csr_matrix | None = None
+) -> PCAResult:
+    """PCA of the mean-imputed, centred rating matrix (all participants, as Pol.is does)."""
+    center = column_means(m, mod_out)
+    if xc is None:
+        xc = centred_matrix(m, center, mod_out)
+    comps, sig2, iters = top_axes(xc, n_comps, seed=seed)
+    comps = _orient(comps)
+    # zero-variance axes (e.g. everybody voted the same) carry no direction
+    comps[sig2 <= 1e-12 * max(sig2.max(initial=0.0), 1.0)] = 0.0
+    if len(comps) < n_comps:
+        comps = np.vstack([comps, np.zeros((n_comps - len(comps), m.n_cols))])
+        sig2 = np.concatenate([sig2, np.zeros(n_comps - len(sig2))])
+    dof = max(m.n_rows - 1, 1)
+    total = float(xc.multiply(xc).sum())
+    ratio = sig2 / total if total > 0 else np.zeros_like(sig2)
+    return PCAResult(center, comps, sig2 / dof, ratio, iters)
+
+
+def participant_counts(m: VoteMatrix, mod_out: np.ndarray) -> np.ndarray:
+    """Cells per row of the rating matrix: votes (passes too) on kept columns + every moderated-out column
+    that exists (has ≥1 vote), because Pol.is sets those to 0 for everyone."""
+    seen_cols = np.bincount(m.cols, minlength=m.n_cols) > 0
+    kept = ~mod_out[m.cols]
+    per_row = np.bincount(m.rows[kept], minlength=m.n_rows)
+    return per_row + int((mod_out & seen_cols).sum())
+
+
+def project_participants(
+    xc: sp.csr_matrix, comps: np.ndarray, n_votes: np.ndarray, n_cmts: int
+) -> np.ndarray:
+    """Sparsity-aware projection (§3.1): X_c·pcᵀ scaled by sqrt(n_cmts / max(n_votes, 1)) per row.
+
+    Missing cells contribute nothing (they are 0 in X_c), moderated-out ones neither (their loadings are 0).
+    """
+    p = np.asarray(xc @ comps.T)
+    scale = np.sqrt(n_cmts / np.maximum(n_votes, 1).astype(np.float64))
+    return p * scale[:, None]
+
+
+def project_comments(center: np.ndarray, comps: np.ndarray, n_cmts: int) -> tuple[np.ndarray, np.ndarray]:
+    """Comment projection and extremity (§3.2), agree = +1 convention.
+
+    Statement j is drawn where a virtual participant who *agreed* with j alone (and saw nothing else)
+    would land: proj_j = sqrt(n_cmts) · (1 - center_j) · (pc1_j, pc2_j); extremity_j = ‖proj_j‖.
+    Moderated-out statements have zero loadings, so their projection and extremity are 0.
+    """
+    proj = (np.sqrt(n_cmts) * (1.0 - center))[:, None] * comps.T
+    return proj, np.linalg.norm(proj, axis=1)

@@ -1,0 +1,234 @@
+"""One cold-start Pol.is analysis of a vote matrix: in-conv → PCA → projections → clusters → statistics.
+
+`analyze_matrix` is the engine's entry point. It is deterministic for a given `EngineOptions.seed`
+(the seed only picks the start block of the PCA subspace iteration, which converges to the same axes).
+Departures from Pol.is are listed in docs/departures.md.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import clusters as cl
+from .inconv import in_conversation
+from .matrix import VoteMatrix
+from .pca import (
+    centred_matrix,
+    column_means,
+    fit_pca,
+    participant_counts,
+    project_comments,
+    project_participants,
+)
+
+Progress = Callable[[str, float], None]
+
+
+class TooFewVotes(ValueError):
+    """The conversation has too few votes or participants to be analysed yet (status "too_few_votes")."""
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    seed: int = 0
+    k_min: int = 2
+    k_max: int = 5
+    k: int | None = None  # force this number of groups (None: choose by silhouette)
+    base_k: int = 100
+    base_iters: int = 100  # Pol.is: at most base_iters + 1 Lloyd steps
+    group_iters: int = 20  # Pol.is: at most group_iters + 1 Lloyd steps
+    min_votes: int = 7  # in-conv threshold is min(min_votes, n_statements)
+    greedy_fill: int = 15  # top voters added until this many are in-conv
+    bridging: bool = True  # fit the matrix-factorisation bridging model
+
+    def __post_init__(self) -> None:
+        def need(ok: bool, msg: str) -> None:
+            if not ok:
+                raise ValueError(f"invalid engine option: {msg}")
+
+        for name in ("seed", "k_min", "k_max", "base_k", "base_iters", "group_iters", "min_votes", "greedy_fill"):
+            value = getattr(self, name)
+            need(isinstance(value, int) and not isinstance(value, bool), f"{name} must be an integer, got {value!r}")
+        need(self.k_min >= 2, f"k_min must be at least 2 (got {self.k_min})")
+        need(self.k_max >= self.k_min, f"k_max ({self.k_max}) must be >= k_min ({self.k_min})")
+        need(self.base_k >= 2, f"base_k must be at least 2 (got {self.base_k}); Pol.is uses 100")
+        need(self.base_k >= self.k_max, f"base_k ({self.base_k}) must be >= k_max ({self.k_max})")
+        need(self.base_iters >= 0 and self.group_iters >= 0, "base_iters and group_iters must be >= 0")
+        need(self.min_votes >= 1, f"min_votes must be at least 1 (got {self.min_votes}); Pol.is uses 7")
+        need(self.greedy_fill >= 0, f"greedy_fill must be >= 0 (got {self.greedy_fill}); Pol.is uses 15")
+        if self.k is not None:
+            need(isinstance(self.k, int) and not isinstance(self.k, bool), f"k must be an integer or None, got {self.k!r}")
+            need(self.k >= 2, f"k must be at least 2 when forced (got {self.k})")
+            need(self.k <= self.base_k, f"k ({self.k}) must be <= base_k ({self.base_k})")
+        need(isinstance(self.bridging, bool), "bridging must be True or False")
+
+
+@dataclass
+class EngineResult:
+    options: EngineOptions
+    n_statements_voted: int  # n_cmts: statements with at least one vote (moderated-out ones included)
+    votes_per_participant: np.ndarray  # int[n_rows], raw cells (passes and moderated-out included)
+    in_conv: np.ndarray  # bool[n_rows]
+    proj: np.ndarray  # float[n_rows, 2], sparsity-aware participant projection (all participants)
+    pca_center: np.ndarray  # float[n_cols]
+    pca_comps: np.ndarray  # float[2, n_cols]
+    explained_variance: np.ndarray  # float[2]
+    explained_variance_ratio: np.ndarray  # float[2]
+    comment_proj: np.ndarray  # float[n_cols, 2]
+    extremity: np.ndarray  # float[n_cols]
+    base_labels: np.ndarray  # int[n_rows], base cluster per row, -1 = not in-conv
+    base_centers: np.ndarray  # float[n_base, 2]
+    base_sizes: np.ndarray  # int[n_base]
+    group_of_base: np.ndarray  # int[n_base]
+    group_labels: np.ndarray  # int[n_rows], -1 = not grouped
+    group_centers: np.ndarray  # float[k, 2], member-weighted
+    k: int
+    silhouette: dict[int, float]
+    counts: dict | None = None
+    repness: list | None = None
+    consensus: dict | None = None
+    gic: np.ndarray | None = None
+    divisiveness: np.ndarray | None = None
+    bridging: Any = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _optional(module: str, func: str) -> Callable | None:
+    """A statistics function from a sibling module, or None while that module has not landed yet."""
+    try:
+        mod = importlib.import_module(f"{__package__}.{module}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"{__package__}.{module}":
+            return None
+        raise
+    return getattr(mod, func, None)
+
+
+def _check_inputs(m: VoteMatrix, mod_out: np.ndarray | None) -> np.ndarray:
+    if not isinstance(m, VoteMatrix):
+        raise TypeError(f"analyze_matrix needs a VoteMatrix, got {type(m).__name__}")
+    if mod_out is None:
+        return np.zeros(m.n_cols, dtype=bool)
+    mod = np.asarray(mod_out)
+    if mod.shape != (m.n_cols,) or mod.dtype != bool:
+        raise ValueError(
+            f"mod_out must be a boolean array with one entry per statement ({m.n_cols}); "
+            f"got shape {mod.shape}, dtype {mod.dtype}"
+        )
+    return mod
+
+
+def analyze_matrix(
+    m: VoteMatrix,
+    mod_out: np.ndarray | None = None,
+    options: EngineOptions | None = None,
+    progress: Progress | None = None,
+) -> EngineResult:
+    """Run the whole engine on one conversation. Raises TooFewVotes when there is nothing to cluster."""
+    opts = options or EngineOptions()
+    mod_out = _check_inputs(m, mod_out)
+    timings: dict[str, float] = {}
+    t_all = t = time.perf_counter()
+
+    def tick(stage: str, fraction: float) -> None:
+        nonlocal t
+        now = time.perf_counter()
+        timings[f"{stage}_s"] = timings.get(f"{stage}_s", 0.0) + now - t
+        t = now
+        if progress is not None:
+            progress(stage, fraction)
+
+    if m.n_votes == 0:
+        raise TooFewVotes("nobody has voted yet: an analysis needs votes from at least two participants")
+    col_seen = np.bincount(m.cols, minlength=m.n_cols) > 0
+    n_cmts = int(col_seen.sum())
+    live = col_seen & ~mod_out
+    if live.sum() < 2:
+        raise TooFewVotes(
+            f"only {int(live.sum())} statement(s) that are not moderated out have votes; "
+            "an analysis needs votes on at least two"
+        )
+    raw_counts = np.bincount(m.rows, minlength=m.n_rows)
+    in_conv = in_conversation(raw_counts, n_cmts, min_votes=opts.min_votes, greedy_fill=opts.greedy_fill)
+    center = column_means(m, mod_out)
+    xc = centred_matrix(m, center, mod_out)
+    tick("matrix", 0.1)
+
+    pca = fit_pca(m, mod_out, seed=opts.seed, xc=xc)
+    n_votes = participant_counts(m, mod_out)
+    proj = project_participants(xc, pca.comps, n_votes, n_cmts)
+    comment_proj, extremity = project_comments(pca.center, pca.comps, n_cmts)
+    del xc
+    tick("pca", 0.4)
+
+    members = np.flatnonzero(in_conv)
+    base = cl.base_clusters(proj[members], k=opts.base_k, max_iters=opts.base_iters)
+    n_base = len(base.centers)
+    if n_base < 2:
+        raise TooFewVotes(
+            f"the {len(members)} participant(s) in the conversation all sit at the same place on the map "
+            "(they voted alike or on too little); groups need at least two different voting patterns"
+        )
+    ks = [min(opts.k, n_base)] if opts.k is not None else cl.k_range(n_base, opts.k_min, opts.k_max)
+    runs = {k: cl.group_clusters(base.centers, base.weights, k, max_iters=opts.group_iters) for k in ks}
+    scores = {k: cl.silhouette(base.centers, r.labels) for k, r in runs.items()}
+    k_sel = ks[0] if len(ks) == 1 else cl.choose_k(scores)
+    grp = runs[k_sel]
+    k = len(grp.centers)
+    base_labels = np.full(m.n_rows, -1, dtype=np.int64)
+    base_labels[members] = base.labels
+    group_labels = np.full(m.n_rows, -1, dtype=np.int64)
+    group_labels[members] = grp.labels[base.labels]
+    tick("cluster", 0.6)
+
+    result = EngineResult(
+        options=opts,
+        n_statements_voted=n_cmts,
+        votes_per_participant=raw_counts,
+        in_conv=in_conv,
+        proj=proj,
+        pca_center=pca.center,
+        pca_comps=pca.comps,
+        explained_variance=pca.explained_variance,
+        explained_variance_ratio=pca.explained_variance_ratio,
+        comment_proj=comment_proj,
+        extremity=extremity,
+        base_labels=base_labels,
+        base_centers=base.centers,
+        base_sizes=np.rint(base.weights).astype(np.int64),
+        group_of_base=grp.labels.astype(np.int64),
+        group_labels=group_labels,
+        group_centers=grp.centers,
+        k=k,
+        silhouette=scores,
+        timings=timings,
+    )
+    _statistics(m, mod_out, result)
+    tick("stats", 0.85)
+    if opts.bridging:
+        fit = _optional("bridging", "fit_bridging")
+        if fit is not None:
+            result.bridging = fit(m, seed=opts.seed)
+    tick("bridging", 1.0)
+    timings["total_s"] = time.perf_counter() - t_all
+    return result
+
+
+def _statistics(m: VoteMatrix, mod_out: np.ndarray, r: EngineResult) -> None:
+    labels, k = r.group_labels, r.k
+    if (f := _optional("stats", "vote_counts")) is not None:
+        r.counts = f(m, labels, k)
+    if (f := _optional("repness", "group_repness")) is not None:
+        r.repness = f(m, labels, k, mod_out)
+    if (f := _optional("consensus", "consensus")) is not None:
+        r.consensus = f(m, mod_out)
+    if (f := _optional("consensus", "group_informed_consensus")) is not None:
+        r.gic = f(m, labels, k)
+    if (f := _optional("divisive", "divisiveness")) is not None:
+        r.divisiveness = f(m, labels, k)
