@@ -1,0 +1,73 @@
+"""Jinja2 environment and the one-file HTML report."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from voxpop.report import charts, svg
+from voxpop.report.palette import AGREE, DISAGREE, PASS
+from voxpop.report.places import build_places
+from voxpop.report.themes import build_themes
+from voxpop.report.view import build_view, num
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+
+def fmt_num(v: Any, digits: int = 2) -> str:
+    x = num(v)
+    if x is None:
+        return "–"
+    if x.is_integer() and abs(x) < 1e15:
+        return f"{int(x):,}"
+    return f"{x:,.{digits}f}"
+
+
+def fmt_pct(v: Any) -> str:
+    return svg.pct(num(v))
+
+
+def install(env: jinja2.Environment) -> jinja2.Environment:
+    """Make the report's templates, drawing functions and filters available in another environment.
+
+    The web pages call this on their own Environment, then `{% import "report/macros.html" as r %}`.
+    """
+    loader = jinja2.FileSystemLoader(str(TEMPLATES_DIR))
+    env.loader = jinja2.ChoiceLoader([env.loader, loader]) if env.loader else loader
+    env.globals.update(
+        opinion_map=svg.opinion_map, vote_bars=svg.vote_bars, mini_bar=svg.mini_bar, bar_chart=svg.bar_chart,
+        Bar=svg.Bar, glyph_icon=svg.glyph_icon, svg_defs=svg.svg_defs, map_positions=svg.map_positions,
+        support_bars=charts.support_bars, coverage_bars=charts.coverage_bars,
+        theme_bars=charts.theme_bars, cell_bars=charts.cell_bars,
+        vote_colours={"agree": AGREE, "disagree": DISAGREE, "pass": PASS},
+    )
+    env.filters.update(num=fmt_num, pct=fmt_pct)
+    return env
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                             undefined=jinja2.ChainableUndefined)
+    return install(env)
+
+
+def render_html(document: dict, *, title: str | None = None, max_list: int = 10,
+                max_dots: int = 4000) -> str:
+    """The analysis document as ONE self-contained HTML page (inline CSS and SVG, no scripts, no fetches).
+
+    `title` overrides the conversation title; `max_list` caps each ranked list of statements;
+    `max_dots` is how many participants the map draws one by one before it bins them.
+    """
+    view = build_view(document, title=title, max_list=max_list)
+    places = build_places(view.places, view)
+    themes = build_themes(view.themes)
+    css = Markup((TEMPLATES_DIR / "report" / "report.css").read_text(encoding="utf-8"))
+    return environment().get_template("report/report.html").render(
+        v=view, places=places, themes=themes, css=css, max_dots=max_dots,
+        positions=svg.map_positions(view),
+    )
