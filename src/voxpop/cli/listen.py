@@ -1,3 +1,106 @@
-"""voxpop CLI: listen commands (placeholder until implemented)."""
+"""voxpop listen: testimony files -> themes, verbatim quotes and candidate statements (docs/listening.md)."""
 
-from voxpop.cli import app  # noqa: F401
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+
+from voxpop.cli import app
+
+
+def themes_document(themes: dict, title: str = "Listening") -> dict:
+    """An analysis document (docs/analysis-schema.md) holding only the themes section."""
+    try:  # the ANALYSIS engineer's helper, when it exists
+        from voxpop.analysis.document import empty_document  # type: ignore[attr-defined]
+
+        doc = empty_document(title=title)
+    except (ImportError, AttributeError, TypeError):
+        from voxpop import __version__
+
+        doc = {
+            "meta": {"schema": "voxpop.analysis", "schema_version": 1,
+                     "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                     "voxpop_version": __version__,
+                     "conversation": {"id": "listening", "title": title, "source": "testimony"},
+                     "counts": {"participants": 0, "statements": 0, "votes": 0, "participants_in_conversation": 0,
+                                "statements_moderated_out": 0, "statements_meta": 0},
+                     "k": None, "k_range": None, "seed": 0, "status": "too_few_votes",
+                     "message": "testimony only: no votes were analysed", "options": {}, "timings": {}},
+            "participants": [], "groups": [], "statements": [],
+            "consensus": {"agree": [], "disagree": []}, "group_informed_consensus": [], "bridging": [],
+            "divisive": [], "places": None, "themes": None,
+        }
+    doc["themes"] = themes
+    return doc
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+@app.command("listen")
+def listen_cmd(
+    files: list[Path] = typer.Argument(..., help="CSV files, text files, transcripts, or folders of them."),
+    json_out: Path | None = typer.Option(None, "--json", help="Write the analysis document (themes filled) here."),
+    html_out: Path | None = typer.Option(None, "--html", help="Write the HTML report here."),
+    model: str = typer.Option("auto", "--model", help="auto (MiniLM if installed, else TF-IDF) | minilm | tfidf."),
+    max_statement_length: int = typer.Option(280, "--max-statement-length", help="Longest candidate statement."),
+    title: str = typer.Option("Listening", "--title", help="Title for the report."),
+) -> None:
+    """Group people's own words into themes with verbatim quotes and candidate statements."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from voxpop.listen.embed import EmbeddingError
+    from voxpop.listen.io import TestimonyError
+    from voxpop.listen.run import listen
+
+    console = Console(stderr=True)
+    if model not in ("auto", "minilm", "tfidf"):
+        console.print(f"[red]error:[/] --model must be auto, minilm or tfidf (got {model!r})")
+        raise typer.Exit(2)
+    with Progress(TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=False) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=max(total, 1))
+            bar.update(tasks[stage], completed=done if total else 1, total=max(total, 1))
+
+        try:
+            themes = listen(files, model=model, progress=progress, max_statement_length=max_statement_length)
+        except (TestimonyError, EmbeddingError) as exc:
+            bar.stop()
+            console.print(f"[red]error:[/] {exc}")
+            raise typer.Exit(1) from None
+        for tid in tasks.values():
+            bar.update(tid, completed=bar.tasks[tid].total)
+    meta = themes["meta"]
+    emb = meta["embedding"]
+    used = f"{emb['model']} ({emb['name']})"
+    if emb["fallback_reason"]:
+        used += f" — fallback: {emb['fallback_reason']}"
+    console.print(f"embeddings: {used}; cache hits {emb['cache_hits']}, new {emb['cache_misses']}")
+    c = meta["counts"]
+    console.print(f"{c['testimonies']} testimonies, {c['claims']} claims, {c['speakers']} speakers "
+                  f"-> {c['themes']} themes in {meta['timings']['total_s']:.1f}s")
+    for t in themes["themes"]:
+        console.print(f"  [bold]{t['id']}[/] {t['label']}  ({t['size']} claims, {t['n_speakers']} speakers)")
+    doc = themes_document(themes, title)
+    if json_out:
+        _atomic_write(json_out, json.dumps(doc, ensure_ascii=False, indent=1))
+        console.print(f"wrote {json_out}")
+    if html_out:
+        from voxpop.report import render_html
+
+        _atomic_write(html_out, render_html(doc))
+        console.print(f"wrote {html_out}")
+    if not json_out and not html_out:
+        typer.echo(json.dumps(doc, ensure_ascii=False, indent=1))
