@@ -1,0 +1,294 @@
+"""The analysis document (docs/analysis-schema.md): built here and only here, and validated here.
+
+Plain JSON types only: no numpy scalars, no NaN (null instead); keys are never dropped.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+SCHEMA = "voxpop.analysis"
+SCHEMA_VERSION = 1
+TOP_N = 20  # length of the ranked lists (group_informed_consensus, bridging, divisive)
+TIMING_KEYS = ("load_s", "matrix_s", "pca_s", "cluster_s", "stats_s", "bridging_s", "places_s", "total_s")
+
+
+def floats(a: Any, digits: int = 6) -> list:
+    """A float array as a JSON list: rounded, NaN/inf -> None."""
+    arr = np.round(np.asarray(a, dtype=np.float64), digits)
+    out = arr.tolist()
+    if not np.isfinite(arr).all():
+        out = _nan_to_none(out)
+    return out
+
+
+def _nan_to_none(x: Any) -> Any:
+    if isinstance(x, list):
+        return [_nan_to_none(v) for v in x]
+    return None if isinstance(x, float) and not np.isfinite(x) else x
+
+
+def num(x: Any, digits: int = 6) -> float | None:
+    if x is None:
+        return None
+    v = float(x)
+    return round(v, digits) if np.isfinite(v) else None
+
+
+def _meta(conv, counts: dict, *, status: str, message: str | None, options: dict, k: int | None,
+          k_range: list[int] | None, timings: dict, silhouette: dict | None) -> dict:
+    from voxpop import __version__
+
+    return {
+        "schema": SCHEMA, "schema_version": SCHEMA_VERSION,
+        "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "voxpop_version": __version__,
+        "conversation": {"id": getattr(conv, "id", None) or conv.title or conv.source or "conversation",
+                         "title": conv.title, "source": conv.source},
+        "counts": counts,
+        "k": k, "k_range": k_range, "seed": options.get("seed"),
+        "status": status, "message": message,
+        "options": options,
+        "timings": {key: num(timings.get(key, 0.0), 4) for key in TIMING_KEYS}
+        | {key: num(v, 4) for key, v in timings.items() if key not in TIMING_KEYS},
+        "silhouette": {str(kk): num(v) for kk, v in (silhouette or {}).items()},
+    }
+
+
+def _counts(conv, m, in_conv: np.ndarray | None, excluded: np.ndarray) -> dict:
+    ids = set(conv.statement_ids)
+    return {
+        "participants": len(conv.participant_ids), "statements": len(conv.statement_ids),
+        "votes": int(m.n_votes), "votes_in_log": int(conv.n_votes),
+        "participants_in_conversation": int(in_conv.sum()) if in_conv is not None else 0,
+        "statements_moderated_out": len(conv.moderated_out & ids), "statements_meta": len(conv.meta & ids),
+        "statements_with_votes": int((np.bincount(m.cols, minlength=m.n_cols) > 0).sum()),
+    }
+
+
+def _participants(conv, votes: np.ndarray, labels=None, proj=None, in_conv=None) -> list[dict]:
+    n = len(conv.participant_ids)
+    groups = labels.tolist() if labels is not None else [None] * n
+    groups = [g if g is None or g >= 0 else None for g in groups]
+    xs = floats(proj[:, 0], 5) if proj is not None else [None] * n
+    ys = floats(proj[:, 1], 5) if proj is not None else [None] * n
+    inc = in_conv.tolist() if in_conv is not None else [False] * n
+    ref = conv.reference_groups
+    place = conv.participant_place
+    return [
+        {"id": pid, "group": g, "x": x, "y": y, "votes": v, "in_conversation": i,
+         "place": place.get(pid), "reference_group": ref.get(pid)}
+        for pid, g, x, y, v, i in zip(conv.participant_ids, groups, xs, ys, votes.tolist(), inc, strict=True)
+    ]
+
+
+def _statement_counts(m) -> dict[str, np.ndarray]:
+    n = m.n_cols
+    out = {"n_agree": np.bincount(m.cols[m.vals == 1], minlength=n),
+           "n_disagree": np.bincount(m.cols[m.vals == -1], minlength=n),
+           "n_seen": np.bincount(m.cols, minlength=n)}
+    out["n_pass"] = out["n_seen"] - out["n_agree"] - out["n_disagree"]
+    return out
+
+
+def _statements(conv, counts: dict, by_group: dict | None, k: int, per: dict[str, Any]) -> list[dict]:
+    sids = conv.statement_ids
+    lists = {key: counts[key].tolist() for key in ("n_agree", "n_disagree", "n_pass", "n_seen")}
+    bg = None
+    if by_group is not None:
+        bg = {key: np.asarray(by_group[key]).tolist() for key in ("n_agree", "n_disagree", "n_seen")}
+    cons = per.get("consensus", {})
+    out = []
+    for j, sid in enumerate(sids):
+        seen = lists["n_seen"][j]
+        row = {
+            "id": sid, "text": conv.statement_text.get(sid, ""),
+            "moderated_out": sid in conv.moderated_out, "meta": sid in conv.meta,
+            "n_agree": lists["n_agree"][j], "n_disagree": lists["n_disagree"][j],
+            "n_pass": lists["n_pass"][j], "n_seen": seen,
+            "by_group": [] if bg is None else [
+                {"group": g, "n_agree": bg["n_agree"][g][j], "n_disagree": bg["n_disagree"][g][j],
+                 "n_pass": bg["n_seen"][g][j] - bg["n_agree"][g][j] - bg["n_disagree"][g][j],
+                 "n_seen": bg["n_seen"][g][j]} for g in range(k)],
+            "consensus": cons.get(j),
+        }
+        for key in ("group_informed_consensus", "bridging", "bridging_factor", "divisiveness", "extremity",
+                    "x", "y"):
+            values = per.get(key)
+            row[key] = values[j] if values is not None and seen > 0 else None
+        row["support"] = None
+        out.append(row)
+    return out
+
+
+def _ranked(values: np.ndarray | None, eligible: np.ndarray, sids: list[str], top: int = TOP_N) -> list[str]:
+    if values is None:
+        return []
+    v = np.asarray(values, dtype=np.float64)
+    ok = np.flatnonzero(eligible & np.isfinite(v))
+    order = ok[np.argsort(-v[ok], kind="stable")][:top]
+    return [sids[j] for j in order.tolist()]
+
+
+def build(conv, m, result, *, options: dict, timings: dict) -> dict:
+    """The full document from a conversation, its VoteMatrix and an engine result."""
+    sids = conv.statement_ids
+    counts = _statement_counts(m)
+    excluded = np.array([s in conv.moderated_out or s in conv.meta for s in sids], dtype=bool)
+    eligible = ~excluded & (counts["n_seen"] > 0)
+    labels = result.group_labels
+    k = int(result.k)
+    groups = []
+    sizes = np.bincount(labels[labels >= 0], minlength=k)
+    for g in range(k):
+        reps = (result.repness or [[]] * k)[g]
+        groups.append({
+            "id": g, "size": int(sizes[g]), "center": floats(result.group_centers[g], 5),
+            "representative": [
+                {"statement": sids[r["col"]], "direction": r["direction"], "n_agree": r["n_agree"],
+                 "n_disagree": r["n_disagree"], "n_seen": r["n_seen"], "p": num(r["p"]),
+                 "p_test": num(r["p_test"]), "r": num(r["r"]), "r_test": num(r["r_test"]),
+                 "repness": num(r["repness"]), "best_agree": bool(r["best_agree"])}
+                for r in reps],
+        })
+    cons_lists = result.consensus or {"agree": [], "disagree": []}
+    per_consensus = {}
+    for side in ("disagree", "agree"):
+        for c in cons_lists.get(side, []):
+            per_consensus[c["col"]] = {"direction": side, "p": num(c["p"]), "p_test": num(c["p_test"])}
+    br = result.bridging
+    per: dict[str, Any] = {
+        "consensus": per_consensus,
+        "group_informed_consensus": floats(result.gic) if result.gic is not None else None,
+        "bridging": floats(br.statement_intercept) if br is not None else None,
+        "bridging_factor": floats(br.statement_factor[:, 0]) if br is not None else None,
+        "divisiveness": floats(result.divisiveness) if result.divisiveness is not None else None,
+        "extremity": floats(result.extremity),
+        "x": floats(result.comment_proj[:, 0]), "y": floats(result.comment_proj[:, 1]),
+    }
+    opts = asdict(result.options) | options
+    ks = sorted(result.silhouette) if result.silhouette else [k]
+    return {
+        "meta": _meta(conv, _counts(conv, m, result.in_conv, excluded), status="ok", message=None,
+                      options=opts, k=k, k_range=[int(ks[0]), int(ks[-1])], timings=timings,
+                      silhouette=result.silhouette),
+        "participants": _participants(conv, result.votes_per_participant, labels, result.proj, result.in_conv),
+        "groups": groups,
+        "statements": _statements(conv, counts, (result.counts or {}).get("by_group"), k, per),
+        "consensus": {side: [sids[c["col"]] for c in cons_lists.get(side, [])] for side in ("agree", "disagree")},
+        "group_informed_consensus": _ranked(result.gic, eligible, sids),
+        "bridging": _ranked(br.statement_intercept if br is not None else None, eligible, sids),
+        "divisive": _ranked(result.divisiveness, eligible, sids),
+        "places": None,
+        "themes": None,
+    }
+
+
+def too_few_votes(conv, m, message: str, *, options: dict, timings: dict) -> dict:
+    """The document when there is not enough to analyse: counts, no groups, no map."""
+    counts = _statement_counts(m)
+    excluded = np.zeros(len(conv.statement_ids), dtype=bool)
+    votes = np.bincount(m.rows, minlength=m.n_rows)
+    return {
+        "meta": _meta(conv, _counts(conv, m, None, excluded), status="too_few_votes", message=message,
+                      options=options, k=None, k_range=None, timings=timings, silhouette=None),
+        "participants": _participants(conv, votes),
+        "groups": [],
+        "statements": _statements(conv, counts, None, 0, {}),
+        "consensus": {"agree": [], "disagree": []},
+        "group_informed_consensus": [], "bridging": [], "divisive": [],
+        "places": None, "themes": None,
+    }
+
+
+# ---- validation ---------------------------------------------------------------------------------
+
+class DocumentError(ValueError):
+    """The document does not follow docs/analysis-schema.md; the message lists every problem."""
+
+
+NUM = (int, float)
+OPT_NUM = (int, float, type(None))
+OPT_STR = (str, type(None))
+OPT_INT = (int, type(None))
+_SHAPE: dict[str, Any] = {
+    "meta": {
+        "schema": str, "schema_version": int, "generated_at": str, "voxpop_version": str,
+        "conversation": {"id": str, "title": str, "source": str},
+        "counts": {"participants": int, "statements": int, "votes": int, "participants_in_conversation": int,
+                   "statements_moderated_out": int, "statements_meta": int},
+        "k": OPT_INT, "k_range": (list, type(None)), "seed": OPT_INT, "status": str, "message": OPT_STR,
+        "options": dict, "timings": {key: OPT_NUM for key in TIMING_KEYS},
+    },
+    "participants": [{"id": str, "group": OPT_INT, "x": OPT_NUM, "y": OPT_NUM, "votes": int,
+                      "in_conversation": bool, "place": OPT_STR}],
+    "groups": [{"id": int, "size": int, "center": list, "representative": [{
+        "statement": str, "direction": str, "n_agree": int, "n_disagree": int, "n_seen": int, "p": OPT_NUM,
+        "p_test": OPT_NUM, "r": OPT_NUM, "r_test": OPT_NUM, "repness": OPT_NUM, "best_agree": bool}]}],
+    "statements": [{
+        "id": str, "text": str, "moderated_out": bool, "meta": bool, "n_agree": int, "n_disagree": int,
+        "n_pass": int, "n_seen": int,
+        "by_group": [{"group": int, "n_agree": int, "n_disagree": int, "n_pass": int, "n_seen": int}],
+        "consensus": (dict, type(None)), "group_informed_consensus": OPT_NUM, "bridging": OPT_NUM,
+        "bridging_factor": OPT_NUM, "divisiveness": OPT_NUM, "extremity": OPT_NUM, "x": OPT_NUM, "y": OPT_NUM,
+        "support": (dict, type(None))}],
+    "consensus": {"agree": list, "disagree": list},
+    "group_informed_consensus": list, "bridging": list, "divisive": list,
+    "places": (dict, type(None)), "themes": (dict, list, type(None)),
+}
+
+
+def _check(value: Any, shape: Any, path: str, problems: list[str], sample: int) -> None:
+    if len(problems) > 20:
+        return
+    if isinstance(shape, dict):
+        if not isinstance(value, dict):
+            problems.append(f"{path}: expected an object, got {type(value).__name__}")
+            return
+        for key, sub in shape.items():
+            if key not in value:
+                problems.append(f"{path}.{key}: missing")
+            else:
+                _check(value[key], sub, f"{path}.{key}", problems, sample)
+    elif isinstance(shape, list):
+        if not isinstance(value, list):
+            problems.append(f"{path}: expected a list, got {type(value).__name__}")
+            return
+        items = value if len(value) <= 2 * sample else value[:sample] + value[-sample:]
+        for i, item in enumerate(items):
+            _check(item, shape[0], f"{path}[{i}]", problems, sample)
+    else:
+        types = shape if isinstance(shape, tuple) else (shape,)
+        if isinstance(value, bool) and bool not in types:
+            problems.append(f"{path}: expected {'/'.join(t.__name__ for t in types)}, got bool")
+        elif not isinstance(value, types):
+            problems.append(f"{path}: expected {'/'.join(t.__name__ for t in types)}, got {type(value).__name__}")
+
+
+def validate_document(doc: dict, *, sample: int = 1000) -> None:
+    """Raise DocumentError unless `doc` has every required key with the right type and is strict JSON
+    (no NaN). Long lists are checked on their first and last `sample` items."""
+    problems: list[str] = []
+    _check(doc, _SHAPE, "document", problems, sample)
+    if not problems:
+        meta = doc["meta"]
+        if meta["schema"] != SCHEMA or meta["schema_version"] != SCHEMA_VERSION:
+            problems.append(f"document.meta: not a {SCHEMA} v{SCHEMA_VERSION} document")
+        if meta["status"] not in ("ok", "too_few_votes"):
+            problems.append(f"document.meta.status: unknown status {meta['status']!r}")
+        if meta["status"] != "ok" and not meta["message"]:
+            problems.append("document.meta.message: needed when status is not 'ok'")
+        ids = {s["id"] for s in doc["statements"]}
+        for key in ("group_informed_consensus", "bridging", "divisive"):
+            problems += [f"document.{key}: unknown statement {s!r}" for s in doc[key] if s not in ids][:3]
+        try:
+            json.dumps(doc, allow_nan=False)
+        except (TypeError, ValueError) as e:
+            problems.append(f"document: not strict JSON ({e})")
+    if problems:
+        raise DocumentError("the analysis document is invalid:\n  " + "\n  ".join(problems))
