@@ -32,7 +32,7 @@ def pct(x: float | None) -> str:
 def svg_defs() -> Markup:
     """Hidden shared definitions (the diagonal hatching drawn over "disagree")."""
     return Markup(
-        '<svg width="0" height="0" style="position:absolute" aria-hidden="true" focusable="false">'
+        '<svg xmlns="http://www.w3.org/2000/svg" width="0" height="0" style="position:absolute" aria-hidden="true" focusable="false">'
         f'<defs><pattern id="{HATCH_ID}" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><rect width="2.2" height="6" fill="#fff" fill-opacity=".45"/>'
         '</pattern></defs></svg>'
@@ -43,7 +43,7 @@ def glyph_icon(style: GroupStyle, size: int = 14) -> Markup:
     """A small legend marker for a group (decorative: the letter next to it carries the meaning)."""
     c = size / 2
     return Markup(
-        f'<svg class="vp-glyph" width="{size}" height="{size}" viewBox="0 0 {size} {size}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="vp-glyph" width="{size}" height="{size}" viewBox="0 0 {size} {size}" '
         f'aria-hidden="true" focusable="false"><path d="M{_f(c)} {_f(c)}{glyph(style.shape, size * 0.36)}" '
         f'{fill_attrs(style)}/></svg>'
     )
@@ -99,7 +99,7 @@ def vote_bars(statement: StatementView, groups: Sequence[GroupView], *, highligh
     H = row_h * len(rows) + 2
     label = "; ".join(vote_summary("everyone" if s is None else f"group {name}", v)
                       for name, s, v, _ in rows)
-    out = [f'<svg class="vp-bars" viewBox="0 0 {W} {H}" role="img" '
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="vp-bars" viewBox="0 0 {W} {H}" role="img" '
            f'aria-label="Votes on statement {escape(statement.id)}. {escape(label)}">']
     for i, (name, style, v, strong) in enumerate(rows):
         y = 1 + i * row_h
@@ -120,7 +120,7 @@ def vote_bars(statement: StatementView, groups: Sequence[GroupView], *, highligh
 
 def mini_bar(v: Votes, width: int = 90, height: int = 10) -> Markup:
     """A tiny unlabelled agree/disagree/pass bar for tables (the numbers sit in nearby cells)."""
-    out = [f'<svg class="vp-mini" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="vp-mini" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
            f'aria-hidden="true" focusable="false">']
     x = 0.0
     for share, fill in ((v.agree, AGREE), (v.disagree, DISAGREE), (v.passed, PASS)):
@@ -152,7 +152,7 @@ def bar_chart(bars: Sequence[Bar], *, title: str, max_value: float | None = None
     W, row_h, lw, bw = 320, 20, 118, 130
     H = row_h * len(bars) + 2
     desc = "; ".join(f"{b.label}: {b.text}" for b in bars)
-    out = [f'<svg class="vp-chart" viewBox="0 0 {W} {H}" role="img" '
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="vp-chart" viewBox="0 0 {W} {H}" role="img" '
            f'aria-label="{escape(title)}. {escape(desc)}">']
     for i, b in enumerate(bars):
         y = 1 + i * row_h
@@ -217,7 +217,7 @@ def opinion_map(view: ReportView, *, width: int = 480, height: int = 360, max_do
     """
     title_id, desc_id = f"{id_prefix}-title", f"{id_prefix}-desc"
     pts = view.points
-    head = (f'<svg class="vp-map" viewBox="0 0 {width} {height}" role="img" '
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="vp-map" viewBox="0 0 {width} {height}" role="img" '
             f'aria-labelledby="{title_id} {desc_id}"><title id="{title_id}">Opinion map: '
             f'{escape(view.title)}</title>')
     if not pts:

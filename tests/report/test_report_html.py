@@ -1,0 +1,217 @@
+"""The HTML report: structure, self-containment, escaping, well-formed SVG."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from conftest import HOSTILE, make_document, make_themes
+from helpers import external_refs, parse, svgs
+
+from voxpop.report import build_view, render_html
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def test_structure_landmarks_and_every_group(document):
+    html = render_html(document)
+    doc = parse(html)
+    tags = [t for t, _ in doc.tags]
+    for landmark in ("header", "nav", "main", "footer"):
+        assert tags.count(landmark) == 1, landmark
+    assert ("html", {"lang": "en"}) in doc.tags
+    assert [h for h in doc.headings if h[0] == "h1"] == [("h1", "Parks & buses")]
+    assert len(doc.ids) == len(set(doc.ids)), "duplicate ids"
+    for g, letter in zip(document["groups"], "ABC", strict=True):
+        assert f"group-{letter}" in doc.ids
+        assert any(h == ("h3", f"Group {letter} {g['size']} people · 33%") for h in doc.headings), doc.headings
+    for section in ("map", "groups", "common-ground", "divisive", "statements", "about"):
+        assert section in doc.ids
+    assert "places" not in doc.ids and "themes" not in doc.ids
+    # every in-page link points at an element that exists
+    for _, a in doc.tags:
+        if (a.get("href") or "").startswith("#"):
+            assert a["href"][1:] in doc.ids, a["href"]
+
+
+def test_self_contained_and_no_scripts(document):
+    document["themes"] = make_themes()
+    html = render_html(document)
+    assert external_refs(html) == []
+    assert "<script" not in html.lower()
+
+
+def test_every_svg_is_well_formed_and_accessible(document):
+    html = render_html(document)
+    roots = svgs(html)
+    assert len(roots) > 10
+    maps = [r for r in roots if r.get("class") == "vp-map"]
+    assert len(maps) == 1
+    m = maps[0]
+    assert m.get("role") == "img"
+    title, desc = m.find(f"{SVG}title"), m.find(f"{SVG}desc")
+    assert title is not None and desc is not None
+    assert m.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+    assert "Group A, 20 people, drawn as circles" in desc.text
+    assert "1 participants with too few votes" in desc.text
+    for r in roots:
+        if r.get("class") in ("vp-bars", "vp-chart"):
+            assert r.get("role") == "img" and r.get("aria-label")
+    # the group-table text alternative
+    assert "Opinion groups: sizes and centres on the map" in html
+
+
+def test_bars_cover_every_group_on_every_card(document):
+    html = render_html(document)
+    bars = [r for r in svgs(html) if r.get("class") == "vp-bars"]
+    n_cards = sum(len(g["representative"]) for g in document["groups"]) + 1 + 1 + 3 + 3 + 3
+    assert len(bars) == n_cards
+    for b in bars:
+        label = b.get("aria-label")
+        assert "everyone:" in label
+        for letter in "ABC":
+            assert f"group {letter}:" in label
+
+
+def test_bar_shares_match_counts(document):
+    s = document["statements"][2]
+    html = render_html(document)
+    g0 = s["by_group"][0]
+    expected = f"group A: {round(100 * g0['n_agree'] / g0['n_seen'])}% agree"
+    assert expected in html
+
+
+@pytest.mark.parametrize("needle", HOSTILE + ["<script>id()</script>", '<img src=x onerror=alert(2)>'])
+def test_hostile_text_and_ids_are_escaped(hostile_document, needle):
+    html = render_html(hostile_document)
+    assert needle not in html
+    doc = parse(html)
+    for tag, attrs in doc.tags:
+        assert tag not in ("script", "img"), tag
+        assert not any(name.startswith("on") for name in attrs), (tag, attrs)
+    # ...but the words are there, escaped, for people to read
+    text = "".join(doc.text)
+    assert "<script>alert(1)</script>" in text
+    for r in svgs(html):  # escaping inside SVG keeps it well-formed
+        assert r is not None
+
+
+def test_hostile_title_override_is_escaped(document):
+    html = render_html(document, title=HOSTILE[1])
+    assert HOSTILE[1] not in html
+    assert "&#34;&gt;&lt;img src=x onerror=alert(2)&gt;" in html
+
+
+def test_too_few_votes_notice_and_no_map():
+    doc = make_document(n_participants=4, k=2)
+    doc["meta"]["status"] = "too_few_votes"
+    doc["meta"]["message"] = "Only 4 people have voted; at least 7 are needed."
+    doc["groups"] = []
+    for p in doc["participants"]:
+        p["x"] = p["y"] = p["group"] = None
+    html = render_html(doc)
+    d = parse(html)
+    assert "Too few votes to find opinion groups yet." in html
+    assert "Only 4 people have voted; at least 7 are needed." in html
+    assert "No map yet" in html
+    assert not any(i.startswith("group-") for i in d.ids)
+    assert "statements" in d.ids  # the vote counts are still there
+
+
+def test_themes_section(document):
+    document["themes"] = make_themes()
+    html = render_html(document)
+    d = parse(html)
+    assert "themes" in d.ids and "theme-0" in d.ids and "theme-1" in d.ids
+    assert "Parks should get more funding." in html
+    assert "testimony <code>t1</code> in <code>a.csv</code>, characters 0–30" in html
+    assert "fewer than 5 people" in html  # suppressed cell, never a number
+    assert "(no place given)" in html
+    assert "Candidate statements" in html
+
+
+def test_themes_only_document_renders():
+    html = render_html({"meta": {}, "themes": make_themes()}, title="Listening day")
+    d = parse(html)
+    assert "themes" in d.ids and "map" not in d.ids and "groups" not in d.ids
+    assert external_refs(html) == []
+
+
+def test_places_section_is_defensive(document):
+    document["places"] = {
+        "min_cell": 5,
+        "coverage": {"region": [{"name": "North", "participants": 40, "share": 0.4, "expected_share": 0.3},
+                                {"name": HOSTILE[0], "participants": None, "suppressed": True}],
+                     "kind": [{"label": "urban", "participants": 50, "ratio": 1.2}]},
+        "not_yet_heard": [{"name": "Isles", "participants": 0, "population": 9000}, "Somewhere"],
+        "weird_new_key": [{"a": 1, "b": {"nested": True}}],
+        "version": 3,
+    }
+    document["statements"][0]["support"] = {"unweighted": {"agree": 0.6, "disagree": 0.3, "n": 60},
+                                            "weighted": {"agree": 0.5, "disagree": 0.4}}
+    html = render_html(document)
+    d = parse(html)
+    assert "places" in d.ids
+    assert "Coverage by region" in html and "Coverage by kind" in html
+    assert "fewer than 5" in html
+    assert "Isles" in html and "Somewhere" in html
+    assert "Weighting moves agreement by -10 points." in html
+    assert HOSTILE[0] not in html
+    assert external_refs(html) == []
+
+
+JUNK = [None, "", "x", -1, 1.5, float("nan"), [], {}, [None], {"a": None}, True]
+
+
+def _mutations(doc, path=()):
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            yield path + (k,)
+            yield from _mutations(v, path + (k,))
+    elif isinstance(doc, list):
+        for i, v in enumerate(doc[:2]):
+            yield path + (i,)
+            yield from _mutations(v, path + (i,))
+
+
+def test_any_single_junk_value_never_crashes():
+    base = make_document(n_participants=6, k=2, n_statements=4)
+    base["themes"] = make_themes()
+    base["places"] = {"coverage": [{"name": "a", "participants": 3}], "not_yet_heard": ["b"]}
+    paths = list(_mutations(base))
+    assert len(paths) > 200
+    for i, path in enumerate(paths):
+        for junk in (JUNK[i % len(JUNK)], JUNK[(i + 5) % len(JUNK)]):
+            doc = copy.deepcopy(base)
+            node = doc
+            for p in path[:-1]:
+                node = node[p]
+            node[path[-1]] = junk
+            html = render_html(doc)
+            assert "</html>" in html, (path, junk)
+
+
+def test_missing_everything_and_wrong_type():
+    html = render_html({})
+    assert "Untitled conversation" in html
+    with pytest.raises(ValueError, match="must be a JSON object"):
+        render_html([1, 2])  # type: ignore[arg-type]
+
+
+def test_unknown_statement_ids_in_lists_are_noted(document):
+    document["bridging"] = ["nope"]
+    view = build_view(document)
+    assert view.bridging[0].known is False
+    assert "statement 'nope' is listed but missing" in view.notes[0]
+    assert "(statement text not in the document)" in render_html(document)
+
+
+def test_ten_thousand_participants_are_binned_and_small():
+    doc = make_document(n_participants=10_000, k=4, n_statements=300)
+    html = render_html(doc)
+    size = len(html.encode())
+    assert size < 3_000_000, size
+    m = [r for r in svgs(html) if r.get("class") == "vp-map"][0]
+    assert "binned" in m.find(f"{SVG}desc").text
+    small = render_html(make_document(n_participants=200, k=4))
+    assert "binned" not in small
