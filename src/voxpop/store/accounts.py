@@ -1,0 +1,114 @@
+"""Organiser accounts (argon2 password hashes) and API tokens (only their SHA-256 is stored)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from voxpop.store.errors import Conflict, Invalid
+from voxpop.store.models import ApiToken, Organiser, Setting, now_ms
+
+_hasher = PasswordHasher()
+USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
+PASSWORD_MIN, PASSWORD_MAX = 10, 256
+TOKEN_PREFIX = "vxp_"
+
+
+def create_organiser(s: Session, username: str, password: str, *, is_admin: bool = False) -> Organiser:
+    if not isinstance(username, str) or not USERNAME.match(username):
+        raise Invalid("username must be 3 to 64 letters, digits or . _ @ -")
+    if not isinstance(password, str) or not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        raise Invalid(f"password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters")
+    org = Organiser(username=username, password_hash=_hasher.hash(password), is_admin=is_admin)
+    try:
+        with s.begin_nested():
+            s.add(org)
+            s.flush()
+    except IntegrityError:
+        raise Conflict(f"the username {username!r} is taken") from None
+    return org
+
+
+def authenticate(s: Session, username: str, password: str) -> Organiser | None:
+    """The organiser if the password matches, else None (same work either way)."""
+    org = s.scalars(select(Organiser).where(Organiser.username == username)).first() if isinstance(
+        username, str) else None
+    if org is None:
+        try:
+            _hasher.verify(_DUMMY_HASH, str(password))
+        except (VerificationError, InvalidHashError):
+            pass
+        return None
+    try:
+        _hasher.verify(org.password_hash, str(password))
+    except (VerificationError, InvalidHashError):
+        return None
+    if _hasher.check_needs_rehash(org.password_hash):
+        org.password_hash = _hasher.hash(password)
+    return org
+
+
+_DUMMY_HASH = _hasher.hash("voxpop-dummy-password")
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_api_token(s: Session, organiser_id: int, name: str = "") -> tuple[str, ApiToken]:
+    """A new token: returns (the raw token, shown once; its row)."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    tok = ApiToken(organiser_id=organiser_id, name=str(name)[:100], token_hash=_digest(raw))
+    s.add(tok)
+    s.flush()
+    return raw, tok
+
+
+def verify_api_token(s: Session, raw: str) -> Organiser | None:
+    if not isinstance(raw, str) or not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
+        return None
+    tok = s.scalars(select(ApiToken).where(ApiToken.token_hash == _digest(raw),
+                                           ApiToken.revoked.is_(False))).first()
+    if tok is None:
+        return None
+    return s.get(Organiser, tok.organiser_id)
+
+
+def revoke_api_token(s: Session, token_id: int, organiser_id: int) -> bool:
+    tok = s.get(ApiToken, token_id)
+    if tok is None or tok.organiser_id != organiser_id:
+        return False
+    tok.revoked = True
+    return True
+
+
+def get_organiser(s: Session, organiser_id: int) -> Organiser | None:
+    return s.get(Organiser, organiser_id)
+
+
+def get_secret(s: Session, key: str = "secret_key") -> str:
+    """A server-wide random secret shared by every process (created on first use)."""
+    row = s.get(Setting, key)
+    if row is not None:
+        return row.value
+    try:
+        with s.begin_nested():
+            s.add(Setting(key=key, value=secrets.token_urlsafe(48)))
+            s.flush()
+    except IntegrityError:
+        pass
+    s.expire_all()
+    return s.get(Setting, key).value
+
+
+def touch_token(s: Session, token_id: int) -> None:
+    tok = s.get(ApiToken, token_id)
+    if tok is not None:
+        tok.last_used_ms = now_ms()

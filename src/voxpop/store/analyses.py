@@ -1,0 +1,118 @@
+"""Cached analyses: read the latest document, ask for a new one, compute and store one.
+
+The vote path only marks a conversation dirty (voxpop.store.votes); the worker (voxpop.worker) claims
+dirty conversations, runs `voxpop.analysis.run.analyze` on them and stores the document here.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from voxpop.store.conversations import get_conversation
+from voxpop.store.db import Database
+from voxpop.store.load import load_conversation
+from voxpop.store.models import Analysis, Conversation, now_ms
+
+log = logging.getLogger("voxpop.analysis")
+
+
+def get_analysis(s: Session, conversation_id: str) -> dict:
+    """The latest stored analysis, at once (never computes).
+
+    Returns {"status": "ok" | "too_few_votes" | "pending", "fresh": bool, "computed_ms": int | None,
+    "message": str | None, "document": dict | None}. "pending" means no analysis was computed yet;
+    fresh is False while newer votes wait for the background recomputation.
+    """
+    conv = get_conversation(s, conversation_id)
+    row = s.get(Analysis, conv.id)
+    if row is None:
+        return {"status": "pending", "fresh": False, "computed_ms": None, "document": None,
+                "message": "no analysis yet: it is computed in the background a moment after the first votes"}
+    doc = row.document
+    meta = doc.get("meta", {}) if isinstance(doc, dict) else {}
+    return {"status": meta.get("status", row.status), "fresh": row.vote_version >= conv.vote_version,
+            "computed_ms": row.computed_ms, "message": meta.get("message"), "document": doc}
+
+
+def request_analysis(s: Session, conversation_id: str) -> None:
+    """Ask for a recomputation (the worker picks it up after the debounce)."""
+    t = now_ms()
+    s.execute(update(Conversation).where(Conversation.id == conversation_id).values(
+        last_change_ms=t, analysis_dirty_since=func.coalesce(Conversation.analysis_dirty_since, t)))
+
+
+def priorities_from_document(doc: dict) -> dict[str, float]:
+    """Pol.is routing priorities (statement id -> weight) from an analysis document."""
+    from voxpop.engine.routing import priorities
+
+    stmts = doc.get("statements") or []
+    if not stmts:
+        return {}
+
+    def total(st: dict, key: str) -> float:
+        groups = st.get("by_group") or []
+        return float(sum(g.get(key, 0) for g in groups)) if groups else float(st.get(key, 0) or 0)
+
+    counts = {k: np.array([total(st, k) for st in stmts]) for k in ("n_agree", "n_disagree", "n_seen")}
+    extremity = np.array([float(st.get("extremity") or 0.0) for st in stmts])
+    meta = np.array([bool(st.get("meta")) for st in stmts])
+    pr = priorities(counts, extremity, meta)
+    return {str(st["id"]): float(p) for st, p in zip(stmts, pr, strict=True) if np.isfinite(p)}
+
+
+def analyze_conversation(conv) -> dict:
+    """The analysis document for an in-memory Conversation (the engine, via voxpop.analysis.run)."""
+    from voxpop.analysis.run import analyze
+
+    return analyze(conv)
+
+
+def store_analysis(db: Database, conversation_id: str, doc: dict, *, vote_version: int, claim: str | None,
+                   duration_ms: int) -> bool:
+    """Store the document; mark the conversation clean if no change arrived meanwhile. True if clean."""
+    try:
+        prio = priorities_from_document(doc)
+    except Exception:  # routing falls back to uniform weights
+        log.exception("could not compute routing priorities for %s", conversation_id)
+        prio = None
+    status = (doc.get("meta") or {}).get("status", "ok")
+    with db.write() as s:
+        row = s.get(Analysis, conversation_id)
+        if row is None:
+            s.add(Analysis(conversation_id=conversation_id, document=doc, priorities=prio,
+                           vote_version=vote_version, status=status, computed_ms=now_ms(), duration_ms=duration_ms))
+        elif row.vote_version <= vote_version:
+            row.document, row.priorities, row.vote_version = doc, prio, vote_version
+            row.status, row.computed_ms, row.duration_ms = status, now_ms(), duration_ms
+        cond = [Conversation.id == conversation_id]
+        if claim is not None:
+            cond.append(Conversation.analysis_claim == claim)
+        cleaned = s.execute(update(Conversation).where(*cond, Conversation.vote_version == vote_version)
+                            .values(analysis_dirty_since=None, analysis_claim=None,
+                                    analysis_claim_ms=None)).rowcount
+        if not cleaned and claim is not None:
+            s.execute(update(Conversation).where(*cond).values(analysis_claim=None, analysis_claim_ms=None))
+    return bool(cleaned)
+
+
+def run_analysis(db: Database, conversation_id: str, *, claim: str | None = None) -> dict:
+    """Load, analyse and store one conversation; returns the document."""
+    t0 = time.perf_counter()
+    with db.read() as s:
+        version = s.execute(select(Conversation.vote_version).where(Conversation.id == conversation_id)).scalar_one()
+        conv = load_conversation(s, conversation_id)
+    load_s = time.perf_counter() - t0
+    doc = analyze_conversation(conv)
+    meta = doc.setdefault("meta", {})
+    meta.setdefault("timings", {})
+    if isinstance(meta["timings"], dict):
+        meta["timings"].setdefault("db_load_s", round(load_s, 4))
+    duration = int((time.perf_counter() - t0) * 1000)
+    store_analysis(db, conversation_id, doc, vote_version=version, claim=claim, duration_ms=duration)
+    log.info("analysed %s (%d votes) in %d ms", conversation_id, conv.n_votes, duration)
+    return doc

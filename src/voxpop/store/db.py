@@ -1,0 +1,167 @@
+"""Engine and sessions: SQLite (WAL, one file) by default, PostgreSQL when VOXPOP_DATABASE_URL says so.
+
+Durability: SQLite runs in WAL mode with synchronous=NORMAL. A committed transaction is in the WAL file
+before commit returns, so it survives the process being killed (SIGKILL, crash); a power loss or kernel
+crash may lose the last transactions before the next checkpoint. Set VOXPOP_SQLITE_SYNCHRONOUS=FULL to be
+durable against power loss too (slower). Writes use BEGIN IMMEDIATE so two writers never deadlock on a
+lock upgrade; busy_timeout makes them wait for each other instead of failing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULT_URL = "sqlite:///voxpop.db"
+ENV_URL = "VOXPOP_DATABASE_URL"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_PG_MIGRATE_LOCK = 7_274_001  # advisory lock id serialising migrations across processes
+
+
+def resolve_url(url: str | None = None) -> str:
+    """The database URL: the argument, else $VOXPOP_DATABASE_URL, else ./voxpop.db (SQLite)."""
+    url = url or os.environ.get(ENV_URL) or DEFAULT_URL
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    if not (url.startswith("sqlite") or url.startswith("postgresql")):
+        raise ValueError(f"unsupported database URL {url!r}: use sqlite:///FILE or postgresql+psycopg://...")
+    return url
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (see _sqlite_begin)
+    sync = os.environ.get("VOXPOP_SQLITE_SYNCHRONOUS", "NORMAL").upper()
+    if sync not in {"NORMAL", "FULL", "EXTRA"}:
+        sync = "NORMAL"
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute(f"PRAGMA synchronous={sync}")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA cache_size=-32000")
+    cur.close()
+
+
+def _sqlite_begin(conn) -> None:
+    conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
+
+
+class Database:
+    """One database: an engine, a read Session factory and a write Session factory."""
+
+    def __init__(self, url: str | None = None, *, pool_size: int = 10) -> None:
+        self.url = resolve_url(url)
+        self.is_sqlite = self.url.startswith("sqlite")
+        if self.is_sqlite:
+            path = self.sqlite_path
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            self.engine: Engine = create_engine(
+                self.url, connect_args={"check_same_thread": False, "timeout": 30},
+                pool_size=pool_size, max_overflow=20,
+            )
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
+            write_engine = self.engine.execution_options(sqlite_begin="BEGIN IMMEDIATE")
+        else:
+            self.engine = create_engine(self.url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+            write_engine = self.engine
+        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        self._write = sessionmaker(write_engine, expire_on_commit=False)
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        if not self.is_sqlite:
+            return None
+        raw = self.url.split("///", 1)[1] if "///" in self.url else ""
+        if raw in ("", ":memory:"):
+            return None
+        return Path(raw.split("?", 1)[0])
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading (and for short writes that need no BEGIN IMMEDIATE)."""
+        with self._read() as s:
+            yield s
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session for one write transaction: committed on success, rolled back on error."""
+        with self._write() as s, s.begin():
+            yield s
+
+    def session(self) -> Session:
+        """A plain write-capable Session (caller commits); BEGIN IMMEDIATE on SQLite."""
+        return self._write()
+
+    def upgrade(self) -> None:
+        """Apply every pending migration (safe when several processes start at once)."""
+        upgrade(self)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def alembic_config(db: Database):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", db.url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(db: Database, revision: str = "head") -> None:
+    from alembic import command
+
+    cfg = alembic_config(db)
+    if db.is_sqlite:
+        path = db.sqlite_path
+        lock_path = Path(str(path) + ".migrate-lock") if path else None
+        with contextlib.ExitStack() as stack:
+            if lock_path is not None:
+                fh = stack.enter_context(open(lock_path, "a+"))
+                fcntl.flock(fh, fcntl.LOCK_EX)
+            with db.engine.connect() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, revision)
+                conn.commit()
+        return
+    with db.engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_MIGRATE_LOCK})
+        conn.commit()
+        try:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+            conn.commit()
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_MIGRATE_LOCK})
+            conn.commit()
+
+
+def current_revision(db: Database) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+_DATABASES: dict[str, Database] = {}
+
+
+def get_database(url: str | None = None, *, migrate: bool = True) -> Database:
+    """A process-wide Database per URL, migrated on first use."""
+    key = resolve_url(url)
+    db = _DATABASES.get(key)
+    if db is None:
+        db = Database(key)
+        if migrate:
+            db.upgrade()
+        _DATABASES[key] = db
+    return db

@@ -1,0 +1,68 @@
+"""Database -> voxpop.conversation.Conversation, the input of the analysis.
+
+Participant ids are the participants' integer keys as strings, in creation order (a participant is
+created on their first vote or statement, so this is Pol.is's order of first appearance); statement ids
+are the per-conversation numbers (tid) as strings. The vote log is the current vote per participant and
+statement (undone votes are absent), ordered by when it was cast.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from voxpop.conversation import Conversation
+from voxpop.store.conversations import get_conversation
+from voxpop.store.models import Participant, Statement
+
+
+def load_conversation(s: Session, conversation_id: str) -> Conversation:
+    conv = get_conversation(s, conversation_id)
+    stmts = s.execute(select(Statement.id, Statement.tid, Statement.text, Statement.mod_status, Statement.is_meta)
+                      .where(Statement.conversation_id == conv.id).order_by(Statement.tid)).all()
+    sid_to_col = {row[0]: i for i, row in enumerate(stmts)}
+    statement_ids = [str(row[1]) for row in stmts]
+    # the driver cursor: hundreds of thousands of rows come back as plain tuples, fast
+    raw = s.connection().exec_driver_sql(
+        "SELECT participant_id, statement_id, vote, updated_ms FROM votes WHERE conversation_id = "
+        + ("%(c)s" if s.get_bind().dialect.name == "postgresql" else ":c")
+        + " ORDER BY event_id",
+        {"c": conv.id},
+    ).fetchall()
+    if raw:
+        arr = np.array(raw, dtype=np.int64)
+        ppk, spk, vote, ts = arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3]
+    else:
+        ppk = spk = vote = ts = np.zeros(0, dtype=np.int64)
+    uniq = np.unique(ppk)  # sorted keys = creation order
+    participant_ids = [str(int(p)) for p in uniq]
+    participant = np.searchsorted(uniq, ppk).astype(np.int64)
+    col_of = np.zeros(max(sid_to_col, default=0) + 1, dtype=np.int64)
+    for sid, col in sid_to_col.items():
+        col_of[sid] = col
+    statement = col_of[spk] if len(spk) else np.zeros(0, dtype=np.int64)
+    places: dict[str, str] = {}
+    strata: dict[str, dict[str, str]] = {}
+    for pk, place, st in s.execute(select(Participant.id, Participant.place_id, Participant.strata).where(
+            Participant.conversation_id == conv.id,
+            (Participant.place_id.is_not(None)) | (Participant.strata.is_not(None)))):
+        if place is not None:
+            places[str(pk)] = place
+        if st:
+            strata[str(pk)] = dict(st)
+    return Conversation(
+        participant_ids=participant_ids,
+        statement_ids=statement_ids,
+        participant=participant,
+        statement=statement,
+        vote=vote.astype(np.int8),
+        timestamp=ts.astype(np.float64),
+        statement_text={str(r[1]): r[2] for r in stmts},
+        moderated_out={str(r[1]) for r in stmts if r[3] == -1 or (conv.moderation == "strict" and r[3] != 1)},
+        meta={str(r[1]) for r in stmts if r[4]},
+        title=conv.topic,
+        source="db",
+        participant_place=places,
+        participant_strata=strata,
+    )

@@ -1,0 +1,208 @@
+"""SQLAlchemy 2 models: the whole voxpop schema.
+
+Times are integers (milliseconds since the epoch, UTC) so SQLite and PostgreSQL agree exactly and the
+Pol.is exports get their millisecond timestamps for free. Statements carry a per-conversation
+number `tid` (Pol.is's comment-id) that the API and exports show; participants are shown by their integer
+primary key (no per-conversation counter, so creating a participant never locks the conversation row).
+
+Votes are kept twice: `vote_events` is the append-only history (every agree/disagree/pass and every
+undo, with the client's idempotency key) and `votes` is the current vote per participant and statement.
+"""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a real bigint.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Setting(Base):
+    """Server-wide settings shared by every process (e.g. the cookie-signing secret)."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Organiser(Base):
+    """A moderator / organiser account (argon2 password hash, never the password)."""
+
+    __tablename__ = "organisers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_ms: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+
+
+class ApiToken(Base):
+    """An API token for an organiser; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organiser_id: Mapped[int] = mapped_column(ForeignKey("organisers.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_ms: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+    last_used_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # public slug, unguessable
+    topic: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("organisers.id", ondelete="SET NULL"), nullable=True)
+    who_may_add: Mapped[str] = mapped_column(String(16), default="participants")  # or "organisers"
+    moderation: Mapped[str] = mapped_column(String(16), default="post")  # "post" | "strict"
+    statement_max_len: Mapped[int] = mapped_column(Integer, default=280)
+    show_results: Mapped[bool] = mapped_column(Boolean, default=True)  # participants see results
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_ms: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+    updated_ms: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+    closed_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    n_statements: Mapped[int] = mapped_column(Integer, default=0)  # hands out statement tids
+    # background analysis bookkeeping
+    vote_version: Mapped[int] = mapped_column(BigInteger, default=0)  # +1 per vote/undo/moderation
+    last_change_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    analysis_dirty_since: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
+    analysis_claim: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    analysis_claim_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class Participant(Base):
+    __tablename__ = "participants"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "anon_id"),
+        UniqueConstraint("conversation_id", "xid"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    anon_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # browser id from signed cookie
+    xid: Mapped[str | None] = mapped_column(String(200), nullable=True)  # id given by a host site
+    place_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    strata: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    created_ms: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+
+
+class Statement(Base):
+    __tablename__ = "statements"
+    __table_args__ = (UniqueConstraint("conversation_id", "tid"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    tid: Mapped[int] = mapped_column(Integer)  # per-conversation number (Pol.is comment-id)
+    text: Mapped[str] = mapped_column(Text)
+    author_participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL"), nullable=True
+    )
+    is_seed: Mapped[bool] = mapped_column(Boolean, default=False)
+    mod_status: Mapped[int] = mapped_column(SmallInteger, default=0)  # 1 accepted, 0 pending, -1 rejected
+    is_meta: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_ms: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+
+
+class VoteEvent(Base):
+    """Append-only vote history. vote is +1/-1/0, or NULL for an undo."""
+
+    __tablename__ = "vote_events"
+    __table_args__ = (
+        Index("ix_vote_events_conv_id", "conversation_id", "id"),
+        UniqueConstraint("participant_id", "client_key", name="uq_vote_events_client_key"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
+    vote: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    client_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_ms: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+
+
+class Vote(Base):
+    """The current vote of a participant on a statement (absent when never voted or undone)."""
+
+    __tablename__ = "votes"
+    __table_args__ = (Index("ix_votes_conv_stmt", "conversation_id", "statement_id"),)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
+    )
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    vote: Mapped[int] = mapped_column(SmallInteger)
+    event_id: Mapped[int] = mapped_column(BigInteger)
+    updated_ms: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+
+
+class ModerationDecision(Base):
+    __tablename__ = "moderation_decisions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
+    organiser_id: Mapped[int | None] = mapped_column(ForeignKey("organisers.id", ondelete="SET NULL"), nullable=True)
+    action: Mapped[str] = mapped_column(String(16))  # accept | reject | meta | unmeta
+    created_ms: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+
+
+class Analysis(Base):
+    """The latest analysis document of a conversation (the cache the API serves)."""
+
+    __tablename__ = "analyses"
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    document: Mapped[dict] = mapped_column(JSON)
+    priorities: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), nullable=True)  # tid -> routing priority
+    vote_version: Mapped[int] = mapped_column(BigInteger, default=0)  # conversation version it reflects
+    status: Mapped[str] = mapped_column(String(32), default="ok")
+    computed_ms: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Place(Base):
+    """A place known to a conversation (places engineer fills these; docs/places.md)."""
+
+    __tablename__ = "places"
+    __table_args__ = (UniqueConstraint("conversation_id", "place_id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    place_id: Mapped[str] = mapped_column(String(100))
+    parent_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    name: Mapped[str] = mapped_column(String(300), default="")
+    kind: Mapped[str] = mapped_column(String(50), default="")
+    population: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    context: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+
+
+class Artifact(Base):
+    """A generic JSON result attached to a conversation (e.g. listening themes)."""
+
+    __tablename__ = "artifacts"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    payload: Mapped[dict] = mapped_column(JSON)
+    created_ms: Mapped[int] = mapped_column(BigInteger, default=now_ms)

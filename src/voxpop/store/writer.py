@@ -1,0 +1,130 @@
+"""The vote writer: one thread per process that commits votes in small batches (group commit).
+
+Requests queue up while a transaction commits; the next transaction takes all of them (up to
+MAX_BATCH). Each caller's future resolves only after the COMMIT that holds its vote returned, so an
+acknowledged vote is durable (see voxpop.store.db for what durable means on SQLite). If a batch fails
+as a whole (a lost race on a unique key, a deadlock reported by PostgreSQL, a busy database), every
+vote of it is retried alone, so one bad vote never sinks the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from concurrent.futures import Future
+
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from voxpop.store.db import Database
+from voxpop.store.errors import ServiceError
+from voxpop.store.votes import VoteRequest, apply_votes
+
+log = logging.getLogger("voxpop.writer")
+MAX_BATCH = 256
+
+
+class Unavailable(ServiceError):
+    status = 503
+    code = "unavailable"
+
+
+class VoteWriter:
+    def __init__(self, db: Database, *, max_batch: int = MAX_BATCH) -> None:
+        self.db = db
+        self.max_batch = max_batch
+        self._q: queue.SimpleQueue[tuple[VoteRequest, Future] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._stopped = False
+
+    def start(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._stopped = False
+                self._thread = threading.Thread(target=self._run, name="voxpop-vote-writer", daemon=True)
+                self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        with self._lock:
+            t = self._thread
+            self._stopped = True
+        if t is not None and t.is_alive():
+            self._q.put(None)
+            t.join(timeout)
+
+    def submit(self, req: VoteRequest) -> Future:
+        """A Future resolving to the vote's result dict (or raising its ServiceError) after commit."""
+        fut: Future = Future()
+        if self._stopped:
+            fut.set_exception(Unavailable("the server is shutting down; send the vote again"))
+            return fut
+        self.start()
+        self._q.put((req, fut))
+        return fut
+
+    def _run(self) -> None:
+        while True:
+            item = self._q.get()
+            if item is None:
+                return
+            batch = [item]
+            while len(batch) < self.max_batch:
+                try:
+                    nxt = self._q.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    self._write(batch)
+                    return
+                batch.append(nxt)
+            self._write(batch)
+
+    def _write(self, batch: list[tuple[VoteRequest, Future]]) -> None:
+        try:
+            results = self._commit([r for r, _ in batch])
+        except (IntegrityError, OperationalError, DBAPIError) as e:
+            if len(batch) > 1:
+                log.info("vote batch of %d failed (%s); retrying one by one", len(batch), type(e).__name__)
+                for one in batch:
+                    self._write_one(one)
+                return
+            self._write_one(batch[0])
+            return
+        except Exception as e:  # unexpected: never leave a caller waiting
+            log.exception("vote batch failed")
+            for _, fut in batch:
+                fut.set_exception(Unavailable(f"the vote could not be stored ({type(e).__name__}); send it again"))
+            return
+        for (_, fut), res in zip(batch, results, strict=True):
+            if isinstance(res, ServiceError):
+                fut.set_exception(res)
+            else:
+                fut.set_result(res)
+
+    def _write_one(self, item: tuple[VoteRequest, Future], attempts: int = 5) -> None:
+        req, fut = item
+        for attempt in range(attempts):
+            try:
+                res = self._commit([req])[0]
+            except (IntegrityError, OperationalError, DBAPIError) as e:
+                if attempt == attempts - 1:
+                    log.warning("vote failed after %d attempts: %s", attempts, e)
+                    fut.set_exception(Unavailable("the database is busy; send the vote again (same client_key)"))
+                    return
+                time.sleep(0.01 * (attempt + 1))
+                continue
+            except Exception as e:
+                log.exception("vote failed")
+                fut.set_exception(Unavailable(f"the vote could not be stored ({type(e).__name__}); send it again"))
+                return
+            if isinstance(res, ServiceError):
+                fut.set_exception(res)
+            else:
+                fut.set_result(res)
+            return
+
+    def _commit(self, reqs: list[VoteRequest]) -> list:
+        with self.db.write() as s:
+            return apply_votes(s, reqs)
