@@ -174,7 +174,8 @@ def statement_texts(m: int, consensus: np.ndarray, rng: np.random.Generator) -> 
         counters[kind] += 1
         t, rest = j % len(templates), j // len(templates)
         topic, rest = _TOPICS[rest % len(_TOPICS)], rest // len(_TOPICS)
-        place, rest = _PLACES[rest % len(_PLACES)], rest // len(_PLACES)
+        place = _PLACES[(rest + t) % len(_PLACES)]
+        rest //= len(_PLACES)
         text = _fill(templates[t], topic, place)
         if text in used or rest:
             text = f"{text} (proposal {i + 1})"

@@ -116,5 +116,5 @@ def read_votes_csv(path: str | Path, statements: str | Path | None = None) -> Co
         participant_ids=log.participant_ids, statement_ids=s_ids,
         participant=log.participant, statement=s, vote=log.vote, timestamp=log.timestamp,
         statement_text=texts, moderated_out=moderated, meta=meta,
-        title=path.stem, source=str(path),
+        title=path.stem if path.stem != "votes" else (path.parent.name or path.stem), source=str(path),
     )
