@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 
 import pytest
-from conftest import HOSTILE, make_document, make_themes
-from helpers import external_refs, parse, svgs
+from report_fixtures import HOSTILE, add_places, make_document, make_themes
+from report_helpers import external_refs, parse, svgs
 
 from voxpop.report import build_view, render_html
 
@@ -137,25 +137,25 @@ def test_themes_only_document_renders():
     assert external_refs(html) == []
 
 
-def test_places_section_is_defensive(document):
-    document["places"] = {
-        "min_cell": 5,
-        "coverage": {"region": [{"name": "North", "participants": 40, "share": 0.4, "expected_share": 0.3},
-                                {"name": HOSTILE[0], "participants": None, "suppressed": True}],
-                     "kind": [{"label": "urban", "participants": 50, "ratio": 1.2}]},
-        "not_yet_heard": [{"name": "Isles", "participants": 0, "population": 9000}, "Somewhere"],
-        "weird_new_key": [{"a": 1, "b": {"nested": True}}],
-        "version": 3,
-    }
-    document["statements"][0]["support"] = {"unweighted": {"agree": 0.6, "disagree": 0.3, "n": 60},
-                                            "weighted": {"agree": 0.5, "disagree": 0.4}}
+def test_places_section(document):
+    add_places(document, hostile=True)
     html = render_html(document)
     d = parse(html)
     assert "places" in d.ids
-    assert "Coverage by region" in html and "Coverage by kind" in html
-    assert "fewer than 5" in html
-    assert "Isles" in html and "Somewhere" in html
+    assert "Coverage by region" in html and "Coverage by kind of place" in html
+    assert "Coverage by area" not in html  # the leaf level is not charted
+    charts = {r.get("aria-label").split(".")[0]: r.get("aria-label") for r in svgs(html)
+              if r.get("class") in ("vp-chart", "vp-bars")}
+    region = next(v for k, v in charts.items() if k.startswith("Coverage by region"))
+    assert "South: fewer than 5" in region  # suppressed cell, never a number
+    assert "1.40× · 50 people" in region
+    support = [v for k, v in charts.items() if k.startswith("Support for statement")]
+    assert support and "weighted: 50% agree, 30% disagree, 20% pass n=40" in support[0]  # s2 first
+    assert "weighted: fewer than 5" in html
     assert "Weighting moves agreement by -10 points." in html
+    assert "Isles" in html and "not heard" in html and "too few, fewer than 5 voices" in html
+    assert "agree 64% in" in html and "Common ground in every region" in html
+    assert "Group A weighted" in html
     assert HOSTILE[0] not in html
     assert external_refs(html) == []
 
@@ -177,7 +177,7 @@ def _mutations(doc, path=()):
 def test_any_single_junk_value_never_crashes():
     base = make_document(n_participants=6, k=2, n_statements=4)
     base["themes"] = make_themes()
-    base["places"] = {"coverage": [{"name": "a", "participants": 3}], "not_yet_heard": ["b"]}
+    add_places(base)
     paths = list(_mutations(base))
     assert len(paths) > 200
     for i, path in enumerate(paths):

@@ -1,28 +1,50 @@
-"""Bar lists for the places and themes sections (turned into SVG by svg.bar_chart)."""
+"""Bar lists for the places and themes sections (drawn by svg.bar_chart / svg.share_bars)."""
 
 from __future__ import annotations
 
-from voxpop.report.palette import AGREE, DISAGREE
-from voxpop.report.places import CoverageRow, SupportRow
-from voxpop.report.svg import Bar, pct
+from markupsafe import Markup
+
+from voxpop.report.places import CoverageRow, PlacesView, SupportRow
+from voxpop.report.svg import Bar, bar_chart, pct, share_bars
 from voxpop.report.themes import Cell, Theme
+from voxpop.report.view import ReportView
 
 
-def support_bars(row: SupportRow) -> list[Bar]:
-    bars = []
-    for name, sh in (("unweighted", row.unweighted), ("weighted", row.weighted)):
+def support_chart(row: SupportRow, fewer: str) -> Markup:
+    rows = []
+    for name, sh in (("as voted", row.unweighted), ("weighted", row.weighted)):
         if sh is None:
             continue
-        if sh.agree is not None:
-            n = f" (n={sh.n:,.0f})" if sh.n is not None else ""
-            bars.append(Bar(f"{name}: agree", sh.agree, pct(sh.agree) + n, AGREE))
-        if sh.disagree is not None:
-            bars.append(Bar(f"{name}: disagree", sh.disagree, pct(sh.disagree), DISAGREE))
-    return bars
+        if sh.suppressed or sh.agree is None:
+            rows.append((name, None, None, None, fewer))
+            continue
+        n = sh.n_effective if name == "weighted" and sh.n_effective is not None else sh.n
+        rows.append((name, sh.agree, sh.disagree, sh.passed, f"n={n:,.0f}" if n is not None else ""))
+    return share_bars(rows, title=f"Support for statement {row.statement.id}, as voted and weighted by place")
 
 
-def coverage_bars(rows: list[CoverageRow]) -> list[Bar]:
-    return [Bar(r.label or "–", r.value, r.text) for r in rows]
+def coverage_chart(rows: list[CoverageRow], dim: str, fewer: str) -> Markup:
+    bars = []
+    for r in rows:
+        if r.suppressed:
+            bars.append(Bar(r.label, None, fewer))
+            continue
+        bits = [f"{r.ratio:.2f}×" if r.ratio is not None else "",
+                f"{r.participants:,} people" if r.participants is not None else ""]
+        bars.append(Bar(r.label, r.ratio if r.ratio is not None else 0.0, " · ".join(b for b in bits if b) or "–"))
+    return bar_chart(bars, title=f"Coverage by {dim}: voices relative to population share (1 = in proportion)",
+                     ref=(1.0, "in proportion"))
+
+
+def weighted_groups_chart(places: PlacesView, view: ReportView) -> Markup:
+    bars = []
+    for gid, share, wshare in places.groups:
+        g = view.group(gid)
+        if g is None:
+            continue
+        bars.append(Bar(f"{g.label} as voted", share, pct(share), g.style.colour))
+        bars.append(Bar(f"{g.label} weighted", wshare, pct(wshare), g.style.ink))
+    return bar_chart(bars, title="Size of each opinion group, as voted and weighted by place", max_value=1.0)
 
 
 def theme_bars(themes: list[Theme]) -> list[Bar]:

@@ -1,8 +1,7 @@
 """The `places` section (docs/places.md) normalised for drawing.
 
-Written defensively because the section's keys may still evolve: each concept is looked up under a
-few names, anything unrecognised is kept in `extra` and shown as a plain table, and a cell that is
-suppressed (too few people) is drawn as "fewer than k", never as a number.
+Defensive: missing or odd keys give empty values, never an exception; unknown scalar keys are listed as
+facts. A suppressed cell (fewer than `min_cell` people) is drawn as "fewer than k", never as a number.
 """
 
 from __future__ import annotations
@@ -13,15 +12,7 @@ from typing import Any
 from voxpop.report.view import ReportView, StatementView, as_dict, as_list, count, key, num
 
 
-def _first(d: dict, *names: str) -> Any:
-    for n in names:
-        if d.get(n) is not None:
-            return d[n]
-    return None
-
-
-def _label(d: dict) -> str:
-    v = _first(d, "name", "label", "place_name", "place", "region", "kind", "value", "id", "code")
+def _s(v: Any) -> str:
     return "" if v is None else str(v)
 
 
@@ -33,25 +24,23 @@ class Share:
     disagree: float | None
     passed: float | None
     n: float | None
+    n_effective: float | None
+    agree_ci: tuple[float, float] | None
+    suppressed: bool
 
     @classmethod
     def of(cls, d: Any) -> Share | None:
-        if num(d) is not None:  # a bare number: the agree share
-            return cls(num(d), None, None, None)
         d = as_dict(d)
         if not d:
             return None
-        n = num(_first(d, "n_seen", "n", "effective_n", "n_eff", "weight", "total"))
-        vals = {}
-        for name in ("agree", "disagree", "pass"):
-            v = num(_first(d, name, f"p_{name}", f"share_{name}", f"{name}_share"))
-            if v is None and n:
-                c = num(d.get(f"n_{name}"))
-                v = c / n if c is not None else None
-            vals[name] = v
-        if all(v is None for v in vals.values()):
-            return None
-        return cls(vals["agree"], vals["disagree"], vals["pass"], n)
+        ci = as_list(d.get("agree_ci"))
+        lo, hi = (num(ci[0]), num(ci[1])) if len(ci) == 2 else (None, None)
+        sh = cls(num(d.get("agree")), num(d.get("disagree")), num(d.get("pass")), num(d.get("n")),
+                 num(d.get("n_effective")), (lo, hi) if lo is not None and hi is not None else None,
+                 bool(d.get("suppressed")))
+        if sh.suppressed:
+            sh.agree = sh.disagree = sh.passed = None
+        return sh
 
 
 @dataclass
@@ -62,137 +51,167 @@ class SupportRow:
 
     @property
     def shift(self) -> float | None:
-        if self.unweighted and self.weighted and None not in (self.unweighted.agree, self.weighted.agree):
-            return self.weighted.agree - self.unweighted.agree
+        u, w = self.unweighted, self.weighted
+        if u and w and u.agree is not None and w.agree is not None:
+            return w.agree - u.agree
         return None
 
 
 @dataclass
 class CoverageRow:
     label: str
-    value: float | None  # share / ratio drawn as a bar; None when suppressed or unknown
-    text: str
-    suppressed: bool
+    ratio: float | None  # coverage_ratio: 1 = heard in proportion to population
+    participants: int | None
+    per_100k: float | None
+    suppressed: bool  # 1 .. min_cell-1 participants: no numbers shown
+
+
+@dataclass
+class NextPlace:
+    name: str
+    level: str
+    status: str
+    population: int | None
+    participants: int | None
+    band: str
+    voices_needed: int | None
+
+
+@dataclass
+class Divergent:
+    statement: StatementView
+    spread: float | None
+    highest: tuple[str, float | None]
+    lowest: tuple[str, float | None]
 
 
 @dataclass
 class PlacesView:
-    min_cell: int | None
-    support: list[SupportRow] = field(default_factory=list)
-    coverage: dict[str, list[CoverageRow]] = field(default_factory=dict)
-    not_yet_heard: list[tuple[str, str]] = field(default_factory=list)
+    min_cell: int
+    policy: str
     facts: list[tuple[str, str]] = field(default_factory=list)
-    extra: dict[str, list[dict]] = field(default_factory=dict)
+    support: list[SupportRow] = field(default_factory=list)
+    shifts: list[SupportRow] = field(default_factory=list)
+    everywhere: list[tuple[StatementView, str, float | None]] = field(default_factory=list)
+    divergent: list[Divergent] = field(default_factory=list)
+    coverage: dict[str, list[CoverageRow]] = field(default_factory=dict)
+    groups: list[tuple[str, float | None, float | None]] = field(default_factory=list)
+    next: list[NextPlace] = field(default_factory=list)
 
     @property
     def fewer(self) -> str:
-        return f"fewer than {self.min_cell}" if self.min_cell else "too few to show"
+        return f"fewer than {self.min_cell}"
 
 
-def _fmt(v: Any) -> str:
+def _opt_int(v: Any) -> int | None:
+    x = num(v)
+    return int(x) if x is not None else None
+
+
+def _fmt(v: Any, digits: int = 2) -> str:
     x = num(v)
     if x is None:
-        return "" if v is None else str(v)
-    return f"{int(x):,}" if x.is_integer() else f"{x:.2f}"
+        return _s(v)
+    return f"{int(x):,}" if x.is_integer() else f"{x:,.{digits}f}"
 
 
-def _suppressed(d: dict) -> bool:
-    return bool(_first(d, "suppressed", "is_suppressed", "small_cell"))
+def _coverage_row(r: Any) -> CoverageRow | None:
+    r = as_dict(r)
+    if not r:
+        return None
+    part = _opt_int(r.get("participants"))
+    suppressed = part is None and _s(r.get("participants_band")).startswith("<")
+    return CoverageRow(label=_s(r.get("name") or r.get("cell") or r.get("place")) or "–",
+                       ratio=None if suppressed else num(r.get("coverage_ratio")), participants=part,
+                       per_100k=None if suppressed else num(r.get("voices_per_100k")), suppressed=suppressed)
 
 
-def _coverage_rows(rows: list, fewer: str) -> list[CoverageRow]:
-    out = []
-    for r in rows:
-        r = as_dict(r)
-        if not r:
-            continue
-        sup = _suppressed(r)
-        part = num(_first(r, "participants", "n_participants", "n", "count"))
-        ratio = num(_first(r, "coverage", "ratio", "representation", "share_ratio"))
-        share = num(_first(r, "share", "share_participants", "participant_share"))
-        expected = num(_first(r, "expected", "expected_share", "population_share", "target_share"))
-        value = ratio if ratio is not None else share if share is not None else part
-        if sup:
-            out.append(CoverageRow(_label(r), None, fewer, True))
-            continue
-        bits = []
-        if part is not None:
-            bits.append(f"{int(part):,} people")
-        if ratio is not None:
-            bits.append(f"{ratio:.2f}× expected")
-        elif share is not None:
-            bits.append(f"{round(100 * share)}%" + (f" of {round(100 * expected)}% expected"
-                                                      if expected is not None else ""))
-        out.append(CoverageRow(_label(r), value, ", ".join(bits) or "–", False))
-    return out
-
-
-_KNOWN = {"coverage", "by_region", "by_kind", "not_yet_heard", "unheard", "not_heard", "support", "top",
-          "top_statements", "common_ground", "statements"}
-
-
-def build_places(section: Any, view: ReportView) -> PlacesView | None:
+def build_places(section: Any, view: ReportView, *, top: int = 8) -> PlacesView | None:
     if section is None:
         return None
     d = as_dict(section)
-    meta = as_dict(d.get("meta"))
-    min_cell = count(_first(d, "min_cell", "k_min", "suppress_below", "small_cell_min", "k_anonymity")
-                     or _first(meta, "min_cell", "k_min", "suppress_below", "small_cell_min")) or None
-    pv = PlacesView(min_cell=min_cell)
-
-    # weighted vs unweighted support: listed statements first, else every statement that has support
-    listed = _first(d, "top_statements", "top", "common_ground", "support")
-    ids = []
-    for item in as_list(listed):
-        sid = item if not isinstance(item, dict) else _first(item, "statement", "id")
-        if sid is not None:
-            ids.append((key(sid), item if isinstance(item, dict) else {}))
-    if not ids:
-        ids = [(s.id, {}) for s in view.statements if s.support]
+    pv = PlacesView(min_cell=count(d.get("min_cell")) or 5,
+                    policy=_s(d.get("policy_label") or d.get("policy")) or "–")
     by_id = {s.id: s for s in view.statements}
-    for sid, item in ids[:10]:
-        s = by_id.get(sid)
-        sup = as_dict(item) if item else as_dict(s.support if s else None)
-        if s is None or not sup:
-            sup = sup or as_dict(s.support if s else None)
+    names = {key(p.get("id")): _s(p.get("name") or p.get("id"))
+             for p in as_list(d.get("places")) if isinstance(p, dict)}
+
+    weights = as_dict(d.get("weights"))
+    cov = as_dict(d.get("coverage"))
+    for label, v in (("fairness policy", pv.policy), ("smallest cell shown", pv.min_cell),
+                     ("population", cov.get("population")), ("participants", cov.get("participants")),
+                     ("voices per 100,000", cov.get("voices_per_100k")),
+                     ("effective sample size", weights.get("ess")), ("design effect", weights.get("design_effect")),
+                     ("participants without a place", weights.get("n_without_place")),
+                     ("weights trimmed", weights.get("n_trimmed"))):
+        if v is not None and v != "":
+            pv.facts.append((label, _fmt(v)))
+    known = {"policy", "policy_label", "min_cell", "interval", "levels", "kinds", "context_columns", "places",
+             "weights", "groups", "consensus", "breakdowns", "coverage", "common_ground", "schema", "schema_version"}
+    for k, v in d.items():
+        if k not in known and (num(v) is not None or isinstance(v, str)):
+            pv.facts.append((str(k).replace("_", " "), _fmt(v)))
+
+    # weighted vs unweighted support of the top statements
+    cg = as_dict(d.get("common_ground"))
+    ids: list[str] = []
+    for item in as_list(cg.get("everywhere")):
+        sid = as_dict(item).get("statement")
+        if sid is not None and key(sid) in by_id:
+            s = by_id[key(sid)]
+            pv.everywhere.append((s, _s(as_dict(item).get("direction")) or "agree", num(as_dict(item).get("worst"))))
+            ids.append(s.id)
+    for sid in as_list(as_dict(d.get("consensus")).get("agree")) + [s.id for s in view.gic] + \
+            [s.id for s in view.consensus_agree]:
+        ids.append(key(sid))
+    rows = []
+    for s in view.statements:
+        sup = as_dict(s.support)
+        if sup:
+            rows.append(SupportRow(s, Share.of(sup.get("unweighted")), Share.of(sup.get("weighted"))))
+    row_of = {r.statement.id: r for r in rows}
+    seen: set[str] = set()
+    for sid in ids:
+        if sid in row_of and sid not in seen:
+            seen.add(sid)
+            pv.support.append(row_of[sid])
+    if not pv.support:
+        pv.support = sorted(rows, key=lambda r: -(r.weighted.agree if r.weighted and r.weighted.agree else 0))
+    pv.support = pv.support[:top]
+    pv.shifts = sorted((r for r in rows if r.shift is not None), key=lambda r: -abs(r.shift or 0))[:5]
+
+    for item in as_list(cg.get("divergent"))[:top]:
+        item = as_dict(item)
+        s = by_id.get(key(item.get("statement")))
         if s is None:
             continue
-        row = SupportRow(s, Share.of(_first(sup, "unweighted", "raw")), Share.of(_first(sup, "weighted")))
-        if row.unweighted or row.weighted:
-            pv.support.append(row)
+        ends = []
+        for end in ("highest", "lowest"):
+            e = as_dict(item.get(end))
+            ends.append((names.get(key(e.get("cell")), _s(e.get("cell"))), num(e.get("agree"))))
+        pv.divergent.append(Divergent(s, num(item.get("spread")), ends[0], ends[1]))
 
-    cov = d.get("coverage")
-    if isinstance(cov, dict):
-        for dim, rows in cov.items():
-            if isinstance(rows, list):
-                pv.coverage[str(dim)] = _coverage_rows(rows, pv.fewer)
-            elif num(rows) is not None or isinstance(rows, str):
-                pv.facts.append((f"coverage {dim}", _fmt(rows)))
-    elif isinstance(cov, list):
-        dims: dict[str, list] = {}
-        for r in cov:
-            r = as_dict(r)
-            dims.setdefault(str(_first(r, "dimension", "level", "by") or "place"), []).append(r)
-        for dim, rows in dims.items():
-            pv.coverage[dim] = _coverage_rows(rows, pv.fewer)
-    for dim in ("by_region", "by_kind"):
-        if isinstance(d.get(dim), list):
-            pv.coverage[dim.removeprefix("by_")] = _coverage_rows(d[dim], pv.fewer)
+    levels = [_s(x) for x in as_list(d.get("levels"))]
+    by_level = as_dict(cov.get("by_level"))
+    chart_levels = [lv for lv in by_level if lv in levels[:-1]] or list(by_level)[:1]
+    for lv in chart_levels:
+        pv.coverage[str(lv)] = [r for r in map(_coverage_row, as_list(by_level[lv])[:40]) if r]
+    kinds = [r for r in map(_coverage_row, as_list(cov.get("by_kind"))[:40]) if r]
+    if kinds and not (len(kinds) == 1 and kinds[0].label == "unspecified"):
+        pv.coverage["kind of place"] = kinds
 
-    for r in as_list(_first(d, "not_yet_heard", "unheard", "not_heard")):
-        if isinstance(r, dict):
-            detail = ", ".join(f"{k.replace('_', ' ')} {_fmt(v)}" for k, v in r.items()
-                               if k not in ("name", "label", "id", "place", "place_name")
-                               and (num(v) is not None or isinstance(v, str)))
-            pv.not_yet_heard.append((_label(r), pv.fewer if _suppressed(r) else detail))
-        elif r is not None:
-            pv.not_yet_heard.append((str(r), ""))
+    for g in as_list(d.get("groups")):
+        g = as_dict(g)
+        grp = view.group(g.get("id"))
+        if grp is not None:
+            pv.groups.append((grp.id, num(g.get("share")), num(g.get("weighted_share"))))
 
-    for k, v in d.items():
-        if k in _KNOWN or k == "meta":
-            continue
-        if isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
-            pv.extra[str(k)] = [{str(a): b for a, b in x.items() if not isinstance(b, dict | list)} for x in v]
-        elif num(v) is not None or isinstance(v, str | bool):
-            pv.facts.append((str(k).replace("_", " "), _fmt(v)))
+    for n in as_list(cov.get("next"))[:20]:
+        n = as_dict(n)
+        if n:
+            pv.next.append(NextPlace(name=_s(n.get("name") or n.get("place")) or "–", level=_s(n.get("level")),
+                                     status=_s(n.get("status")), population=_opt_int(n.get("population")),
+                                     participants=_opt_int(n.get("participants")),
+                                     band=_s(n.get("participants_band")),
+                                     voices_needed=_opt_int(n.get("voices_needed"))))
     return pv

@@ -41,7 +41,8 @@ def install(env: jinja2.Environment) -> jinja2.Environment:
     env.globals.update(
         opinion_map=svg.opinion_map, vote_bars=svg.vote_bars, mini_bar=svg.mini_bar, bar_chart=svg.bar_chart,
         Bar=svg.Bar, glyph_icon=svg.glyph_icon, svg_defs=svg.svg_defs, map_positions=svg.map_positions,
-        support_bars=charts.support_bars, coverage_bars=charts.coverage_bars,
+        support_chart=charts.support_chart, coverage_chart=charts.coverage_chart,
+        weighted_groups_chart=charts.weighted_groups_chart, share_bars=svg.share_bars,
         theme_bars=charts.theme_bars, cell_bars=charts.cell_bars,
         vote_colours={"agree": AGREE, "disagree": DISAGREE, "pass": PASS},
     )

@@ -95,7 +95,7 @@ def vote_bars(statement: StatementView, groups: Sequence[GroupView], *, highligh
         rows.append(("All", None, statement.votes, False))
     for g in groups:
         rows.append((g.letter, g.style, statement.by_group.get(g.id, Votes()), g.id == highlight))
-    W, row_h, bar_h, x0, bw = 320, 22, 16, 44, 222
+    W, row_h, bar_h, x0, bw = 300, 22, 17, 36, 206
     H = row_h * len(rows) + 2
     label = "; ".join(vote_summary("everyone" if s is None else f"group {name}", v)
                       for name, s, v, _ in rows)
@@ -143,19 +143,29 @@ class Bar:
     colour: str = "#0072B2"
 
 
-def bar_chart(bars: Sequence[Bar], *, title: str, max_value: float | None = None) -> Markup:
-    """Labelled horizontal bars (coverage by region, weighted vs unweighted support, ...)."""
+def bar_chart(bars: Sequence[Bar], *, title: str, max_value: float | None = None,
+              ref: tuple[float, str] | None = None) -> Markup:
+    """Labelled horizontal bars (coverage by region, theme sizes, ...).
+
+    `ref` = (value, label) draws a dashed reference line, e.g. (1.0, "in proportion").
+    """
     if not bars:
         return Markup("")
-    vals = [b.value for b in bars if b.value is not None]
+    vals = [b.value for b in bars if b.value is not None] + ([ref[0]] if ref else [])
     top = max_value if max_value else (max(vals) if vals and max(vals) > 0 else 1.0)
     W, row_h, lw, bw = 320, 20, 118, 130
-    H = row_h * len(bars) + 2
+    top_pad = 14 if ref else 0
+    H = row_h * len(bars) + 2 + top_pad
     desc = "; ".join(f"{b.label}: {b.text}" for b in bars)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="vp-chart" viewBox="0 0 {W} {H}" role="img" '
            f'aria-label="{escape(title)}. {escape(desc)}">']
+    if ref:
+        rx = lw + max(0.0, min(1.0, ref[0] / top)) * bw
+        out.append(f'<path d="M{_f(rx)} 12V{H}" stroke="#111" stroke-dasharray="3 3"/>'
+                   f'<text x="{_f(rx)}" y="10" text-anchor="middle" class="vp-t" fill="#111">'
+                   f'{escape(ref[1])}</text>')
     for i, b in enumerate(bars):
-        y = 1 + i * row_h
+        y = 1 + top_pad + i * row_h
         ty = y + row_h - 7
         label = b.label if len(b.label) <= 20 else b.label[:19] + "…"
         out.append(f'<text x="{lw - 4}" y="{_f(ty)}" text-anchor="end" class="vp-t" fill="#111">'
@@ -170,6 +180,48 @@ def bar_chart(bars: Sequence[Bar], *, title: str, max_value: float | None = None
                        f'stroke="{OUTLINE}" stroke-dasharray="3 2"/>')
             tx = lw + 6
         out.append(f'<text x="{_f(tx)}" y="{_f(ty)}" class="vp-t" fill="#222">{escape(b.text)}</text>')
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def share_bars(rows: Sequence[tuple[str, float | None, float | None, float | None, str]], *,
+               title: str) -> Markup:
+    """Stacked agree/disagree/pass bars from shares: rows of (label, agree, disagree, pass, end text).
+
+    A row whose agree share is None is drawn as an empty dashed box with its text (e.g. "fewer than 5").
+    """
+    W, row_h, bar_h, x0, bw = 300, 22, 17, 74, 150
+    H = row_h * len(rows) + 2
+    desc = "; ".join(f"{lab}: " + " ".join(x for x in (
+        f"{pct(a)} agree, {pct(d)} disagree, {pct(p)} pass" if a is not None else "", t) if x)
+        for lab, a, d, p, t in rows)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="vp-bars" viewBox="0 0 {W} {H}" role="img" '
+           f'aria-label="{escape(title)}. {escape(desc)}">']
+    for i, (lab, a, d, p, text) in enumerate(rows):
+        y = 1 + i * row_h
+        ty = y + bar_h - 4
+        out.append(f'<text x="0" y="{_f(ty)}" class="vp-t" fill="#111">{escape(lab)}</text>')
+        if a is None:
+            out.append(f'<rect x="{x0}" y="{_f(y)}" width="{bw}" height="{bar_h}" fill="none" '
+                       f'stroke="{OUTLINE}" stroke-dasharray="3 2"/>')
+        else:
+            x = float(x0)
+            for share, fill, ink in ((a, AGREE, "#fff"), (d or 0.0, DISAGREE, "#fff"), (p or 0.0, PASS, "#111")):
+                sw = bw * max(0.0, min(1.0, share))
+                if sw <= 0:
+                    continue
+                out.append(f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(sw)}" height="{bar_h}" fill="{fill}"/>')
+                if fill == DISAGREE:
+                    out.append(f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(sw)}" height="{bar_h}" '
+                               f'fill="url(#{HATCH_ID}) none"/>')
+                if sw >= 30:
+                    out.append(f'<text x="{_f(x + sw / 2)}" y="{_f(ty)}" text-anchor="middle" class="vp-t" '
+                               f'fill="{ink}">{pct(share)}</text>')
+                x += sw
+            out.append(f'<rect x="{x0}" y="{_f(y)}" width="{bw}" height="{bar_h}" fill="none" '
+                       f'stroke="{OUTLINE}" stroke-width=".8"/>')
+        out.append(f'<text x="{W}" y="{_f(ty)}" text-anchor="end" class="vp-t vp-n" fill="#333">'
+                   f'{escape(text)}</text>')
     out.append("</svg>")
     return Markup("".join(out))
 
@@ -301,12 +353,12 @@ def opinion_map(view: ReportView, *, width: int = 480, height: int = 360, max_do
         else:
             continue
         text = f"{g.letter} · {g.size}"
-        tw = 8 + 8.2 * len(text)
+        tw = 12 + 9.2 * len(text)
         lx = min(max(gx - tw / 2, 2), width - tw - 2)
-        ly = min(max(gy - 11, 2), height - 24)
-        out.append(f'<g class="vp-label"><rect x="{_f(lx)}" y="{_f(ly)}" width="{_f(tw)}" height="22" rx="11" '
+        ly = min(max(gy - 12.5, 2), height - 27)
+        out.append(f'<g class="vp-label"><rect x="{_f(lx)}" y="{_f(ly)}" width="{_f(tw)}" height="25" rx="12.5" '
                    f'fill="#fff" fill-opacity=".92" stroke="{g.style.colour}" stroke-width="2"/>'
-                   f'<text x="{_f(lx + tw / 2)}" y="{_f(ly + 16)}" text-anchor="middle" fill="{g.style.ink}" '
+                   f'<text x="{_f(lx + tw / 2)}" y="{_f(ly + 18)}" text-anchor="middle" fill="{g.style.ink}" '
                    f'font-weight="700" class="vp-lt">{escape(text)}</text></g>')
     out.append("</svg>")
     return Markup("".join(out))
