@@ -32,8 +32,10 @@ def coverage_chart(rows: list[CoverageRow], dim: str, fewer: str) -> Markup:
         bits = [f"{r.ratio:.2f}×" if r.ratio is not None else "",
                 f"{r.participants:,} people" if r.participants is not None else ""]
         bars.append(Bar(r.label, r.ratio if r.ratio is not None else 0.0, " · ".join(b for b in bits if b) or "–"))
+    ratios = [r.ratio for r in rows if r.ratio is not None]
+    top = max(1.5, min(3.0, max(ratios, default=1.0)))  # one outlier must not squash every other bar
     return bar_chart(bars, title=f"Coverage by {dim}: voices relative to population share (1 = in proportion)",
-                     ref=(1.0, "in proportion"))
+                     ref=(1.0, "in proportion"), max_value=top)
 
 
 def weighted_groups_chart(places: PlacesView, view: ReportView) -> Markup:

@@ -178,7 +178,8 @@ def build_places(section: Any, view: ReportView, *, top: int = 8) -> PlacesView 
     if not pv.support:
         pv.support = sorted(rows, key=lambda r: -(r.weighted.agree if r.weighted and r.weighted.agree else 0))
     pv.support = pv.support[:top]
-    pv.shifts = sorted((r for r in rows if r.shift is not None), key=lambda r: -abs(r.shift or 0))[:5]
+    pv.shifts = sorted((r for r in rows if r.shift is not None and abs(r.shift) >= 0.02),
+                       key=lambda r: -abs(r.shift or 0))[:5]
 
     for item in as_list(cg.get("divergent"))[:top]:
         item = as_dict(item)

@@ -153,33 +153,34 @@ def bar_chart(bars: Sequence[Bar], *, title: str, max_value: float | None = None
         return Markup("")
     vals = [b.value for b in bars if b.value is not None] + ([ref[0]] if ref else [])
     top = max_value if max_value else (max(vals) if vals and max(vals) > 0 else 1.0)
-    W, row_h, lw, bw = 320, 20, 118, 130
+    W, row_h, bw = 320, 36, 196  # label above its bar; the end text after the bar
     top_pad = 14 if ref else 0
     H = row_h * len(bars) + 2 + top_pad
     desc = "; ".join(f"{b.label}: {b.text}" for b in bars)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="vp-chart" viewBox="0 0 {W} {H}" role="img" '
            f'aria-label="{escape(title)}. {escape(desc)}">']
     if ref:
-        rx = lw + max(0.0, min(1.0, ref[0] / top)) * bw
+        rx = max(0.0, min(1.0, ref[0] / top)) * bw
         out.append(f'<path d="M{_f(rx)} 12V{H}" stroke="#111" stroke-dasharray="3 3"/>'
                    f'<text x="{_f(rx)}" y="10" text-anchor="middle" class="vp-t" fill="#111">'
                    f'{escape(ref[1])}</text>')
+    halo = 'paint-order="stroke" stroke="#fff" stroke-width="3" stroke-linejoin="round"'
     for i, b in enumerate(bars):
         y = 1 + top_pad + i * row_h
-        ty = y + row_h - 7
-        label = b.label if len(b.label) <= 20 else b.label[:19] + "…"
-        out.append(f'<text x="{lw - 4}" y="{_f(ty)}" text-anchor="end" class="vp-t" fill="#111">'
+        label = b.label if len(b.label) <= 48 else b.label[:47] + "…"
+        out.append(f'<text x="0" y="{_f(y + 11)}" class="vp-t" fill="#111" {halo}>'
                    f'<title>{escape(b.label)}</title>{escape(label)}</text>')
+        by = y + 15
         if b.value is not None:
             w = max(0.0, min(1.0, b.value / top)) * bw
-            out.append(f'<rect x="{lw}" y="{_f(y + 3)}" width="{_f(w)}" height="{row_h - 6}" '
-                       f'fill="{escape(b.colour)}"/>')
-            tx = lw + w + 4
+            out.append(f'<rect y="{_f(by)}" width="{_f(w)}" height="15" fill="{escape(b.colour)}"/>')
+            tx = w + 4
         else:
-            out.append(f'<rect x="{lw}" y="{_f(y + 3)}" width="{bw}" height="{row_h - 6}" fill="none" '
+            out.append(f'<rect y="{_f(by)}" width="{bw}" height="15" fill="none" '
                        f'stroke="{OUTLINE}" stroke-dasharray="3 2"/>')
-            tx = lw + 6
-        out.append(f'<text x="{_f(tx)}" y="{_f(ty)}" class="vp-t" fill="#222">{escape(b.text)}</text>')
+            tx = 6
+        out.append(f'<text x="{_f(tx)}" y="{_f(by + 12)}" class="vp-t" fill="#222" {halo}>'
+                   f'{escape(b.text)}</text>')
     out.append("</svg>")
     return Markup("".join(out))
 
@@ -190,7 +191,7 @@ def share_bars(rows: Sequence[tuple[str, float | None, float | None, float | Non
 
     A row whose agree share is None is drawn as an empty dashed box with its text (e.g. "fewer than 5").
     """
-    W, row_h, bar_h, x0, bw = 300, 22, 17, 74, 150
+    W, row_h, bar_h, x0, bw = 300, 22, 17, 66, 176
     H = row_h * len(rows) + 2
     desc = "; ".join(f"{lab}: " + " ".join(x for x in (
         f"{pct(a)} agree, {pct(d)} disagree, {pct(p)} pass" if a is not None else "", t) if x)
@@ -203,23 +204,24 @@ def share_bars(rows: Sequence[tuple[str, float | None, float | None, float | Non
         out.append(f'<text x="0" y="{_f(ty)}" class="vp-t" fill="#111">{escape(lab)}</text>')
         if a is None:
             out.append(f'<rect x="{x0}" y="{_f(y)}" width="{bw}" height="{bar_h}" fill="none" '
-                       f'stroke="{OUTLINE}" stroke-dasharray="3 2"/>')
-        else:
-            x = float(x0)
-            for share, fill, ink in ((a, AGREE, "#fff"), (d or 0.0, DISAGREE, "#fff"), (p or 0.0, PASS, "#111")):
-                sw = bw * max(0.0, min(1.0, share))
-                if sw <= 0:
-                    continue
-                out.append(f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(sw)}" height="{bar_h}" fill="{fill}"/>')
-                if fill == DISAGREE:
-                    out.append(f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(sw)}" height="{bar_h}" '
-                               f'fill="url(#{HATCH_ID}) none"/>')
-                if sw >= 30:
-                    out.append(f'<text x="{_f(x + sw / 2)}" y="{_f(ty)}" text-anchor="middle" class="vp-t" '
-                               f'fill="{ink}">{pct(share)}</text>')
-                x += sw
-            out.append(f'<rect x="{x0}" y="{_f(y)}" width="{bw}" height="{bar_h}" fill="none" '
-                       f'stroke="{OUTLINE}" stroke-width=".8"/>')
+                       f'stroke="{OUTLINE}" stroke-dasharray="3 2"/><text x="{x0 + 6}" y="{_f(ty)}" '
+                       f'class="vp-t" fill="#222">{escape(text)}</text>')
+            continue
+        x = float(x0)
+        for share, fill, ink in ((a, AGREE, "#fff"), (d or 0.0, DISAGREE, "#fff"), (p or 0.0, PASS, "#111")):
+            sw = bw * max(0.0, min(1.0, share))
+            if sw <= 0:
+                continue
+            out.append(f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(sw)}" height="{bar_h}" fill="{fill}"/>')
+            if fill == DISAGREE:
+                out.append(f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(sw)}" height="{bar_h}" '
+                           f'fill="url(#{HATCH_ID}) none"/>')
+            if sw >= 30:
+                out.append(f'<text x="{_f(x + sw / 2)}" y="{_f(ty)}" text-anchor="middle" class="vp-t" '
+                           f'fill="{ink}">{pct(share)}</text>')
+            x += sw
+        out.append(f'<rect x="{x0}" y="{_f(y)}" width="{bw}" height="{bar_h}" fill="none" '
+                   f'stroke="{OUTLINE}" stroke-width=".8"/>')
         out.append(f'<text x="{W}" y="{_f(ty)}" text-anchor="end" class="vp-t vp-n" fill="#333">'
                    f'{escape(text)}</text>')
     out.append("</svg>")
