@@ -1,0 +1,173 @@
+"""Read place registries and participants' places from CSV files (errors name file, line and fix)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+from voxpop.places.registry import UNSPECIFIED_KIND, PlaceError, PlaceRecord, PlaceRegistry, build_registry
+
+DEFAULT_MAPPING: dict[str, Any] = {
+    "id": "id", "name": "name", "kind": "kind", "parent": "parent", "level": "level",
+    "population": "population",
+}
+
+# The UK 2016 EU referendum results by counting area (the shared reference file): region -> area.
+REFERENDUM_2016: dict[str, Any] = {
+    "id": "Area_Code", "name": "Area", "population": "Electorate", "level_name": "area",
+    "parents": [{"level": "region", "id": "Region_Code", "name": "Region"}],
+    "context": {"leave_share": "Pct_Leave", "turnout": "Pct_Turnout"},
+    "context_scale": {"leave_share": 0.01, "turnout": 0.01},
+}
+PRESETS = {"eu-referendum-2016": REFERENDUM_2016}
+_REFERENDUM_HEADER = {"Area_Code", "Area", "Region_Code", "Region", "Electorate", "Pct_Leave"}
+
+PARTICIPANT_COLUMNS = ("participant_id", "participant", "pid", "xid")
+PLACE_COLUMNS = ("place_id", "place")
+
+
+def parse_mapping(text: str) -> dict[str, Any]:
+    """A mapping from the command line: a preset name, JSON, or `key=column,...`.
+
+    `context.NAME=COLUMN` adds a context column; `parent.LEVEL=ID_COLUMN:NAME_COLUMN` adds a parent level
+    created from leaf rows (outermost first); `level_name=NAME` names the level of the rows themselves.
+    """
+    text = text.strip()
+    if text in PRESETS:
+        return dict(PRESETS[text])
+    if text.startswith("{"):
+        return json.loads(text)
+    out: dict[str, Any] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        if "=" not in part:
+            raise PlaceError("--place-mapping", f"cannot read {part!r}", fix="write key=column, e.g. id=Area_Code")
+        key, val = (s.strip() for s in part.split("=", 1))
+        if key.startswith("context."):
+            out.setdefault("context", {})[key[8:]] = val
+        elif key.startswith("parent."):
+            id_col, _, name_col = val.partition(":")
+            out.setdefault("parents", []).append({"level": key[7:], "id": id_col, "name": name_col or id_col})
+        else:
+            out[key] = val
+    return out
+
+
+def _number(raw: str | None, path: str, line: int, what: str, fix: str) -> float | None:
+    if raw is None or raw.strip() == "":
+        return None
+    try:
+        return float(raw.strip().replace(",", "").replace("_", ""))
+    except ValueError:
+        raise PlaceError(path, f"{what} {raw!r} is not a number", line=line, fix=fix) from None
+
+
+def read_places(path: str | Path, mapping: dict[str, Any] | str | None = None) -> PlaceRegistry:
+    """Read a place registry from CSV. See docs/places.md (Inputs) for the columns and the mapping."""
+    path = Path(path)
+    src = str(path)
+    if not path.exists():
+        raise PlaceError(src, "file not found", fix="give the path of a places CSV")
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        if not header:
+            raise PlaceError(src, "empty file", line=1, fix="the first line must name the columns")
+        reader.fieldnames = header
+        if isinstance(mapping, str):
+            mapping = parse_mapping(mapping)
+        if mapping is None:
+            mapping = REFERENDUM_2016 if _REFERENDUM_HEADER <= set(header) else {}
+        m = {**DEFAULT_MAPPING, **mapping}
+        for key in ("id", "population"):
+            if m[key] not in header:
+                raise PlaceError(src, f"no {m[key]!r} column for the place {key}", line=1,
+                                 fix=f"add the column or map it (e.g. {key}=YOUR_COLUMN); columns: {', '.join(header)}")
+        context = m.get("context") or {}
+        if isinstance(context, list):
+            context = {c: c for c in context}
+        for name, col in context.items():
+            if col not in header:
+                raise PlaceError(src, f"context column {col!r} (for {name!r}) not found", line=1,
+                                 fix=f"columns are: {', '.join(header)}")
+        scale = m.get("context_scale") or {}
+        parents_spec = m.get("parents") or []
+        for spec in parents_spec:
+            for key in ("id", "name"):
+                if spec.get(key) not in header:
+                    raise PlaceError(src, f"parent level column {spec.get(key)!r} not found", line=1,
+                                     fix=f"columns are: {', '.join(header)}")
+        records: list[PlaceRecord] = []
+        made: dict[str, PlaceRecord] = {}
+        for row in reader:
+            line = reader.line_num
+            if not any((v or "").strip() for v in row.values()):
+                continue
+            get = lambda col, row=row: (row.get(col) or "").strip() if col else ""  # noqa: E731
+            pid = get(m["id"])
+            if not pid:
+                raise PlaceError(src, "empty place id", line=line, fix=f"fill the {m['id']!r} column")
+            pop = _number(get(m["population"]), src, line, "population",
+                          "write the population (or electorate) as a number")
+            parent = get(m["parent"]) or None
+            for spec in parents_spec:
+                ppid = get(spec["id"])
+                if not ppid:
+                    raise PlaceError(src, f"empty {spec['id']!r}", line=line, fix="every row needs its parent")
+                if ppid not in made:
+                    made[ppid] = PlaceRecord(id=ppid, name=get(spec["name"]) or ppid, parent=parent,
+                                             kind=spec.get("kind", UNSPECIFIED_KIND), level=spec["level"],
+                                             line=line)
+                    records.append(made[ppid])
+                parent = ppid
+            ctx = {}
+            for name, col in context.items():
+                v = _number(get(col), src, line, f"context value {name!r}", "write a number or leave it empty")
+                ctx[name] = None if v is None else v * float(scale.get(name, 1.0))
+            if parents_spec and pid == parent and made[pid].population is None:
+                # the row is its own parent level (e.g. Northern Ireland: one area that is a region)
+                made[pid].population, made[pid].context, made[pid].name = pop, ctx, get(m["name"]) or pid
+                made[pid].kind = get(m["kind"]) or made[pid].kind
+                continue
+            records.append(PlaceRecord(
+                id=pid, name=get(m["name"]) or pid, parent=parent, kind=get(m["kind"]) or UNSPECIFIED_KIND,
+                level=get(m["level"]) or m.get("level_name"), population=pop, context=ctx, line=line,
+            ))
+    return build_registry(records, src)
+
+
+def read_participant_places(path: str | Path) -> dict[str, tuple[str | None, dict[str, str]]]:
+    """participant id -> (place id or None, {stratum: value}) from a CSV with participant_id, place_id
+    and any further (strata) columns such as age_band."""
+    path = Path(path)
+    src = str(path)
+    if not path.exists():
+        raise PlaceError(src, "file not found", fix="give the path of a participants CSV")
+    out: dict[str, tuple[str | None, dict[str, str]]] = {}
+    lines: dict[str, int] = {}
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        reader.fieldnames = header
+        pcol = next((c for c in PARTICIPANT_COLUMNS if c in header), None)
+        lcol = next((c for c in PLACE_COLUMNS if c in header), None)
+        if pcol is None or lcol is None:
+            raise PlaceError(src, "needs a participant_id and a place_id column", line=1,
+                             fix=f"found columns: {', '.join(header) or '(none)'}")
+        strata_cols = [c for c in header if c not in (pcol, lcol)]
+        for row in reader:
+            line = reader.line_num
+            pid = (row.get(pcol) or "").strip()
+            if not pid:
+                if any((v or "").strip() for v in row.values()):
+                    raise PlaceError(src, "empty participant id", line=line, fix=f"fill the {pcol!r} column")
+                continue
+            if pid in out:
+                raise PlaceError(src, f"participant {pid!r} appears twice (first on line {lines[pid]})",
+                                 line=line, fix="give each participant one row")
+            place = (row.get(lcol) or "").strip() or None
+            strata = {c: (row.get(c) or "").strip() for c in strata_cols if (row.get(c) or "").strip()}
+            out[pid] = (place, strata)
+            lines[pid] = line
+    return out

@@ -1,0 +1,198 @@
+"""The place registry: a hierarchy of places (e.g. nation -> region -> area) with populations.
+
+Stored as parallel arrays in an order where every parent comes before its children, so that sums up
+the tree are a reverse loop and membership is a sparse matrix. Built only through `build_registry`,
+which validates the whole input and raises PlaceError naming the source, the line and the fix.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import scipy.sparse as sp
+
+UNSPECIFIED_KIND = "unspecified"
+
+
+class PlaceError(ValueError):
+    """Bad place input. str(err) is one line a person can act on."""
+
+    def __init__(self, source: str | None, problem: str, *, line: int | None = None, fix: str = ""):
+        self.source, self.line, self.problem, self.fix = source, line, problem, fix
+        where = source or "places"
+        if line is not None:
+            where += f", line {line}"
+        msg = f"{where}: {problem}"
+        if fix:
+            msg += f" — {fix}"
+        super().__init__(msg)
+
+
+@dataclass
+class PlaceRecord:
+    """One place as read from a source, before validation. population None = derive from children."""
+
+    id: str
+    name: str
+    parent: str | None = None
+    kind: str = UNSPECIFIED_KIND
+    level: str | None = None
+    population: float | None = None
+    context: dict[str, float | None] = field(default_factory=dict)
+    line: int | None = None  # source line, for messages
+
+
+@dataclass(eq=False)
+class PlaceRegistry:
+    ids: list[str]
+    names: list[str]
+    kinds: list[str]
+    levels: list[str]  # level name of each place
+    parent: np.ndarray  # int64 index of the parent, -1 for top-level places
+    depth: np.ndarray  # int64, 0 for top-level places
+    population: np.ndarray  # float64
+    context: dict[str, np.ndarray]  # column -> float64 array (nan = missing)
+    source: str = ""
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        return {pid: i for i, pid in enumerate(self.ids)}
+
+    @cached_property
+    def is_leaf(self) -> np.ndarray:
+        leaf = np.ones(len(self), dtype=bool)
+        leaf[self.parent[self.parent >= 0]] = False
+        return leaf
+
+    @cached_property
+    def level_names(self) -> list[str]:
+        """Level names ordered by the smallest depth at which they occur (outermost first)."""
+        first: dict[str, int] = {}
+        for lvl, d in zip(self.levels, self.depth.tolist(), strict=True):
+            first[lvl] = min(first.get(lvl, d), d)
+        return sorted(first, key=lambda k: (first[k], k))
+
+    @cached_property
+    def kind_names(self) -> list[str]:
+        return sorted({k for k, leaf in zip(self.kinds, self.is_leaf, strict=True) if leaf})
+
+    @cached_property
+    def top(self) -> np.ndarray:
+        """Index of each place's top-level ancestor (itself for top-level places)."""
+        top = np.arange(len(self))
+        for i in range(len(self)):  # parents come first, so their top is already final
+            if self.parent[i] >= 0:
+                top[i] = top[self.parent[i]]
+        return top
+
+    @cached_property
+    def ancestry(self) -> sp.csr_matrix:
+        """places x places, 1 where column j is place i itself or one of its ancestors."""
+        rows, cols = [], []
+        for i in range(len(self)):
+            j = i
+            while j >= 0:
+                rows.append(i)
+                cols.append(j)
+                j = int(self.parent[j])
+        n = len(self)
+        return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+
+    def children(self, i: int) -> np.ndarray:
+        return np.flatnonzero(self.parent == i)
+
+    def search(self, text: str, limit: int = 10) -> list[int]:
+        """Places whose name starts with (then contains) the text, accent- and case-insensitive."""
+        q = _fold(text)
+        if not q:
+            return []
+        folded = self._folded_names
+        starts = [i for i, n in enumerate(folded) if n.startswith(q)]
+        contains = [i for i, n in enumerate(folded) if q in n and not n.startswith(q)]
+        return (sorted(starts, key=lambda i: (len(folded[i]), folded[i])) + contains)[:limit]
+
+    @cached_property
+    def _folded_names(self) -> list[str]:
+        return [_fold(n) for n in self.names]
+
+
+def _fold(text: str) -> str:
+    norm = unicodedata.normalize("NFKD", text)
+    return " ".join("".join(c for c in norm if not unicodedata.combining(c)).casefold().split())
+
+
+def build_registry(records: list[PlaceRecord], source: str = "places") -> PlaceRegistry:
+    """Validate records and order them parents-first. Raises PlaceError on the first problem."""
+    if not records:
+        raise PlaceError(source, "no places found", fix="add one row per place under the header")
+    by_id: dict[str, PlaceRecord] = {}
+    for r in records:
+        if not r.id:
+            raise PlaceError(source, "empty place id", line=r.line, fix="give every place a unique id")
+        if r.id in by_id:
+            first = by_id[r.id].line
+            raise PlaceError(source, f"duplicate place id {r.id!r} (first seen on line {first})", line=r.line,
+                             fix="give every place a unique id")
+        by_id[r.id] = r
+    for r in records:
+        if r.parent is not None and r.parent not in by_id:
+            raise PlaceError(source, f"place {r.id!r} names unknown parent {r.parent!r}", line=r.line,
+                             fix="add a row for the parent or correct the parent id")
+        if r.parent == r.id:
+            raise PlaceError(source, f"place {r.id!r} is its own parent", line=r.line,
+                             fix="leave parent empty for a top-level place")
+        if r.population is not None and (not np.isfinite(r.population) or r.population < 0):
+            raise PlaceError(source, f"place {r.id!r} has negative or invalid population {r.population!r}",
+                             line=r.line, fix="give a population (or electorate) of 0 or more")
+    children: dict[str | None, list[str]] = {}
+    for r in records:
+        children.setdefault(r.parent, []).append(r.id)
+    order: list[str] = []
+    depth: dict[str, int] = {}
+    stack = [(pid, 0) for pid in reversed(children.get(None, []))]
+    while stack:
+        pid, d = stack.pop()
+        order.append(pid)
+        depth[pid] = d
+        stack.extend((c, d + 1) for c in reversed(children.get(pid, [])))
+    if len(order) != len(records):
+        stuck = next(r for r in records if r.id not in depth)
+        raise PlaceError(source, f"place {stuck.id!r} is part of a parent cycle", line=stuck.line,
+                         fix="make sure following parents always ends at a top-level place")
+    idx = {pid: i for i, pid in enumerate(order)}
+    recs = [by_id[pid] for pid in order]
+    pop = np.full(len(recs), np.nan)
+    for i, r in enumerate(recs):
+        if r.population is not None:
+            pop[i] = r.population
+    parent = np.array([idx[r.parent] if r.parent is not None else -1 for r in recs], dtype=np.int64)
+    is_parent = np.zeros(len(recs), dtype=bool)
+    is_parent[parent[parent >= 0]] = True
+    for i, r in enumerate(recs):
+        if not is_parent[i] and np.isnan(pop[i]):
+            raise PlaceError(source, f"place {r.id!r} has no population", line=r.line,
+                             fix="give every place without sub-places a population (or electorate)")
+    # parents without a population: sum of children (children come after parents: reverse pass)
+    sums = np.where(np.isnan(pop), 0.0, pop).copy()
+    derived = np.isnan(pop)
+    acc = np.zeros(len(recs))
+    for i in range(len(recs) - 1, -1, -1):
+        if derived[i]:
+            sums[i] = acc[i]
+        if parent[i] >= 0:
+            acc[parent[i]] += sums[i]
+    ctx_cols = sorted({k for r in recs for k in r.context})
+    context = {c: np.array([np.nan if r.context.get(c) is None else float(r.context[c]) for r in recs])
+               for c in ctx_cols}
+    dep = np.array([depth[pid] for pid in order], dtype=np.int64)
+    levels = [r.level or (f"level {depth[r.id]}") for r in recs]
+    return PlaceRegistry(
+        ids=order, names=[r.name or r.id for r in recs], kinds=[r.kind or UNSPECIFIED_KIND for r in recs],
+        levels=levels, parent=parent, depth=dep, population=sums, context=context, source=source,
+    )
