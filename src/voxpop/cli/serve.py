@@ -1,3 +1,110 @@
-"""voxpop CLI: serve commands (placeholder until implemented)."""
+"""voxpop serve / worker / db upgrade / create-organiser: running the deliberation service."""
 
-from voxpop.cli import app  # noqa: F401
+from __future__ import annotations
+
+import logging
+import os
+from typing import Annotated
+
+import typer
+
+from voxpop.cli import app
+
+db_app = typer.Typer(help="Database maintenance (migrations).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+DbUrl = Annotated[str | None, typer.Option("--database-url", envvar="VOXPOP_DATABASE_URL",
+                                           help="sqlite:///FILE (default ./voxpop.db) or postgresql+psycopg://...")]
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    return typer.Exit(2)
+
+
+def _logging() -> None:
+    logging.basicConfig(level=os.environ.get("VOXPOP_LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def serve(
+    database_url: DbUrl = None,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    analysis: Annotated[str, typer.Option(help="background analyses: process (a child process), thread, or "
+                                               "off (run `voxpop worker` separately)")] = "process",
+    no_rate_limit_per_address: Annotated[bool, typer.Option(
+        help="disable the per-address write limit (load tests from one address)")] = False,
+) -> None:
+    """Run the web server (JSON API under /api/v1, pages, OpenAPI at /docs). Migrates the database first."""
+    import uvicorn
+
+    from voxpop.web.app import create_app
+
+    if analysis not in ("process", "thread", "off"):
+        raise _fail("--analysis must be process, thread or off")
+    _logging()
+    try:
+        application = create_app(database_url, background=analysis,
+                                 rate_limits=False if no_rate_limit_per_address else None)
+    except ValueError as e:
+        raise _fail(str(e)) from None
+    # access_log off: request logs would store client IP addresses, which voxpop never keeps
+    uvicorn.run(application, host=host, port=port, access_log=False, log_level="warning",
+                timeout_graceful_shutdown=5)
+
+
+@app.command()
+def worker(
+    database_url: DbUrl = None,
+    once: Annotated[bool, typer.Option(help="analyse what is due, then exit")] = False,
+) -> None:
+    """Run background analyses (any number of workers may share one PostgreSQL)."""
+    from voxpop.worker import run_worker
+
+    _logging()
+    try:
+        run_worker(database_url, once=once)
+    except ValueError as e:
+        raise _fail(str(e)) from None
+
+
+@db_app.command("upgrade")
+def db_upgrade(database_url: DbUrl = None) -> None:
+    """Apply every pending migration."""
+    from voxpop.store.db import Database, current_revision
+
+    try:
+        db = Database(database_url)
+    except ValueError as e:
+        raise _fail(str(e)) from None
+    db.upgrade()
+    typer.echo(f"database at revision {current_revision(db)}")
+
+
+@app.command("create-organiser")
+def create_organiser(
+    username: Annotated[str, typer.Argument(help="login name")],
+    database_url: DbUrl = None,
+    admin: Annotated[bool, typer.Option(help="may manage every conversation")] = False,
+    token: Annotated[bool, typer.Option(help="also print a new API token")] = False,
+    password: Annotated[str | None, typer.Option(envvar="VOXPOP_PASSWORD", help="(prompted when absent)")] = None,
+) -> None:
+    """Create an organiser account (argon2-hashed password), optionally with an API token."""
+    from voxpop.store import accounts
+    from voxpop.store.db import get_database
+    from voxpop.store.errors import ServiceError
+
+    if password is None:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    try:
+        db = get_database(database_url)
+        with db.write() as s:
+            org = accounts.create_organiser(s, username, password, is_admin=admin)
+            raw = accounts.create_api_token(s, org.id, "cli")[0] if token else None
+    except (ServiceError, ValueError) as e:
+        raise _fail(getattr(e, "message", str(e))) from None
+    typer.echo(f"organiser {username!r} created (id {org.id})")
+    if raw:
+        typer.echo(f"API token (shown once): {raw}")

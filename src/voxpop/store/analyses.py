@@ -109,6 +109,8 @@ def run_analysis(db: Database, conversation_id: str, *, claim: str | None = None
     load_s = time.perf_counter() - t0
     doc = analyze_conversation(conv)
     meta = doc.setdefault("meta", {})
+    if isinstance(meta.get("conversation"), dict):
+        meta["conversation"]["id"] = conversation_id
     meta.setdefault("timings", {})
     if isinstance(meta["timings"], dict):
         meta["timings"].setdefault("db_load_s", round(load_s, 4))

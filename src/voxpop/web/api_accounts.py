@@ -1,0 +1,48 @@
+"""JSON API: organisers exchange their password for an API token."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field
+
+from voxpop.store import accounts
+from voxpop.store.errors import Unauthorized
+from voxpop.web.api_common import API_PREFIX, services
+
+router = APIRouter(prefix=API_PREFIX, tags=["accounts"])
+
+
+class TokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=256)
+    name: str = Field("", max_length=100)
+
+
+@router.post("/tokens", status_code=201)
+async def new_token(body: TokenIn, request: Request) -> dict:
+    """A new API token (shown once). Send it as 'Authorization: Bearer <token>'."""
+    svc = services(request)
+    svc.security.check_rate(request, "login:" + body.username, cost=10)
+
+    def go():
+        with svc.db.write() as s:
+            org = accounts.authenticate(s, body.username, body.password)
+            if org is None:
+                raise Unauthorized("wrong username or password")
+            raw, tok = accounts.create_api_token(s, org.id, body.name)
+            return {"token": raw, "id": tok.id, "organiser": org.username}
+
+    return await run_in_threadpool(go)
+
+
+@router.get("/whoami")
+async def whoami(request: Request) -> dict:
+    def go():
+        with services(request).db.read() as s:
+            org = services(request).security.organiser(request, s)
+            return {"organiser": None if org is None else {"id": org.id, "username": org.username,
+                                                           "is_admin": org.is_admin}}
+
+    return await run_in_threadpool(go)

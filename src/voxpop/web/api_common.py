@@ -1,0 +1,117 @@
+"""What the JSON API routers share: the services object, sessions, auth, participants, safe JSON."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from voxpop.store import participants as P
+from voxpop.store.conversations import check_can_manage, get_conversation
+from voxpop.store.db import Database
+from voxpop.store.errors import Invalid
+from voxpop.store.models import Conversation, Organiser
+from voxpop.store.writer import VoteWriter
+from voxpop.web.security import Security
+
+API_PREFIX = "/api/v1"
+
+
+class SafeJSONResponse(JSONResponse):
+    """JSON with <, > and & written as \\u escapes, so user text can never close a <script> or be read as
+    HTML even if a browser sniffs the response."""
+
+    def render(self, content: Any) -> bytes:
+        return (json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+                .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").encode("utf-8"))
+
+
+@dataclass
+class Services:
+    db: Database
+    writer: VoteWriter
+    security: Security
+    worker: Any = None  # voxpop.worker.Worker running in this process, if any
+    _pcache: dict[tuple[str, str], int] = field(default_factory=dict)
+    _plock: threading.Lock = field(default_factory=threading.Lock)
+
+    def cached_participant(self, key: tuple[str, str]) -> int | None:
+        return self._pcache.get(key)
+
+    def remember_participant(self, key: tuple[str, str], pk: int) -> None:
+        with self._plock:
+            if len(self._pcache) > 500_000:
+                self._pcache.clear()
+            self._pcache[key] = pk
+
+
+def services(request: Request) -> Services:
+    return request.app.state.voxpop
+
+
+def read_session(request: Request) -> Iterator[Session]:
+    with services(request).db.read() as s:
+        yield s
+
+
+def write_session(request: Request) -> Iterator[Session]:
+    with services(request).db.write() as s:
+        yield s
+
+
+def organiser_or_none(request: Request, s: Session) -> Organiser | None:
+    return services(request).security.organiser(request, s)
+
+
+def require_organiser(request: Request, s: Session) -> Organiser:
+    return services(request).security.require_organiser(request, s)
+
+
+def managed_conversation(request: Request, s: Session, cid: str) -> tuple[Conversation, Organiser]:
+    """The conversation, if the caller is an organiser allowed to manage it (else 401/403/404)."""
+    org = require_organiser(request, s)
+    conv = get_conversation(s, cid)
+    check_can_manage(conv, org)
+    return conv, org
+
+
+def _participant_key(request: Request, response: Response, xid: str | None) -> tuple[str, str]:
+    if xid is not None:
+        if not isinstance(xid, str) or not 1 <= len(xid) <= P.XID_MAX:
+            raise Invalid(f"xid must be 1 to {P.XID_MAX} characters")
+        return "x", xid
+    return "a", services(request).security.ensure_anon_id(request, response)
+
+
+def _resolve(db: Database, cid: str, kind: str, ident: str, create: bool) -> int | None:
+    if create:
+        with db.write() as s:
+            get_conversation(s, cid)
+            p = P.get_or_create_participant(s, cid, xid=ident if kind == "x" else None,
+                                            anon_id=ident if kind == "a" else None)
+            return p.id
+    with db.read() as s:
+        get_conversation(s, cid)
+        p = P.find_participant(s, cid, xid=ident if kind == "x" else None, anon_id=ident if kind == "a" else None)
+        return p.id if p else None
+
+
+async def participant_id(request: Request, response: Response, cid: str, *, xid: str | None = None,
+                         create: bool = True) -> int | None:
+    """The caller's participant id in this conversation (by xid, else the anonymous cookie)."""
+    svc = services(request)
+    kind, ident = _participant_key(request, response, xid)
+    key = (cid, kind + ":" + ident)
+    pk = svc.cached_participant(key)
+    if pk is None:
+        pk = await run_in_threadpool(_resolve, svc.db, cid, kind, ident, create)
+        if pk is not None:
+            svc.remember_participant(key, pk)
+    return pk

@@ -1,0 +1,122 @@
+"""JSON API for participants: who am I, the next statement, vote / change / undo, where I stand.
+
+A participant is anonymous (an unguessable id in a signed cookie, created on first visit) or, when a
+host site passes `xid`, the participant with that external id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field
+
+from voxpop.store import routing, standing
+from voxpop.store import votes as V
+from voxpop.store.conversations import get_conversation
+from voxpop.store.errors import Forbidden, Invalid
+from voxpop.store.statements import statement_dict
+from voxpop.web.api_common import API_PREFIX, organiser_or_none, participant_id, services
+
+router = APIRouter(prefix=API_PREFIX, tags=["participation"])
+XidQuery = Annotated[str | None, Query(max_length=200, description="external participant id from a host site")]
+
+
+class VoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    statement: int = Field(ge=0, lt=2**31, description="the statement number")
+    vote: int | str = Field(description="'agree', 'disagree' or 'pass' (or 1, -1, 0)")
+    client_key: str | None = Field(None, min_length=1, max_length=V.CLIENT_KEY_MAX,
+                                   description="unique per vote: a retry with the same key counts once")
+    xid: str | None = Field(None, max_length=200)
+
+
+class UndoIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    client_key: str | None = Field(None, min_length=1, max_length=V.CLIENT_KEY_MAX)
+    xid: str | None = Field(None, max_length=200)
+
+
+@router.get("/conversations/{cid}/me")
+async def me(cid: str, request: Request, response: Response, xid: XidQuery = None) -> dict:
+    """The caller's participant id here (created, with its cookie, on first visit) and their votes."""
+    pk = await participant_id(request, response, cid, xid=xid)
+
+    def go():
+        with services(request).db.read() as s:
+            return {str(t): V.VOTE_NAMES[v] for t, v in sorted(V.participant_votes(s, pk).items())}
+
+    votes = await run_in_threadpool(go)
+    return {"participant": pk, "conversation": cid, "votes": votes}
+
+
+@router.get("/conversations/{cid}/next")
+async def next_statement(cid: str, request: Request, response: Response, xid: XidQuery = None,
+                         without: Annotated[str | None, Query(max_length=2000)] = None) -> dict:
+    """The next statement to vote on (never one already voted); `statement` is null when none is left."""
+    skip: list[int] = []
+    if without:
+        try:
+            skip = [int(x) for x in without.split(",") if x.strip()][:200]
+        except ValueError:
+            raise Invalid("without must be statement numbers separated by commas, e.g. 3,7,12") from None
+    pk = await participant_id(request, response, cid, xid=xid)
+
+    def go():
+        with services(request).db.read() as s:
+            conv = get_conversation(s, cid)
+            st = routing.next_statement(s, cid, pk, without=skip)
+            return {"participant": pk, "is_open": conv.is_open,
+                    "statement": statement_dict(st) if st is not None else None}
+
+    return await run_in_threadpool(go)
+
+
+async def _submit(request: Request, req: V.VoteRequest) -> dict:
+    fut = services(request).writer.submit(req)
+    return await asyncio.wrap_future(fut)
+
+
+@router.post("/conversations/{cid}/votes")
+async def vote(cid: str, body: VoteIn, request: Request, response: Response) -> dict:
+    """Vote, or change a vote. Answered only once the vote is durably stored. Retrying with the same
+    client_key returns the first answer (replayed: true) and the vote counts once."""
+    value = V.parse_vote(body.vote)
+    if body.client_key is not None:
+        V.check_client_key(body.client_key)
+    svc = services(request)
+    svc.security.check_rate(request)
+    pk = await participant_id(request, response, cid, xid=body.xid)
+    svc.security.check_rate_participant(f"p{pk}")
+    return await _submit(request, V.VoteRequest(cid, pk, body.statement, value, body.client_key))
+
+
+@router.delete("/conversations/{cid}/votes/{statement}")
+@router.post("/conversations/{cid}/votes/{statement}/undo")
+async def undo(cid: str, statement: int, request: Request, response: Response, body: UndoIn | None = None) -> dict:
+    """Withdraw the caller's vote on a statement (the statement comes back as unseen)."""
+    if not 0 <= statement < 2**31:
+        raise Invalid("statement must be a statement number")
+    body = body or UndoIn()
+    svc = services(request)
+    svc.security.check_rate(request)
+    pk = await participant_id(request, response, cid, xid=body.xid)
+    svc.security.check_rate_participant(f"p{pk}")
+    return await _submit(request, V.VoteRequest(cid, pk, statement, None, V.check_client_key(body.client_key)))
+
+
+@router.get("/conversations/{cid}/standing")
+async def my_standing(cid: str, request: Request, response: Response, xid: XidQuery = None) -> dict:
+    """The caller's group and how their votes compare with each group's (when results are shown)."""
+    pk = await participant_id(request, response, cid, xid=xid)
+
+    def go():
+        with services(request).db.read() as s:
+            conv = get_conversation(s, cid)
+            if not conv.show_results and organiser_or_none(request, s) is None:
+                raise Forbidden("the organisers of this conversation do not show results to participants")
+            return standing.participant_standing(s, cid, pk)
+
+    return await run_in_threadpool(go)

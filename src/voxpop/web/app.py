@@ -1,0 +1,144 @@
+"""The FastAPI application: JSON API (/api/v1), pages (voxpop.web.pages, when present), static files.
+
+create_app() migrates the database, reads the shared secret from it, starts the vote writer and,
+unless told otherwise, a background analysis loop in this process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+import os
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from voxpop import __version__
+from voxpop.store import accounts
+from voxpop.store.db import get_database
+from voxpop.store.errors import RateLimited, ServiceError
+from voxpop.store.writer import VoteWriter
+from voxpop.web.api_common import SafeJSONResponse, Services
+from voxpop.web.limits import BodyLimit, SecurityHeaders
+from voxpop.web.security import Security
+
+log = logging.getLogger("voxpop.web")
+STATIC = Path(__file__).resolve().parent / "static"
+BACKGROUND_MODES = ("thread", "process", "off")
+
+
+def _error(status: int, code: str, message: str, details=None, headers=None) -> SafeJSONResponse:
+    body = {"error": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    return SafeJSONResponse(body, status_code=status, headers=headers)
+
+
+def _validation_message(errors: list[dict]) -> tuple[str, list[dict]]:
+    details = []
+    for e in errors[:20]:
+        loc = ".".join(str(x) for x in e.get("loc", ()) if x != "body") or "body"
+        details.append({"field": loc, "message": str(e.get("msg", "invalid"))})
+    first = errors[0] if errors else {}
+    if first.get("type") == "json_invalid":
+        return "the request body is not valid JSON; send a JSON object", details
+    if first.get("type") == "model_attributes_type" or (first.get("loc") == ("body",)):
+        return "the request body must be a JSON object", details
+    d = details[0] if details else {"field": "body", "message": "invalid"}
+    more = f" (and {len(details) - 1} more)" if len(details) > 1 else ""
+    return f"{d['field']}: {d['message']}{more}", details
+
+
+def _install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ServiceError)
+    async def service_error(_request: Request, exc: ServiceError):
+        headers = None
+        if isinstance(exc, RateLimited):
+            headers = {"Retry-After": str(max(1, round(exc.retry_after)))}
+        return _error(exc.status, exc.code, exc.message, exc.details, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError):
+        message, details = _validation_message(list(exc.errors()))
+        return _error(422, "invalid", message, details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException):
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(exc.status_code, "http_error")
+        msg = exc.detail if isinstance(exc.detail, str) else "request failed"
+        if exc.status_code == 404 and msg == "Not Found":
+            msg = "no such page or API endpoint; see /docs for the API"
+        return _error(exc.status_code, code, msg, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception):
+        log.exception("unexpected error")
+        return _error(500, "internal", "something went wrong on the server; the error was logged")
+
+
+def create_app(database_url: str | None = None, *, background: str | None = None,
+               rate_limits: bool | None = None) -> FastAPI:
+    """The voxpop web app on this database (default: $VOXPOP_DATABASE_URL, else ./voxpop.db).
+
+    background: "thread" (analyses in a thread of this process), "process" (in one child process, keeps
+    the server responsive on big conversations), "off" (a separate `voxpop worker` runs them).
+    Default: $VOXPOP_BACKGROUND or "thread". rate_limits=False (or VOXPOP_RATE_LIMITS=off) disables
+    the per-address limit only (benchmarks from one address); per-participant limits stay.
+    """
+    background = background or os.environ.get("VOXPOP_BACKGROUND", "thread")
+    if background not in BACKGROUND_MODES:
+        raise ValueError(f"background must be one of {', '.join(BACKGROUND_MODES)}")
+    if rate_limits is None:
+        rate_limits = os.environ.get("VOXPOP_RATE_LIMITS", "on").lower() not in ("off", "0", "false")
+    db = get_database(database_url)
+    with db.write() as s:
+        secret = os.environ.get("VOXPOP_SECRET_KEY") or accounts.get_secret(s)
+    security = Security(secret, address_rate=300.0 if rate_limits else 0.0)
+    svc = Services(db=db, writer=VoteWriter(db), security=security)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        svc.writer.start()
+        if background != "off":
+            from voxpop.worker import Worker
+
+            svc.worker = Worker(db, mode="inline" if background == "thread" else "process")
+            svc.worker.start_thread()
+        try:
+            yield
+        finally:
+            if svc.worker is not None:
+                svc.worker.stop()
+            svc.writer.stop()
+
+    app = FastAPI(title="voxpop", version=__version__, lifespan=lifespan, default_response_class=SafeJSONResponse,
+                  description="Conversations anyone can join, analysed like Pol.is. JSON API: /api/v1 (docs/api.md).")
+    app.state.voxpop = svc
+    _install_handlers(app)
+    from voxpop.web import (
+        api_accounts,
+        api_conversations,
+        api_exports,
+        api_moderation,
+        api_participation,
+        api_results,
+    )
+
+    for mod in (api_accounts, api_conversations, api_participation, api_moderation, api_results, api_exports):
+        app.include_router(mod.router)
+    try:
+        pages = importlib.import_module("voxpop.web.pages")
+    except ModuleNotFoundError as e:
+        if e.name != "voxpop.web.pages":
+            raise
+    else:
+        app.include_router(pages.router)
+    if STATIC.is_dir():
+        app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit)
+    return app

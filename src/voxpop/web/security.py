@@ -1,0 +1,163 @@
+"""Security helpers shared by the JSON API and the pages.
+
+- Participants: an unguessable anonymous id in a signed cookie (or an xid passed by a host site).
+- Organisers: a signed, expiring session cookie (pages) or `Authorization: Bearer <token>` (API).
+- CSRF for HTML forms: double submit — a random cookie plus a form field holding its HMAC; the JSON API
+  needs no token because it only accepts `application/json` bodies, which a cross-site form cannot send.
+- Rate limits: token buckets in memory, per participant and per client address. Addresses are kept only
+  as a keyed hash in memory for the bucket's life and are never stored or logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+
+from fastapi import Request, Response
+from itsdangerous import BadSignature, SignatureExpired, Signer, URLSafeTimedSerializer
+from sqlalchemy.orm import Session
+
+from voxpop.store import accounts
+from voxpop.store.errors import Forbidden, RateLimited, Unauthorized
+from voxpop.store.models import Organiser
+from voxpop.store.participants import new_anon_id
+
+ANON_COOKIE = "voxpop_anon"
+ORG_COOKIE = "voxpop_org"
+CSRF_COOKIE = "voxpop_csrf"
+CSRF_FIELD = "csrf_token"
+ORG_SESSION_MAX_AGE = 7 * 24 * 3600
+ANON_MAX_AGE = 365 * 24 * 3600
+
+
+class TokenBucket:
+    """rate tokens per second, up to burst; thread-safe; forgets idle keys."""
+
+    def __init__(self, rate: float, burst: float, *, max_keys: int = 200_000) -> None:
+        self.rate, self.burst, self.max_keys = rate, burst, max_keys
+        self._b: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: str, cost: float = 1.0) -> float:
+        """0 if allowed, else the seconds to wait."""
+        if self.rate <= 0:
+            return 0.0
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._b.get(key, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - last) * self.rate)
+            if tokens >= cost:
+                self._b[key] = (tokens - cost, now)
+                return 0.0
+            self._b[key] = (tokens, now)
+            if len(self._b) > self.max_keys:
+                self._b.clear()
+            return (cost - tokens) / self.rate
+
+
+class Security:
+    def __init__(self, secret: str, *, participant_rate: float = 10.0, participant_burst: float = 30.0,
+                 address_rate: float = 300.0, address_burst: float = 600.0) -> None:
+        self.secret = secret.encode()
+        self._anon = Signer(secret, salt="voxpop.anon")
+        self._org = URLSafeTimedSerializer(secret, salt="voxpop.organiser")
+        self._addr_key = secrets.token_bytes(32)  # per process: address hashes are useless elsewhere
+        self.per_participant = TokenBucket(participant_rate, participant_burst)
+        self.per_address = TokenBucket(address_rate, address_burst)
+
+    # -- participants ------------------------------------------------------------------------------
+    def anon_id(self, request: Request) -> str | None:
+        raw = request.cookies.get(ANON_COOKIE)
+        if not raw or len(raw) > 200:
+            return None
+        try:
+            return self._anon.unsign(raw).decode()
+        except BadSignature:
+            return None
+
+    def set_anon_cookie(self, request: Request, response: Response, anon_id: str) -> None:
+        response.set_cookie(ANON_COOKIE, self._anon.sign(anon_id).decode(), max_age=ANON_MAX_AGE, httponly=True,
+                            samesite="lax", secure=request.url.scheme == "https", path="/")
+
+    def ensure_anon_id(self, request: Request, response: Response) -> str:
+        """The browser's anonymous id, creating it (and its cookie) on first visit."""
+        anon = self.anon_id(request)
+        if anon is None:
+            anon = getattr(request.state, "new_anon_id", None) or new_anon_id()
+            request.state.new_anon_id = anon
+            self.set_anon_cookie(request, response, anon)
+        return anon
+
+    # -- organisers --------------------------------------------------------------------------------
+    def login(self, request: Request, response: Response, organiser_id: int) -> None:
+        response.set_cookie(ORG_COOKIE, self._org.dumps({"o": organiser_id}), max_age=ORG_SESSION_MAX_AGE,
+                            httponly=True, samesite="lax", secure=request.url.scheme == "https", path="/")
+
+    @staticmethod
+    def logout(response: Response) -> None:
+        response.delete_cookie(ORG_COOKIE, path="/")
+
+    def organiser(self, request: Request, s: Session) -> Organiser | None:
+        """The signed-in organiser (Bearer token or session cookie), or None."""
+        auth = request.headers.get("authorization", "")
+        if auth:
+            scheme, _, token = auth.partition(" ")
+            if scheme.lower() != "bearer" or not token:
+                raise Unauthorized("Authorization must be 'Bearer <API token>'")
+            org = accounts.verify_api_token(s, token.strip())
+            if org is None:
+                raise Unauthorized("this API token is not valid (revoked or mistyped)")
+            return org
+        raw = request.cookies.get(ORG_COOKIE)
+        if not raw or len(raw) > 500:
+            return None
+        try:
+            data = self._org.loads(raw, max_age=ORG_SESSION_MAX_AGE)
+        except (BadSignature, SignatureExpired):
+            return None
+        return accounts.get_organiser(s, int(data.get("o", 0))) if isinstance(data, dict) else None
+
+    def require_organiser(self, request: Request, s: Session) -> Organiser:
+        org = self.organiser(request, s)
+        if org is None:
+            raise Unauthorized("sign in as an organiser, or send 'Authorization: Bearer <API token>'")
+        return org
+
+    # -- CSRF (forms) ------------------------------------------------------------------------------
+    def csrf_token(self, request: Request, response: Response) -> str:
+        """The token to put in a form's hidden `csrf_token` field (sets its cookie when new)."""
+        seed = request.cookies.get(CSRF_COOKIE)
+        if not seed or len(seed) > 100:
+            seed = getattr(request.state, "csrf_seed", None) or secrets.token_urlsafe(24)
+            request.state.csrf_seed = seed
+            response.set_cookie(CSRF_COOKIE, seed, httponly=True, samesite="lax",
+                                secure=request.url.scheme == "https", path="/")
+        return hmac.new(self.secret, seed.encode(), hashlib.sha256).hexdigest()
+
+    def check_csrf(self, request: Request, token: str | None) -> None:
+        """Forbidden unless `token` matches the browser's CSRF cookie."""
+        seed = request.cookies.get(CSRF_COOKIE)
+        want = hmac.new(self.secret, seed.encode(), hashlib.sha256).hexdigest() if seed else None
+        if not token or not want or not hmac.compare_digest(str(token), want):
+            raise Forbidden("the form expired or came from another site; reload the page and try again")
+
+    # -- rate limits -------------------------------------------------------------------------------
+    def address_key(self, request: Request) -> str:
+        host = request.client.host if request.client else "?"
+        return hmac.new(self._addr_key, host.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def check_rate_participant(self, participant_key: str, cost: float = 1.0) -> None:
+        wait = self.per_participant.take(participant_key, cost)
+        if wait:
+            raise RateLimited(f"you are voting too fast; wait {wait:.1f} s and try again", retry_after=wait)
+
+    def check_rate(self, request: Request, participant_key: str | None = None, cost: float = 1.0) -> None:
+        """RateLimited (429) when this address or participant writes too fast."""
+        wait = self.per_address.take(self.address_key(request), cost)
+        if not wait and participant_key is not None:
+            wait = self.per_participant.take(participant_key, cost)
+        if wait:
+            raise RateLimited(f"too many requests; wait {wait:.1f} s and try again", retry_after=wait)

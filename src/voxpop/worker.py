@@ -1,0 +1,136 @@
+"""Background analyses: claim a dirty conversation, analyse it, store the document, mark it clean.
+
+Any number of workers (and `serve` processes running their own background loop) may share one
+database. A worker claims a conversation with one conditional UPDATE (claim-by-update: only one
+UPDATE can flip an unclaimed or expired claim, on SQLite and PostgreSQL alike), so two workers never
+analyse the same conversation at once; a claim expires after LEASE_MS so a killed worker's claim is
+taken over. Debounce: a conversation is analysed once no change arrived for DEBOUNCE_MS, or once it
+has waited MAX_WAIT_MS during a continuous stream of votes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import threading
+from concurrent.futures import ProcessPoolExecutor
+
+from sqlalchemy import or_, select, update
+
+from voxpop.store.analyses import run_analysis
+from voxpop.store.db import Database, get_database
+from voxpop.store.models import Conversation, now_ms
+
+log = logging.getLogger("voxpop.worker")
+DEBOUNCE_MS = 250
+MAX_WAIT_MS = 1500
+LEASE_MS = 120_000
+POLL_S = 0.1
+
+
+def claim_next(db: Database, worker_id: str, *, debounce_ms: int = DEBOUNCE_MS, max_wait_ms: int = MAX_WAIT_MS,
+               lease_ms: int = LEASE_MS) -> tuple[str, str] | None:
+    """(conversation id, claim token) of a dirty conversation now owned by this worker, or None."""
+    t = now_ms()
+    free = or_(Conversation.analysis_claim.is_(None), Conversation.analysis_claim_ms < t - lease_ms)
+    with db.read() as s:
+        cands = s.scalars(select(Conversation.id).where(
+            Conversation.analysis_dirty_since.is_not(None), free,
+            or_(Conversation.last_change_ms.is_(None), Conversation.last_change_ms <= t - debounce_ms,
+                Conversation.analysis_dirty_since <= t - max_wait_ms),
+        ).order_by(Conversation.analysis_dirty_since).limit(5)).all()
+    for cid in cands:
+        claim = f"{worker_id}:{secrets.token_hex(4)}"
+        with db.write() as s:
+            won = s.execute(update(Conversation).where(Conversation.id == cid, free,
+                                                       Conversation.analysis_dirty_since.is_not(None))
+                            .values(analysis_claim=claim, analysis_claim_ms=now_ms())).rowcount
+        if won:
+            return cid, claim
+    return None
+
+
+def release(db: Database, cid: str, claim: str) -> None:
+    with db.write() as s:
+        s.execute(update(Conversation).where(Conversation.id == cid, Conversation.analysis_claim == claim)
+                  .values(analysis_claim=None, analysis_claim_ms=None))
+
+
+def _child_run(url: str, cid: str, claim: str) -> None:
+    """Runs in a child process (serve's background mode 'process')."""
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    run_analysis(get_database(url, migrate=False), cid, claim=claim)
+
+
+class Worker:
+    """A polling loop; mode 'inline' analyses in this thread, 'process' in one child process."""
+
+    def __init__(self, db: Database, *, mode: str = "inline", poll_s: float = POLL_S,
+                 debounce_ms: int = DEBOUNCE_MS, max_wait_ms: int = MAX_WAIT_MS) -> None:
+        if mode not in ("inline", "process"):
+            raise ValueError("mode must be 'inline' or 'process'")
+        self.db, self.mode, self.poll_s = db, mode, poll_s
+        self.debounce_ms, self.max_wait_ms = debounce_ms, max_wait_ms
+        self.id = f"{os.getpid()}-{secrets.token_hex(3)}"
+        self.stop_event = threading.Event()
+        self._pool: ProcessPoolExecutor | None = None
+        self._thread: threading.Thread | None = None
+        self.analysed = 0
+
+    def step(self) -> bool:
+        """Analyse at most one conversation; True if one was analysed."""
+        got = claim_next(self.db, self.id, debounce_ms=self.debounce_ms, max_wait_ms=self.max_wait_ms)
+        if got is None:
+            return False
+        cid, claim = got
+        try:
+            if self.mode == "process":
+                if self._pool is None:
+                    import multiprocessing
+
+                    self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+                self._pool.submit(_child_run, self.db.url, cid, claim).result()
+            else:
+                run_analysis(self.db, cid, claim=claim)
+            self.analysed += 1
+        except Exception:
+            log.exception("analysis of conversation %s failed; it stays dirty and is retried", cid)
+            release(self.db, cid, claim)
+            self.stop_event.wait(1.0)
+        return True
+
+    def run(self, *, once: bool = False) -> None:
+        while not self.stop_event.is_set():
+            try:
+                did = self.step()
+            except Exception:
+                log.exception("worker step failed (database unreachable?); retrying")
+                did = False
+                self.stop_event.wait(1.0)
+            if once and not did:
+                return
+            if not did:
+                self.stop_event.wait(self.poll_s)
+
+    def start_thread(self) -> None:
+        self._thread = threading.Thread(target=self.run, name="voxpop-analysis", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.stop_event.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def run_worker(database_url: str | None = None, *, once: bool = False) -> None:
+    """`voxpop worker`: analyse dirty conversations until interrupted."""
+    db = get_database(database_url)
+    w = Worker(db)
+    log.info("voxpop worker %s on %s", w.id, db.url.split("@")[-1])
+    try:
+        w.run(once=once)
+    except KeyboardInterrupt:
+        pass
