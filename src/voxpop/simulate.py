@@ -112,8 +112,10 @@ def simulate(spec: SimSpec) -> Simulated:
     n_each = rng.integers(vmin, vmax + 1, size=P)
     rows = np.repeat(np.arange(P, dtype=np.int64), n_each)
     cols = rng.integers(0, M, size=rows.size, dtype=np.int64)
-    key = np.unique(rows * M + cols)  # distinct statements per person; sorted = participant-major
+    key = rows * M + cols
     del rows, cols
+    key.sort(kind="stable")  # rows are already in order: a stable sort only orders each person's run
+    key = key[np.concatenate(([True], key[1:] != key[:-1]))]  # distinct statements per person
     participant = (key // M).astype(np.int32)
     statement = (key % M).astype(np.int32)
     del key
