@@ -181,7 +181,7 @@ def test_any_single_junk_value_never_crashes():
     paths = list(_mutations(base))
     assert len(paths) > 200
     for i, path in enumerate(paths):
-        for junk in (JUNK[i % len(JUNK)], JUNK[(i + 5) % len(JUNK)]):
+        for junk in (JUNK[i % len(JUNK)],):
             doc = copy.deepcopy(base)
             node = doc
             for p in path[:-1]:
