@@ -1,0 +1,23 @@
+"""Server-rendered pages (Jinja2, progressive enhancement). app.py includes `router` when present.
+
+Split by area: pages_participate (vote, add a statement, place), pages_results, pages_organiser;
+pages_common holds the templates and the form helpers. Every page links its JSON twin in /api/v1.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from voxpop.web import pages_organiser, pages_participate, pages_places, pages_results
+from voxpop.web.pages_common import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+async def home(request: Request) -> Response:
+    return render(request, "home.html", title="Welcome", narrow=True, json_twin="/api/v1/whoami")
+
+
+for _mod in (pages_participate, pages_results, pages_organiser, pages_places):
+    router.include_router(_mod.router)

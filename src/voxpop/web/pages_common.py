@@ -1,0 +1,129 @@
+"""What every server-rendered page shares: the Jinja2 environment, the page context, flash messages,
+the form CSRF check and the "JSON or redirect" answer that lets one form POST serve both plain HTML
+forms (no JavaScript) and the fetch() enhancement.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from voxpop import __version__
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+STATIC_PREFIX = "/static"
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+templates.env.trim_blocks = True
+templates.env.lstrip_blocks = True
+
+
+def _static_url(path: str) -> str:
+    return f"{STATIC_PREFIX}/{path}?v={__version__}"
+
+
+templates.env.globals["static_url"] = _static_url
+
+try:  # the report's drawings (opinion map, vote bars) are reused on the results page, never redrawn
+    from voxpop.report import render as _report_render
+
+    _report_render.install(templates.env)
+except ImportError:  # pragma: no cover - only while the report package is being written
+    pass
+
+
+# Flash messages travel in the redirect's query string (?msg=key), never as free text, so a link cannot
+# make the page say something the site did not.
+MESSAGES = {
+    "voted": ("Vote recorded.", "ok"),
+    "undone": ("Your last vote was undone.", "ok"),
+    "nothing-to-undo": ("There is no vote to undo.", "ok"),
+    "added": ("Thank you: your statement was added.", "ok"),
+    "added-pending": ("Thank you: your statement was added. The organiser will read it before others see it.",
+                      "ok"),
+    "place-saved": ("Your place was saved.", "ok"),
+    "signed-in": ("You are signed in.", "ok"),
+    "signed-out": ("You are signed out.", "ok"),
+    "created": ("Conversation created. Add some statements to start it off.", "ok"),
+    "saved": ("Settings saved.", "ok"),
+    "seeded": ("Statement added.", "ok"),
+    "accepted": ("Statement accepted: participants can now vote on it.", "ok"),
+    "rejected": ("Statement rejected: participants will not see it.", "ok"),
+    "meta": ("Statement marked as meta (about the conversation itself).", "ok"),
+    "sign-in-needed": ("Please sign in as an organiser to continue.", "error"),
+}
+
+
+def flash_from(request: Request) -> dict[str, Any]:
+    key = request.query_params.get("msg")
+    if key in MESSAGES:
+        text, kind = MESSAGES[key]
+        n = request.query_params.get("n")
+        if key == "seeded" and n and n.isdigit() and n != "1":
+            text = f"{n} statements added."
+        return {"flash": text, "flash_kind": kind}
+    return {}
+
+
+# Scripts only from this site; inline style attributes are allowed (the SVG drawings use a few).
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}")
+
+
+def render(request: Request, template: str, *, status_code: int = 200, **context: Any) -> Response:
+    ctx = {"lang": "en", **flash_from(request), **context}
+    resp = templates.TemplateResponse(request, template, ctx, status_code=status_code)
+    resp.headers["Content-Security-Policy"] = CSP.format(ancestors="*" if context.get("embed") else "'none'")
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def with_msg(url: str, msg: str, **extra: Any) -> str:
+    sep = "&" if "?" in url else "?"
+    return url + sep + urlencode({"msg": msg, **extra})
+
+
+def wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+def done(request: Request, url: str, msg: str, payload: dict | None = None, **extra: Any) -> Response:
+    """After a successful form POST: JSON for fetch(), else 303 See Other back to a page (PRG)."""
+    if wants_json(request):
+        return JSONResponse(payload or {"ok": True})
+    return RedirectResponse(with_msg(url, msg, **extra), status_code=303)
+
+
+def quoted(value: str) -> str:
+    return quote(value, safe="")
+
+
+def with_cookies(response: Response, cookies: Response) -> Response:
+    """Copy the Set-Cookie headers collected on a scratch Response (participant id, CSRF seed)."""
+    for value in cookies.headers.getlist("set-cookie"):
+        response.headers.append("set-cookie", value)
+    return response
+
+
+def service_error_page(request: Request, error: Exception, *, back: str | None = None) -> Response:
+    """A ServiceError (or any error with .status/.message/.details) as an HTML page saying what to do."""
+    status = getattr(error, "status", 400)
+    titles = {401: "Please sign in", 403: "Not allowed", 404: "Not found", 409: "Not possible right now",
+              413: "Too large", 422: "Please check what you sent", 429: "Slow down a little"}
+    details = getattr(error, "details", None)
+    if not isinstance(details, list):
+        details = []
+    return render(request, "error.html", status_code=status, title=titles.get(status, "Something went wrong"),
+                  message=getattr(error, "message", str(error)), details=details[:50],
+                  back=back or _same_site_referer(request) or "/", narrow=True)
+
+
+def _same_site_referer(request: Request) -> str | None:
+    ref = request.headers.get("referer") or ""
+    base = str(request.base_url)
+    return "/" + ref[len(base):] if ref.startswith(base) else None

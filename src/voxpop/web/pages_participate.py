@@ -1,0 +1,211 @@
+"""Participant pages: one statement card at a time, add a statement, undo, say where you live.
+
+Every form is a plain POST answered with 303 See Other (works without JavaScript); static/js/vote.js
+sends the same vote form with `Accept: application/json` and gets the next statement back as JSON.
+JSON twin: /api/v1/conversations/{cid}/next, /votes, /me.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+
+from voxpop.store import routing
+from voxpop.store import votes as V
+from voxpop.store.conversations import get_conversation
+from voxpop.store.errors import Invalid, NotFound, ServiceError
+from voxpop.store.models import Statement, Vote
+from voxpop.store.statements import add_statement, list_statements
+from voxpop.web.api_common import API_PREFIX, participant_id, services
+from voxpop.web.pages_common import done, render, service_error_page, wants_json, with_cookies
+from voxpop.web.pages_places import conversation_has_places, place_name_of, save_place
+
+router = APIRouter(include_in_schema=False)
+
+VOTE_LABELS = {"agree": "Agree", "disagree": "Disagree", "pass": "Pass"}
+
+
+def conversation_urls(cid: str) -> dict[str, str]:
+    base = f"/c/{cid}"
+    return {"participate": base, "vote": f"{base}/vote", "undo": f"{base}/undo",
+            "add_statement": f"{base}/statements", "place": f"{base}/place", "results": f"{base}/results",
+            "embed": f"{base}/embed", "place_search": f"{base}/places",
+            "json": f"{API_PREFIX}/conversations/{cid}", "json_next": f"{API_PREFIX}/conversations/{cid}/next"}
+
+
+def participant_nav(cid: str, current: str, show_results: bool) -> list[dict]:
+    nav = [{"href": f"/c/{cid}", "label": "Vote", "current": current == "vote"}]
+    if show_results:
+        nav.append({"href": f"/c/{cid}/results", "label": "Results", "current": current == "results"})
+    return nav
+
+
+def card_state(s, cid: str, pk: int | None) -> dict:
+    """The conversation, the next statement and the participant's progress (one read session)."""
+    conv = get_conversation(s, cid)
+    visible = list_statements(s, cid)
+    mine = V.participant_votes(s, pk) if pk is not None else {}
+    visible_tids = {st.tid for st in visible}
+    voted = sum(1 for t in mine if t in visible_tids)
+    nxt = routing.next_statement(s, cid, pk) if conv.is_open else None
+    return {
+        "conv": conv,
+        "statement": {"id": nxt.tid, "text": nxt.text} if nxt is not None else None,
+        "progress": {"voted": voted, "total": len(visible)},
+        "places_enabled": conversation_has_places(s, cid),
+        "place_name": place_name_of(s, cid, pk) if pk is not None else None,
+    }
+
+
+async def _page(request: Request, cid: str, *, embed: bool) -> Response:
+    svc = services(request)
+    cookies = Response()
+    pk = await participant_id(request, cookies, cid, create=False)
+
+    def go():
+        with svc.db.read() as s:
+            return card_state(s, cid, pk)
+
+    try:
+        state = await run_in_threadpool(go)
+    except ServiceError as e:
+        return service_error_page(request, e)
+    conv = state["conv"]
+    token = svc.security.csrf_token(request, cookies)
+    urls = conversation_urls(cid)
+    if embed:  # forms come back to the embed page
+        urls.update({k: urls[k] + "?embed=1" for k in ("vote", "undo", "add_statement", "place")})
+    resp = render(
+        request, "participate/conversation.html", title=conv.topic, conv=conv, urls=urls,
+        statement=state["statement"], progress=state["progress"], csrf_token=token,
+        places_enabled=state["places_enabled"], place_name=state["place_name"],
+        max_statement_len=conv.statement_max_len, json_twin=urls["json_next"], embed=embed,
+        nav=participant_nav(cid, "vote", conv.show_results), narrow=True,
+        vote_message=None,
+    )
+    return with_cookies(resp, cookies)
+
+
+@router.get("/c/{cid}")
+async def participate(cid: str, request: Request) -> Response:
+    return await _page(request, cid, embed=False)
+
+
+@router.get("/c/{cid}/embed")
+async def participate_embed(cid: str, request: Request) -> Response:
+    return await _page(request, cid, embed=True)
+
+
+def _fail(request: Request, e: ServiceError) -> Response:
+    if wants_json(request):
+        return JSONResponse({"error": e.code, "message": e.message, "detail": e.message}, status_code=e.status)
+    return service_error_page(request, e)
+
+
+def _back(request: Request, cid: str) -> str:
+    """Where a form returns to: the embed page when it came from there, else the participant page."""
+    return f"/c/{cid}/embed" if request.query_params.get("embed") == "1" else f"/c/{cid}"
+
+
+@router.post("/c/{cid}/vote")
+async def vote(cid: str, request: Request, csrf_token: str = Form(""), statement_id: str = Form(""),
+               vote: str = Form("")) -> Response:
+    svc = services(request)
+    cookies = Response()
+    try:
+        svc.security.check_csrf(request, csrf_token)
+        if not statement_id.isdigit():
+            raise Invalid("the form did not say which statement you voted on; reload the page")
+        value = V.parse_vote(vote)
+        svc.security.check_rate(request)
+        pk = await participant_id(request, cookies, cid, create=True)
+        svc.security.check_rate_participant(f"p{pk}")
+        fut = svc.writer.submit(V.VoteRequest(cid, pk, int(statement_id), value, None))
+        await asyncio.wrap_future(fut)
+    except ServiceError as e:
+        return with_cookies(_fail(request, e), cookies)
+    message = f"Vote recorded: {VOTE_LABELS[V.VOTE_NAMES[value]]}."
+    payload = None
+    if wants_json(request):
+        def go():
+            with svc.db.read() as s:
+                return card_state(s, cid, pk)
+
+        state = await run_in_threadpool(go)
+        conv = state["conv"]
+        payload = {"ok": True, "vote": V.VOTE_NAMES[value], "message": message, "next": state["statement"],
+                   "progress": state["progress"],
+                   "results_url": f"/c/{cid}/results" if conv.show_results else None,
+                   "done_message": "You have voted on every statement for now. Thank you!"}
+    return with_cookies(done(request, _back(request, cid), "voted", payload), cookies)
+
+
+def _last_voted_tid(s, pk: int) -> int | None:
+    q = (select(Statement.tid).join(Vote, Vote.statement_id == Statement.id)
+         .where(Vote.participant_id == pk).order_by(Vote.event_id.desc()).limit(1))
+    return s.execute(q).scalar()
+
+
+@router.post("/c/{cid}/undo")
+async def undo(cid: str, request: Request, csrf_token: str = Form("")) -> Response:
+    svc = services(request)
+    cookies = Response()
+    try:
+        svc.security.check_csrf(request, csrf_token)
+        pk = await participant_id(request, cookies, cid, create=False)
+
+        def last():
+            with svc.db.read() as s:
+                return _last_voted_tid(s, pk) if pk is not None else None
+
+        tid = await run_in_threadpool(last)
+        if tid is None:
+            return with_cookies(done(request, _back(request, cid), "nothing-to-undo"), cookies)
+        await asyncio.wrap_future(svc.writer.submit(V.VoteRequest(cid, pk, tid, None, None)))
+    except ServiceError as e:
+        return with_cookies(_fail(request, e), cookies)
+    return with_cookies(done(request, _back(request, cid), "undone"), cookies)
+
+
+@router.post("/c/{cid}/statements")
+async def add(cid: str, request: Request, csrf_token: str = Form(""), text: str = Form("")) -> Response:
+    svc = services(request)
+    cookies = Response()
+    try:
+        svc.security.check_csrf(request, csrf_token)
+        svc.security.check_rate(request, cost=5)
+        pk = await participant_id(request, cookies, cid, create=True)
+
+        def go():
+            with svc.db.write() as s:
+                add_statement(s, cid, text, participant_id=pk)
+                return get_conversation(s, cid).moderation
+
+        moderation = await run_in_threadpool(go)
+    except ServiceError as e:
+        return with_cookies(_fail(request, e), cookies)
+    msg = "added-pending" if moderation == "strict" else "added"
+    return with_cookies(done(request, _back(request, cid), msg), cookies)
+
+
+@router.post("/c/{cid}/place")
+async def place(cid: str, request: Request, csrf_token: str = Form(""), place: str = Form("")) -> Response:
+    svc = services(request)
+    cookies = Response()
+    try:
+        svc.security.check_csrf(request, csrf_token)
+        pk = await participant_id(request, cookies, cid, create=True)
+
+        def go():
+            with svc.db.write() as s:
+                if not save_place(s, cid, pk, place):
+                    raise NotFound(f"no place called {place.strip()!r} is known here; try the nearest town")
+
+        await run_in_threadpool(go)
+    except ServiceError as e:
+        return with_cookies(_fail(request, e), cookies)
+    return with_cookies(done(request, _back(request, cid), "place-saved"), cookies)
