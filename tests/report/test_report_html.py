@@ -131,9 +131,13 @@ def test_themes_section(document):
 
 
 def test_themes_only_document_renders():
-    html = render_html({"meta": {}, "themes": make_themes()}, title="Listening day")
+    doc = {"meta": {"status": "too_few_votes", "message": "testimony only", "counts": {"votes": 0}},
+           "participants": [], "groups": [], "statements": [], "themes": make_themes()}
+    html = render_html(doc, title="Listening day")
     d = parse(html)
     assert "themes" in d.ids and "map" not in d.ids and "groups" not in d.ids
+    assert "listening report" in html and "Too few votes" not in html
+    assert "6</strong> sentences" in html
     assert external_refs(html) == []
 
 
