@@ -10,6 +10,18 @@ from pathlib import Path
 from typing import IO
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _publish(tmp: str | Path, target: Path) -> None:
+    """Give the temporary file ordinary permissions (mkstemp makes it private), then rename it."""
+    os.chmod(tmp, 0o666 & ~_umask())
+    os.replace(tmp, target)
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
     """Yield a file object; the target appears only if the block finishes without an exception."""
@@ -20,7 +32,7 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
         kwargs = {"encoding": encoding, "newline": ""} if "b" not in mode else {}
         with os.fdopen(fd, mode, **kwargs) as f:
             yield f
-        os.replace(tmp, path)
+        _publish(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -38,7 +50,7 @@ def atomic_path(path: str | Path) -> contextlib.AbstractContextManager[Path]:
         os.close(fd)
         try:
             yield Path(tmp)
-            os.replace(tmp, target)
+            _publish(tmp, target)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
