@@ -63,6 +63,20 @@ def _number(raw: str | None, path: str, line: int, what: str, fix: str) -> float
         raise PlaceError(path, f"{what} {raw!r} is not a number", line=line, fix=fix) from None
 
 
+def _all_numeric(values) -> bool:
+    seen = False
+    for v in values:
+        v = (v or "").strip()
+        if not v:
+            continue
+        try:
+            float(v.replace(",", "").replace("_", ""))
+        except ValueError:
+            return False
+        seen = True
+    return seen
+
+
 def read_places(path: str | Path, mapping: dict[str, Any] | str | None = None) -> PlaceRegistry:
     """Read a place registry from CSV. See docs/places.md (Inputs) for the columns and the mapping."""
     path = Path(path)
@@ -84,7 +98,11 @@ def read_places(path: str | Path, mapping: dict[str, Any] | str | None = None) -
             if m[key] not in header:
                 raise PlaceError(src, f"no {m[key]!r} column for the place {key}", line=1,
                                  fix=f"add the column or map it (e.g. {key}=YOUR_COLUMN); columns: {', '.join(header)}")
-        context = m.get("context") or {}
+        rows = [(reader.line_num, row) for row in reader]
+        context = m.get("context")
+        if context is None:  # no mapping for context: every other column whose values are all numbers
+            used = {m[k] for k in DEFAULT_MAPPING} | {v for spec in m.get("parents", []) for v in spec.values()}
+            context = {c: c for c in header if c not in used and _all_numeric(r.get(c) for _, r in rows)}
         if isinstance(context, list):
             context = {c: c for c in context}
         for name, col in context.items():
@@ -100,8 +118,7 @@ def read_places(path: str | Path, mapping: dict[str, Any] | str | None = None) -
                                      fix=f"columns are: {', '.join(header)}")
         records: list[PlaceRecord] = []
         made: dict[str, PlaceRecord] = {}
-        for row in reader:
-            line = reader.line_num
+        for line, row in rows:
             if not any((v or "").strip() for v in row.values()):
                 continue
             get = lambda col, row=row: (row.get(col) or "").strip() if col else ""  # noqa: E731

@@ -108,14 +108,20 @@ class PlaceRegistry:
         return np.flatnonzero(self.parent == i)
 
     def search(self, text: str, limit: int = 10) -> list[int]:
-        """Places whose name starts with (then contains) the text, accent- and case-insensitive."""
+        """Places whose name starts with the text, then with a word starting with it, then containing it;
+        accent- and case-insensitive; shorter names first within each rank."""
         q = _fold(text)
         if not q:
             return []
-        folded = self._folded_names
-        starts = [i for i, n in enumerate(folded) if n.startswith(q)]
-        contains = [i for i, n in enumerate(folded) if q in n and not n.startswith(q)]
-        return (sorted(starts, key=lambda i: (len(folded[i]), folded[i])) + contains)[:limit]
+        ranked = []
+        for i, name in enumerate(self._folded_names):
+            if name.startswith(q):
+                ranked.append((0, len(name), name, i))
+            elif f" {q}" in f" {name}".replace("-", " "):
+                ranked.append((1, len(name), name, i))
+            elif q in name:
+                ranked.append((2, len(name), name, i))
+        return [i for *_, i in sorted(ranked)[:limit]]
 
     @cached_property
     def _folded_names(self) -> list[str]:
