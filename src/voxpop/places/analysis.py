@@ -224,7 +224,8 @@ def _group_sizes(document, gl, group_ids, w, registry, place_idx, z0, min_cell):
     for k, g in enumerate(group_ids):
         size = int(sizes.get(g, (gl == g).sum()))
         small = size < min_cell
-        out.append({"id": g, "size": size, "share": None if small else round(size / total, DIGITS),
+        out.append({"id": g, "size": None if small else size,
+                    "share": None if small else round(size / total, DIGITS),
                     "weighted_share": None if small else _r([p[0, k]])[0],
                     "weighted_share_ci": None if small else _r([lo[0, k], hi[0, k]])})
     return out
