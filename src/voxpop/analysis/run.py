@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 import numpy as np
@@ -30,6 +30,19 @@ def excluded_mask(conv: Conversation) -> np.ndarray:
     """Moderated-out and meta statements: zeroed for everyone in the math (Pol.is mod-out)."""
     out = conv.moderated_out | conv.meta
     return np.fromiter((s in out for s in conv.statement_ids), dtype=bool, count=len(conv.statement_ids))
+
+
+def with_places(conv: Conversation, participant_places: dict[str, Any]) -> Conversation:
+    """A copy of conv that knows each participant's place (and strata); the caller's conv is untouched.
+    Values are a place id, or (place id or None, {stratum: value}) as voxpop.places.io reads them."""
+    place, strata = dict(conv.participant_place), dict(conv.participant_strata)
+    for pid, value in participant_places.items():
+        where, extra = value if isinstance(value, tuple) else (value, {})
+        if where is not None:
+            place[pid] = where
+        if extra:
+            strata[pid] = extra
+    return replace(conv, participant_place=place, participant_strata=strata)
 
 
 def analyze(
@@ -67,12 +80,7 @@ def analyze(
     if places is not None:
         t = time.perf_counter()
         if participant_places:
-            for pid, value in participant_places.items():
-                place, strata = value if isinstance(value, tuple) else (value, {})
-                if place is not None:
-                    conv.participant_place[pid] = place
-                if strata:
-                    conv.participant_strata[pid] = strata
+            conv = with_places(conv, participant_places)
         from voxpop.places.analysis import apply
 
         doc = apply(doc, conv, places, policy=policy, min_cell=min_cell) or doc

@@ -33,10 +33,9 @@ def numeric_rank(ids: list[str]) -> np.ndarray:
 
 def reorder(codes: np.ndarray, ids: list[str], new_position: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Renumber codes so that old id i gets index new_position[i]."""
-    out_ids = [""] * len(ids)
-    for i, pos in enumerate(new_position.tolist()):
-        out_ids[pos] = ids[i]
-    return new_position.astype(np.int32)[codes], out_ids
+    out_ids = np.empty(len(ids), dtype=object)
+    out_ids[new_position] = np.array(ids, dtype=object)
+    return new_position.astype(np.int32)[codes], out_ids.tolist()
 
 
 def polis_row_order(p: np.ndarray, p_ids: list[str], s_rank_per_vote: np.ndarray) -> np.ndarray:
