@@ -261,16 +261,25 @@ def _where(dx: float, dy: float, spread: float) -> str:
     return " ".join(w for w in (v, h) if w) or "centre"
 
 
-def opinion_map(view: ReportView, *, width: int = 480, height: int = 360, max_dots: int = 4000,
+def opinion_map(view: ReportView, *, width: int = 480, height: int | None = None, max_dots: int = 4000,
                 id_prefix: str = "vp-map") -> Markup:
     """Participants as dots placed by how they voted, coloured AND shaped by group, labelled A, B, ...
 
     Up to `max_dots` participants are drawn one mark each. Above that, participants are binned on a
     48 x 36 grid per group and each cell gets one mark whose area grows with its count, so the file
-    stays small (about 400 kB at most) for any number of participants.
+    stays small (about 400 kB at most) for any number of participants. `height=None` follows the
+    shape of the cloud (between 0.6 and 1.0 of the width), so the marks fill the frame.
     """
     title_id, desc_id = f"{id_prefix}-title", f"{id_prefix}-desc"
     pts = view.points
+    if height is None:
+        if pts:
+            spread_x = max(p.x for p in pts) - min(p.x for p in pts)
+            spread_y = max(p.y for p in pts) - min(p.y for p in pts)
+            ratio = spread_y / spread_x if spread_x > 0 else 1.0
+        else:
+            ratio = 0.75
+        height = int(round(width * max(0.6, min(1.0, ratio))))
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="vp-map" viewBox="0 0 {width} {height}" role="img" '
             f'aria-labelledby="{title_id} {desc_id}"><title id="{title_id}">Opinion map: '
             f'{escape(view.title)}</title>')
@@ -354,10 +363,14 @@ def opinion_map(view: ReportView, *, width: int = 480, height: int = 360, max_do
             gy = sum(sy(p.y) for p in members) / len(members)
         else:
             continue
-        text = f"{g.letter} · {g.size}"
+        text = f"{g.letter} · {g.size:,}"
         tw = 12 + 9.2 * len(text)
         lx = min(max(gx - tw / 2, 2), width - tw - 2)
-        ly = min(max(gy - 12.5, 2), height - 27)
+        ly = gy - 12.5
+        if 0 < len(members) <= 12:  # a small group: put its label beside its marks, not over them
+            top, bottom = min(sy(p.y) for p in members), max(sy(p.y) for p in members)
+            ly = top - 32 if top - 32 >= 2 else bottom + 8
+        ly = min(max(ly, 2), height - 27)
         out.append(f'<g class="vp-label"><rect x="{_f(lx)}" y="{_f(ly)}" width="{_f(tw)}" height="25" rx="12.5" '
                    f'fill="#fff" fill-opacity=".92" stroke="{g.style.colour}" stroke-width="2"/>'
                    f'<text x="{_f(lx + tw / 2)}" y="{_f(ly + 18)}" text-anchor="middle" fill="{g.style.ink}" '
