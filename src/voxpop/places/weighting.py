@@ -119,9 +119,10 @@ class Weights:
 
     def summary(self, registry: PlaceRegistry) -> dict:
         pos = self.w[self.w > 0]
+        deff = design_effect(pos) if len(pos) else float("nan")
         return {
             "policy": self.policy, "n": self.n, "n_without_place": int((self.w == 0).sum()),
-            "ess": round(kish_ess(pos), 2), "design_effect": round(design_effect(pos), 4) if len(pos) else None,
+            "ess": round(kish_ess(pos), 2), "design_effect": round(deff, 4) if np.isfinite(deff) else None,
             "min": float(pos.min()) if len(pos) else None, "max": float(pos.max()) if len(pos) else None,
             "trim_cap": self.trim_cap, "n_trimmed": self.n_trimmed, "margins": self.margins,
             "collapsed": [{"place": registry.ids[a], "into": registry.ids[b] if b >= 0 else None}
