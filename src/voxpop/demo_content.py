@@ -85,7 +85,7 @@ PENDING_STATEMENTS: tuple[str, ...] = (
     "Nobody talks about how the vote affected disabled people.",
 )
 
-ORGANISER_EMAIL = "organiser@example.org"
+ORGANISER_USERNAME = "organiser"
 ORGANISER_PASSWORD = "demo-organiser"
 
 
@@ -98,3 +98,34 @@ def agree_probabilities(stance: int) -> tuple[float, float]:
     """(P(agree), P(disagree)) for a planted stance; the rest of the time people pass."""
     table = {2: (0.85, 0.07), 1: (0.65, 0.2), 0: (0.35, 0.35), -1: (0.2, 0.65), -2: (0.07, 0.85)}
     return table[stance]
+
+
+def simulate_votes(n_participants: int, seed: int = 0):
+    """Planted-group votes on STATEMENTS: (participant, statement, vote, group) numpy arrays.
+
+    voxpop.simulate plants random stances on generated texts; the demo needs the stances that go with
+    these written statements, so it draws from `stance_matrix()` instead (same idea, vectorised).
+    Each person sees 55-100% of the statements in random order and votes by their group's stance.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    shares = np.array([g.share for g in GROUPS])
+    group = rng.choice(len(GROUPS), size=n_participants, p=shares / shares.sum())
+    stance = np.array(stance_matrix()).T  # groups x statements
+    m = stance.shape[1]
+    probs = {s: agree_probabilities(s) for s in (-2, -1, 0, 1, 2)}
+    p_agree = np.vectorize(lambda s: probs[s][0])(stance)
+    p_disagree = np.vectorize(lambda s: probs[s][1])(stance)
+    parts, stmts, votes = [], [], []
+    for i in range(n_participants):
+        k = int(rng.integers(int(0.55 * m), m + 1))
+        seen = rng.permutation(m)[:k]
+        g = group[i]
+        u = rng.random(k)
+        pa, pd = p_agree[g, seen], p_disagree[g, seen]
+        v = np.where(u < pa, 1, np.where(u < pa + pd, -1, 0))
+        parts.append(np.full(k, i))
+        stmts.append(seen)
+        votes.append(v)
+    return np.concatenate(parts), np.concatenate(stmts), np.concatenate(votes), group
