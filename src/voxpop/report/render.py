@@ -13,7 +13,7 @@ from voxpop.report import charts, svg
 from voxpop.report.palette import AGREE, DISAGREE, PASS
 from voxpop.report.places import build_places
 from voxpop.report.themes import build_themes
-from voxpop.report.view import build_view, num
+from voxpop.report.view import build_view, group_extremes, num
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -44,7 +44,7 @@ def install(env: jinja2.Environment) -> jinja2.Environment:
         support_chart=charts.support_chart, coverage_chart=charts.coverage_chart,
         weighted_groups_chart=charts.weighted_groups_chart, share_bars=svg.share_bars,
         theme_bars=charts.theme_bars, cell_bars=charts.cell_bars,
-        vote_colours={"agree": AGREE, "disagree": DISAGREE, "pass": PASS},
+        group_extremes=group_extremes, vote_colours={"agree": AGREE, "disagree": DISAGREE, "pass": PASS},
     )
     env.filters.update(num=fmt_num, pct=fmt_pct)
     return env

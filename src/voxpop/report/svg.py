@@ -126,6 +126,9 @@ def mini_bar(v: Votes, width: int = 90, height: int = 10) -> Markup:
     for share, fill in ((v.agree, AGREE), (v.disagree, DISAGREE), (v.passed, PASS)):
         if share > 0:
             out.append(f'<rect x="{_f(x)}" width="{_f(width * share)}" height="{height}" fill="{fill}"/>')
+            if fill == DISAGREE:
+                out.append(f'<rect x="{_f(x)}" width="{_f(width * share)}" height="{height}" '
+                           f'fill="url(#{HATCH_ID}) none"/>')
             x += width * share
     out.append(f'<rect width="{width}" height="{height}" fill="none" stroke="{OUTLINE}" stroke-width=".8"/>')
     out.append("</svg>")

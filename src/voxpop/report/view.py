@@ -134,6 +134,14 @@ class GroupView:
         return f"group-{self.style.letter}"
 
 
+def group_extremes(s: StatementView, groups: list[GroupView]) -> tuple | None:
+    """((group, agree share), (group, agree share)) for the most and least agreeing groups that saw it."""
+    seen = [(g, s.by_group[g.id].agree) for g in groups if g.id in s.by_group and s.by_group[g.id].n_seen]
+    if len(seen) < 2:
+        return None
+    return max(seen, key=lambda t: t[1]), min(seen, key=lambda t: t[1])
+
+
 @dataclass
 class Point:
     x: float
