@@ -54,17 +54,19 @@ class BridgingResult:
 class _Side:
     """One side of the bipartite rating graph (participants or statements) with its sparse views."""
 
-    ones: sp.csr_matrix  # 1 where rated
-    signs: sp.csr_matrix  # +1 agree / −1 disagree, same sparsity (shares the index arrays)
+    ones: sp.spmatrix  # 1 where rated
+    signs: sp.spmatrix  # +1 agree / −1 disagree, same sparsity (shares the index arrays)
     count: np.ndarray  # ratings per row
     n_agree: np.ndarray  # agree ratings per row (r = 1)
     lam_i: float
     lam_f: float
 
 
-def _side(values: sp.csr_matrix) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray, np.ndarray]:
-    ones = sp.csr_matrix((np.ones_like(values.data), values.indices, values.indptr), shape=values.shape)
-    count = np.diff(values.indptr).astype(np.float64)
+def _side(values: sp.spmatrix) -> tuple[sp.spmatrix, sp.spmatrix, np.ndarray, np.ndarray]:
+    """0/1 and ±1 views (sharing index arrays), ratings and agrees per row, for a CSR or CSC matrix."""
+    fmt = sp.csr_matrix if values.format == "csr" else sp.csc_matrix
+    ones = fmt((np.ones_like(values.data), values.indices, values.indptr), shape=values.shape)
+    count = np.asarray(ones.sum(axis=1)).ravel()
     n_agree = (count + np.asarray(values.sum(axis=1)).ravel()) / 2.0
     return ones, values, count, n_agree
 
@@ -159,7 +161,11 @@ def fit_bridging(
         return _empty_result(m, d)
 
     p_ones, p_signs, p_count, p_agree = _side(values)
-    s_ones, s_signs, s_count, s_agree = _side(values.T.tocsr())
+    # statements use the transposed (CSC) views of the same arrays: a CSC product streams through the
+    # participants' rows in order, which is far more cache-friendly than a transposed CSR copy
+    s_ones, s_signs = p_ones.T, p_signs.T
+    s_count = np.bincount(values.indices, minlength=m.n_cols).astype(np.float64)
+    s_agree = (s_count + np.bincount(values.indices, weights=values.data, minlength=m.n_cols)) / 2.0
     n_u = max(int((p_count > 0).sum()), 1)
     n_s = max(int((s_count > 0).sum()), 1)
     if normalise:  # multiply the (1/N)-normalised objective by N: penalties scale with ratings per row
