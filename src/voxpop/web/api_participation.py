@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from voxpop.store import routing, standing
 from voxpop.store import votes as V
@@ -27,7 +27,7 @@ XidQuery = Annotated[str | None, Query(max_length=200, description="external par
 class VoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     statement: int = Field(ge=0, lt=2**31, description="the statement number")
-    vote: int | str = Field(description="'agree', 'disagree' or 'pass' (or 1, -1, 0)")
+    vote: StrictInt | StrictStr = Field(description="'agree', 'disagree' or 'pass' (or 1, -1, 0)")
     client_key: str | None = Field(None, min_length=1, max_length=V.CLIENT_KEY_MAX,
                                    description="unique per vote: a retry with the same key counts once")
     xid: str | None = Field(None, max_length=200)

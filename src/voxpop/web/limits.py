@@ -91,7 +91,9 @@ class SecurityHeaders:
 
         async def add_headers(msg):
             if msg["type"] == "http.response.start":
-                msg["headers"] = list(msg.get("headers") or []) + SECURITY_HEADERS
+                headers = list(msg.get("headers") or [])
+                have = {k.lower() for k, _ in headers}
+                msg["headers"] = headers + [(k, v) for k, v in SECURITY_HEADERS if k not in have]
             await send(msg)
 
         await self.app(scope, receive, add_headers)

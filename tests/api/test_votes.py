@@ -1,0 +1,102 @@
+"""Participants: next statement, vote, idempotent retries, change, undo, xid, closed, rate limits."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from voxpop.store.db import get_database
+from voxpop.store.models import Vote, VoteEvent
+
+
+def _counts(api, cid):
+    with get_database(api.db_url).read() as s:
+        n_cur = s.scalar(select(func.count()).select_from(Vote).where(Vote.conversation_id == cid))
+        n_ev = s.scalar(select(func.count()).select_from(VoteEvent).where(VoteEvent.conversation_id == cid))
+    return n_cur, n_ev
+
+
+def test_next_never_repeats_a_voted_statement(api):
+    cid = api.conversation(n_statements=6)
+    seen = []
+    for _ in range(6):
+        st = api.c.get(f"/api/v1/conversations/{cid}/next").json()["statement"]
+        assert st is not None and st["id"] not in seen
+        seen.append(st["id"])
+        assert api.vote(cid, st["id"], "pass").status_code == 200
+    assert api.c.get(f"/api/v1/conversations/{cid}/next").json()["statement"] is None
+    assert sorted(seen) == list(range(6))
+    skip = api.c.get(f"/api/v1/conversations/{cid}/next?xid=fresh&without=0,1,2,3,4").json()["statement"]
+    assert skip["id"] == 5
+
+
+def test_anonymous_cookie_is_signed_and_unguessable(api):
+    cid = api.conversation()
+    r = api.c.get(f"/api/v1/conversations/{cid}/me")
+    cookie = r.cookies.get("voxpop_anon") or api.c.cookies.get("voxpop_anon")
+    assert cookie and len(cookie) > 30
+    me = r.json()["participant"]
+    assert api.c.get(f"/api/v1/conversations/{cid}/me").json()["participant"] == me
+    api.c.cookies.clear()
+    api.c.cookies.set("voxpop_anon", cookie[:-3] + "AAA")  # tampered: a new participant, not a takeover
+    assert api.c.get(f"/api/v1/conversations/{cid}/me").json()["participant"] != me
+
+
+def test_client_key_makes_retries_count_once(api):
+    cid = api.conversation()
+    first = api.vote(cid, 0, "agree", client_key="key-0001")
+    assert first.status_code == 200 and first.json()["replayed"] is False
+    for _ in range(3):
+        again = api.vote(cid, 0, "agree", client_key="key-0001")
+        assert again.status_code == 200 and again.json()["replayed"] is True
+        assert again.json()["event_id"] == first.json()["event_id"]
+    assert _counts(api, cid) == (1, 1)
+    clash = api.vote(cid, 1, "disagree", client_key="key-0001")
+    assert clash.status_code == 409 and "client_key" in clash.json()["message"]
+
+
+def test_change_and_undo(api):
+    cid = api.conversation()
+    assert api.vote(cid, 2, "agree").json()["previous"] is None
+    r = api.vote(cid, 2, "disagree")
+    assert r.json()["previous"] == "agree" and r.json()["vote"] == "disagree"
+    assert api.c.get(f"/api/v1/conversations/{cid}/me").json()["votes"] == {"2": "disagree"}
+    r = api.c.delete(f"/api/v1/conversations/{cid}/votes/2")
+    assert r.status_code == 200 and r.json()["previous"] == "disagree" and r.json()["vote"] is None
+    assert api.c.get(f"/api/v1/conversations/{cid}/me").json()["votes"] == {}
+    assert _counts(api, cid) == (0, 3)  # history keeps every step, the current vote is gone
+    r = api.c.post(f"/api/v1/conversations/{cid}/votes/2/undo", json={})
+    assert r.status_code == 200 and r.json()["event_id"] is None  # nothing to undo: nothing written
+
+
+def test_xid_participants_are_separate(api):
+    cid = api.conversation()
+    a = api.vote(cid, 0, "agree", xid="host-user-1").json()["participant"]
+    b = api.vote(cid, 0, "disagree", xid="host-user-2").json()["participant"]
+    assert a != b
+    assert api.vote(cid, 1, "agree", xid="host-user-1").json()["participant"] == a
+    me = api.c.get(f"/api/v1/conversations/{cid}/me?xid=host-user-1").json()
+    assert me["votes"] == {"0": "agree", "1": "agree"}
+
+
+def test_closed_conversation_takes_no_votes(api):
+    cid = api.conversation()
+    api.c.post(f"/api/v1/conversations/{cid}/close", headers=api.auth)
+    r = api.vote(cid, 0)
+    assert r.status_code == 409 and "closed" in r.json()["message"]
+
+
+def test_unknown_statement_and_conversation(api):
+    cid = api.conversation()
+    r = api.vote(cid, 999)
+    assert r.status_code == 404 and "no statement 999" in r.json()["message"]
+    r = api.vote("nope-nope", 0)
+    assert r.status_code == 404 and "no conversation" in r.json()["message"]
+
+
+def test_participant_rate_limit_429(api):
+    cid = api.conversation(n_statements=40)
+    codes = [api.vote(cid, i % 40, "agree" if i % 2 else "pass").status_code for i in range(45)]
+    assert 429 in codes
+    r = api.vote(cid, 0)
+    assert r.status_code == 429 and "wait" in r.json()["message"] and int(r.headers["Retry-After"]) >= 1
+    assert api.vote(cid, 0, xid="someone-else").status_code == 200  # other participants are unaffected
