@@ -219,3 +219,15 @@ def test_ten_thousand_participants_are_binned_and_small():
     assert "binned" in m.find(f"{SVG}desc").text
     small = render_html(make_document(n_participants=200, k=4))
     assert "binned" not in small
+
+
+def test_map_svg_alone_with_statement_markers(document):
+    from voxpop.report import opinion_map
+
+    document["statements"][0]["text"] = HOSTILE[0]
+    m = opinion_map(build_view(document), show_statements=True, id_prefix="x")
+    root = svgs(str(m))[0]
+    assert root.get("aria-labelledby") == "x-title x-desc"
+    marks = root.findall(f".//{SVG}g[@class='vp-statements']/{SVG}g")
+    assert len(marks) == len(document["statements"]) - 1  # the moderated-out one is left off
+    assert HOSTILE[0] not in str(m)

@@ -265,7 +265,7 @@ def _where(dx: float, dy: float, spread: float) -> str:
 
 
 def opinion_map(view: ReportView, *, width: int = 480, height: int | None = None, max_dots: int = 4000,
-                id_prefix: str = "vp-map") -> Markup:
+                id_prefix: str = "vp-map", show_statements: bool = False) -> Markup:
     """Participants as dots placed by how they voted, coloured AND shaped by group, labelled A, B, ...
 
     Up to `max_dots` participants are drawn one mark each. Above that, participants are binned on a
@@ -357,6 +357,17 @@ def opinion_map(view: ReportView, *, width: int = 480, height: int | None = None
                 f"M{_f(a[0] / a[2])} {_f(a[1] / a[2])}{glyph(shape, 2.2 + 4.5 * math.sqrt(a[2] / top))}"
                 for a in cells.values())
         out.append(f'<path d="{d}" {attrs} stroke-linejoin="round" fill-opacity=".85"/>')
+    if show_statements:
+        marks = []
+        for st in view.statements:
+            if st.x is None or st.y is None or st.moderated_out:
+                continue
+            x = min(max(sx(st.x), 6), width - 6)
+            y = min(max(sy(st.y), 6), height - 6)
+            marks.append(f'<g><title>#{escape(st.id)}: {escape(st.text[:200])}</title>'
+                         f'<path d="M{_f(x)} {_f(y)}{glyph("diamond", 2.4)}" fill="#333"/>'
+                         f'<text x="{_f(x + 5)}" y="{_f(y + 4)}" class="vp-s" fill="#333">{escape(st.id)}</text></g>')
+        out.append('<g class="vp-statements">' + "".join(marks) + "</g>")
     for g in view.groups:
         members = by_group.get(g.index, [])
         if g.center is not None:
