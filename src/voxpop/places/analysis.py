@@ -17,7 +17,15 @@ from voxpop.places import coverage as cov
 from voxpop.places.common_ground import common_ground, weighted_consensus
 from voxpop.places.pooling import pool
 from voxpop.places.registry import PlaceError, PlaceRegistry
-from voxpop.places.shares import LEVEL, VoteIndicators, cell_sums, unweighted_share, weighted_share, z_for
+from voxpop.places.shares import (
+    LEVEL,
+    VoteIndicators,
+    block_sums,
+    cell_sums,
+    unweighted_share,
+    weighted_share,
+    z_for,
+)
 from voxpop.places.weighting import POLICIES, check_policy, compute_weights, policy_targets
 
 COLUMNS = ["statement", "group", "dimension", "level", "cell", "n", "n_agree", "n_disagree", "n_pass",
@@ -50,6 +58,10 @@ def place_indices(conv: Conversation, registry: PlaceRegistry) -> np.ndarray:
 def _r(a: np.ndarray) -> list:
     """Rounded floats with None for nan, as a list."""
     a = np.round(np.asarray(a, dtype=float), DIGITS)
+    if not np.isnan(a).any():
+        return a.tolist()
+    if np.isnan(a).all():
+        return [None] * len(a)
     return [None if v != v else v for v in a.tolist()]
 
 
@@ -108,10 +120,8 @@ def apply(document: dict, conv: Conversation, registry: PlaceRegistry, *, policy
     everyone = sp.csr_matrix(np.ones((n, 1)))
     base = sp.hstack([place_m, kind_m, everyone], format="csr")
     n_cells = base.shape[1]
-    blocks = [base] + [sp.diags((gl == g).astype(float)) @ base for g in group_ids]
-    members = sp.hstack(blocks, format="csr")
-    sums = cell_sums(members, votes, w)
-    n_blocks = len(blocks)
+    sums = block_sums(base, votes, w, gl, group_ids)
+    n_blocks = 1 + len(group_ids)
     # z per cell: pointwise for leaf places, Sidak families for each non-leaf level and for kinds
     level_sizes = {lv: sum(1 for i in range(n_places) if registry.levels[i] == lv) for lv in registry.level_names}
     z_cell = np.array([z_for(level) if leaf[i] else z_for(level, level_sizes[registry.levels[i]])
@@ -198,7 +208,7 @@ def _breakdown_rows(sums, unw, wtd, pooled, sub_counts, registry, kinds, group_i
     for key in ("agree", "disagree"):
         cols += [_r(wtd[key][q][rr, jj]) for q in range(3)]
     cols += [_r(pm), _r(plo), _r(phi)]
-    return [list(r) for r in zip(*cols, strict=True)], suppressed
+    return list(map(list, zip(*cols, strict=True))), suppressed
 
 
 def _group_sizes(document, gl, group_ids, w, registry, place_idx, z0, min_cell):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import beta as beta_dist
+from scipy.special import betaincinv
 
 from voxpop.places.registry import PlaceRegistry
 
@@ -93,8 +93,8 @@ def pool(registry: PlaceRegistry, agree: np.ndarray, seen: np.ndarray, *, level:
     mean[leaves], var[leaves] = m, v
     c = np.maximum(m * (1 - m) / np.maximum(v, 1e-12) - 1.0, 1e-3)  # moment-matched beta for the interval
     tail = (1 - level) / 2
-    lo[leaves] = beta_dist.ppf(tail, m * c, (1 - m) * c)
-    hi[leaves] = beta_dist.ppf(1 - tail, m * c, (1 - m) * c)
+    lo[leaves] = betaincinv(m * c, (1 - m) * c, tail)
+    hi[leaves] = betaincinv(m * c, (1 - m) * c, 1 - tail)
     inner = np.flatnonzero(~leaf)
     if len(inner):
         A = registry.ancestry[leaves][:, inner].T.tocsr()  # inner x leaves
