@@ -231,3 +231,15 @@ def test_map_svg_alone_with_statement_markers(document):
     marks = root.findall(f".//{SVG}g[@class='vp-statements']/{SVG}g")
     assert len(marks) == len(document["statements"]) - 1  # the moderated-out one is left off
     assert HOSTILE[0] not in str(m)
+
+
+def test_silhouette_and_source_groups(document):
+    document["meta"]["silhouette"] = {"2": 0.41, "3": 0.5}
+    for i, p in enumerate(document["participants"]):
+        p["reference_group"] = "<b>x</b>" if i % 2 else 7
+    html = render_html(document)
+    assert "k=2 0.41, k=3 0.50" in html
+    assert "Compared with the source&#39;s own groups" in html or "Compared with the source's own groups" in html
+    assert "source &lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
+    view = build_view(document)
+    assert sum(sum(r.values()) for r in view.reference.values()) == 60  # grouped participants only

@@ -176,6 +176,8 @@ class ReportView:
     places: Any
     themes: Any
     notes: list[str] = field(default_factory=list)
+    silhouette: list[tuple[str, float]] = field(default_factory=list)  # (k, score) for each k tried
+    reference: dict[str, dict[str, int]] = field(default_factory=dict)  # group id -> source group -> people
 
     @property
     def ok(self) -> bool:
@@ -270,8 +272,13 @@ def build_view(document: Any, *, title: str | None = None, max_list: int = 10) -
     gindex = {g.id: g.index for g in groups}
 
     points: list[Point] = []
+    reference: dict[str, dict[str, int]] = {}
     for p in as_list(document.get("participants")):
         p = as_dict(p)
+        ref, gid = p.get("reference_group"), p.get("group")
+        if ref is not None and gid is not None and key(gid) in gindex:
+            row = reference.setdefault(key(gid), {})
+            row[key(ref)] = row.get(key(ref), 0) + 1
         x, y = num(p.get("x")), num(p.get("y"))
         if x is None or y is None:
             continue
@@ -299,4 +306,7 @@ def build_view(document: Any, *, title: str | None = None, max_list: int = 10) -
         gic=ranked(document.get("group_informed_consensus")), bridging=ranked(document.get("bridging")),
         divisive=ranked(document.get("divisive")),
         places=document.get("places"), themes=document.get("themes"), notes=notes,
+        silhouette=sorted(((key(k), v) for k, v in ((k, num(v)) for k, v in as_dict(meta.get("silhouette")).items())
+                           if v is not None), key=lambda t: (len(t[0]), t[0])),
+        reference=reference,
     )
