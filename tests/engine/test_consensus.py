@@ -95,3 +95,16 @@ def test_divisiveness_hand_case_and_flip_invariance():
     labels = LABELS.copy()
     labels[4:] = -1
     np.testing.assert_allclose(divisiveness(m, labels, 2), 0.0)
+
+
+def test_precomputed_counts_give_the_same_results():
+    from voxpop.engine.repness import group_repness
+    from voxpop.engine.stats import vote_counts
+
+    m = _matrix(HAND)
+    counts = vote_counts(m, LABELS, 2)
+    np.testing.assert_array_equal(
+        group_informed_consensus(m, LABELS, 2, counts=counts), group_informed_consensus(m, LABELS, 2)
+    )
+    np.testing.assert_array_equal(divisiveness(m, LABELS, 2, counts=counts), divisiveness(m, LABELS, 2))
+    assert group_repness(m, LABELS, 2, None, counts=counts) == group_repness(m, LABELS, 2)

@@ -39,14 +39,16 @@ def consensus(m: VoteMatrix, mod_out: np.ndarray | None = None, top: int = 5) ->
     return out
 
 
-def group_informed_consensus(m: VoteMatrix, labels: np.ndarray, k: int) -> np.ndarray:
+def group_informed_consensus(
+    m: VoteMatrix, labels: np.ndarray, k: int, *, counts: dict | None = None
+) -> np.ndarray:
     """Pol.is group-aware consensus: Π over groups of (A_g + 1) / (S_g + 2), grouped participants only.
 
     S counts every vote on the statement (passes included). Groups with no members are skipped (they
     would contribute a constant 1/2 to every statement). Moderated-out statements are included, as in
-    Pol.is; filter them when ranking.
+    Pol.is; filter them when ranking. `counts` may pass an already computed `vote_counts(m, labels, k)`.
     """
-    by = vote_counts(m, labels, k)["by_group"]
+    by = (counts if counts is not None else vote_counts(m, labels, k))["by_group"]
     lab = np.asarray(labels)
     present = np.bincount(lab[lab >= 0], minlength=int(k)) > 0
     shares = smoothed_share(by["n_agree"][present], by["n_seen"][present])

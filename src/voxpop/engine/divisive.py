@@ -27,9 +27,12 @@ def group_net_agreement(by_group: dict[str, np.ndarray]) -> np.ndarray:
     return (a - d) / (by_group["n_seen"].astype(np.float64) + 2.0)
 
 
-def divisiveness(m: VoteMatrix, labels: np.ndarray, k: int) -> np.ndarray:
-    """Spread of the groups' smoothed net agreement (see module docstring), float[n_cols]."""
-    by = vote_counts(m, labels, k)["by_group"]
+def divisiveness(m: VoteMatrix, labels: np.ndarray, k: int, *, counts: dict | None = None) -> np.ndarray:
+    """Spread of the groups' smoothed net agreement (see module docstring), float[n_cols].
+
+    `counts` may pass an already computed `vote_counts(m, labels, k)` to save a pass over the votes.
+    """
+    by = (counts if counts is not None else vote_counts(m, labels, k))["by_group"]
     net = group_net_agreement(by)
     voted = by["n_seen"] > 0
     n = voted.sum(axis=0)

@@ -21,14 +21,17 @@ from voxpop.engine.stats import (
 MAX_REP = 5
 
 
-def repness_stats(m: VoteMatrix, labels: np.ndarray, k: int) -> dict[str, np.ndarray]:
+def repness_stats(
+    m: VoteMatrix, labels: np.ndarray, k: int, *, counts: dict | None = None
+) -> dict[str, np.ndarray]:
     """All Pol.is per-(group, statement) statistics, each an array of shape (k, n_cols).
 
     na/nd/ns count the group's agrees, disagrees and votes (passes included); "rest" is the sum over
     the *other* groups (grouped participants only). pa, pd: shares with prior; pat, pdt: one-proportion
-    tests; ra, rd: share ratios against the rest; rat, rdt: two-proportion tests.
+    tests; ra, rd: share ratios against the rest; rat, rdt: two-proportion tests. `counts` may pass an
+    already computed `vote_counts(m, labels, k)` to save a pass over the votes.
     """
-    by = vote_counts(m, labels, k)["by_group"]
+    by = (counts if counts is not None else vote_counts(m, labels, k))["by_group"]
     na, nd, ns = by["n_agree"], by["n_disagree"], by["n_seen"]
     na_rest = na.sum(axis=0, keepdims=True) - na
     nd_rest = nd.sum(axis=0, keepdims=True) - nd
@@ -114,7 +117,12 @@ def _select_group(stats: dict[str, np.ndarray], g: int, cols: np.ndarray) -> lis
 
 
 def group_repness(
-    m: VoteMatrix, labels: np.ndarray, k: int, mod_out: np.ndarray | None = None
+    m: VoteMatrix,
+    labels: np.ndarray,
+    k: int,
+    mod_out: np.ndarray | None = None,
+    *,
+    counts: dict | None = None,
 ) -> list[list[dict]]:
     """Representative statements for each group 0..k-1 (≤ 5 each, agrees first), Pol.is selection.
 
@@ -124,6 +132,6 @@ def group_repness(
     is labelled with whichever side has the larger two-proportion test, so it may say "disagree".
     """
     mod = check_col_mask(m, mod_out, "mod_out")
-    stats = repness_stats(m, labels, k)
+    stats = repness_stats(m, labels, k, counts=counts)
     cols = np.flatnonzero(~mod)
     return [_select_group(stats, g, cols) for g in range(int(k))]
