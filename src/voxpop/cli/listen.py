@@ -56,6 +56,7 @@ def listen_cmd(
     """Group people's own words into themes with verbatim quotes and candidate statements."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.text import Text
 
     from voxpop.listen.embed import EmbeddingError
     from voxpop.listen.io import TestimonyError
@@ -78,7 +79,7 @@ def listen_cmd(
             themes = listen(files, model=model, progress=progress, max_statement_length=max_statement_length)
         except (TestimonyError, EmbeddingError) as exc:
             bar.stop()
-            console.print(f"[red]error:[/] {exc}")
+            console.print(Text("error: ", style="bold red") + Text(str(exc)), soft_wrap=True)
             raise typer.Exit(1) from None
         for tid in tasks.values():
             bar.update(tid, completed=bar.tasks[tid].total)
@@ -87,12 +88,14 @@ def listen_cmd(
     used = f"{emb['model']} ({emb['name']})"
     if emb["fallback_reason"]:
         used += f" — fallback: {emb['fallback_reason']}"
-    console.print(f"embeddings: {used}; cache hits {emb['cache_hits']}, new {emb['cache_misses']}")
+    console.print(Text(f"embeddings: {used}; cache hits {emb['cache_hits']}, new {emb['cache_misses']}"),
+                  soft_wrap=True)
     c = meta["counts"]
     console.print(f"{c['testimonies']} testimonies, {c['claims']} claims, {c['speakers']} speakers "
                   f"-> {c['themes']} themes in {meta['timings']['total_s']:.1f}s")
     for t in themes["themes"]:
-        console.print(f"  [bold]{t['id']}[/] {t['label']}  ({t['size']} claims, {t['n_speakers']} speakers)")
+        console.print(Text(f"  {t['id']} {t['label']}  ({t['size']} claims, {t['n_speakers']} speakers)"),
+                      soft_wrap=True)
     doc = themes_document(themes, title)
     if json_out:
         _atomic_write(json_out, json.dumps(doc, ensure_ascii=False, indent=1))

@@ -148,7 +148,9 @@ def embed_minilm(texts: list[str], progress: Progress = None, threads: int | Non
 
 
 TFIDF_DIMS = 32
-WORD_TOKENS = r"(?u)[^\W\d_]{2,}|[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]"
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+# words of 2+ letters; in unspaced scripts (Chinese, Japanese, Korean) each character is a token
+WORD_TOKENS = rf"(?u)[^\W\d_{_CJK}]{{2,}}|[{_CJK}]"
 
 
 def embed_tfidf(texts: list[str], dims: int = TFIDF_DIMS, seed: int = 0) -> np.ndarray:

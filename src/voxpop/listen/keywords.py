@@ -2,11 +2,34 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 import numpy as np
 from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import CountVectorizer
 
-from voxpop.listen.embed import WORD_TOKENS
+from voxpop.listen.embed import _CJK, WORD_TOKENS
+
+_CJK_SPACE = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
+
+# scikit-learn's English list plus these; stop-words' own English list is too broad ("work", "home")
+STOP_LANGUAGES = ("german", "french", "spanish", "italian", "dutch", "portuguese", "chinese")
+KEEP = {"car"}  # French "car" (= because) is an English content word
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> list[str]:
+    """Stop words of the main Latin-script languages (testimony may mix them), lower case."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    from stop_words import get_stop_words
+
+    words = set(ENGLISH_STOP_WORDS)
+    for lang in STOP_LANGUAGES:
+        words.update(w.lower() for w in get_stop_words(lang))
+    words -= KEEP
+    # tokenised like the texts, so scikit-learn sees a consistent list
+    return sorted(words | {tok for w in words for tok in re.findall(WORD_TOKENS, w)})
 
 
 def ctfidf_keywords(texts: list[str], labels: list, top: int = 8) -> dict:
@@ -15,7 +38,7 @@ def ctfidf_keywords(texts: list[str], labels: list, top: int = 8) -> dict:
     out: dict = {c: [] for c in classes}
     if not texts:
         return out
-    vec = CountVectorizer(token_pattern=WORD_TOKENS, stop_words="english", ngram_range=(1, 2),
+    vec = CountVectorizer(token_pattern=WORD_TOKENS, stop_words=stop_words(), ngram_range=(1, 2),
                           min_df=1 if len(texts) < 200 else 2, max_features=200_000)
     try:
         X = vec.fit_transform(texts)
@@ -38,7 +61,9 @@ def ctfidf_keywords(texts: list[str], labels: list, top: int = 8) -> dict:
         for j in order:
             if score[i, j] <= 0 or len(picked) >= top:
                 break
-            term = str(terms[j])
+            term = _CJK_SPACE.sub("", str(terms[j]))
+            if len(term) < 2:  # a lone character (Chinese, Japanese) is not a keyword
+                continue
             # skip a unigram already inside a picked bigram, and vice versa
             if any(term in p or p in term for p, _ in picked):
                 continue

@@ -40,6 +40,19 @@ def _cells(members: list[int], claims: list[dict], tby: dict[str, Testimony], ke
     return rows
 
 
+def _main_themes(claims: list[dict], vectors: np.ndarray, labels: np.ndarray, k: int) -> dict[str, int]:
+    """A testimony's main theme: the theme centroid nearest to the mean of its claims' vectors."""
+    cent = np.zeros((k, vectors.shape[1]))
+    np.add.at(cent, labels, vectors)
+    cent /= np.maximum(np.linalg.norm(cent, axis=1, keepdims=True), 1e-12)
+    ids = sorted({c["testimony"] for c in claims})
+    row = {t: i for i, t in enumerate(ids)}
+    tv = np.zeros((len(ids), vectors.shape[1]))
+    np.add.at(tv, [row[c["testimony"]] for c in claims], vectors)
+    best = (tv @ cent.T).argmax(axis=1)
+    return {t: int(best[i]) for t, i in row.items()}
+
+
 def _theme_block(tid, members: np.ndarray, ctx: dict, kw: list, subthemes: list[dict]) -> dict:
     claims, tby, vectors = ctx["claims"], ctx["tby"], ctx["vectors"]
     texts = [c["text"] for c in claims]
@@ -110,21 +123,18 @@ def listen(sources: list[str | Path], *, model: str = "auto", progress: Progress
            "place_totals": place_totals, "attr_totals": attr_totals, "claim_links": links,
            "max_len": max_statement_length, "seen": set()}
     kw_top = ctfidf_keywords(texts, cl.labels.tolist())
-    sub_keys = [c["subtheme"] or str(c["theme"]) for c in claims]
-    kw_sub = ctfidf_keywords(texts, sub_keys)
     themes = []
     for k in range(cl.k):
         members = np.flatnonzero(cl.labels == k)
         subs = []
-        for s in sorted({c["subtheme"] for c in claims if c["theme"] == k and c["subtheme"]},
-                        key=lambda x: int(x.split(".")[1])):
-            sm = np.flatnonzero(np.array([x == s for x in sub_keys]))
-            subs.append(_theme_block(s, sm, ctx, kw_sub[s], []))
+        sub_of = cl.sublabels[members]
+        if (sub_of >= 0).any():  # sub-theme keywords distinguish it from its siblings
+            kw_sub = ctfidf_keywords([texts[i] for i in members], sub_of.tolist())
+            for s in range(int(sub_of.max()) + 1):
+                subs.append(_theme_block(f"{k}.{s}", members[sub_of == s], ctx, kw_sub[s], []))
         themes.append(_theme_block(k, members, ctx, kw_top[k], subs))
     t5 = time.perf_counter()
-    by_t: dict[str, list[int]] = defaultdict(list)
-    for c in claims:
-        by_t[c["testimony"]].append(c["theme"])
+    main_theme = _main_themes(claims, emb.vectors, cl.labels, cl.k)
     return {
         "schema": "voxpop.themes", "schema_version": 1,
         "meta": {
@@ -147,7 +157,7 @@ def listen(sources: list[str | Path], *, model: str = "auto", progress: Progress
         "testimonies": [{"id": t.id, "source": t.source, "line": t.line, "source_start": t.source_start,
                          "speaker": t.speaker, "place": t.place, "attributes": t.attributes, "text": t.text,
                          "claims": [f"{t.id}:{i}" for i in range(claim_counts[t.id])],
-                         "theme": Counter(by_t[t.id]).most_common(1)[0][0] if by_t[t.id] else None}
+                         "theme": main_theme.get(t.id)}
                         for t in testimonies],
         "claims": [{k: c[k] for k in ("id", "testimony", "start", "end", "text", "theme", "subtheme")}
                    for c in claims],

@@ -1,0 +1,43 @@
+"""`voxpop listen` end to end through the real CLI."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from voxpop.cli import _register, app
+
+TEXT = ("id,text,place\n" + "".join(
+    f"{i},\"{t}\",{('Leeds', 'York')[i % 2]}\n" for i, t in enumerate([
+        "The buses are always late. We need more buses at night.", "Bus fares went up again this year.",
+        "Night buses stopped running after ten.", "Rents are too high for young people here.",
+        "My landlord never fixes the damp.", "Housing is the biggest problem in this town.",
+        "The park by the river needs cleaning.", "More trees and benches in the parks, please.",
+        "Parks are where kids play; keep them safe.", "Buses and trains should connect better."]
+)))
+
+
+def test_listen_writes_json_and_html(tmp_path):
+    _register()
+    src = tmp_path / "t.csv"
+    src.write_text(TEXT, encoding="utf-8")
+    out, html = tmp_path / "o.json", tmp_path / "o.html"
+    res = CliRunner().invoke(app, ["listen", str(src), "--json", str(out), "--html", str(html),
+                                   "--model", "tfidf", "--max-statement-length", "40"])
+    assert res.exit_code == 0, res.output
+    assert "embeddings: tfidf" in res.output
+    doc = json.loads(out.read_text())
+    assert doc["meta"]["schema"] == "voxpop.analysis" and doc["themes"]["schema"] == "voxpop.themes"
+    cands = [c for t in doc["themes"]["themes"] for c in t["candidates"]]
+    assert cands and all(c["length"] <= 40 for c in cands)
+    assert "<html" in html.read_text().lower()
+
+
+def test_listen_reports_bad_input_clearly(tmp_path):
+    _register()
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"id,text\n1,caf\xe9\n")
+    res = CliRunner().invoke(app, ["listen", str(bad), "--model", "tfidf"])
+    assert res.exit_code == 1
+    assert "not valid UTF-8" in res.output and "bad.csv" in res.output

@@ -1,0 +1,91 @@
+"""Reading testimony: CSV, text files, transcripts; clear errors; nothing half-imported."""
+
+from __future__ import annotations
+
+import pytest
+
+from voxpop.listen import io
+from voxpop.listen.io import TestimonyError as BadInput
+from voxpop.listen.io import read_sources
+
+
+def _w(path, text, encoding="utf-8"):
+    path.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
+    return path
+
+
+def test_csv_with_place_speaker_and_attributes(tmp_path):
+    p = _w(tmp_path / "a.csv", '\ufeffid,text,place,speaker,age\n1,"He said ""hi"".\nThen left.",Leeds,ana,18-24\n'
+           "2,Parks matter.,,,\n")
+    sources, ts = read_sources([p])
+    assert [s.kind for s in sources] == ["csv"] and sources[0].n_testimonies == 2
+    assert ts[0].text == 'He said "hi".\nThen left.' and ts[0].place == "Leeds"
+    assert ts[0].speaker == "ana" and ts[0].attributes == {"age": "18-24"} and ts[0].line == 2
+    assert ts[1].speaker == "2" and ts[1].place is None and ts[1].attributes == {} and ts[1].line == 4
+
+
+def test_text_file_and_transcript_offsets_point_into_the_file(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    _w(d / "note.txt", "# place: York\n# age: 65+\n\nThe bus stopped running.\nNobody asked us.\n")
+    tr = ("# place: Hull\n# speaker Ana: age=18-24; place=Leeds\n"
+          "[00:00:01] Interviewer: What matters to you?\n"
+          "Ana: Rent. It is too high.\n   And the damp never goes.\n"
+          "**Bo:** Buses, honestly.\n")
+    _w(d / "talk.md", tr)
+    sources, ts = read_sources([d])
+    assert [s.kind for s in sources] == ["text", "transcript"]
+    note = ts[0]
+    assert note.id == "note" and note.place == "York" and note.attributes == {"age": "65+"}
+    assert note.text == "The bus stopped running.\nNobody asked us."
+    raw = (d / "note.txt").read_text()
+    assert raw[note.source_start:note.source_start + len(note.text)] == note.text
+    turns = ts[1:]
+    assert [t.speaker for t in turns] == ["Interviewer", "Ana", "Bo"]
+    assert turns[1].text == "Rent. It is too high.\n   And the damp never goes."
+    assert turns[1].place == "Leeds" and turns[1].attributes == {"age": "18-24"}
+    assert turns[2].place == "Hull" and turns[2].text == "Buses, honestly."
+    for t in turns:
+        assert tr[t.source_start:t.source_start + len(t.text)] == t.text
+
+
+@pytest.mark.parametrize("content, match", [
+    (b"id,text\n1,caf\xe9 au lait\n", r"not valid UTF-8 \(bad byte 0xe9 at byte 13, line 2\)"),
+    (b"", "empty"),
+    (b"  \n\n", "empty"),
+    (b"id,text\n", "no rows"),
+    (b"ident,body\n1,x\n", "missing column"),
+    (b"id,text\n1,hello\n1,again\n", "line 3: id '1' already used on line 2"),
+    (b"id,text\n1,hello\n2,   \n", "line 3: testimony '2' has empty text"),
+    ("id,text\n1,hi\n".encode("utf-16"), "UTF-8"),
+])
+def test_bad_csv_inputs_give_clear_errors(tmp_path, content, match):
+    p = _w(tmp_path / "bad.csv", content)
+    with pytest.raises(BadInput, match=match) as err:
+        read_sources([p])
+    assert "bad.csv" in str(err.value)
+
+
+def test_oversized_testimony_and_file_are_refused(tmp_path):
+    p = _w(tmp_path / "big.txt", "word " * (io.MAX_TESTIMONY_CHARS // 5 + 10))
+    with pytest.raises(BadInput, match="over the 200,000 limit"):
+        read_sources([p])
+    huge = tmp_path / "huge.csv"
+    with open(huge, "wb") as fh:
+        fh.write(b"id,text\n")
+        fh.truncate(io.MAX_FILE_BYTES + 1)
+    with pytest.raises(BadInput, match="byte limit"):
+        read_sources([huge])
+
+
+def test_nothing_half_imported_and_unknown_paths(tmp_path):
+    good = _w(tmp_path / "a.csv", "id,text\n1,fine\n")
+    bad = _w(tmp_path / "b.txt", b"\xff\xfe broken")
+    with pytest.raises(BadInput, match="b.txt"):
+        read_sources([good, bad])
+    with pytest.raises(BadInput, match="no such file"):
+        read_sources([tmp_path / "missing.csv"])
+    with pytest.raises(BadInput, match="unsupported file type"):
+        read_sources([_w(tmp_path / "x.pdf", "x")])
+    with pytest.raises(BadInput, match="also used"):
+        read_sources([good, _w(tmp_path / "c.csv", "id,text\n1,dup\n")])

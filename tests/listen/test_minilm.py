@@ -1,0 +1,49 @@
+"""The packaged MiniLM model: nearest neighbours make sense, the cache works, themes separate conversations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from voxpop.listen import embed as E
+from voxpop.listen.run import listen
+
+pytestmark = pytest.mark.skipif(E.minilm_available() is not None, reason="MiniLM extra not installed")
+
+
+@pytest.fixture()
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("VOXPOP_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def test_nearest_neighbours_and_disk_cache(cache):
+    texts = ["Green spaces deserve more money.", "The parks should get more funding for upkeep.",
+             "Buses are always late in the morning.", "Public transport is unreliable and slow.",
+             "Rents are far too high for young families.", "Housing costs push people out of the city."]
+    out = E.embed(texts, "minilm")
+    assert out.model == "minilm" and out.vectors.shape == (6, 384) and out.cache_misses == 6
+    assert np.allclose(np.linalg.norm(out.vectors, axis=1), 1, atol=1e-4)
+    sims = out.vectors @ out.vectors.T
+    np.fill_diagonal(sims, -1)
+    assert sims.argmax(axis=1).tolist() == [1, 0, 3, 2, 5, 4]
+    again = E.embed([*texts[:3], "A new sentence about parks."], "minilm")
+    assert again.cache_hits == 3 and again.cache_misses == 1
+    assert np.allclose(again.vectors[:3], out.vectors[:3], atol=1e-6)
+    assert list(cache.glob("embeddings/*/*.npz"))
+
+
+@pytest.mark.slow
+def test_minilm_themes_separate_the_pooled_conversations(pooled_small, cache):
+    rows, path = pooled_small
+    sec = listen([path], model="auto")
+    assert sec["meta"]["embedding"]["model"] == "minilm"
+    conv = {f"{r['conversation']}/{r['comment']}": r["conversation"] for r in rows}
+    ts = sec["testimonies"]
+    ari = adjusted_rand_score([conv[t["id"]] for t in ts], [-1 if t["theme"] is None else t["theme"] for t in ts])
+    assert ari >= 0.6, f"ARI {ari:.3f} with MiniLM, top-level themes"
+    tby = {t["id"]: t for t in ts}
+    for th in sec["themes"]:
+        for q in th["quotes"]:
+            assert tby[q["testimony"]]["text"][q["start"]:q["end"]] == q["text"]
