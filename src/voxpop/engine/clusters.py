@@ -47,15 +47,31 @@ def first_distinct(points: np.ndarray, k: int) -> np.ndarray:
 
 def nearest_last(points: np.ndarray, centers: np.ndarray) -> np.ndarray:
     """Index of the nearest center per point; among equally near centers, the last one (Clojure min-key)."""
+    return _nearest_two(points, centers)[0]
+
+
+def _nearest_two(points: np.ndarray, centers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(nearest index with ties → last, distance to it, distance to the second nearest center)."""
     rev = centers[::-1]
     c2 = np.einsum("ij,ij->i", rev, rev)
-    out = np.empty(len(points), dtype=np.intp)
-    for start in range(0, len(points), _CHUNK):
+    n, k = len(points), len(centers)
+    idx = np.empty(n, dtype=np.intp)
+    d1 = np.empty(n)
+    d2 = np.full(n, np.inf)
+    for start in range(0, n, _CHUNK):
         block = points[start : start + _CHUNK]
         d = block @ (-2.0 * rev.T)
         d += c2
-        out[start : start + _CHUNK] = np.argmin(d, axis=1)
-    return len(centers) - 1 - out
+        j = np.argmin(d, axis=1)
+        rows = np.arange(len(block))
+        x2 = np.einsum("ij,ij->i", block, block)
+        best = d[rows, j]
+        d1[start : start + _CHUNK] = np.sqrt(np.maximum(best + x2, 0.0))
+        if k > 1:
+            d[rows, j] = np.inf
+            d2[start : start + _CHUNK] = np.sqrt(np.maximum(d.min(axis=1) + x2, 0.0))
+        idx[start : start + _CHUNK] = k - 1 - j
+    return idx, d1, d2
 
 
 def _sorted_centers(c: np.ndarray) -> np.ndarray:
@@ -72,31 +88,93 @@ def same_clustering(old: np.ndarray, new: np.ndarray, threshold: float = CONVERG
 def lloyd(
     points: np.ndarray, centers: np.ndarray, *, weights: np.ndarray | None = None, max_iters: int = 100
 ) -> KMeansResult:
-    """Pol.is k-means from given initial centers: at most max_iters + 1 steps, empty clusters dropped."""
+    """Pol.is k-means from given initial centers: at most max_iters + 1 steps, empty clusters dropped.
+
+    Assignments are exact Lloyd assignments, computed with Hamerly's bounds: a point whose distance to
+    its center (upper bound) is still strictly below its distance to every other center (lower bound),
+    after both are moved by how far the centers moved, keeps its center without any distance being
+    computed. Late steps, where centers barely move, then touch only the few points near a boundary.
+    """
     points = np.asarray(points, dtype=np.float64)
     w = np.ones(len(points)) if weights is None else np.asarray(weights, dtype=np.float64)
     centers = np.asarray(centers, dtype=np.float64)
-    labels = np.zeros(len(points), dtype=np.intp)
+    n, dim = points.shape
+    labels, upper, lower = _nearest_two(points, centers)
     steps = 0
     for remaining in range(max_iters, -1, -1):
         steps += 1
-        labels = nearest_last(points, centers)
+        if steps > 1:
+            _refresh(points, centers, labels, upper, lower)
         k = len(centers)
         wsum = np.bincount(labels, weights=w, minlength=k)
         nonempty = np.bincount(labels, minlength=k) > 0
-        new = np.column_stack(
-            [np.bincount(labels, weights=w * points[:, d], minlength=k) for d in range(points.shape[1])]
-        )
+        new = np.column_stack([np.bincount(labels, weights=w * points[:, d], minlength=k) for d in range(dim)])
         new = new[nonempty] / wsum[nonempty, None]
-        # renumber surviving clusters, keeping their order
+        # renumber surviving clusters, keeping their order; dropping centers keeps lower bounds valid
         remap = np.cumsum(nonempty) - 1
         labels = remap[labels]
         done = remaining == 0 or same_clustering(centers, new)
+        moved = np.linalg.norm(new - centers[nonempty], axis=1)
         centers = new
         if done:
             break
+        upper += moved[labels]
+        if len(moved) > 1:
+            top2 = np.sort(moved)[-2:]
+            lower -= np.where(moved[labels] == top2[1], top2[0], top2[1])
+        else:
+            lower[:] = np.inf
     wsum = np.bincount(labels, weights=w, minlength=len(centers))
     return KMeansResult(labels, centers, wsum, steps)
+
+
+def _refresh(points, centers, labels, upper, lower) -> None:
+    """Make labels exact nearest-center assignments (ties → last) given valid Hamerly bounds, in place."""
+    if len(centers) > 1:
+        cc = np.linalg.norm(centers[:, None, :] - centers[None, :, :], axis=-1)
+        np.fill_diagonal(cc, np.inf)
+        half = 0.5 * cc.min(axis=1)
+    else:
+        half = np.full(1, np.inf)
+    margin = 1e-9 * (1.0 + np.abs(upper))
+    bound = np.maximum(lower, half[labels])
+    todo = np.flatnonzero(upper + margin >= bound)
+    if len(todo) == 0:
+        return
+    # tighten the upper bound to the exact distance, retest, then fully reassign what is left
+    exact = np.linalg.norm(points[todo] - centers[labels[todo]], axis=1)
+    upper[todo] = exact
+    todo = todo[exact + margin[todo] >= bound[todo]]
+    if len(todo) == 0:
+        return
+    _reassign_local(points, centers, labels, upper, lower, todo, cc if len(centers) > 1 else None)
+
+
+def _reassign_local(points, centers, labels, upper, lower, todo, cc) -> None:
+    """Exact reassignment of `todo` points, comparing each only with the centers near its own.
+
+    A point at exact distance u from its center a can only be nearer to a center j with ‖c_a - c_j‖ ≤ 2u
+    (triangle inequality), so for every center the candidates are the centers within twice the largest u
+    among its points; the lower bound also covers the centers left out (‖c_a - c_j‖ - u ≥ u).
+    """
+    if cc is None or len(todo) < 4096:
+        idx, d1, d2 = _nearest_two(points[todo], centers)
+        labels[todo], upper[todo], lower[todo] = idx, d1, d2
+        return
+    cc = cc.copy()
+    np.fill_diagonal(cc, 0.0)
+    todo = todo[np.argsort(labels[todo], kind="stable")]
+    own = labels[todo]
+    starts = np.searchsorted(own, np.arange(len(centers) + 1))
+    for a in np.flatnonzero(np.diff(starts)):
+        sel = todo[starts[a] : starts[a + 1]]
+        u = upper[sel]
+        cand = np.flatnonzero(cc[a] <= 2.0 * u.max() * (1 + 1e-9) + 1e-12)
+        rest = np.delete(cc[a], cand)
+        idx, d1, d2 = _nearest_two(points[sel], centers[cand])
+        if len(rest):
+            d2 = np.minimum(d2, rest.min() - u)
+        labels[sel], upper[sel], lower[sel] = cand[idx], d1, d2
 
 
 def base_clusters(points: np.ndarray, k: int = 100, max_iters: int = 100) -> KMeansResult:

@@ -106,7 +106,7 @@ def from_vote_log(
         raise ValueError("participant, statement and vote must have the same length")
     if len(v) and not np.isin(v, (-1, 0, 1)).all():
         bad = v[~np.isin(v, (-1, 0, 1))][0]
-        raise ValueError(f"votes must be 1 (agree), -1 (disagree) or 0 (pass); got {bad!r}")
+        raise ValueError(f"votes must be 1 (agree), -1 (disagree) or 0 (pass); got {bad.item()!r}")
     if len(p) and (p.min() < 0 or s.min() < 0):
         raise ValueError("participant and statement indices must be >= 0")
     n_p = int(n_participants if n_participants is not None else (p.max() + 1 if len(p) else 0))
