@@ -5,6 +5,8 @@ JSON twin: /api/v1/conversations/{cid}/analysis.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
@@ -35,9 +37,13 @@ async def results(cid: str, request: Request) -> Response:
     doc = res.get("document")
     view = build_view(doc, title=conv.topic) if doc else None
     counts = view.counts if view else {"participants": 0, "votes": 0, "statements": conv.n_statements}
+    analysed_at = None
+    if res.get("computed_ms"):
+        when = datetime.fromtimestamp(res["computed_ms"] / 1000, tz=UTC)
+        analysed_at = when.strftime("%-d %B %Y at %H:%M UTC")
     return render(
         request, "results/results.html", title=f"Results: {conv.topic}", conv=conv, v=view, counts=counts,
-        positions=map_positions(view) if view and view.ok else {}, fresh=res.get("fresh"),
+        positions=map_positions(view) if view and view.ok else {}, fresh=res.get("fresh"), analysed_at=analysed_at,
         json_twin=f"{API_PREFIX}/conversations/{cid}/analysis", back_url=f"/c/{cid}" if conv.is_open else None,
         nav=participant_nav(cid, "results", True),
     )
