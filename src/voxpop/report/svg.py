@@ -18,11 +18,18 @@ from voxpop.report.palette import AGREE, DISAGREE, OUTLINE, PASS, UNGROUPED, Gro
 from voxpop.report.view import GroupView, Point, ReportView, StatementView, Votes
 
 HATCH_ID = "vp-hatch"
+# fonts as attributes too, so the drawings read well in pages without the report's CSS
+FONT = 'font-family="system-ui,-apple-system,Segoe UI,Roboto,DejaVu Sans,sans-serif" font-size="12"'
 
 
 def _f(v: float) -> str:
     s = f"{v:.1f}"
     return s[:-2] if s.endswith(".0") else s
+
+
+def _halo(fill: str, ink: str) -> str:
+    """A thin outline of the segment colour around white text, so hatching never lowers its contrast."""
+    return f' stroke="{fill}" stroke-width="2.5" paint-order="stroke"' if ink == "#fff" else ""
 
 
 def pct(x: float | None) -> str:
@@ -70,7 +77,7 @@ def _segments(v: Votes, x0: float, y: float, w: float, h: float) -> list[str]:
                        f'fill="url(#{HATCH_ID}) none"/>')
         if sw >= 30:
             out.append(f'<text x="{_f(x + sw / 2)}" y="{_f(y + h - 4)}" text-anchor="middle" class="vp-t" '
-                       f'fill="{ink}">{pct(share)}</text>')
+                       f'fill="{ink}"{_halo(fill, ink)}>{pct(share)}</text>')
         x += sw
     out.append(f'<rect x="{_f(x0)}" y="{_f(y)}" width="{_f(w)}" height="{_f(h)}" fill="none" '
                f'stroke="{OUTLINE}" stroke-width=".8"/>')
@@ -99,7 +106,7 @@ def vote_bars(statement: StatementView, groups: Sequence[GroupView], *, highligh
     H = row_h * len(rows) + 2
     label = "; ".join(vote_summary("everyone" if s is None else f"group {name}", v)
                       for name, s, v, _ in rows)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="vp-bars" viewBox="0 0 {W} {H}" role="img" '
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="vp-bars" {FONT} viewBox="0 0 {W} {H}" role="img" '
            f'aria-label="Votes on statement {escape(statement.id)}. {escape(label)}">']
     for i, (name, style, v, strong) in enumerate(rows):
         y = 1 + i * row_h
@@ -160,7 +167,7 @@ def bar_chart(bars: Sequence[Bar], *, title: str, max_value: float | None = None
     top_pad = 14 if ref else 0
     H = row_h * len(bars) + 2 + top_pad
     desc = "; ".join(f"{b.label}: {b.text}" for b in bars)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="vp-chart" viewBox="0 0 {W} {H}" role="img" '
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="vp-chart" {FONT} viewBox="0 0 {W} {H}" role="img" '
            f'aria-label="{escape(title)}. {escape(desc)}">']
     if ref:
         rx = max(0.0, min(1.0, ref[0] / top)) * bw
@@ -199,7 +206,7 @@ def share_bars(rows: Sequence[tuple[str, float | None, float | None, float | Non
     desc = "; ".join(f"{lab}: " + " ".join(x for x in (
         f"{pct(a)} agree, {pct(d)} disagree, {pct(p)} pass" if a is not None else "", t) if x)
         for lab, a, d, p, t in rows)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="vp-bars" viewBox="0 0 {W} {H}" role="img" '
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="vp-bars" {FONT} viewBox="0 0 {W} {H}" role="img" '
            f'aria-label="{escape(title)}. {escape(desc)}">']
     for i, (lab, a, d, p, text) in enumerate(rows):
         y = 1 + i * row_h
@@ -221,7 +228,7 @@ def share_bars(rows: Sequence[tuple[str, float | None, float | None, float | Non
                            f'fill="url(#{HATCH_ID}) none"/>')
             if sw >= 30:
                 out.append(f'<text x="{_f(x + sw / 2)}" y="{_f(ty)}" text-anchor="middle" class="vp-t" '
-                           f'fill="{ink}">{pct(share)}</text>')
+                           f'fill="{ink}"{_halo(fill, ink)}>{pct(share)}</text>')
             x += sw
         out.append(f'<rect x="{x0}" y="{_f(y)}" width="{bw}" height="{bar_h}" fill="none" '
                    f'stroke="{OUTLINE}" stroke-width=".8"/>')
@@ -283,7 +290,7 @@ def opinion_map(view: ReportView, *, width: int = 480, height: int | None = None
         else:
             ratio = 0.75
         height = int(round(width * max(0.6, min(1.0, ratio))))
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="vp-map" viewBox="0 0 {width} {height}" role="img" '
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="vp-map" {FONT} viewBox="0 0 {width} {height}" role="img" '
             f'aria-labelledby="{title_id} {desc_id}"><title id="{title_id}">Opinion map: '
             f'{escape(view.title)}</title>')
     if not pts:
@@ -366,7 +373,7 @@ def opinion_map(view: ReportView, *, width: int = 480, height: int | None = None
             y = min(max(sy(st.y), 6), height - 6)
             marks.append(f'<g><title>#{escape(st.id)}: {escape(st.text[:200])}</title>'
                          f'<path d="M{_f(x)} {_f(y)}{glyph("diamond", 2.4)}" fill="#333"/>'
-                         f'<text x="{_f(x + 5)}" y="{_f(y + 4)}" class="vp-s" fill="#333">{escape(st.id)}</text></g>')
+                         f'<text x="{_f(x + 5)}" y="{_f(y + 4)}" class="vp-s" font-size="9" fill="#333">{escape(st.id)}</text></g>')
         out.append('<g class="vp-statements">' + "".join(marks) + "</g>")
     for g in view.groups:
         members = by_group.get(g.index, [])
@@ -388,7 +395,7 @@ def opinion_map(view: ReportView, *, width: int = 480, height: int | None = None
         out.append(f'<g class="vp-label"><rect x="{_f(lx)}" y="{_f(ly)}" width="{_f(tw)}" height="25" rx="12.5" '
                    f'fill="#fff" fill-opacity=".92" stroke="{g.style.colour}" stroke-width="2"/>'
                    f'<text x="{_f(lx + tw / 2)}" y="{_f(ly + 18)}" text-anchor="middle" fill="{g.style.ink}" '
-                   f'font-weight="700" class="vp-lt">{escape(text)}</text></g>')
+                   f'font-weight="700" font-size="15" class="vp-lt">{escape(text)}</text></g>')
     out.append("</svg>")
     return Markup("".join(out))
 
