@@ -179,9 +179,10 @@ def main(argv=None) -> int:
     for s in sizes:
         p, m = s.split("x")
         items.append((s, ["synth", "--participants", p, "--comments", m]))
-    synth = compare("synth", items, jsonl, a.repeats, skip)
-    report["synth"] = synth
-    lines += ["## Simulated (harness generator, ARI vs latent groups)", "", table(synth, "latent"), ""]
+    if items:
+        synth = compare("synth", items, jsonl, a.repeats, skip)
+        report["synth"] = synth
+        lines += ["## Simulated (harness generator, ARI vs latent groups)", "", table(synth, "latent"), ""]
     if a.large:
         work = Path(a.workdir) if a.workdir else Path(tempfile.mkdtemp(prefix="voxpop-speed-"))
         e2e = [end_to_end(s, work, json_out=True) for s in a.e2e.split(",") if s]
