@@ -12,7 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from voxpop.conversation import Conversation
-from voxpop.engine.matrix import from_vote_log
+from voxpop.engine.matrix import VoteMatrix, from_vote_log
 from voxpop.places import coverage as cov
 from voxpop.places.common_ground import common_ground, weighted_consensus
 from voxpop.places.pooling import pool
@@ -20,7 +20,7 @@ from voxpop.places.registry import PlaceError, PlaceRegistry
 from voxpop.places.shares import (
     LEVEL,
     VoteIndicators,
-    block_sums,
+    atom_sums,
     cell_sums,
     unweighted_share,
     weighted_share,
@@ -87,8 +87,12 @@ def _support(n, unw: dict, wtd: dict, n_w, kish, min_cell: int, policy: str, j: 
 
 def apply(document: dict, conv: Conversation, registry: PlaceRegistry, *, policy: str = "population",
           min_cell: int = 5, margins: dict[str, dict[str, float]] | None = None,
-          trim_cap: float | None = 5.0, level: float = LEVEL) -> None:
-    """Fill document["places"], statements[*]["support"] and participants[*]["place"] (docs/places.md)."""
+          trim_cap: float | None = 5.0, level: float = LEVEL, matrix: VoteMatrix | None = None) -> None:
+    """Fill document["places"], statements[*]["support"] and participants[*]["place"] (docs/places.md).
+
+    `matrix` is the conversation's VoteMatrix when the caller already has it (else it is rebuilt);
+    `margins` are the organiser's extra raking targets, e.g. {"age_band": {"16-24": 0.12, ...}}, matched
+    with conv.participant_strata; `trim_cap` trims weights at that multiple of the mean weight."""
     t0 = time.perf_counter()
     check_policy(policy)
     min_cell = max(int(min_cell), 1)
@@ -98,10 +102,11 @@ def apply(document: dict, conv: Conversation, registry: PlaceRegistry, *, policy
                              dtype=object) for name in (margins or {})}
     W = compute_weights(registry, place_idx, policy=policy, strata=strata, margins=margins, trim_cap=trim_cap)
     w = W.w
-    m = from_vote_log(conv.participant, conv.statement, conv.vote, conv.timestamp, n_participants=n,
-                      n_statements=len(conv.statement_ids))
+    if matrix is None or matrix.n_rows != n or matrix.n_cols != len(conv.statement_ids):
+        matrix = from_vote_log(conv.participant, conv.statement, conv.vote, conv.timestamp, n_participants=n,
+                               n_statements=len(conv.statement_ids))
+    m = matrix
     sids = conv.statement_ids
-    votes = VoteIndicators(agree=m.agree, disagree=m.disagree, seen=m.seen)
     # groups from the document (aligned with conv.participant_ids by construction)
     group_of = {p["id"]: p.get("group") for p in document.get("participants", [])}
     gl = np.array([g if g is not None else -1 for g in (group_of.get(pid) for pid in conv.participant_ids)],
@@ -111,17 +116,10 @@ def apply(document: dict, conv: Conversation, registry: PlaceRegistry, *, policy
     kinds = registry.kind_names
     kind_of_place = np.array([kinds.index(k) if k in kinds else -1 for k in registry.kinds], dtype=np.int64)
     known = place_idx >= 0
-    rows = np.flatnonzero(known)
-    onehot = sp.csr_matrix((np.ones(len(rows)), (rows, place_idx[known])), shape=(n, n_places))
-    place_m = (onehot @ registry.ancestry).tocsr()
-    kidx = kind_of_place[place_idx[known]]
-    ok = kidx >= 0
-    kind_m = sp.csr_matrix((np.ones(ok.sum()), (rows[ok], kidx[ok])), shape=(n, len(kinds)))
-    everyone = sp.csr_matrix(np.ones((n, 1)))
-    base = sp.hstack([place_m, kind_m, everyone], format="csr")
-    n_cells = base.shape[1]
-    sums = block_sums(base, votes, w, gl, group_ids)
+    n_cells = n_places + len(kinds) + 1
     n_blocks = 1 + len(group_ids)
+    atom, atom_cells = _atoms(registry, place_idx, kind_of_place, gl, group_ids, n_cells)
+    sums = atom_sums(atom, atom_cells, m.rows, m.cols, m.vals, len(sids), w)
     # z per cell: pointwise for leaf places, Sidak families for each non-leaf level and for kinds
     level_sizes = {lv: sum(1 for i in range(n_places) if registry.levels[i] == lv) for lv in registry.level_names}
     z_cell = np.array([z_for(level) if leaf[i] else z_for(level, level_sizes[registry.levels[i]])
@@ -147,8 +145,12 @@ def apply(document: dict, conv: Conversation, registry: PlaceRegistry, *, policy
         jj = col_of[st["id"]]
         st["support"] = _support(sums.n[every], unw0, wtd0, n_w[0], nat["agree"][3][0], min_cell, policy, jj)
     # partial pooling (everyone; participants placed exactly at each place)
-    own_a = np.asarray((onehot.T @ votes.agree).toarray())
-    own_s = np.asarray((onehot.T @ votes.seen).toarray())
+    pr = place_idx[m.rows]
+    okv = pr >= 0
+    pkey = pr[okv] * len(sids) + m.cols[okv]
+    own_s = np.bincount(pkey, minlength=n_places * len(sids)).reshape(n_places, len(sids)).astype(float)
+    own_a = np.bincount(pkey[m.vals[okv] == 1], minlength=n_places * len(sids)).reshape(n_places, -1)
+    own_a = own_a.astype(float)
     pooled = pool(registry, own_a, own_s, level=level, z_parent=z_cell[:n_places])
     own_counts = np.bincount(place_idx[known], minlength=n_places)
     sub_counts = cov.subtree_counts(registry, own_counts)
@@ -176,6 +178,35 @@ def apply(document: dict, conv: Conversation, registry: PlaceRegistry, *, policy
     timings = document.get("meta", {}).get("timings")
     if isinstance(timings, dict):
         timings["places_s"] = round(time.perf_counter() - t0, 4)
+
+
+def _atoms(registry, place_idx, kind_of_place, gl, group_ids, n_cells):
+    """Each participant's atom (place or none x group or none) and the atoms x (blocks x cells) matrix.
+    Cells of a block: every place (a participant counts in their place and all its ancestors), every
+    kind, and everyone; block 0 is everyone, block k the k-th group."""
+    n_places = len(registry)
+    gpos = {g: k for k, g in enumerate(group_ids)}
+    gidx = np.array([gpos.get(int(g), -1) for g in gl.tolist()], dtype=np.int64) if len(gl) else gl
+    n_g = len(group_ids) + 1
+    atom = (place_idx + 1) * n_g + (gidx + 1)
+    n_atoms = (n_places + 1) * n_g
+    anc = registry.ancestry
+    kind_base = n_places
+    every = n_cells - 1
+    r, c = [], []
+    for a in range(n_atoms):
+        p, g = a // n_g - 1, a % n_g - 1
+        cells = [every]
+        if p >= 0:
+            cells += anc.indices[anc.indptr[p]:anc.indptr[p + 1]].tolist()
+            if kind_of_place[p] >= 0:
+                cells.append(kind_base + int(kind_of_place[p]))
+        blocks = [0] if g < 0 else [0, g + 1]
+        for b in blocks:
+            r += [a] * len(cells)
+            c += [b * n_cells + x for x in cells]
+    mat = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(n_atoms, n_g * n_cells))
+    return atom, mat
 
 
 def _breakdown_rows(sums, unw, wtd, pooled, sub_counts, registry, kinds, group_ids, sids, min_cell):
@@ -245,9 +276,14 @@ def _coarsen_participants(document, conv, registry, place_idx, sub_counts, min_c
     parts = document.get("participants")
     if not parts:
         return
-    row_of = {pid: i for i, pid in enumerate(conv.participant_ids)}
-    for rec in parts:
-        j = int(place_idx[row_of[rec["id"]]]) if rec.get("id") in row_of else -1
+    shown = []  # each place -> itself or its nearest ancestor with at least min_cell participants
+    for i in range(len(registry)):
+        j = i
         while j >= 0 and sub_counts[j] < min_cell:
             j = int(registry.parent[j])
-        rec["place"] = registry.ids[j] if j >= 0 else None
+        shown.append(registry.ids[j] if j >= 0 else None)
+    row_of = {pid: i for i, pid in enumerate(conv.participant_ids)}
+    idx = place_idx.tolist()
+    for rec in parts:
+        i = row_of.get(rec.get("id"))
+        rec["place"] = shown[idx[i]] if i is not None and idx[i] >= 0 else None

@@ -87,30 +87,29 @@ def cell_sums(members: sp.csr_matrix, votes: VoteIndicators, w: np.ndarray) -> C
     )
 
 
-def block_sums(base: sp.csr_matrix, votes: VoteIndicators, w: np.ndarray, labels: np.ndarray,
-               blocks: list[int]) -> CellSums:
-    """cell_sums for the cells of `base` for everyone and within each group of `blocks` (labels = each
-    participant's group). Rows are block-major: row b * n_cells + c is cell c within block b (block 0 =
-    everyone, block k = group blocks[k - 1]). Stacking the vote columns per group instead of the cell
-    columns keeps every product as small as one pass over the votes per block."""
-    n_st = votes.seen.shape[1]
-    x = sp.hstack([votes.agree, votes.disagree, votes.seen], format="csr")
-    parts = [x] + [sp.diags((labels == g).astype(float)) @ x for g in blocks]
-    xall = sp.hstack(parts, format="csr")  # participants x (blocks * 3 * statements)
-    bt = base.T.tocsr()
-    n_blocks, n_cells = len(parts), base.shape[1]
-
-    def prod(weights):
-        m = bt if weights is None else bt @ sp.diags(weights)
-        r = np.asarray((m @ xall).toarray(), dtype=float).reshape(n_cells, n_blocks, 3, n_st)
-        r = r.transpose(1, 0, 2, 3).reshape(n_blocks * n_cells, 3, n_st)
-        return r[:, 0], r[:, 1], r[:, 2]
-
-    ca, cd, cs = prod(None)
-    wa, wd, ws = prod(w)
-    qa, qd, qs = prod(w * w)
-    return CellSums(n=cs, n_agree=ca, n_disagree=cd, w={"agree": wa, "disagree": wd, "seen": ws},
-                    w2={"agree": qa, "disagree": qd, "seen": qs})
+def atom_sums(atom: np.ndarray, atom_cells: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray,
+              vals: np.ndarray, n_statements: int, w: np.ndarray) -> CellSums:
+    """CellSums for cells that are unions of "atoms", the finest partition of participants (e.g. one
+    place x one group). Sums are first taken per atom in one pass over the votes (np.bincount on the
+    deduplicated COO votes rows/cols/vals), then added into cells by the small atoms x cells 0/1 matrix;
+    so the cost is one pass over the votes however many cells each participant belongs to."""
+    n_atoms, n_st = atom_cells.shape[0], n_statements
+    base = atom[rows].astype(np.int64) * (3 * n_st) + cols
+    ag, dg = vals == 1, vals == -1
+    # per atom: [agree x statements, disagree x statements, seen x statements]
+    key = np.concatenate([base + 2 * n_st, base[ag], base[dg] + n_st])
+    pick = np.concatenate([np.arange(len(base)), np.flatnonzero(ag), np.flatnonzero(dg)])
+    wr = w[rows][pick]
+    size = n_atoms * 3 * n_st
+    cells_t = atom_cells.T.tocsr()
+    out = []
+    for weights in (None, wr, wr * wr):
+        acc = np.bincount(key, weights=weights, minlength=size).reshape(n_atoms, 3 * n_st)
+        out.append(np.asarray(cells_t @ acc).reshape(-1, 3, n_st))
+    cnt, ws, w2 = out
+    return CellSums(n=cnt[:, 2], n_agree=cnt[:, 0], n_disagree=cnt[:, 1],
+                    w={"agree": ws[:, 0], "disagree": ws[:, 1], "seen": ws[:, 2]},
+                    w2={"agree": w2[:, 0], "disagree": w2[:, 1], "seen": w2[:, 2]})
 
 
 def unweighted_share(s: CellSums, key: str, z: float | np.ndarray):
