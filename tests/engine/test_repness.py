@@ -142,3 +142,38 @@ def test_repness_handles_empty_group_and_rejects_bad_mask():
     assert len(out) == 2
     with pytest.raises(ValueError, match="mod_out"):
         group_repness(m, LABELS, 2, np.zeros(2, dtype=bool))
+
+
+def test_selection_invariants_on_real_polis_conversations(polis_dirs):
+    from voxpop.engine.consensus import consensus
+    from voxpop.engine.stats import Z_90
+
+    from ._polis import load_export
+
+    checked = 0
+    for folder in polis_dirs:
+        ex = load_export(folder)
+        k = int(ex.group.max()) + 1
+        if k < 2:
+            continue
+        reps = group_repness(ex.matrix, ex.group, k, ex.mod_out)
+        assert len(reps) == k
+        for lst in reps:
+            assert 1 <= len(lst) <= 5, folder.name
+            assert sum(e["best_agree"] for e in lst) <= 1
+            # best agree goes first, unless Pol.is labelled it "disagree" and the agrees were moved before it
+            assert not any(e["best_agree"] and e["direction"] == "agree" for e in lst[1:])
+            dirs = [e["direction"] for e in lst]
+            assert dirs == sorted(dirs), folder.name  # agrees before disagrees
+            assert not any(ex.mod_out[e["col"]] for e in lst)
+            if len(lst) > 1:  # a list, not a single fallback: the others passed both tests
+                for e in lst:
+                    if not e["best_agree"]:
+                        assert e["p_test"] > Z_90 and e["r_test"] > Z_90, (folder.name, e)
+        cons = consensus(ex.matrix, ex.mod_out)
+        for side in ("agree", "disagree"):
+            assert all(e["p"] > 0.5 and e["p_test"] > Z_90 and not ex.mod_out[e["col"]] for e in cons[side])
+            metric = [e["p"] * e["p_test"] for e in cons[side]]
+            assert metric == sorted(metric, reverse=True)
+        checked += 1
+    assert checked >= 5

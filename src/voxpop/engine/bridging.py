@@ -150,8 +150,11 @@ def fit_bridging(
     """
     if int(n_factors) != n_factors or n_factors < 1:
         raise ValueError(f"n_factors must be a positive integer, got {n_factors!r}")
-    if min(lambda_intercept, lambda_factor, lambda_global) < 0:
-        raise ValueError("regularisation constants must be >= 0")
+    if not (lambda_intercept > 0 and lambda_factor > 0 and lambda_global >= 0):
+        raise ValueError(
+            "lambda_intercept and lambda_factor must be > 0 (they keep every per-row solve well-posed) "
+            f"and lambda_global >= 0; got {lambda_intercept}, {lambda_factor}, {lambda_global}"
+        )
     if max_iter < 1:
         raise ValueError(f"max_iter must be >= 1, got {max_iter!r}")
     d = int(n_factors)
