@@ -44,3 +44,25 @@ def test_real_polis_conversation(shared_data, tmp_path):
     html = render_html(doc)
     _check(html, doc)
     (tmp_path / "brexit.html").write_text(html, encoding="utf-8")
+
+
+def test_simulated_conversation_with_places_end_to_end():
+    registry_mod = pytest.importorskip("voxpop.places.registry")
+    pytest.importorskip("voxpop.places.analysis")
+    recs = [registry_mod.PlaceRecord("N", "North"), registry_mod.PlaceRecord("S", "<i>South</i>")]
+    for i in range(6):
+        recs.append(registry_mod.PlaceRecord(f"a{i}", f"Area {i}", parent="N" if i < 3 else "S",
+                                             kind="city" if i % 2 else "rural", population=1000 * (i + 1)))
+    registry = registry_mod.build_registry(recs, "test")
+    sim = simulate_mod.simulate(simulate_mod.SimSpec(participants=300, statements=25, groups=2, seed=5))
+    # nobody in Area 5 (not heard) and 2 people in Area 4 (a suppressed cell)
+    placed = {pid: (f"a{i % 4}" if i >= 2 else "a4", {}) for i, pid in enumerate(sim.participant_ids)}
+    doc = analysis_run.analyze(sim.to_conversation(), places=registry, participant_places=placed)
+    html = render_html(doc)
+    _check(html, doc)
+    d = parse(html)
+    assert "places" in d.ids
+    assert "Coverage by level 0" in html or "Coverage by region" in html
+    assert "Area 5" in html and "not heard" in html
+    assert "<i>South</i>" not in html and "&lt;i&gt;South&lt;/i&gt;" in html
+    assert "as voted" in html and "weighted" in html

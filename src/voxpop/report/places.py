@@ -126,7 +126,7 @@ def _coverage_row(r: Any) -> CoverageRow | None:
                        per_100k=None if suppressed else num(r.get("voices_per_100k")), suppressed=suppressed)
 
 
-def build_places(section: Any, view: ReportView, *, top: int = 8) -> PlacesView | None:
+def build_places(section: Any, view: ReportView, *, top: int = 5) -> PlacesView | None:
     if section is None:
         return None
     d = as_dict(section)
@@ -196,7 +196,9 @@ def build_places(section: Any, view: ReportView, *, top: int = 8) -> PlacesView 
     by_level = as_dict(cov.get("by_level"))
     chart_levels = [lv for lv in by_level if lv in levels[:-1]] or list(by_level)[:1]
     for lv in chart_levels:
-        pv.coverage[str(lv)] = [r for r in map(_coverage_row, as_list(by_level[lv])[:40]) if r]
+        rows = [r for r in map(_coverage_row, as_list(by_level[lv])[:40]) if r]
+        # least heard first; suppressed cells (no ratio to show) last
+        pv.coverage[str(lv)] = sorted(rows, key=lambda r: (r.ratio is None, r.ratio or 0.0))
     kinds = [r for r in map(_coverage_row, as_list(cov.get("by_kind"))[:40]) if r]
     if kinds and not (len(kinds) == 1 and kinds[0].label == "unspecified"):
         pv.coverage["kind of place"] = kinds

@@ -163,7 +163,7 @@ def bar_chart(bars: Sequence[Bar], *, title: str, max_value: float | None = None
         return Markup("")
     vals = [b.value for b in bars if b.value is not None] + ([ref[0]] if ref else [])
     top = max_value if max_value else (max(vals) if vals and max(vals) > 0 else 1.0)
-    W, row_h, bw = 320, 36, 196  # label above its bar; the end text after the bar
+    W, row_h, bw = 320, 36, 170  # label above its bar; the end text after the bar
     top_pad = 14 if ref else 0
     H = row_h * len(bars) + 2 + top_pad
     desc = "; ".join(f"{b.label}: {b.text}" for b in bars)
