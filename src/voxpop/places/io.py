@@ -188,3 +188,34 @@ def read_participant_places(path: str | Path) -> dict[str, tuple[str | None, dic
             out[pid] = (place, strata)
             lines[pid] = line
     return out
+
+
+LEVEL_KEY = "_level"  # where a stored place keeps its level name inside its context JSON
+
+
+def registry_from_rows(rows: list[dict[str, Any]], source: str = "database") -> PlaceRegistry:
+    """A registry from stored places (store.models.Place as dicts: id, parent, name, kind, population,
+    context). The level name, if any, is kept in context["_level"]."""
+    records = []
+    for k, r in enumerate(rows, start=1):
+        ctx = dict(r.get("context") or {})
+        level = ctx.pop(LEVEL_KEY, None)
+        records.append(PlaceRecord(
+            id=str(r["id"]), name=str(r.get("name") or r["id"]), parent=r.get("parent") or None,
+            kind=r.get("kind") or UNSPECIFIED_KIND, level=level,
+            population=None if r.get("population") is None else float(r["population"]),
+            context={c: (None if v is None else float(v)) for c, v in ctx.items()}, line=k,
+        ))
+    return build_registry(records, source)
+
+
+def registry_to_rows(registry: PlaceRegistry) -> list[dict[str, Any]]:
+    """The inverse of registry_from_rows: what to store for each place (parents first)."""
+    out = []
+    for i, pid in enumerate(registry.ids):
+        ctx = {c: (None if v[i] != v[i] else float(v[i])) for c, v in registry.context.items()}
+        ctx[LEVEL_KEY] = registry.levels[i]
+        p = registry.parent[i]
+        out.append({"id": pid, "parent": registry.ids[p] if p >= 0 else None, "name": registry.names[i],
+                    "kind": registry.kinds[i], "population": int(round(registry.population[i])), "context": ctx})
+    return out

@@ -1,0 +1,220 @@
+"""JSON API for places: the organiser's place registry, fairness settings, participants' places, and
+place links / QR codes for in-person meetings (docs/places.md).
+
+Routes (prefix /api/v1):
+  PUT  /conversations/{cid}/places                       organiser: upload a places CSV (replaces the registry)
+  GET  /conversations/{cid}/places                       the registry (id, name, kind, parent, level, population)
+  GET  /conversations/{cid}/places/search?q=             places by name, for the participant page's type-ahead
+  GET  /conversations/{cid}/places/settings              fairness policy, smallest cell shown, raking margins
+  PUT  /conversations/{cid}/places/settings              organiser: change them
+  PUT  /conversations/{cid}/participants/{xid}/place     organiser: set a participant's place (and strata) by xid
+  GET  /conversations/{cid}/places/{place_id}/link       organiser: the participation link for that place
+  GET  /conversations/{cid}/places/{place_id}/qr.svg     organiser: that link as a QR code (SVG)
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from pathlib import Path
+from typing import Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from voxpop.places.io import read_places, registry_from_rows, registry_to_rows
+from voxpop.places.registry import PlaceError, PlaceRegistry
+from voxpop.places.weighting import POLICIES
+from voxpop.store import participants as P
+from voxpop.store.conversations import get_conversation
+from voxpop.store.errors import Invalid, NotFound
+from voxpop.store.models import Artifact, Place
+from voxpop.web.api_common import API_PREFIX, managed_conversation, read_session, services, write_session
+
+router = APIRouter(prefix=API_PREFIX, tags=["places"])
+CSV_MAX_BYTES = 20 * 1024 * 1024
+SETTINGS_KIND = "places_settings"
+DEFAULT_SETTINGS = {"policy": "population", "min_cell": 5, "margins": {}}
+
+
+class SettingsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    policy: Literal["population", "equal", "sqrt"] | None = None
+    min_cell: int | None = Field(None, ge=1, le=1000)
+    margins: dict[str, dict[str, float]] | None = None
+
+
+class PlaceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    place_id: str | None = Field(None, max_length=100)
+    strata: dict[str, str] | None = None
+
+
+def stored_registry(s: Session, cid: str) -> PlaceRegistry | None:
+    """The conversation's registry from its stored places, or None when it has none."""
+    rows = s.execute(select(Place.place_id, Place.parent_id, Place.name, Place.kind, Place.population,
+                            Place.context).where(Place.conversation_id == cid).order_by(Place.id)).all()
+    if not rows:
+        return None
+    return registry_from_rows([{"id": r[0], "parent": r[1], "name": r[2], "kind": r[3], "population": r[4],
+                                "context": r[5]} for r in rows], source=f"places of conversation {cid}")
+
+
+def settings_of(s: Session, cid: str) -> dict:
+    row = s.execute(select(Artifact.payload).where(Artifact.conversation_id == cid, Artifact.kind == SETTINGS_KIND)
+                    .order_by(Artifact.id.desc()).limit(1)).scalar()
+    return DEFAULT_SETTINGS | dict(row or {})
+
+
+def analysis_inputs(s: Session, cid: str) -> dict | None:
+    """What voxpop.analysis.run.analyze needs for places, from the store: {"places": registry,
+    "policy": ..., "min_cell": ...}; None when the conversation has no places."""
+    reg = stored_registry(s, cid)
+    if reg is None:
+        return None
+    st = settings_of(s, cid)
+    return {"places": reg, "policy": st["policy"], "min_cell": int(st["min_cell"])}
+
+
+def _summary(reg: PlaceRegistry) -> dict:
+    return {"places": len(reg), "leaves": int(reg.is_leaf.sum()), "levels": reg.level_names, "kinds": reg.kind_names,
+            "context_columns": sorted(reg.context), "population": float(reg.population[reg.is_leaf].sum())}
+
+
+def _parse_csv(data: bytes, name: str, mapping: str | None) -> PlaceRegistry:
+    if len(data) > CSV_MAX_BYTES:
+        raise Invalid(f"{name}: the places file is larger than {CSV_MAX_BYTES // (1024 * 1024)} MB")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / (Path(name).name or "places.csv")
+        path.write_bytes(data)
+        try:
+            reg = read_places(path, mapping)
+        except (PlaceError, ValueError) as e:
+            raise Invalid(str(e).replace(str(path), Path(name).name)) from None
+    return reg
+
+
+@router.put("/conversations/{cid}/places")
+async def upload_places(cid: str, request: Request, file: UploadFile | None = None,
+                        mapping: str | None = Query(None, max_length=2000)) -> dict:
+    """Replace the conversation's places with a CSV (multipart field `file`, or a text/csv body).
+    `mapping` renames columns (docs/places.md); the 2016 referendum file needs none. All or nothing."""
+    svc = services(request)
+    with svc.db.read() as s:
+        managed_conversation(request, s, cid)
+    svc.security.check_rate(request)
+    if file is not None:
+        data, name = await file.read(CSV_MAX_BYTES + 1), file.filename or "places.csv"
+    else:
+        data, name = await request.body(), "places.csv"
+    reg = await run_in_threadpool(_parse_csv, data, name, mapping)
+
+    def go():
+        with svc.db.write() as s:
+            s.execute(delete(Place).where(Place.conversation_id == cid))
+            s.add_all([Place(conversation_id=cid, place_id=r["id"], parent_id=r["parent"], name=r["name"][:300],
+                             kind=r["kind"][:50], population=r["population"], context=r["context"])
+                       for r in registry_to_rows(reg)])
+        return _summary(reg)
+
+    return await run_in_threadpool(go)
+
+
+@router.get("/conversations/{cid}/places")
+def list_places(cid: str, s: Session = Depends(read_session)) -> dict:
+    get_conversation(s, cid)
+    reg = stored_registry(s, cid)
+    if reg is None:
+        return {"places": [], "summary": None}
+    rows = registry_to_rows(reg)
+    for r in rows:
+        r["level"] = r["context"].pop("_level", None)
+    return {"places": rows, "summary": _summary(reg)}
+
+
+@router.get("/conversations/{cid}/places/search")
+def search(cid: str, q: str = Query("", max_length=100), limit: int = Query(10, ge=1, le=50),
+           s: Session = Depends(read_session)) -> dict:
+    get_conversation(s, cid)
+    reg = stored_registry(s, cid)
+    if reg is None:
+        return {"places": []}
+
+    def label(i: int) -> str:
+        p = int(reg.parent[i])
+        return reg.names[i] + (f", {reg.names[p]}" if p >= 0 else "")
+
+    return {"places": [{"id": reg.ids[i], "name": reg.names[i], "label": label(i), "kind": reg.kinds[i],
+                        "level": reg.levels[i]} for i in reg.search(q, limit)]}
+
+
+@router.get("/conversations/{cid}/places/settings")
+def get_settings(cid: str, s: Session = Depends(read_session)) -> dict:
+    get_conversation(s, cid)
+    st = settings_of(s, cid)
+    return st | {"policy_label": POLICIES[st["policy"]]}
+
+
+@router.put("/conversations/{cid}/places/settings")
+def put_settings(cid: str, body: SettingsIn, request: Request, s: Session = Depends(write_session)) -> dict:
+    managed_conversation(request, s, cid)
+    st = settings_of(s, cid) | body.model_dump(exclude_none=True)
+    for name, target in st["margins"].items():
+        if not target or any(v < 0 for v in target.values()) or sum(target.values()) <= 0:
+            raise Invalid(f"margin {name!r}: give each category a share of 0 or more, not all 0")
+    s.execute(delete(Artifact).where(Artifact.conversation_id == cid, Artifact.kind == SETTINGS_KIND))
+    s.add(Artifact(conversation_id=cid, kind=SETTINGS_KIND, payload=st))
+    return st | {"policy_label": POLICIES[st["policy"]]}
+
+
+@router.put("/conversations/{cid}/participants/{xid}/place")
+def set_participant_place(cid: str, xid: str, body: PlaceIn, request: Request,
+                          s: Session = Depends(write_session)) -> dict:
+    """Set (or clear, with place_id null) the place of the participant with this xid; creates them."""
+    managed_conversation(request, s, cid)
+    if body.place_id is not None:
+        reg = stored_registry(s, cid)
+        if reg is None or body.place_id not in reg.index:
+            raise Invalid(f"unknown place id {body.place_id!r}: upload the places first or use an id from them")
+    p = P.get_or_create_participant(s, cid, xid=xid)
+    p.place_id = body.place_id
+    if body.strata is not None:
+        if len(body.strata) > 20 or any(len(k) > 50 or len(v) > 100 for k, v in body.strata.items()):
+            raise Invalid("strata must be at most 20 fields (name ≤ 50, value ≤ 100 characters)")
+        p.strata = body.strata or None
+    return {"xid": xid, "place_id": p.place_id, "strata": p.strata}
+
+
+def _link(request: Request, s: Session, cid: str, place_id: str) -> str:
+    managed_conversation(request, s, cid)
+    reg = stored_registry(s, cid)
+    if reg is None or place_id not in reg.index:
+        raise NotFound(f"no place {place_id!r} in this conversation")
+    base = str(request.base_url).rstrip("/")
+    return f"{base}/c/{quote(cid)}?place={quote(place_id)}"
+
+
+@router.get("/conversations/{cid}/places/{place_id}/link")
+def place_link(cid: str, place_id: str, request: Request, s: Session = Depends(read_session)) -> dict:
+    url = _link(request, s, cid, place_id)
+    return {"place_id": place_id, "url": url,
+            "qr_svg": f"{API_PREFIX}/conversations/{quote(cid)}/places/{quote(place_id)}/qr.svg"}
+
+
+@router.get("/conversations/{cid}/places/{place_id}/qr.svg")
+def place_qr(cid: str, place_id: str, request: Request, s: Session = Depends(read_session)) -> Response:
+    import segno
+
+    url = _link(request, s, cid, place_id)
+    buf = io.BytesIO()
+    segno.make(url, error="m").save(buf, kind="svg", scale=8, border=2, xmldecl=False,
+                                    title=f"Join the conversation ({place_id})")
+    return Response(buf.getvalue(), media_type="image/svg+xml",
+                    headers={"Content-Disposition": f'inline; filename="place-{quote(place_id)}.svg"'})
+
+
