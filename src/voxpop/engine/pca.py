@@ -63,6 +63,11 @@ def _orient(comps: np.ndarray) -> np.ndarray:
     return comps * signs[:, None]
 
 
+def _live_columns(xc: sp.csr_matrix) -> np.ndarray:
+    """Per column: does it hold a non-zero entry?"""
+    return np.bincount(xc.indices[xc.data != 0], minlength=xc.shape[1])
+
+
 def top_axes(
     xc: sp.csr_matrix, n_comps: int = 2, *, seed: int = 0, tol: float = 1e-9, max_iter: int = 1000
 ) -> tuple[np.ndarray, np.ndarray, int]:
@@ -76,9 +81,17 @@ def top_axes(
     n_comps = min(n_comps, n_rows, n_cols)
     if n_comps == 0:
         return np.zeros((0, n_cols)), np.zeros(0), 0
-    block = min(n_cols, n_comps + 8)
+    # start in the span of the columns that carry data: all-zero columns (unvoted or moderated out)
+    # never enter the iteration, so adding them changes nothing, not even rounding
+    xc = sp.csr_matrix(xc)
+    live = np.flatnonzero(_live_columns(xc))
+    n_comps = min(n_comps, len(live))
+    if n_comps == 0:
+        return np.zeros((0, n_cols)), np.zeros(0), 0
+    block = min(len(live), n_comps + 8)
     rng = np.random.default_rng(seed)
-    v, _ = np.linalg.qr(rng.standard_normal((n_cols, block)))
+    v = np.zeros((n_cols, block))
+    v[live], _ = np.linalg.qr(rng.standard_normal((len(live), block)))
     xt = xc.T  # CSC view, no copy: its product scatters into a small (n_cols, block) output
     lam = np.zeros(block)
     it = 0
