@@ -78,3 +78,13 @@ def test_cli_analyze_with_places(tmp_path, sim, registry):
     (tmp_path / "bad.csv").write_text("id,name,parent,population\na,A,,10\nb,B,zz,5\n")
     res = CliRunner().invoke(app, ["analyze", str(votes), "--places", str(tmp_path / "bad.csv"), "-q"])
     assert res.exit_code != 0 and "line 3" in res.output and "unknown parent" in res.output
+
+
+def test_weighted_consensus_and_gic_follow_the_planted_common_ground(sim, registry):
+    conv = sim.to_conversation()
+    doc = analyze(conv, places=registry, participant_places=placed(sim, registry, missing_every=1000))
+    planted = set(sim.truth()["consensus"])
+    gic = [r["statement"] for r in doc["places"]["group_informed_consensus"]]
+    assert gic and len(planted & set(gic[: len(planted)])) >= len(planted) - 1
+    cons = doc["places"]["consensus"]
+    assert cons["agree"] and set(cons["agree"]) | set(cons["disagree"]) <= planted

@@ -14,7 +14,7 @@ import scipy.sparse as sp
 from voxpop.conversation import Conversation
 from voxpop.engine.matrix import VoteMatrix, from_vote_log
 from voxpop.places import coverage as cov
-from voxpop.places.common_ground import common_ground, weighted_consensus
+from voxpop.places.common_ground import common_ground, weighted_consensus, weighted_gic
 from voxpop.places.pooling import pool
 from voxpop.places.registry import PlaceError, PlaceRegistry
 from voxpop.places.shares import (
@@ -169,6 +169,7 @@ def apply(document: dict, conv: Conversation, registry: PlaceRegistry, *, policy
         "weights": W.summary(registry),
         "groups": group_sizes,
         "consensus": weighted_consensus(nat, n_w, group_ids, sids, min_cell),
+        "group_informed_consensus": weighted_gic(nat, n_w, group_ids, sids, min_cell),
         "breakdowns": {"columns": COLUMNS, "rows": rows_out, "suppressed": suppressed},
         "coverage": cov.coverage(registry, own_counts, min_cell),
         "common_ground": cg,

@@ -73,3 +73,18 @@ def weighted_consensus(nat: dict, n_w: np.ndarray, group_ids: list[int], sids: l
         pick = pick[np.argsort(-worst[pick], kind="stable")]
         out[key] = [sids[j] for j in pick.tolist()]
     return out
+
+
+def weighted_gic(nat: dict, n_w: np.ndarray, group_ids: list[int], sids: list[str], min_cell: int = 5,
+                 top: int = TOP_N) -> list[dict]:
+    """Group-informed consensus on weighted shares: the product over groups of each group's weighted agree
+    share (Pol.is multiplies (agree + 1) / (seen + 2) per group); high only when every group agrees. The
+    place-weighted stand-in for bridging (the engine's matrix-factorisation bridging has no row weights)."""
+    if not group_ids:
+        return []
+    blocks = list(range(1, len(group_ids) + 1))
+    p = nat["agree"][0][blocks]
+    ok = (n_w[blocks] >= min_cell).all(axis=0) & np.isfinite(p).all(axis=0)
+    score = np.where(ok, np.prod(np.nan_to_num(p), axis=0), -1.0)
+    order = [j for j in np.argsort(-score, kind="stable").tolist() if score[j] >= 0][:top]
+    return [{"statement": sids[j], "score": round(float(score[j]), 4)} for j in order]
