@@ -66,3 +66,15 @@ def test_simulated_conversation_with_places_end_to_end():
     assert "Area 5" in html and "not heard" in html
     assert "<i>South</i>" not in html and "&lt;i&gt;South&lt;/i&gt;" in html
     assert "as voted" in html and "weighted" in html
+
+
+def test_too_few_votes_from_the_real_analysis():
+    sim = simulate_mod.simulate(simulate_mod.SimSpec(participants=1, statements=3, groups=1, votes_min=1,
+                                                     votes_max=2, seed=1))
+    doc = analysis_run.analyze(sim.to_conversation())
+    assert doc["meta"]["status"] == "too_few_votes"
+    html = render_html(doc)
+    assert "Too few votes to find opinion groups yet." in html
+    assert doc["meta"]["message"] in html or doc["meta"]["message"].replace("'", "&#39;") in html
+    assert external_refs(html) == []
+    svgs(html)

@@ -128,6 +128,7 @@ def test_themes_section(document):
     assert "fewer than 5 people" in html  # suppressed cell, never a number
     assert "(no place given)" in html
     assert "Candidate statements" in html
+    assert "By age" in html and "18-24: fewer than 5 people" in html
 
 
 def test_themes_only_document_renders():
