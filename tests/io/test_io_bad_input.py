@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -66,6 +68,17 @@ def test_missing_file_and_folder_without_votes(tmp_path):
     assert "not found" in str(_error(tmp_path / "nope.csv"))
     (tmp_path / "export").mkdir()
     assert "no votes.csv" in str(_error(tmp_path / "export"))
+
+
+def test_unreadable_file(tmp_path):
+    p = _csv(tmp_path, "participant,statement,vote\na,1,1\n")
+    p.chmod(0)
+    try:
+        if os.access(p, os.R_OK):  # root reads anyway: nothing to test then
+            pytest.skip("running as a user who can read any file")
+        assert "cannot be read" in str(_error(p))
+    finally:
+        p.chmod(0o644)
 
 
 def test_statements_file_problems(tmp_path):

@@ -16,11 +16,15 @@ def read_conversation(path: str | Path, statements: str | Path | None = None) ->
     from voxpop.io.votes import read_votes_csv
 
     p = Path(path)
-    if p.is_dir():
-        if statements is not None:
-            raise InputError(statements, "--statements is for plain votes CSVs",
-                             fix="a Pol.is folder already has comments.csv")
-        return read_polis_export(p)
-    if not p.exists():
-        raise InputError(p, "file or folder not found", fix="check the path")
-    return read_votes_csv(p, statements)
+    try:
+        if p.is_dir():
+            if statements is not None:
+                raise InputError(statements, "--statements is for plain votes CSVs",
+                                 fix="a Pol.is folder already has comments.csv")
+            return read_polis_export(p)
+        if not p.exists():
+            raise InputError(p, "file or folder not found", fix="check the path")
+        return read_votes_csv(p, statements)
+    except OSError as e:  # permissions, a vanished file, a device error
+        raise InputError(e.filename or p, f"cannot be read ({e.strerror or e})",
+                         fix="check the file exists and you may read it") from None
