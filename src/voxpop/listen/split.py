@@ -14,6 +14,8 @@ import pysbd
 
 _CJK_END = re.compile(r"[。！？]+[」』”]?")
 _WORDY = re.compile(r"\w")
+# a possible sentence end followed by more text on the same line
+_INNER_END = re.compile(r"[.!?。！？…][\"'”’»)\]]*(?:\s+|(?<=[。！？]))\S")
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,37 @@ class Claim:
     start: int
     end: int
     text: str
+
+
+# Fast path: a line whose every possible boundary is unambiguous ("word. Next") is split here; any line
+# with an abbreviation, initial, number, ellipsis or lower-case continuation goes to pysbd.
+_BOUNDARY = re.compile(r"(\S*?)([.!?]+)([\"'”’)\]]*)(\s+)(?=(\S))")
+
+
+@lru_cache(maxsize=1)
+def _abbreviations() -> frozenset[str]:
+    from pysbd.lang.english import English
+
+    a = English.Abbreviation
+    return frozenset(x.lower() for x in (*a.ABBREVIATIONS, *a.PREPOSITIVE_ABBREVIATIONS, *a.NUMBER_ABBREVIATIONS))
+
+
+def _pieces(text: str, s: int, e: int) -> list[tuple[int, int, bool]]:
+    """text[s:e] cut at unambiguous boundaries; each piece says whether it still holds a hard one."""
+    abbrev = _abbreviations()
+    out, pos, hard = [], s, False
+    for m in _BOUNDARY.finditer(text, s, e):
+        word, punct, nxt = m.group(1), m.group(2), m.group(5)[0]
+        bare = word.lstrip("\"'“‘([").lower()
+        if (punct.startswith(".") and (len(punct) > 1 or len(bare) <= 1 or "." in bare or bare in abbrev
+                                       or bare[-1:].isdigit() or (len(bare) <= 2 and bare.islower()))) \
+                or not (nxt.isupper() or (nxt.isalpha() and not nxt.islower()) or nxt in "\"“‘'("):
+            hard = True
+            continue
+        out.append((pos, m.end(3), hard))
+        pos, hard = m.end(3), False
+    out.append((pos, e, hard))
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -55,16 +88,25 @@ def _cjk_split(text: str, s: int, e: int) -> list[tuple[int, int]]:
 def _sentences(text: str, s: int, e: int) -> list[tuple[int, int]]:
     """Sentence spans of text[s:e] (a single line), exact offsets into text."""
     chunk = text[s:e]
-    if len(chunk) < 12 or not any(c in chunk for c in ".!?。！？"):
+    if len(chunk) < 12 or not _INNER_END.search(chunk):  # at most one sentence: no need for pysbd
         return [(s, e)]
+    if _has_cjk_enders(chunk):
+        return _pysbd_spans(text, s, e)
+    out = []
+    for a, b, hard in _pieces(text, s, e):
+        out.extend(_pysbd_spans(text, a, b) if hard else [(a, b)])
+    return out
+
+
+def _pysbd_spans(text: str, s: int, e: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     cursor = s
-    for seg in _segmenter().segment(chunk):
+    for seg in _segmenter().segment(text[s:e]):
         seg_stripped = seg.strip()
         if not seg_stripped:
             continue
         at = text.find(seg_stripped, cursor, e)
-        if at < 0:  # pysbd changed the text: give up on this line, keep it whole
+        if at < 0:  # pysbd changed the text: give up on this piece, keep it whole
             return [(s, e)]
         spans.append((at, at + len(seg_stripped)))
         cursor = at + len(seg_stripped)

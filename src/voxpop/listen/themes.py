@@ -16,7 +16,7 @@ from sklearn.metrics import pairwise_distances, silhouette_score
 PCA_DIMS = 64
 MICRO_ABOVE = 3000
 MAX_MICRO = 1000
-SAMPLE = 4000
+SAMPLE = 2500
 MAX_THEMES = 30
 SUB_MIN_CLAIMS = 20
 SUB_MAX = 8
@@ -49,7 +49,8 @@ def _hierarchy(Y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray, int | 
     if n <= MICRO_ABOVE:
         return np.arange(n), linkage(Y, method="ward"), None
     m = min(MAX_MICRO, n // 10)
-    km = MiniBatchKMeans(n_clusters=m, random_state=seed, batch_size=4096, n_init=3, max_iter=100)
+    km = MiniBatchKMeans(n_clusters=m, random_state=seed, batch_size=4096, n_init=1, max_iter=100,
+                         init_size=min(n, 3 * m))
     micro = km.fit_predict(Y)
     used = np.unique(micro)
     remap = np.full(m, -1)
