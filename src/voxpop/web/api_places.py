@@ -81,6 +81,22 @@ def analysis_inputs(s: Session, cid: str) -> dict | None:
     return {"places": reg, "policy": st["policy"], "min_cell": int(st["min_cell"])}
 
 
+def replace_places(s: Session, cid: str, reg: PlaceRegistry) -> None:
+    """Store the registry as the conversation's places (replacing any; the caller's transaction)."""
+    s.execute(delete(Place).where(Place.conversation_id == cid))
+    s.add_all([Place(conversation_id=cid, place_id=r["id"], parent_id=r["parent"], name=r["name"][:300],
+                     kind=r["kind"][:50], population=r["population"], context=r["context"])
+               for r in registry_to_rows(reg)])
+
+
+def save_settings(s: Session, cid: str, settings: dict) -> None:
+    for name, target in (settings.get("margins") or {}).items():
+        if not target or any(v < 0 for v in target.values()) or sum(target.values()) <= 0:
+            raise Invalid(f"margin {name!r}: give each category a share of 0 or more, not all 0")
+    s.execute(delete(Artifact).where(Artifact.conversation_id == cid, Artifact.kind == SETTINGS_KIND))
+    s.add(Artifact(conversation_id=cid, kind=SETTINGS_KIND, payload=settings))
+
+
 def _summary(reg: PlaceRegistry) -> dict:
     return {"places": len(reg), "leaves": int(reg.is_leaf.sum()), "levels": reg.level_names, "kinds": reg.kind_names,
             "context_columns": sorted(reg.context), "population": float(reg.population[reg.is_leaf].sum())}
@@ -116,10 +132,7 @@ async def upload_places(cid: str, request: Request, file: UploadFile | None = No
 
     def go():
         with svc.db.write() as s:
-            s.execute(delete(Place).where(Place.conversation_id == cid))
-            s.add_all([Place(conversation_id=cid, place_id=r["id"], parent_id=r["parent"], name=r["name"][:300],
-                             kind=r["kind"][:50], population=r["population"], context=r["context"])
-                       for r in registry_to_rows(reg)])
+            replace_places(s, cid, reg)
         return _summary(reg)
 
     return await run_in_threadpool(go)
@@ -164,11 +177,7 @@ def get_settings(cid: str, s: Session = Depends(read_session)) -> dict:
 def put_settings(cid: str, body: SettingsIn, request: Request, s: Session = Depends(write_session)) -> dict:
     managed_conversation(request, s, cid)
     st = settings_of(s, cid) | body.model_dump(exclude_none=True)
-    for name, target in st["margins"].items():
-        if not target or any(v < 0 for v in target.values()) or sum(target.values()) <= 0:
-            raise Invalid(f"margin {name!r}: give each category a share of 0 or more, not all 0")
-    s.execute(delete(Artifact).where(Artifact.conversation_id == cid, Artifact.kind == SETTINGS_KIND))
-    s.add(Artifact(conversation_id=cid, kind=SETTINGS_KIND, payload=st))
+    save_settings(s, cid, st)
     return st | {"policy_label": POLICIES[st["policy"]]}
 
 

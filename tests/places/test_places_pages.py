@@ -1,0 +1,68 @@
+"""The organiser's places page (real app, real SQLite, forms with CSRF): upload, fairness, link + QR."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from voxpop.store import accounts, conversations, statements
+
+USER, PASSWORD = "placesorg", "a long enough password"
+PLACES = ("id,name,kind,parent,population\nN,North,,,\nS,South,,,\n"
+          "a,Ábbeytown,rural,N,1000\nb,Port Town,coastal,N,3000\nc,Cham,city,S,5000\n")
+
+
+def csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+@pytest.fixture
+def site(tmp_path):
+    from voxpop.web import api_places, pages_places_organiser
+    from voxpop.web.app import create_app
+
+    app = create_app(f"sqlite:///{tmp_path}/pages.db", background="off")
+    paths = {getattr(r, "path", "") for r in app.routes}
+    if "/organiser/c/{cid}/places" not in paths:  # until pages.py / app.py include them
+        app.include_router(pages_places_organiser.router)
+    if "/api/v1/conversations/{cid}/places/search" not in paths:
+        app.include_router(api_places.router)
+    with app.state.voxpop.db.write() as s:
+        org = accounts.create_organiser(s, USER, PASSWORD)
+        conv = conversations.create_conversation(s, topic="Buses", owner_id=org.id)
+        statements.add_statements(s, conv.id, ["More buses to the villages."])
+        cid = conv.id
+    with TestClient(app) as c:
+        token = csrf(c.get("/organiser/sign-in").text)
+        r = c.post("/organiser/sign-in", data={"csrf_token": token, "username": USER, "password": PASSWORD,
+                                               "next": "/organiser"}, follow_redirects=False)
+        assert r.status_code == 303, r.text
+        yield c, cid
+
+
+def test_places_page_upload_policy_and_qr(site):
+    c, cid = site
+    page = c.get(f"/organiser/c/{cid}/places")
+    assert page.status_code == 200 and "No places yet" in page.text
+    token = csrf(page.text)
+    r = c.post(f"/organiser/c/{cid}/places", data={"csrf_token": token, "mapping": ""},
+               files={"file": ("places.csv", PLACES.encode(), "text/csv")}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    page = c.get(f"/organiser/c/{cid}/places")
+    assert "3 places" in page.text and "Where to go next" in page.text
+    bad = c.post(f"/organiser/c/{cid}/places", data={"csrf_token": token},
+                 files={"file": ("bad.csv", b"id,name,parent,population\na,A,,-1\n", "text/csv")})
+    assert bad.status_code == 422 and "line 2" in bad.text and "negative" in bad.text
+    r = c.post(f"/organiser/c/{cid}/places/settings", data={"csrf_token": token, "policy": "equal", "min_cell": "7"},
+               follow_redirects=False)
+    assert r.status_code == 303
+    page = c.get(f"/organiser/c/{cid}/places", params={"q": "port"})
+    assert 'value="equal" checked' in page.text and 'value="7"' in page.text
+    assert f"/c/{cid}?place=b" in page.text
+    qr = re.search(r'<img src="([^"]+qr\.svg)"', page.text).group(1)
+    svg = c.get(qr)
+    assert svg.status_code == 200 and svg.text.lstrip().startswith("<svg")
+    forged = c.post(f"/organiser/c/{cid}/places/settings", data={"csrf_token": "nope", "policy": "sqrt"})
+    assert forged.status_code in (400, 403)
