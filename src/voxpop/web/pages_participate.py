@@ -64,13 +64,13 @@ def card_state(s, cid: str, pk: int | None) -> dict:
 async def _page(request: Request, cid: str, *, embed: bool) -> Response:
     svc = services(request)
     cookies = Response()
-    pk = await participant_id(request, cookies, cid, create=False)
 
     def go():
         with svc.db.read() as s:
             return card_state(s, cid, pk)
 
     try:
+        pk = await participant_id(request, cookies, cid, create=False)
         state = await run_in_threadpool(go)
     except ServiceError as e:
         return service_error_page(request, e)

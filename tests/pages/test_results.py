@@ -1,0 +1,60 @@
+from voxpop import demo_content as D
+from voxpop.cli.demo import _bulk_votes
+from voxpop.store import conversations, statements
+from voxpop.store.analyses import run_analysis
+from voxpop.store.participants import get_or_create_participant
+
+
+def _populated(app, owner_id=None, *, show_results=True):
+    db = app.state.voxpop.db
+    with db.write() as s:
+        conv = conversations.create_conversation(s, topic="Results test", owner_id=owner_id,
+                                                 show_results=show_results)
+        seeded = statements.add_statements(s, conv.id, [t for t, *_ in D.STATEMENTS[:20]] + [
+            "<script>alert(1)</script> in a statement"])
+        tids = [st.tid for st in seeded]
+        part, stmt, vote, _ = D.simulate_votes(90, seed=3)
+        keep = stmt < 20
+        pks = [get_or_create_participant(s, conv.id, xid=f"p{i}").id for i in range(90)]
+        rows = [(pks[p], tids[m], int(v)) for p, m, v in zip(part[keep], stmt[keep], vote[keep], strict=True)]
+        rows += [(pks[i], tids[20], 1) for i in range(30)]
+        _bulk_votes(s, conv.id, rows)
+    run_analysis(db, conv.id)
+    return conv.id
+
+
+def test_results_page_shows_map_groups_and_bars(client, app):
+    cid = _populated(app)
+    r = client.get(f"/c/{cid}/results")
+    assert r.status_code == 200
+    html = r.text
+    assert f'href="/api/v1/conversations/{cid}/analysis"' in html  # JSON twin
+    assert 'class="vp-map"' in html and 'role="img"' in html and "<title" in html  # map with a text alternative
+    assert "Group A" in html and "Group B" in html
+    assert "The groups and what they stand for" in html
+    assert html.count('class="vp-bars"') == 21  # every statement's bars by group
+    assert "Common ground" in html
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    # headings in order: one h1, no level skipped
+    import re
+
+    levels = [int(h) for h in re.findall(r"<h([1-6])\b", html)]
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
+
+
+def test_results_before_any_vote_say_so(client, app):
+    with app.state.voxpop.db.write() as s:
+        cid = conversations.create_conversation(s, topic="Empty").id
+    r = client.get(f"/c/{cid}/results")
+    assert r.status_code == 200
+    assert "opinion map" not in r.text.lower() or "no map" in r.text.lower()
+    assert 'role="status"' in r.text
+
+
+def test_hidden_results_are_refused_to_participants(client, app):
+    cid = _populated(app, show_results=False)
+    r = client.get(f"/c/{cid}/results")
+    assert r.status_code == 403 and "do not show results" in r.text
+    assert "See the results" not in client.get(f"/c/{cid}").text
