@@ -25,7 +25,8 @@ def print_summary(console: Console, doc: dict) -> None:
     meta = doc["meta"]
     c = meta["counts"]
     stmts = {s["id"]: s for s in doc["statements"]}
-    label = lambda sid: f"[dim]#{sid}[/] {_short(stmts[sid]['text'] or '(no text)')}"  # noqa: E731
+    width = max(40, min(140, console.width - 24))
+    label = lambda sid: f"[dim]#{sid}[/] {_short(stmts[sid]['text'] or '(no text)', width)}"  # noqa: E731
 
     console.rule(f"[bold]{meta['conversation']['title'] or 'Conversation'}")
     console.print(f"[dim]{meta['conversation']['source']}[/]")
