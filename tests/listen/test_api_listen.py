@@ -1,0 +1,66 @@
+"""Listening over the JSON API (real app, real SQLite): upload, themes, accept candidates as seeds."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from tests.api.conftest import Api, make_organiser
+
+CSV = "id,text,place\n" + "".join(f'{i},"{t}",{("Leeds", "York")[i % 2]}\n' for i, t in enumerate([
+    "The buses are always late. We need more buses at night.", "Bus fares went up again this year.",
+    "Night buses stopped running after ten.", "Rents are too high for young people here.",
+    "My landlord never fixes the damp.", "Housing is the biggest problem in this town.",
+    "The park by the river needs cleaning.", "More trees and benches in the parks, please.",
+    "Parks are where kids play; keep them safe.", "Buses and trains should connect better."]))
+
+
+@pytest.fixture
+def api(tmp_path):
+    from voxpop.web import api_listen
+    from voxpop.web.app import create_app
+
+    url = f"sqlite:///{tmp_path}/voxpop.db"
+    app = create_app(url, background="off")
+    if not any(getattr(r, "path", "").endswith("/listen/themes") for r in app.routes):
+        app.include_router(api_listen.router)  # until app.py includes it
+    _, token = make_organiser(url)
+    with TestClient(app) as client:
+        yield Api(client, url, token)
+
+
+def test_upload_list_and_accept(api):
+    cid = api.conversation(n_statements=1)
+    base = f"/api/v1/conversations/{cid}/listen"
+    files = [("files", ("voices.csv", CSV.encode(), "text/csv")),
+             ("files", ("note.txt", b"# place: Hull\nThe buses never come on Sundays. Please fix it.", "text/plain"))]
+    assert api.c.post(base, files=files, params={"model": "tfidf"}).status_code in (401, 403)
+    assert api.c.get(f"{base}/themes", headers=api.auth).status_code == 404
+    r = api.c.post(base, files=files, params={"model": "tfidf"}, headers=api.auth)
+    assert r.status_code == 201, r.text
+    assert r.json()["meta"]["embedding"]["model"] == "tfidf"
+    sec = api.c.get(f"{base}/themes", headers=api.auth).json()
+    assert sec["schema"] == "voxpop.themes" and sec["meta"]["counts"]["testimonies"] == 11
+    assert all(s["path"] == s["id"] for s in sec["sources"])
+    cands = [c for t in sec["themes"] for c in t["candidates"]]
+    assert cands
+    ids = [c["id"] for c in cands[:2]]
+    r = api.c.post(f"{base}/candidates/accept", json={"ids": ids}, headers=api.auth)
+    assert r.status_code == 200, r.text
+    added = r.json()["added"]
+    assert [a["candidate"] for a in added] == ids and all(a["testimony"] for a in added)
+    stmts = api.c.get(f"/api/v1/conversations/{cid}/statements").json()
+    texts = {s["text"] for s in (stmts["statements"] if isinstance(stmts, dict) else stmts)}
+    assert {a["text"] for a in added} <= texts
+    again = api.c.post(f"{base}/candidates/accept", json={"ids": ids}, headers=api.auth).json()
+    assert again["added"] == [] and len(again["skipped"]) == 2
+    assert api.c.get(f"{base}/themes", headers=api.auth).json()["accepted"] == added
+    bad = api.c.post(f"{base}/candidates/accept", json={"ids": ["nope"]}, headers=api.auth)
+    assert bad.status_code == 422 and "unknown candidate" in bad.json()["message"]
+
+
+def test_bad_testimony_is_refused_with_its_name(api):
+    cid = api.conversation(n_statements=0)
+    r = api.c.post(f"/api/v1/conversations/{cid}/listen", params={"model": "tfidf"}, headers=api.auth,
+                   files=[("files", ("bad.csv", b"id,text\n1,caf\xe9\n", "text/csv"))])
+    assert r.status_code == 422 and "bad.csv" in r.json()["message"] and "UTF-8" in r.json()["message"]
+    assert "/tmp" not in r.json()["message"]
