@@ -125,6 +125,7 @@ def add_places(doc: dict, *, hostile: bool = False) -> dict:
         "groups": [{"id": g["id"], "size": g["size"], "share": 0.33, "weighted_share": 0.3}
                    for g in doc["groups"]],
         "consensus": {"agree": [doc["statements"][1]["id"]], "disagree": []},
+        "group_informed_consensus": [{"statement": doc["statements"][0]["id"], "score": 0.31}],
         "coverage": {
             "population": 100000, "participants": 61, "voices_per_100k": 61.0,
             "next": [{"place": "A1", "name": "Isles", "level": "area", "population": 1799, "participants_band": "0",

@@ -161,6 +161,7 @@ def test_places_section(document):
     assert "Isles" in html and "not heard" in html and "too few, fewer than 5 voices" in html
     assert "agree 64% in" in html and "Common ground in every region" in html
     assert "Group A weighted" in html
+    assert "Common ground across groups, weighted by place" in html and "score 0.310" in html
     assert HOSTILE[0] not in html
     assert external_refs(html) == []
 

@@ -93,6 +93,7 @@ class PlacesView:
     support: list[SupportRow] = field(default_factory=list)
     shifts: list[SupportRow] = field(default_factory=list)
     everywhere: list[tuple[StatementView, str, float | None]] = field(default_factory=list)
+    weighted_gic: list[tuple[StatementView, float | None]] = field(default_factory=list)
     divergent: list[Divergent] = field(default_factory=list)
     coverage: dict[str, list[CoverageRow]] = field(default_factory=dict)
     groups: list[tuple[str, float | None, float | None]] = field(default_factory=list)
@@ -147,7 +148,8 @@ def build_places(section: Any, view: ReportView, *, top: int = 5) -> PlacesView 
         if v is not None and v != "":
             pv.facts.append((label, _fmt(v)))
     known = {"policy", "policy_label", "min_cell", "interval", "levels", "kinds", "context_columns", "places",
-             "weights", "groups", "consensus", "breakdowns", "coverage", "common_ground", "schema", "schema_version"}
+             "weights", "groups", "consensus", "breakdowns", "coverage", "common_ground", "schema", "schema_version",
+             "group_informed_consensus"}
     for k, v in d.items():
         if k not in known and (num(v) is not None or isinstance(v, str)):
             pv.facts.append((str(k).replace("_", " "), _fmt(v)))
@@ -160,6 +162,12 @@ def build_places(section: Any, view: ReportView, *, top: int = 5) -> PlacesView 
         if sid is not None and key(sid) in by_id:
             s = by_id[key(sid)]
             pv.everywhere.append((s, _s(as_dict(item).get("direction")) or "agree", num(as_dict(item).get("worst"))))
+            ids.append(s.id)
+    for item in as_list(d.get("group_informed_consensus"))[:top]:
+        item = as_dict(item)
+        s = by_id.get(key(item.get("statement")))
+        if s is not None:
+            pv.weighted_gic.append((s, num(item.get("score"))))
             ids.append(s.id)
     for sid in as_list(as_dict(d.get("consensus")).get("agree")) + [s.id for s in view.gic] + \
             [s.id for s in view.consensus_agree]:
