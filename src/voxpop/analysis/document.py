@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from datetime import UTC, datetime
+from pathlib import PurePath
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,12 @@ def num(x: Any, digits: int = 6) -> float | None:
     return round(v, digits) if np.isfinite(v) else None
 
 
+def _source_name(source: str) -> str:
+    """A short stable id from where the conversation came from: the export folder or file name."""
+    name = PurePath(source).name if source else ""
+    return PurePath(name).stem if name.endswith(".csv") else name
+
+
 def _meta(conv, counts: dict, *, status: str, message: str | None, options: dict, k: int | None,
           k_range: list[int] | None, timings: dict, silhouette: dict | None) -> dict:
     from voxpop import __version__
@@ -48,7 +55,8 @@ def _meta(conv, counts: dict, *, status: str, message: str | None, options: dict
         "schema": SCHEMA, "schema_version": SCHEMA_VERSION,
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "voxpop_version": __version__,
-        "conversation": {"id": getattr(conv, "id", None) or conv.title or conv.source or "conversation",
+        "conversation": {"id": str(getattr(conv, "id", None) or _source_name(conv.source) or conv.title
+                                   or "conversation"),
                          "title": conv.title, "source": conv.source},
         "counts": counts,
         "k": k, "k_range": k_range, "seed": options.get("seed"),
