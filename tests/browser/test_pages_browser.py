@@ -1,0 +1,212 @@
+"""voxpop's pages in real Chromium against a real `voxpop demo` server (uvicorn + SQLite)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from browserkit import DESKTOP, PHONE, shot
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from voxpop import demo_content as D
+from voxpop.store import conversations, statements
+from voxpop.store.db import Database
+from voxpop.store.models import Organiser
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def small_conversation(demo_server):
+    """A fresh 4-statement conversation owned by the demo organiser, strict moderation."""
+    db = Database(f"sqlite:///{demo_server.db_path}")
+    try:
+        with db.write() as s:
+            org = s.scalars(select(Organiser).where(Organiser.username == D.ORGANISER_USERNAME)).one()
+            conv = conversations.create_conversation(s, topic=f"Phone test {uuid.uuid4().hex[:6]}",
+                                                     owner_id=org.id, moderation="strict")
+            statements.add_statements(s, conv.id, [
+                "The library should open on Sundays.", "Buses should run after midnight.",
+                "<script>alert(1)</script> is shown as text.", "The market should move to the square."])
+            return conv.id
+    finally:
+        db.dispose()
+
+
+def sign_in(page, base: str, next_path: str) -> None:
+    page.goto(f"{base}/organiser/sign-in?next={next_path}")
+    page.get_by_label("Username").fill(D.ORGANISER_USERNAME)
+    page.get_by_label("Password").fill(D.ORGANISER_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(re.escape(next_path)))
+
+
+def test_phone_vote_add_moderate_and_see_it(demo_server, browser, small_conversation):
+    base, cid = demo_server.base, small_conversation
+    ctx = browser.new_context(**PHONE)
+    page = ctx.new_page()
+    page.set_default_timeout(10_000)
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(f"{base}/c/{cid}")
+    expect(page.locator("[data-progress]")).to_contain_text("0 of 4")
+    shot(page, "phone-participate")
+    status = page.locator("#vote-status")
+    for i, word in enumerate(["Agree", "Disagree", "Pass", "Agree"]):
+        before = page.locator("#statement-text").inner_text()
+        page.locator(f"form[data-vote-form] button[value={word.lower()}]").tap()
+        expect(status).to_contain_text(f"Vote recorded: {word}.")
+        expect(page.locator("[data-voted]")).to_have_text(str(i + 1))
+        if i < 3:
+            expect(page.locator("#statement-text")).not_to_have_text(before)
+    expect(page.locator("#vote-done")).to_contain_text("You have voted on every statement")
+    assert dialogs == [], "the hostile statement ran as script"
+    # the enhanced path never reloaded the page; a reload shows the same state from the server
+    page.reload()
+    expect(page.locator("[data-progress]")).to_contain_text("4 of 4")
+
+    page.get_by_label("Your statement").fill("Bring back the night bus to our town.")
+    page.get_by_role("button", name="Add statement").tap()
+    expect(page.locator(".notice[role=status]").first).to_contain_text("The organiser will read it")
+    shot(page, "phone-after-add")
+
+    org = browser.new_context(**PHONE)
+    op = org.new_page()
+    op.set_default_timeout(10_000)
+    sign_in(op, base, f"/organiser/c/{cid}/moderate")
+    item = op.locator(".queue-item", has_text="Bring back the night bus")
+    expect(item).to_be_visible()
+    shot(op, "phone-moderation")
+    item.get_by_role("button", name="Accept").tap()
+    expect(op.locator(".notice[role=status]")).to_contain_text("Statement accepted")
+    expect(op.get_by_text("Nothing waiting")).to_be_visible()
+    org.close()
+
+    page.goto(f"{base}/c/{cid}")
+    expect(page.locator("#statement-text")).to_have_text("Bring back the night bus to our town.")
+    ctx.close()
+
+
+def test_results_page_shows_groups(demo_server, phone, desktop):
+    for page, name in ((phone, "phone"), (desktop, "desktop")):
+        page.goto(demo_server.urls["results"])
+        expect(page.get_by_role("heading", name="The opinion map")).to_be_visible()
+        expect(page.locator("svg.vp-map[role=img]")).to_be_visible()
+        groups = page.locator("article.group h3")
+        assert groups.count() >= 2
+        expect(groups.first).to_contain_text("Group A")
+        expect(page.get_by_role("heading", name="Common ground")).to_be_visible()
+        assert page.locator("svg.vp-bars").count() >= len(D.STATEMENTS)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{name}: the page scrolls sideways by {overflow}px"
+        shot(page, f"{name}-results")
+
+
+def _focus_ring(page) -> dict:
+    return page.evaluate("""() => { const e = document.activeElement; const s = getComputedStyle(e);
+        return {tag: e.tagName, text: e.textContent.trim(), outline: s.outlineStyle, width: s.outlineWidth,
+                shadow: s.boxShadow, focusVisible: e.matches(':focus-visible')}; }""")
+
+
+def test_keyboard_only_voting(demo_server, desktop, small_conversation):
+    page = desktop
+    page.goto(f"{demo_server.base}/c/{small_conversation}")
+    page.keyboard.press("Tab")
+    ring = _focus_ring(page)
+    assert ring["text"] == "Skip to main content" and ring["focusVisible"]
+    expect(page.locator(".skip-link")).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    for _ in range(10):  # Tab until the Agree button
+        page.keyboard.press("Tab")
+        if _focus_ring(page)["text"].endswith("Agree") and "Disagree" not in _focus_ring(page)["text"]:
+            break
+    ring = _focus_ring(page)
+    assert ring["tag"] == "BUTTON" and ring["text"].endswith("Agree"), ring
+    assert ring["focusVisible"] and ring["outline"] != "none" and ring["width"] != "0px", ring
+    first = page.locator("#statement-text").inner_text()
+    page.keyboard.press("Enter")
+    expect(page.locator("#vote-status")).to_contain_text("Vote recorded: Agree. Next statement:")
+    expect(page.locator("#statement-text")).not_to_have_text(first)
+    assert _focus_ring(page)["text"].endswith("Agree"), "focus must stay on the button after a vote"
+    page.keyboard.press("Tab")
+    assert _focus_ring(page)["text"].endswith("Disagree")
+    page.keyboard.press("Space")
+    expect(page.locator("#vote-status")).to_contain_text("Vote recorded: Disagree.")
+    shot(page, "desktop-keyboard")
+
+
+def test_pages_work_without_javascript(demo_server, browser, small_conversation):
+    ctx = browser.new_context(java_script_enabled=False, **PHONE)
+    page = ctx.new_page()
+    page.goto(f"{demo_server.base}/c/{small_conversation}")
+    page.locator("form[data-vote-form] button[value=disagree]").click()
+    page.wait_for_url(re.compile(r"msg=voted"))
+    expect(page.locator(".notice[role=status]").first).to_have_text("Vote recorded.")
+    expect(page.locator("[data-voted]")).to_have_text("1")
+    ctx.close()
+
+
+AXE = __import__("pathlib").Path(__file__).with_name("vendor") / "axe.min.js"
+
+
+def _axe(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("""async () => {
+        const r = await axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                       nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+    }""")
+    return result
+
+
+def _basic_checks(page) -> list[str]:
+    """Our own quick checks, independent of axe: lang, labels, text alternatives, heading order."""
+    return page.evaluate("""() => {
+        const out = [];
+        if (!document.documentElement.lang) out.push('no lang attribute');
+        for (const el of document.querySelectorAll('input:not([type=hidden]), textarea, select')) {
+            if (!el.labels || el.labels.length === 0) out.push('no label: ' + (el.id || el.name));
+        }
+        for (const svg of document.querySelectorAll('svg')) {
+            const hidden = svg.getAttribute('aria-hidden') === 'true';
+            const named = svg.getAttribute('aria-label') || svg.getAttribute('aria-labelledby')
+                          || svg.querySelector(':scope > title');
+            if (!hidden && !named) out.push('svg without a text alternative');
+        }
+        for (const img of document.querySelectorAll('img')) if (!img.hasAttribute('alt')) out.push('img without alt');
+        let last = 0;
+        for (const h of document.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
+            const n = Number(h.tagName[1]);
+            if (last && n > last + 1) out.push('heading skips from h' + last + ' to h' + n + ': ' + h.textContent.trim());
+            last = n;
+        }
+        if (document.querySelectorAll('h1').length !== 1) out.push('not exactly one h1');
+        return out;
+    }""")
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_accessibility_of_every_page(demo_server, browser, viewport):
+    ctx = browser.new_context(bypass_csp=True, **(PHONE if viewport == "phone" else DESKTOP))
+    page = ctx.new_page()
+    page.set_default_timeout(15_000)
+    cid = demo_server.urls["participant"].rstrip("/").rsplit("/", 1)[1]
+    pages = {"home": f"{demo_server.base}/", "participate": demo_server.urls["participant"],
+             "results": demo_server.urls["results"], "sign-in": f"{demo_server.base}/organiser/sign-in"}
+    problems = {}
+    for name, url in pages.items():
+        page.goto(url)
+        problems[name] = _basic_checks(page) + _axe(page)
+    sign_in(page, demo_server.base, "/organiser")
+    for name, path in (("dashboard", "/organiser"), ("manage", f"/organiser/c/{cid}"),
+                       ("moderate", f"/organiser/c/{cid}/moderate")):
+        page.goto(demo_server.base + path)
+        problems[name] = _basic_checks(page) + _axe(page)
+        shot(page, f"{viewport}-{name}")
+    ctx.close()
+    bad = {k: v for k, v in problems.items() if v}
+    assert not bad, bad
