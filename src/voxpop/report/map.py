@@ -50,7 +50,7 @@ def opinion_map(view: ReportView, *, width: int = 480, height: int | None = None
     stays small (about 400 kB at most) for any number of participants. `height=None` follows the
     shape of the cloud (between 0.6 and 1.0 of the width), so the marks fill the frame.
     """
-    title_id, desc_id = f"{id_prefix}-title", f"{id_prefix}-desc"
+    title_id, desc_id = escape(f"{id_prefix}-title"), escape(f"{id_prefix}-desc")
     pts = view.points
     if height is None:
         if pts:
