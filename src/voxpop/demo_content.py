@@ -48,32 +48,32 @@ STATEMENTS: tuple[tuple[str, int, int, int], ...] = (
     ("A citizens' assembly drawn from every part of the country should advise on what happens next.", 2, 0, 1),
     ("Second homes that stand empty most of the year should pay much higher local tax.", 1, 2, 1),
     # the main divide: cities against towns and coasts
-    ("We should hold another public vote once the consequences are clear.", 2, -2, -1),
-    ("Leaving was the right decision for the country.", -2, 2, 1),
-    ("We should rejoin the neighbours' single market within ten years.", 2, -2, -1),
-    ("Control of our borders matters more than short-term economic growth.", -2, 2, 1),
-    ("Immigration has been good for my area.", 2, -1, -1),
+    ("We should hold another public vote once the consequences are clear.", 2, -2, 0),
+    ("Leaving was the right decision for the country.", -2, 2, 0),
+    ("We should rejoin the neighbours' single market within ten years.", 2, -2, 0),
+    ("Control of our borders matters more than short-term economic growth.", -2, 2, 0),
+    ("Immigration has been good for my area.", 2, -2, 0),
     ("The result of the vote must be respected, even by those who lost.", -1, 2, 1),
     ("The national broadcaster is fair to people like me.", 1, -2, -1),
     ("People in the big cities look down on those who voted differently.", -1, 2, 2),
     ("Cities pay most of the tax, so they should have more say in national decisions.", 1, -2, -2),
     ("The voting age should be lowered to sixteen.", 2, -1, -1),
-    ("Traditional industries deserve support even if that costs more than buying from abroad.", -1, 2, 1),
+    ("Traditional industries deserve support even if that costs more than buying from abroad.", -1, 2, 0),
     ("Too much public money is spent in the capital compared with the rest of the country.", -1, 2, 2),
     ("Universities get too much attention compared with apprenticeships and trades.", -1, 2, 1),
     ("Cities should be given more powers to raise and spend their own taxes.", 2, -1, 0),
     ("Staying close to our neighbours on trade matters more than setting our own rules.", 2, -2, 0),
-    ("Fishing communities were let down by the deal that followed the vote.", 0, 2, 1),
-    ("Police should be far more visible in town centres.", 0, 2, 1),
+    ("Fishing communities were let down by the deal that followed the vote.", 0, 2, 0),
+    ("Police should be far more visible in town centres.", 0, 2, -1),
     # what sets the countryside apart
-    ("Farmers need guaranteed support to replace what they received before the vote.", 0, 0, 2),
-    ("Housing targets set in the capital should not override the wishes of rural communities.", -1, 0, 2),
-    ("New housing should be built on green fields when there is nowhere else.", 1, -1, -2),
-    ("Rural broadband is too slow to run a modern business.", 0, 1, 2),
-    ("Wind and solar farms are welcome near where I live.", 2, 0, -1),
-    ("Workers from abroad are essential to our farms and care homes.", 2, -1, 1),
-    ("Protecting farmland and nature should come before building new roads.", 1, -1, 1),
-    ("Village schools should be kept open even when they have few pupils.", 0, 1, 2),
+    ("Farmers need guaranteed support to replace what they received before the vote.", -1, -1, 2),
+    ("Housing targets set in the capital should not override the wishes of rural communities.", -1, -1, 2),
+    ("New housing should be built on green fields when there is nowhere else.", 1, 1, -2),
+    ("Rural broadband is too slow to run a modern business.", -1, 0, 2),
+    ("Wind and solar farms are welcome near where I live.", 2, 1, -2),
+    ("Workers from abroad are essential to our farms and care homes.", 2, -2, 2),
+    ("Protecting farmland and nature should come before building new roads.", 1, -2, 2),
+    ("Village schools should be kept open even when they have few pupils.", -1, 0, 2),
     ("Decisions about my area should be made in my area, not in the capital.", 0, 2, 2),
     ("People who voted differently from me had good reasons.", 1, 0, 1),
 )
@@ -96,7 +96,7 @@ def stance_matrix() -> list[list[int]]:
 
 def agree_probabilities(stance: int) -> tuple[float, float]:
     """(P(agree), P(disagree)) for a planted stance; the rest of the time people pass."""
-    table = {2: (0.85, 0.07), 1: (0.65, 0.2), 0: (0.35, 0.35), -1: (0.2, 0.65), -2: (0.07, 0.85)}
+    table = {2: (0.88, 0.05), 1: (0.68, 0.17), 0: (0.35, 0.35), -1: (0.17, 0.68), -2: (0.05, 0.88)}
     return table[stance]
 
 
