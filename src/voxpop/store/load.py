@@ -23,13 +23,15 @@ def load_conversation(s: Session, conversation_id: str) -> Conversation:
                       .where(Statement.conversation_id == conv.id).order_by(Statement.tid)).all()
     sid_to_col = {row[0]: i for i, row in enumerate(stmts)}
     statement_ids = [str(row[1]) for row in stmts]
-    # the driver cursor: hundreds of thousands of rows come back as plain tuples, fast
-    raw = s.connection().exec_driver_sql(
-        "SELECT participant_id, statement_id, vote, updated_ms FROM votes WHERE conversation_id = "
-        + ("%(c)s" if s.get_bind().dialect.name == "postgresql" else ":c")
-        + " ORDER BY event_id",
-        {"c": conv.id},
-    ).fetchall()
+    # the DBAPI cursor: hundreds of thousands of rows come back as plain tuples, fast
+    pg = s.get_bind().dialect.name == "postgresql"
+    cur = s.connection().connection.cursor()
+    try:
+        cur.execute("SELECT participant_id, statement_id, vote, updated_ms FROM votes WHERE conversation_id = "
+                    + ("%s" if pg else "?") + " ORDER BY event_id", (conv.id,))
+        raw = cur.fetchall()
+    finally:
+        cur.close()
     if raw:
         arr = np.array(raw, dtype=np.int64)
         ppk, spk, vote, ts = arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3]

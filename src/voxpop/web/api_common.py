@@ -39,13 +39,13 @@ class Services:
     writer: VoteWriter
     security: Security
     worker: Any = None  # voxpop.worker.Worker running in this process, if any
-    _pcache: dict[tuple[str, str], int] = field(default_factory=dict)
+    _pcache: dict[tuple[str, tuple[str, str]], int] = field(default_factory=dict)
     _plock: threading.Lock = field(default_factory=threading.Lock)
 
-    def cached_participant(self, key: tuple[str, str]) -> int | None:
+    def cached_participant(self, key: tuple[str, tuple[str, str]]) -> int | None:
         return self._pcache.get(key)
 
-    def remember_participant(self, key: tuple[str, str], pk: int) -> None:
+    def remember_participant(self, key: tuple[str, tuple[str, str]], pk: int) -> None:
         with self._plock:
             if len(self._pcache) > 500_000:
                 self._pcache.clear()
@@ -82,36 +82,35 @@ def managed_conversation(request: Request, s: Session, cid: str) -> tuple[Conver
     return conv, org
 
 
-def _participant_key(request: Request, response: Response, xid: str | None) -> tuple[str, str]:
+def participant_who(request: Request, response: Response, xid: str | None) -> tuple[str, str]:
+    """("xid", external id) when the host site passed one, else ("anon", the signed-cookie id)."""
     if xid is not None:
-        if not isinstance(xid, str) or not 1 <= len(xid) <= P.XID_MAX:
-            raise Invalid(f"xid must be 1 to {P.XID_MAX} characters")
-        return "x", xid
-    return "a", services(request).security.ensure_anon_id(request, response)
+        if not isinstance(xid, str) or not 1 <= len(xid) <= P.XID_MAX or not xid.isprintable():
+            raise Invalid(f"xid must be 1 to {P.XID_MAX} printable characters")
+        return "xid", xid
+    return "anon", services(request).security.ensure_anon_id(request, response)
 
 
-def _resolve(db: Database, cid: str, kind: str, ident: str, create: bool) -> int | None:
-    if create:
-        with db.write() as s:
-            get_conversation(s, cid)
-            p = P.get_or_create_participant(s, cid, xid=ident if kind == "x" else None,
-                                            anon_id=ident if kind == "a" else None)
-            return p.id
-    with db.read() as s:
+def _resolve(db: Database, cid: str, who: tuple[str, str], create: bool) -> int | None:
+    kind, ident = who
+    ids = {"xid": ident} if kind == "xid" else {"anon_id": ident}
+    with db.read() as s:  # the common case: no write transaction
         get_conversation(s, cid)
-        p = P.find_participant(s, cid, xid=ident if kind == "x" else None, anon_id=ident if kind == "a" else None)
-        return p.id if p else None
+        p = P.find_participant(s, cid, **ids)
+        if p is not None or not create:
+            return p.id if p else None
+    with db.write() as s:
+        return P.get_or_create_participant(s, cid, **ids).id
 
 
 async def participant_id(request: Request, response: Response, cid: str, *, xid: str | None = None,
                          create: bool = True) -> int | None:
     """The caller's participant id in this conversation (by xid, else the anonymous cookie)."""
     svc = services(request)
-    kind, ident = _participant_key(request, response, xid)
-    key = (cid, kind + ":" + ident)
-    pk = svc.cached_participant(key)
+    who = participant_who(request, response, xid)
+    pk = svc.cached_participant((cid, who))
     if pk is None:
-        pk = await run_in_threadpool(_resolve, svc.db, cid, kind, ident, create)
+        pk = await run_in_threadpool(_resolve, svc.db, cid, who, create)
         if pk is not None:
-            svc.remember_participant(key, pk)
+            svc.remember_participant((cid, who), pk)
     return pk

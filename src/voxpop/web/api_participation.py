@@ -6,7 +6,6 @@ host site passes `xid`, the participant with that external id.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -18,7 +17,8 @@ from voxpop.store import votes as V
 from voxpop.store.conversations import get_conversation
 from voxpop.store.errors import Forbidden, Invalid
 from voxpop.store.statements import statement_dict
-from voxpop.web.api_common import API_PREFIX, organiser_or_none, participant_id, services
+from voxpop.web.api_common import API_PREFIX, organiser_or_none, participant_id, participant_who, services
+from voxpop.web.api_fastvote import submit_vote
 
 router = APIRouter(prefix=API_PREFIX, tags=["participation"])
 XidQuery = Annotated[str | None, Query(max_length=200, description="external participant id from a host site")]
@@ -74,9 +74,11 @@ async def next_statement(cid: str, request: Request, response: Response, xid: Xi
     return await run_in_threadpool(go)
 
 
-async def _submit(request: Request, req: V.VoteRequest) -> dict:
-    fut = services(request).writer.submit(req)
-    return await asyncio.wrap_future(fut)
+async def _submit(request: Request, response: Response, cid: str, xid: str | None, statement: int,
+                  vote: int | None, client_key: str | None) -> dict:
+    who = participant_who(request, response, xid)
+    host = request.client.host if request.client else "?"
+    return await submit_vote(services(request), cid, who, statement, vote, client_key, host)
 
 
 @router.post("/conversations/{cid}/votes")
@@ -86,11 +88,7 @@ async def vote(cid: str, body: VoteIn, request: Request, response: Response) -> 
     value = V.parse_vote(body.vote)
     if body.client_key is not None:
         V.check_client_key(body.client_key)
-    svc = services(request)
-    svc.security.check_rate(request)
-    pk = await participant_id(request, response, cid, xid=body.xid)
-    svc.security.check_rate_participant(f"p{pk}")
-    return await _submit(request, V.VoteRequest(cid, pk, body.statement, value, body.client_key))
+    return await _submit(request, response, cid, body.xid, body.statement, value, body.client_key)
 
 
 @router.delete("/conversations/{cid}/votes/{statement}")
@@ -100,11 +98,7 @@ async def undo(cid: str, statement: int, request: Request, response: Response, b
     if not 0 <= statement < 2**31:
         raise Invalid("statement must be a statement number")
     body = body or UndoIn()
-    svc = services(request)
-    svc.security.check_rate(request)
-    pk = await participant_id(request, response, cid, xid=body.xid)
-    svc.security.check_rate_participant(f"p{pk}")
-    return await _submit(request, V.VoteRequest(cid, pk, statement, None, V.check_client_key(body.client_key)))
+    return await _submit(request, response, cid, body.xid, statement, None, V.check_client_key(body.client_key))
 
 
 @router.get("/conversations/{cid}/standing")

@@ -80,6 +80,18 @@ def _install_handlers(app: FastAPI) -> None:
         return _error(500, "internal", "something went wrong on the server; the error was logged")
 
 
+class VoxpopApp(FastAPI):
+    """FastAPI with the vote fast path (voxpop.web.api_fastvote) in front of its middleware stack."""
+
+    fast_votes = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        fast = self.fast_votes
+        if fast is not None and (m := fast.matches(scope)) is not None:
+            return await fast.handle(m, scope, receive, send, super().__call__)
+        return await super().__call__(scope, receive, send)
+
+
 def create_app(database_url: str | None = None, *, background: str | None = None,
                rate_limits: bool | None = None) -> FastAPI:
     """The voxpop web app on this database (default: $VOXPOP_DATABASE_URL, else ./voxpop.db).
@@ -115,9 +127,14 @@ def create_app(database_url: str | None = None, *, background: str | None = None
                 svc.worker.stop()
             svc.writer.stop()
 
-    app = FastAPI(title="voxpop", version=__version__, lifespan=lifespan, default_response_class=SafeJSONResponse,
+    app = VoxpopApp(title="voxpop", version=__version__, lifespan=lifespan, default_response_class=SafeJSONResponse,
+                  telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
                   description="Conversations anyone can join, analysed like Pol.is. JSON API: /api/v1 (docs/api.md).")
     app.state.voxpop = svc
+    if os.environ.get("VOXPOP_FAST_VOTES", "on").lower() not in ("off", "0", "false"):
+        from voxpop.web.api_fastvote import FastVotes
+
+        app.fast_votes = FastVotes(svc)
     _install_handlers(app)
     from voxpop.web import (
         api_accounts,
