@@ -6,6 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
+from voxpop.analysis.document import validate_document
 from voxpop.cli import _register, app
 
 TEXT = ("id,text,place\n" + "".join(
@@ -28,6 +29,7 @@ def test_listen_writes_json_and_html(tmp_path):
     assert res.exit_code == 0, res.output
     assert "embeddings: tfidf" in res.output
     doc = json.loads(out.read_text())
+    validate_document(doc)  # a valid analysis document (docs/analysis-schema.md) with only themes filled
     assert doc["meta"]["schema"] == "voxpop.analysis" and doc["themes"]["schema"] == "voxpop.themes"
     cands = [c for t in doc["themes"]["themes"] for c in t["candidates"]]
     assert cands and all(c["length"] <= 40 for c in cands)

@@ -20,6 +20,7 @@ def themes_document(themes: dict, title: str = "Listening") -> dict:
         doc = empty_document(title=title)
     except (ImportError, AttributeError, TypeError):
         from voxpop import __version__
+        from voxpop.analysis.document import TIMING_KEYS
 
         doc = {
             "meta": {"schema": "voxpop.analysis", "schema_version": 1,
@@ -29,7 +30,8 @@ def themes_document(themes: dict, title: str = "Listening") -> dict:
                      "counts": {"participants": 0, "statements": 0, "votes": 0, "participants_in_conversation": 0,
                                 "statements_moderated_out": 0, "statements_meta": 0},
                      "k": None, "k_range": None, "seed": 0, "status": "too_few_votes",
-                     "message": "testimony only: no votes were analysed", "options": {}, "timings": {}},
+                     "message": "testimony only: no votes were analysed", "options": {},
+                     "timings": dict.fromkeys(TIMING_KEYS)},
             "participants": [], "groups": [], "statements": [],
             "consensus": {"agree": [], "disagree": []}, "group_informed_consensus": [], "bridging": [],
             "divisive": [], "places": None, "themes": None,
