@@ -70,3 +70,23 @@ def test_empty_matrix_views():
 def test_vote_log_validation(kwargs, message):
     with pytest.raises(ValueError, match=message):
         from_vote_log(**kwargs)
+
+
+@pytest.mark.parametrize("with_time", [False, True])
+def test_dedupe_matches_a_plain_reference_on_random_logs(with_time):
+    rng = np.random.default_rng(11)
+    n = 5000
+    p = rng.integers(0, 40, n)
+    s = rng.integers(0, 30, n)  # ~4 votes per cell: many duplicates
+    v = rng.integers(-1, 2, n)
+    t = rng.integers(0, 50, n).astype(float) if with_time else None
+    m = from_vote_log(p, s, v, t, n_participants=45, n_statements=31)
+    latest: dict[tuple[int, int], tuple[float, int, int]] = {}
+    for i in range(n):
+        key = (int(p[i]), int(s[i]))
+        stamp = (t[i] if with_time else 0.0, i)
+        if key not in latest or stamp >= latest[key][:2]:
+            latest[key] = (*stamp, int(v[i]))
+    expected = sorted((r, c, val) for (r, c), (_, _, val) in latest.items())
+    got = list(zip(m.rows.tolist(), m.cols.tolist(), m.vals.tolist(), strict=True))
+    assert got == expected

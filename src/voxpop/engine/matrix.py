@@ -44,11 +44,14 @@ class VoteMatrix:
             indptr = indptr.astype(np.int32)
         return indptr, rows, cols.astype(np.int32, copy=False), vals
 
-    def _subset(self, keep: np.ndarray, data: np.ndarray) -> sp.csr_matrix:
-        indptr, rows, indices, _ = self._canonical
-        new_ptr = np.zeros(self.n_rows + 1, dtype=indptr.dtype)
-        np.cumsum(np.bincount(rows[keep], minlength=self.n_rows), out=new_ptr[1:])
-        return sp.csr_matrix((data[keep], indices[keep], new_ptr), shape=(self.n_rows, self.n_cols))
+    def _subset(self, keep: np.ndarray, data: np.ndarray | None) -> sp.csr_matrix:
+        """CSR of the kept entries; data None means all ones."""
+        indptr, _, indices, _ = self._canonical
+        kept_before = np.concatenate(([0], np.cumsum(keep, dtype=np.int64)))
+        new_ptr = kept_before[indptr].astype(indptr.dtype)
+        kept = indices[keep]
+        values = np.ones(len(kept), dtype=np.float64) if data is None else data[keep]
+        return sp.csr_matrix((values, kept, new_ptr), shape=(self.n_rows, self.n_cols))
 
     @cached_property
     def seen(self) -> sp.csr_matrix:
@@ -73,12 +76,12 @@ class VoteMatrix:
     @cached_property
     def agree(self) -> sp.csr_matrix:
         _, _, _, vals = self._canonical
-        return self._subset(vals == 1, np.ones(len(vals), dtype=np.float64))
+        return self._subset(vals == 1, None)
 
     @cached_property
     def disagree(self) -> sp.csr_matrix:
         _, _, _, vals = self._canonical
-        return self._subset(vals == -1, np.ones(len(vals), dtype=np.float64))
+        return self._subset(vals == -1, None)
 
     @property
     def n_votes(self) -> int:
@@ -113,23 +116,16 @@ def from_vote_log(
     n_s = int(n_statements if n_statements is not None else (s.max() + 1 if len(s) else 0))
     if len(p) and (p.max() >= n_p or s.max() >= n_s):
         raise ValueError("a participant or statement index is >= n_participants / n_statements")
-    if timestamp is None:
-        key = p * max(n_s, 1) + s
-        # stable sort by key: within equal keys log order is kept, so the last of each run is the latest
-        perm = np.argsort(key, kind="stable")
-    else:
+    pos = None  # None: log order is time order
+    if timestamp is not None:
         t = np.asarray(timestamp, dtype=np.float64)
         if len(t) != len(v):
             raise ValueError("timestamp must have the same length as the votes")
-        order = np.lexsort((np.arange(len(v)), t))
-        key_o = p[order] * max(n_s, 1) + s[order]
-        perm = order[np.argsort(key_o, kind="stable")]
-        key = p * max(n_s, 1) + s
-    ks = key[perm]
-    last = np.ones(len(ks), dtype=bool)
-    if len(ks) > 1:
-        last[:-1] = ks[1:] != ks[:-1]
-    idx = perm[last]
+        # rank of each vote in time order (ties: log order); a log already in time order costs O(n)
+        if len(t) > 1 and not bool(np.all(t[1:] >= t[:-1])):
+            pos = np.empty(len(v), dtype=np.int64)
+            pos[np.argsort(t, kind="stable")] = np.arange(len(v), dtype=np.int64)
+    idx = _latest_per_cell(p, s, pos, n_p, n_s)
     return VoteMatrix(
         rows=p[idx].astype(np.int32),
         cols=s[idx].astype(np.int32),
@@ -137,3 +133,37 @@ def from_vote_log(
         n_rows=n_p,
         n_cols=n_s,
     )
+
+
+def _latest_per_cell(p: np.ndarray, s: np.ndarray, pos: np.ndarray | None, n_p: int, n_s: int) -> np.ndarray:
+    """Indices of the votes to keep, sorted by (participant, statement): per cell the latest vote, i.e. the
+    one with the largest `pos` (its rank in time order; None = log order).
+
+    O(n) bucketing by participant (scipy's COO→CSR counting sort, duplicates kept), then a short sort of
+    each participant's statements; duplicate cells are then adjacent and resolved by the largest `pos`.
+    """
+    if len(p) == 0:
+        return np.zeros(0, dtype=np.int64)
+    itype = np.int32 if max(len(p), n_p, n_s) < np.iinfo(np.int32).max else np.int64
+    coo = sp.coo_matrix(
+        (np.arange(len(p), dtype=itype), (p.astype(itype), s.astype(itype))), shape=(n_p, max(n_s, 1))
+    )
+    coo.has_canonical_format = True  # keep duplicates: they are resolved below, not summed
+    csr = coo.tocsr()
+    del coo
+    csr.has_sorted_indices = False
+    csr.sort_indices()
+    order = csr.data  # vote indices, sorted by (participant, statement); duplicates adjacent, any order
+    same = csr.indices[1:] == csr.indices[:-1]
+    starts_of_rows = csr.indptr[1:-1]
+    same[starts_of_rows[(starts_of_rows > 0) & (starts_of_rows < len(order))] - 1] = False
+    if not same.any():
+        return order
+    starts = np.flatnonzero(np.concatenate(([True], ~same)))
+    if pos is None:  # log order: the largest vote index wins
+        return np.maximum.reduceat(order, starts)
+    best_pos = np.maximum.reduceat(pos[order], starts)
+    # map the winning pos back to a vote index (pos is a permutation of 0..n-1)
+    vote_at = np.empty(len(pos), dtype=np.int64)
+    vote_at[pos] = np.arange(len(pos), dtype=np.int64)
+    return vote_at[best_pos]
