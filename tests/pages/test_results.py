@@ -58,3 +58,20 @@ def test_hidden_results_are_refused_to_participants(client, app):
     r = client.get(f"/c/{cid}/results")
     assert r.status_code == 403 and "do not show results" in r.text
     assert "See the results" not in client.get(f"/c/{cid}").text
+
+
+def test_results_say_where_the_participant_stands(client, app):
+    import re
+
+    from pagehelp import csrf
+
+    cid = _populated(app)
+    assert "Where you stand" not in client.get(f"/c/{cid}/results").text
+    for _ in range(15):
+        html = client.get(f"/c/{cid}").text
+        tid = re.search(r'name="statement_id" value="(\d+)"', html).group(1)
+        client.post(f"/c/{cid}/vote", data={"csrf_token": csrf(html), "statement_id": tid, "vote": "agree"})
+    run_analysis(app.state.voxpop.db, cid)
+    html = client.get(f"/c/{cid}/results").text
+    assert "Where you stand" in html and "From your 15 votes, you are in" in html
+    assert re.search(r"You voted like most of Group A on \d+% of \d+ statements", html)
