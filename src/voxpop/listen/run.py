@@ -126,13 +126,13 @@ def listen(sources: list[str | Path], *, model: str = "auto", progress: Progress
     themes = []
     for k in range(cl.k):
         members = np.flatnonzero(cl.labels == k)
-        subs = []
+        block = _theme_block(k, members, ctx, kw_top[k], [])  # first, so it gets its best candidates
         sub_of = cl.sublabels[members]
         if (sub_of >= 0).any():  # sub-theme keywords distinguish it from its siblings
             kw_sub = ctfidf_keywords([texts[i] for i in members], sub_of.tolist())
             for s in range(int(sub_of.max()) + 1):
-                subs.append(_theme_block(f"{k}.{s}", members[sub_of == s], ctx, kw_sub[s], []))
-        themes.append(_theme_block(k, members, ctx, kw_top[k], subs))
+                block["subthemes"].append(_theme_block(f"{k}.{s}", members[sub_of == s], ctx, kw_sub[s], []))
+        themes.append(block)
     t5 = time.perf_counter()
     main_theme = _main_themes(claims, emb.vectors, cl.labels, cl.k)
     return {
