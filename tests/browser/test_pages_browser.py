@@ -210,3 +210,38 @@ def test_accessibility_of_every_page(demo_server, browser, viewport):
     ctx.close()
     bad = {k: v for k, v in problems.items() if v}
     assert not bad, bad
+
+
+def test_moderation_queue_with_the_keyboard_alone(demo_server, desktop, small_conversation):
+    from voxpop.store.participants import get_or_create_participant
+
+    cid = small_conversation
+    db = Database(f"sqlite:///{demo_server.db_path}")
+    try:
+        with db.write() as s:
+            pk = get_or_create_participant(s, cid, xid="keyboard-test").id
+            statements.add_statement(s, cid, "First waiting statement.", participant_id=pk)
+            statements.add_statement(s, cid, "Second waiting statement.", participant_id=pk)
+    finally:
+        db.dispose()
+    page = desktop
+    sign_in(page, demo_server.base, f"/organiser/c/{cid}/moderate")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        ring = _focus_ring(page)
+        if ring["text"].endswith("Accept"):
+            break
+    assert ring["text"].endswith("Accept") and ring["focusVisible"], ring
+    described = page.evaluate("document.getElementById(document.activeElement.getAttribute('aria-describedby'))"
+                              ".textContent")
+    assert described == "First waiting statement."
+    page.keyboard.press("Enter")
+    expect(page.locator(".notice[role=status]")).to_contain_text("Statement accepted")
+    # focus lands on the next statement's first button, so Enter/Space keeps deciding
+    assert _focus_ring(page)["text"].endswith("Accept")
+    assert page.evaluate("document.activeElement.closest('li').textContent").count("Second waiting statement.")
+    page.keyboard.press("Tab")
+    assert _focus_ring(page)["text"].endswith("Reject")
+    page.keyboard.press("Space")
+    expect(page.locator(".notice[role=status]")).to_contain_text("Statement rejected")
+    expect(page.get_by_text("Nothing waiting")).to_be_visible()
