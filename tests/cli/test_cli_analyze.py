@@ -114,3 +114,14 @@ def test_places_options(simulated, shared_data, tmp_path):
     validate_document(doc)
     assert doc["places"] is not None
     assert doc["meta"]["timings"]["places_s"] > 0
+
+
+def test_places_that_are_not_in_the_registry_exit_2(simulated, shared_data, tmp_path):
+    pytest.importorskip("voxpop.places.analysis", reason="places analysis has not landed yet")
+    places = shared_data / "places" / "eu-referendum-2016-by-area.csv"
+    pp = tmp_path / "participants.csv"
+    pp.write_text("participant_id,place_id\n0,NOWHERE\n1,NOWHERE\n")
+    r = invoke("analyze", simulated / "votes.csv", "--places", places, "--participants", pp,
+               "--json", tmp_path / "doc.json")
+    assert r.exit_code == 2, r.output
+    assert "Traceback" not in r.output and not (tmp_path / "doc.json").exists()

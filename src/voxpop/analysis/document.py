@@ -87,10 +87,10 @@ def _participants(conv, votes: np.ndarray, labels=None, proj=None, in_conv=None)
     ys = floats(proj[:, 1], 5) if proj is not None else [None] * n
     inc = in_conv.tolist() if in_conv is not None else [False] * n
     ref = conv.reference_groups
-    place = conv.participant_place
+    # "place" stays null here: voxpop.places fills it, coarsened so that no small place is revealed
     return [
         {"id": pid, "group": g, "x": x, "y": y, "votes": v, "in_conversation": i,
-         "place": place.get(pid), "reference_group": ref.get(pid)}
+         "place": None, "reference_group": ref.get(pid)}
         for pid, g, x, y, v, i in zip(conv.participant_ids, groups, xs, ys, votes.tolist(), inc, strict=True)
     ]
 

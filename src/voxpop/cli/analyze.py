@@ -77,9 +77,14 @@ def analyze(
             raise fail(str(e)) from None
         load_s = time.perf_counter() - t
         step("matrix")
-        doc = run_analysis(conv, options=options, places=registry, participant_places=placed,
-                           policy=policy.value, progress=lambda stage, _f: step(NEXT.get(stage, stage)),
-                           load_s=load_s)
+        try:
+            doc = run_analysis(conv, options=options, places=registry, participant_places=placed,
+                               policy=policy.value, progress=lambda stage, _f: step(NEXT.get(stage, stage)),
+                               load_s=load_s)
+        except ValueError as e:  # places that do not match the registry (PlaceError) name what to fix
+            if type(e).__name__ != "PlaceError":
+                raise
+            raise fail(str(e)) from None
     outputs: list[tuple[Path, str]] = []
     if json_out is not None:
         outputs.append((json_out, json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":"))))
