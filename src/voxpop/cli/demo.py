@@ -112,7 +112,8 @@ def _check(base: str, urls: dict[str, str]) -> list[str]:
 
     problems = []
     with httpx.Client(base_url=base, timeout=30, follow_redirects=False) as c:
-        for name, url, must in (("participant page", urls["participant"], "Agree"),
+        for name, url, must in (("home page", base + "/", D.TITLE),
+                                ("participant page", urls["participant"], "Agree"),
                                 ("results page", urls["results"], "opinion map"),
                                 ("organiser sign-in", urls["organiser"], "Sign in")):
             r = c.get(url)
@@ -205,6 +206,7 @@ def demo(
     urls = {"participant": f"{base}/c/{cid}", "results": f"{base}/c/{cid}/results",
             "organiser": f"{base}/organiser/sign-in?next=/organiser/c/{cid}"}
     application = create_app(url, background="thread")
+    application.state.featured_conversations = [{"title": D.TITLE, "url": f"/c/{cid}"}]
     server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, access_log=False,
                                            log_level="warning", timeout_graceful_shutdown=3))
     thread = threading.Thread(target=server.run, name="voxpop-demo-server", daemon=True)

@@ -16,7 +16,10 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/")
 async def home(request: Request) -> Response:
-    return render(request, "home.html", title="Welcome", narrow=True, json_twin="/api/v1/whoami")
+    # `voxpop demo` features its conversation here; a normal server lists nothing (ids are unguessable)
+    featured = getattr(request.app.state, "featured_conversations", [])
+    return render(request, "home.html", title="Welcome", narrow=True, json_twin="/api/v1/whoami",
+                  conversations=featured)
 
 
 for _mod in (pages_participate, pages_results, pages_organiser, pages_places):
