@@ -75,3 +75,13 @@ def test_results_say_where_the_participant_stands(client, app):
     html = client.get(f"/c/{cid}/results").text
     assert "Where you stand" in html and "From your 15 votes, you are in" in html
     assert re.search(r"You voted like most of Group A on \d+% of \d+ statements", html)
+
+
+def test_big_conversations_show_the_most_voted_bars(client, app, monkeypatch):
+    from voxpop.web import pages_results
+
+    monkeypatch.setattr(pages_results, "MAX_BARS", 5)
+    cid = _populated(app)
+    html = client.get(f"/c/{cid}/results").text
+    assert html.count('class="vp-bars"') == 5
+    assert "Showing the 5 statements with the most votes; 16 more are in" in html

@@ -21,6 +21,7 @@ from voxpop.web.pages_common import render, service_error_page
 from voxpop.web.pages_participate import participant_nav
 
 router = APIRouter(include_in_schema=False)
+MAX_BARS = 150  # statements drawn with bars on one page
 
 
 @router.get("/c/{cid}/results")
@@ -40,6 +41,7 @@ async def results(cid: str, request: Request) -> Response:
     doc = res.get("document")
     view = build_view(doc, title=conv.topic) if doc else None
     standing = _standing(view, mine) if view and view.ok and mine else None
+    shown, hidden = _statements_to_show(view)
     counts = view.counts if view else {"participants": 0, "votes": 0, "statements": conv.n_statements}
     analysed_at = None
     if res.get("computed_ms"):
@@ -49,8 +51,20 @@ async def results(cid: str, request: Request) -> Response:
         request, "results/results.html", title=f"Results: {conv.topic}", conv=conv, v=view, counts=counts,
         positions=map_positions(view) if view and view.ok else {}, fresh=res.get("fresh"), analysed_at=analysed_at,
         json_twin=f"{API_PREFIX}/conversations/{cid}/analysis", back_url=f"/c/{cid}" if conv.is_open else None,
-        nav=participant_nav(cid, "results", True), standing=standing,
+        nav=participant_nav(cid, "results", True), standing=standing, shown=shown, hidden=hidden,
     )
+
+
+def _statements_to_show(view) -> tuple[list, int]:
+    """Every statement's bars, or the MAX_BARS most-voted in a big conversation (the rest are in the
+    exports and the JSON twin); returns (statements in their order, how many were left out)."""
+    if view is None:
+        return [], 0
+    live = [st for st in view.statements if not st.moderated_out]
+    if len(live) <= MAX_BARS:
+        return live, 0
+    keep = {id(st) for st in sorted(live, key=lambda st: -st.votes.n_seen)[:MAX_BARS]}
+    return [st for st in live if id(st) in keep], len(live) - MAX_BARS
 
 
 def _standing(view, mine: dict) -> dict | None:
