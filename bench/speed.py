@@ -195,14 +195,16 @@ def main(argv=None) -> int:
         e2e = [end_to_end(s, work, json_out=True) for s in a.e2e.split(",") if s]
         report["end_to_end"] = e2e
         lines += ["## voxpop end to end (`voxpop analyze votes.csv --json`, own process, /usr/bin/time -v)", "",
-                  "| size | votes.csv MiB | wall s | CPU s (user+sys) | peak RSS MiB | k | ARI vs planted | target |",
-                  "|---|---|---|---|---|---|---|---|"]
+                  "| size | votes.csv MiB | wall s | CPU s (user+sys) | parse s | stages s | peak RSS MiB | k "
+                  "| ARI vs planted | target |", "|---|---|---|---|---|---|---|---|---|---|"]
         for r in e2e:
             tgt = E2E_TARGET.get(r["size"])
             verdict = "-" if not tgt else ("ok" if (r["wall_s"] or 1e9) < tgt[0] and (r["peak_rss_mib"] or 1e9) < tgt[1]
                                            else f"MISSED (< {tgt[0]:.0f} s, < {tgt[1] / 1024:.0f} GB)")
+            tm = r.get("timings") or {}
+            stages = ", ".join(f"{k[:-2]} {v:.1f}" for k, v in tm.items() if v and k not in ("load_s", "total_s"))
             lines.append(f"| {r['size']} | {r['votes_csv_mib']} | {fmt(r['wall_s'], 1)} | {fmt(r['cpu_s'], 1)} "
-                         f"| {fmt(r['peak_rss_mib'], 0)} "
+                         f"| {fmt(tm.get('load_s'), 1)} | {stages or '-'} | {fmt(r['peak_rss_mib'], 0)} "
                          f"| {r.get('k', '-')} | {r.get('ari_vs_planted', '-')} | {verdict} |")
         lines.append("")
     lines.append(f"Targets: voxpop >= {SPEED_TARGET:.0f}x faster than red-dwarf; 1M x 10k end to end < 60 s, < 8 GB.")
