@@ -113,6 +113,8 @@ def _focus_ring(page) -> dict:
 def test_keyboard_only_voting(demo_server, desktop, small_conversation):
     page = desktop
     page.goto(f"{demo_server.base}/c/{small_conversation}")
+    # the live region must be in the accessibility tree before it speaks (not display:none while empty)
+    assert page.evaluate("getComputedStyle(document.getElementById('vote-status')).display") != "none"
     page.keyboard.press("Tab")
     ring = _focus_ring(page)
     assert ring["text"] == "Skip to main content" and ring["focusVisible"]
