@@ -31,28 +31,38 @@ class Unavailable(ServiceError):
 
 
 class VoteWriter:
-    def __init__(self, db: Database, *, max_batch: int = MAX_BATCH) -> None:
+    """threads: 1 on SQLite (one writer at a time anyway); several on PostgreSQL, where a batch spends
+    most of its time waiting for round trips and the row-lock order of apply_votes rules out deadlocks."""
+
+    def __init__(self, db: Database, *, max_batch: int = MAX_BATCH, threads: int | None = None) -> None:
         self.db = db
         self.max_batch = max_batch
+        self.n_threads = threads or (1 if db.is_sqlite else 4)
         self._q: queue.SimpleQueue[tuple[VoteRequest, Future] | None] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._stopped = False
 
     def start(self) -> None:
         with self._lock:
-            if self._thread is None or not self._thread.is_alive():
+            if not self._threads or not all(t.is_alive() for t in self._threads):
                 self._stopped = False
-                self._thread = threading.Thread(target=self._run, name="voxpop-vote-writer", daemon=True)
-                self._thread.start()
+                self._threads = [t for t in self._threads if t.is_alive()]
+                while len(self._threads) < self.n_threads:
+                    t = threading.Thread(target=self._run, name="voxpop-vote-writer", daemon=True)
+                    t.start()
+                    self._threads.append(t)
 
     def stop(self, timeout: float = 10.0) -> None:
         with self._lock:
-            t = self._thread
+            threads = list(self._threads)
             self._stopped = True
-        if t is not None and t.is_alive():
+        for _ in threads:
             self._q.put(None)
+        for t in threads:
             t.join(timeout)
+        with self._lock:
+            self._threads = []
 
     def submit(self, req: VoteRequest) -> Future:
         """A Future resolving to the vote's result dict (or raising its ServiceError) after commit."""
@@ -60,7 +70,8 @@ class VoteWriter:
         if self._stopped:
             fut.set_exception(Unavailable("the server is shutting down; send the vote again"))
             return fut
-        self.start()
+        if len(self._threads) < self.n_threads:
+            self.start()
         self._q.put((req, fut))
         return fut
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import make_organiser
+from api_helpers import make_organiser
 
 
 def test_create_edit_close_reopen(api):

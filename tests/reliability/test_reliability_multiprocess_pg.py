@@ -9,7 +9,7 @@ import time
 
 import httpx
 import pytest
-from helpers import Proc, Server
+from reliability_helpers import Proc, Server
 from sqlalchemy import func, select
 
 from voxpop.store import accounts, pgtemp

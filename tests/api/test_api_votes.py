@@ -100,3 +100,26 @@ def test_participant_rate_limit_429(api):
     r = api.vote(cid, 0)
     assert r.status_code == 429 and "wait" in r.json()["message"] and int(r.headers["Retry-After"]) >= 1
     assert api.vote(cid, 0, xid="someone-else").status_code == 200  # other participants are unaffected
+
+
+def test_fast_path_and_route_agree(api):
+    """The lean vote path and the FastAPI route give the same answers (the route handles all errors)."""
+    cid = api.conversation()
+    app = api.c.app
+    fast = app.fast_votes
+    results = []
+    try:
+        for enabled in (True, False):
+            app.fast_votes = fast if enabled else None
+            who = f"path-{enabled}"
+            ok = api.vote(cid, 1, "agree", xid=who, client_key="same")
+            again = api.vote(cid, 1, "agree", xid=who, client_key="same")
+            clash = api.vote(cid, 2, "agree", xid=who, client_key="same")
+            missing = api.vote(cid, 77, "agree", xid=who)
+            bad = api.vote(cid, 1, "sideways", xid=who)
+            results.append([(r.status_code, {k: v for k, v in r.json().items() if k not in ("participant", "event_id")})
+                            for r in (ok, again, clash, missing, bad)])
+    finally:
+        app.fast_votes = fast
+    assert results[0] == results[1]
+    assert [code for code, _ in results[0]] == [200, 200, 409, 404, 422]

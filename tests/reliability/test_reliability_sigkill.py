@@ -8,7 +8,7 @@ import time
 
 import httpx
 import pytest
-from helpers import Server
+from reliability_helpers import Server
 from sqlalchemy import select
 
 from voxpop.store import conversations, statements
