@@ -14,6 +14,7 @@ from voxpop.engine.pca import (
     participant_counts,
     project_comments,
     project_participants,
+    top_axes,
 )
 
 NAN = np.nan
@@ -123,3 +124,17 @@ def test_pca_with_one_informative_column_has_a_zero_second_axis():
     res = fit_pca(matrix_from_dense(d), np.zeros(2, bool))
     assert np.allclose(np.abs(res.comps[0]), [1, 0])
     assert np.allclose(res.comps[1], 0.0)
+
+
+def test_lanczos_path_equals_the_dense_path():
+    rng = np.random.default_rng(8)
+    d = rng.choice([-1.0, 0.0, 1.0, NAN], size=(400, 60), p=[0.3, 0.1, 0.3, 0.3])
+    m = matrix_from_dense(d)
+    mod = np.zeros(60, bool)
+    xc = centred_matrix(m, column_means(m, mod), mod)
+    dense, lam_d, _ = top_axes(xc, 2)
+    for seed in (0, 7):
+        lanczos, lam_l, calls = top_axes(xc, 2, seed=seed, dense_below=0)
+        assert calls > 1
+        assert lam_l == pytest.approx(lam_d, rel=1e-9)
+        assert np.abs(np.sum(lanczos * dense, axis=1)) == pytest.approx([1, 1], abs=1e-8)

@@ -9,9 +9,9 @@ Conventions (export sign: +1 agree, -1 disagree, 0 pass):
   the centred matrix has the sparsity pattern of the observed cells: X_c = S ∘ (X0 - 1 cᵀ) with S the
   "seen" mask. This is the §11.4 identity X_c v = X0 v - S (c∘v) folded into one sparse matrix that
   reuses the index arrays of `VoteMatrix.cells` (one sparse product per step instead of two).
-* The two principal axes are the top-2 right singular vectors of X_c, found by block subspace iteration
-  with Rayleigh-Ritz (exact up to `tol`, deterministic for a seed) instead of Pol.is's unseeded 101-step
-  power iteration.
+* The two principal axes are the top-2 eigenvectors of X_cᵀX_c: dense and exact for up to 400 voted
+  statements, else Lanczos (ARPACK) on the product operator, converged to 1e-10 and deterministic for a
+  seed — instead of Pol.is's unseeded 101-step power iteration.
 * Sign convention: each axis is flipped so that its largest-magnitude loading is positive (ties → the
   first such statement), like scikit-learn's `svd_flip(u_based_decision=False)`. Pol.is has none.
 """
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+import scipy.sparse.linalg as spla
 
 from .matrix import VoteMatrix
 
@@ -32,7 +33,7 @@ class PCAResult:
     comps: np.ndarray  # float[n_comps, n_cols], orthonormal rows
     explained_variance: np.ndarray  # float[n_comps], sigma² / (n_rows - 1)
     explained_variance_ratio: np.ndarray  # float[n_comps], share of the total variance of X_c
-    iterations: int  # subspace iterations used
+    iterations: int  # XᵀX products used (1 for the dense path)
 
 
 def column_means(m: VoteMatrix, mod_out: np.ndarray) -> np.ndarray:
@@ -69,47 +70,44 @@ def _live_columns(xc: sp.csr_matrix) -> np.ndarray:
 
 
 def top_axes(
-    xc: sp.csr_matrix, n_comps: int = 2, *, seed: int = 0, tol: float = 1e-9, max_iter: int = 1000
+    xc: sp.csr_matrix, n_comps: int = 2, *, seed: int = 0, tol: float = 1e-10, dense_below: int = 400
 ) -> tuple[np.ndarray, np.ndarray, int]:
-    """Top right singular vectors (rows) and squared singular values of a sparse matrix.
+    """Top right singular vectors (rows) and squared singular values of a sparse matrix, and the number
+    of XᵀX products used.
 
-    Block subspace iteration on XᵀX with Rayleigh-Ritz, block = n_comps + 8, started from a seeded
-    Gaussian block. Stops when every wanted Ritz pair has ‖XᵀX v - λ v‖ ≤ tol·λ1 (angle error of v about
-    tol·λ1/gap), which makes the result independent of the seed to that precision.
+    Only the columns that carry data take part, so all-zero columns (unvoted or moderated-out statements)
+    change nothing, not even rounding. Up to `dense_below` such columns (and a cheap XᵀX): exact dense
+    eigendecomposition of XᵀX. Otherwise: Lanczos (ARPACK `eigsh`) on the operator v ↦ Xᵀ(Xv), never forming XᵀX, started from a
+    seeded Gaussian vector, converged to `tol`; the result does not depend on the seed beyond that.
     """
-    n_rows, n_cols = xc.shape
-    n_comps = min(n_comps, n_rows, n_cols)
-    if n_comps == 0:
-        return np.zeros((0, n_cols)), np.zeros(0), 0
-    # start in the span of the columns that carry data: all-zero columns (unvoted or moderated out)
-    # never enter the iteration, so adding them changes nothing, not even rounding
     xc = sp.csr_matrix(xc)
+    n_cols = xc.shape[1]
     live = np.flatnonzero(_live_columns(xc))
-    n_comps = min(n_comps, len(live))
+    n_comps = min(n_comps, xc.shape[0], len(live))
     if n_comps == 0:
         return np.zeros((0, n_cols)), np.zeros(0), 0
-    block = min(len(live), n_comps + 8)
-    rng = np.random.default_rng(seed)
-    v = np.zeros((n_cols, block))
-    v[live], _ = np.linalg.qr(rng.standard_normal((len(live), block)))
-    xt = xc.T  # CSC view, no copy: its product scatters into a small (n_cols, block) output
-    lam = np.zeros(block)
-    it = 0
-    while it < max_iter:
-        it += 1
-        u = xc @ v
-        # Rayleigh-Ritz on span(v): eigenpairs of vᵀ XᵀX v = uᵀu
-        lam, w = np.linalg.eigh(u.T @ u)
-        order = np.argsort(lam)[::-1]
-        lam, w = lam[order], w[:, order]
-        v = v @ w
-        y = xt @ (u @ w)  # XᵀX v for the rotated block
-        scale = max(lam[0], 1e-300)
-        res = np.linalg.norm(y[:, :n_comps] - v[:, :n_comps] * lam[:n_comps], axis=0)
-        if res.max() <= tol * scale:
-            break
-        v, _ = np.linalg.qr(y)
-    return v[:, :n_comps].T.copy(), np.maximum(lam[:n_comps], 0.0), it
+    comps = np.zeros((n_comps, n_cols))
+    per_row = np.diff(xc.indptr).astype(np.float64)
+    if len(live) <= dense_below and float(per_row @ per_row) <= 5e7:  # cost of forming XᵀX
+        sub = xc[:, live]
+        lam, vecs = np.linalg.eigh((sub.T @ sub).toarray())
+        lam, vecs = lam[::-1][:n_comps], vecs[:, ::-1][:, :n_comps]
+        comps[:, live] = vecs.T
+        return comps, np.maximum(lam, 0.0), 1
+    xt = xc.T  # CSC view, no copy: its product scatters into a small n_cols output
+    calls = 0
+
+    def gram(v: np.ndarray) -> np.ndarray:
+        nonlocal calls
+        calls += 1
+        return xt @ (xc @ v.ravel())
+
+    v0 = np.zeros(n_cols)
+    v0[live] = np.random.default_rng(seed).standard_normal(len(live))
+    op = spla.LinearOperator((n_cols, n_cols), matvec=gram, dtype=np.float64)
+    lam, vecs = spla.eigsh(op, k=n_comps, which="LA", v0=v0, tol=tol)
+    order = np.argsort(lam)[::-1]
+    return vecs[:, order].T.copy(), np.maximum(lam[order], 0.0), calls
 
 
 def fit_pca(
