@@ -152,12 +152,22 @@ def test_place_hook(client, seeded, app):
                    Place(conversation_id=cid, place_id="E2", name="Sainte-Marie", kind="village")])
     html = client.get(f"/c/{cid}").text
     assert "Where do you live?" in html and 'for="place-name"' in html
-    assert client.get(f"/c/{cid}/places", params={"q": "saint etienne"}).json() == []
-    hits = client.get(f"/c/{cid}/places", params={"q": "sainte"}).json()
-    assert [h["id"] for h in hits] == ["E2"]
+    assert f'data-place-search="/api/v1/conversations/{cid}/places/search"' in html  # the type-ahead's source
     r = client.post(f"/c/{cid}/place", data={"csrf_token": csrf(html), "place": "sainte-marie"},
                     follow_redirects=False)
     assert r.status_code == 303
     assert "You said: <strong>Sainte-Marie</strong>" in client.get(f"/c/{cid}").text
     r = client.post(f"/c/{cid}/place", data={"csrf_token": csrf(html), "place": "Atlantis"})
     assert r.status_code == 404 and "nearest town" in r.text
+
+
+def test_place_link_sets_a_new_participants_place(client, seeded, app):
+    cid = seeded["cid"]
+    with app.state.voxpop.db.write() as s:
+        s.add_all([Place(conversation_id=cid, place_id="E1", name="Riverton", kind="town"),
+                   Place(conversation_id=cid, place_id="E2", name="Hillside", kind="village")])
+    assert "You said: <strong>Riverton</strong>" in client.get(f"/c/{cid}?place=E1").text
+    # an existing place is never overwritten by a link, and unknown ids are ignored
+    assert "You said: <strong>Riverton</strong>" in client.get(f"/c/{cid}?place=E2").text
+    client.cookies.clear()
+    assert "You said:" not in client.get(f"/c/{cid}?place=nope").text

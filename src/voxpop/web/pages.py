@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from voxpop.web import pages_organiser, pages_participate, pages_places, pages_results
+from voxpop.web import (
+    pages_organiser,
+    pages_participate,
+    pages_places,
+    pages_places_organiser,
+    pages_results,
+)
 from voxpop.web.pages_common import render
 
 router = APIRouter(include_in_schema=False)
@@ -22,5 +28,5 @@ async def home(request: Request) -> Response:
                   conversations=featured)
 
 
-for _mod in (pages_participate, pages_results, pages_organiser, pages_places):
+for _mod in (pages_participate, pages_results, pages_organiser, pages_places, pages_places_organiser):
     router.include_router(_mod.router)

@@ -204,7 +204,8 @@ async def manage(cid: str, request: Request) -> Response:
         max_statement_len=conv.statement_max_len,
         exports=[{"href": f"{API_PREFIX}/conversations/{cid}/exports/{n}", "label": label} for n, label in EXPORTS],
         urls={"participate": f"/c/{cid}", "results": f"/c/{cid}/results", "moderate": f"{o}/moderate",
-              "settings": f"{o}/settings", "seed": f"{o}/statements", "seed_csv": f"{o}/statements-csv"},
+              "settings": f"{o}/settings", "seed": f"{o}/statements", "seed_csv": f"{o}/statements-csv",
+              "places": f"{o}/places"},
         nav=_nav(""), nav_label="Organiser", json_twin=f"{API_PREFIX}/conversations/{cid}",
     )
     return with_cookies(resp, cookies)

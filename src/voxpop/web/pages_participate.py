@@ -22,7 +22,7 @@ from voxpop.store.models import Statement, Vote
 from voxpop.store.statements import add_statement, list_statements
 from voxpop.web.api_common import API_PREFIX, participant_id, services
 from voxpop.web.pages_common import done, render, service_error_page, wants_json, with_cookies
-from voxpop.web.pages_places import conversation_has_places, place_name_of, save_place
+from voxpop.web.pages_places import conversation_has_places, place_name_of, save_place, set_place_by_id
 
 router = APIRouter(include_in_schema=False)
 
@@ -33,7 +33,7 @@ def conversation_urls(cid: str) -> dict[str, str]:
     base = f"/c/{cid}"
     return {"participate": base, "vote": f"{base}/vote", "undo": f"{base}/undo",
             "add_statement": f"{base}/statements", "place": f"{base}/place", "results": f"{base}/results",
-            "embed": f"{base}/embed", "place_search": f"{base}/places",
+            "embed": f"{base}/embed", "place_search": f"{API_PREFIX}/conversations/{cid}/places/search",
             "json": f"{API_PREFIX}/conversations/{cid}", "json_next": f"{API_PREFIX}/conversations/{cid}/next"}
 
 
@@ -69,8 +69,15 @@ async def _page(request: Request, cid: str, *, embed: bool) -> Response:
         with svc.db.read() as s:
             return card_state(s, cid, pk)
 
+    place = request.query_params.get("place")
     try:
-        pk = await participant_id(request, cookies, cid, create=False)
+        pk = await participant_id(request, cookies, cid, create=bool(place))
+        if place and pk is not None:
+            def store_place():
+                with svc.db.write() as s:
+                    set_place_by_id(s, cid, pk, place[:100])
+
+            await run_in_threadpool(store_place)
         state = await run_in_threadpool(go)
     except ServiceError as e:
         return service_error_page(request, e)

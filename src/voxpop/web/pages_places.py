@@ -2,20 +2,19 @@
 
 A conversation "asks for places" when places are registered for it (store.models.Place rows). The
 participant types a place name; it is matched without regard to case, accents or spacing, and stored
-as the participant's place_id. `search_places` feeds the type-ahead list (static/js/place.js).
+as the participant's place_id. The type-ahead list (static/js/place.js) asks the places API
+(/api/v1/conversations/{cid}/places/search); `?place=ID` links from in-person meetings set it directly.
 """
 
 from __future__ import annotations
 
 import unicodedata
 
-from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voxpop.store.models import Participant, Place
-from voxpop.web.api_common import services
 
 router = APIRouter(include_in_schema=False)
 MAX_RESULTS = 10
@@ -55,22 +54,27 @@ def search_places(s: Session, cid: str, q: str, limit: int = MAX_RESULTS) -> lis
     return [{"id": pid, "name": name, "kind": kind} for _, _, name, pid, kind in scored[:limit]]
 
 
+def set_place_by_id(s: Session, cid: str, pk: int, place_id: str) -> bool:
+    """`?place=ID` links (in-person meetings): set the participant's place if they have none yet and the
+    id is one of the conversation's places. True when stored."""
+    exists = s.execute(select(Place.id).where(Place.conversation_id == cid, Place.place_id == place_id)
+                       .limit(1)).first()
+    p = s.get(Participant, pk)
+    if exists is None or p is None or p.conversation_id != cid or p.place_id is not None:
+        return False
+    p.place_id = place_id
+    return True
+
+
 def save_place(s: Session, cid: str, pk: int, typed: str) -> bool:
-    """Store the participant's place from a typed name; False when no place matches exactly."""
-    hits = search_places(s, cid, typed, limit=1)
-    if not hits or fold(hits[0]["name"]) != fold(typed):
+    """Store the participant's place from a typed name ("Town" or "Town, Region" as the type-ahead
+    offers it); False when no place matches exactly."""
+    name = typed.split(",", 1)[0] if "," in typed else typed
+    hits = search_places(s, cid, name, limit=1)
+    if not hits or fold(hits[0]["name"]) != fold(name):
         return False
     p = s.get(Participant, pk)
     if p is None or p.conversation_id != cid:
         return False
     p.place_id = hits[0]["id"]
     return True
-
-
-@router.get("/c/{cid}/places")
-async def places_search(cid: str, request: Request, q: str = Query("", max_length=100)) -> list[dict]:
-    def go():
-        with services(request).db.read() as s:
-            return search_places(s, cid, q)
-
-    return await run_in_threadpool(go)

@@ -21,7 +21,7 @@
           list.textContent = "";
           items.slice(0, 10).forEach(function (p) {
             var opt = document.createElement("option");
-            opt.value = p.name || p.label || String(p);
+            opt.value = p.label || p.name || String(p);
             list.appendChild(opt);
           });
         }).catch(function () { /* the plain form still works */ });
