@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 import numpy as np
 import pytest
 
@@ -40,6 +42,11 @@ def test_counts_match_polis(name, shared_data):
     assert len(conv.moderated_out) == mod_out
     assert len(conv.reference_groups) == grouped
     assert conv.title and conv.source == str(folder)
+    with open(folder / "summary.csv", encoding="utf-8", newline="") as f:
+        summary = {row[0]: row[1] for row in csv.reader(f) if len(row) >= 2}
+    assert int(summary["voters"]) == len(conv.participant_ids)
+    assert int(summary["comments"]) == voted
+    assert summary["topic"].strip() == conv.title
     # ids are kept as text; statements ascending by comment-id
     ids = [int(s) for s in conv.statement_ids]
     assert ids == sorted(ids)
