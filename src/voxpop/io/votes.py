@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,8 +87,8 @@ def read_vote_log(path: Path, *, participant: str, statement: str, vote: str, ti
         if pa.types.is_timestamp(col.type):
             col = pc.cast(col, pa.int64())
         ts = col.to_numpy().astype(np.float64, copy=False)
-    p, p_ids = ids.encode(table[participant])
-    s, s_ids = ids.encode(table[statement])
+    with ThreadPoolExecutor(2) as pool:  # pyarrow's hashing releases the GIL: both id columns at once
+        (p, p_ids), (s, s_ids) = pool.map(ids.encode, (table[participant], table[statement]))
     return VoteLog(p, p_ids, s, s_ids, votes.astype(np.int8, copy=False), ts)
 
 
