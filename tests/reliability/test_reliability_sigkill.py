@@ -71,7 +71,7 @@ def test_sigkill_loses_no_acknowledged_vote(db_url, tmp_path):
     finally:
         server.kill()
     assert len(acked) >= 400, "the stream was too slow to test anything"
-    restarted = Server(db_url, tmp_path / "serve2.log", "--analysis", "off")
+    restarted = Server(db_url, tmp_path / "serve2.log", "--analysis", "process")  # serve's default mode
     try:
         restarted.wait_ready()
         db = Database(db_url)
@@ -89,5 +89,11 @@ def test_sigkill_loses_no_acknowledged_vote(db_url, tmp_path):
         xid = next(iter(acked))[0]
         me = httpx.get(f"{restarted.base}/api/v1/conversations/{cid}/me", params={"xid": xid}).json()
         assert all(me["votes"][str(t)] for (x, t) in acked if x == xid)
+        # and its background analysis (in a child process) catches up with every vote
+        deadline, st = time.time() + 90, {}
+        while time.time() < deadline and not (st.get("fresh") and st.get("status") == "ok"):
+            time.sleep(0.2)
+            st = httpx.get(f"{restarted.base}/api/v1/conversations/{cid}/analysis/status").json()
+        assert st.get("fresh") and st["status"] == "ok", st
     finally:
         restarted.kill()

@@ -31,12 +31,13 @@ def get_analysis(s: Session, conversation_id: str) -> dict:
     conv = get_conversation(s, conversation_id)
     row = s.get(Analysis, conv.id)
     if row is None:
-        return {"status": "pending", "fresh": False, "computed_ms": None, "document": None,
+        return {"status": "pending", "fresh": False, "computed_ms": None, "duration_ms": None, "document": None,
                 "message": "no analysis yet: it is computed in the background a moment after the first votes"}
     doc = row.document
     meta = doc.get("meta", {}) if isinstance(doc, dict) else {}
     return {"status": meta.get("status", row.status), "fresh": row.vote_version >= conv.vote_version,
-            "computed_ms": row.computed_ms, "message": meta.get("message"), "document": doc}
+            "computed_ms": row.computed_ms, "duration_ms": row.duration_ms, "message": meta.get("message"),
+            "document": doc}
 
 
 def request_analysis(s: Session, conversation_id: str) -> None:
