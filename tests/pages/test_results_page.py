@@ -85,3 +85,33 @@ def test_big_conversations_show_the_most_voted_bars(client, app, monkeypatch):
     html = client.get(f"/c/{cid}/results").text
     assert html.count('class="vp-bars"') == 5
     assert "Showing the 5 statements with the most votes; 16 more are in" in html
+
+
+def test_results_show_the_places_section_when_the_analysis_has_one(client, app):
+    from voxpop.analysis.run import analyze
+    from voxpop.store.analyses import store_analysis
+    from voxpop.store.load import load_conversation
+    from voxpop.store.models import Conversation, Participant, Place
+    from voxpop.web.api_places import analysis_inputs
+
+    cid = _populated(app)
+    db = app.state.voxpop.db
+    with db.write() as s:
+        s.add_all([Place(conversation_id=cid, place_id="N", name="North", kind="region", population=600),
+                   Place(conversation_id=cid, place_id="S", name="South", kind="region", population=400),
+                   Place(conversation_id=cid, place_id="N1", parent_id="N", name="Northtown", kind="area",
+                         population=600),
+                   Place(conversation_id=cid, place_id="S1", parent_id="S", name="Southvale", kind="area",
+                         population=400)])
+        for k, p in enumerate(s.query(Participant).filter(Participant.conversation_id == cid).all()):
+            p.place_id = "N1" if k % 3 else "S1"
+    with db.read() as s:
+        inputs = analysis_inputs(s, cid)
+        conv = load_conversation(s, cid)
+        version = s.get(Conversation, cid).vote_version
+    doc = analyze(conv, **inputs)
+    assert doc["places"] is not None
+    store_analysis(db, cid, doc, vote_version=version, claim=None, duration_ms=0)
+    html = client.get(f"/c/{cid}/results").text
+    assert "Places: who has been heard" in html
+    assert "Northtown" in html or "North" in html

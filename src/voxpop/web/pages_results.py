@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
+from voxpop.report.places import build_places
 from voxpop.report.svg import map_positions
 from voxpop.report.view import build_view
 from voxpop.store.conversations import get_conversation
@@ -42,6 +43,7 @@ async def results(cid: str, request: Request) -> Response:
     view = build_view(doc, title=conv.topic) if doc else None
     standing = _standing(view, mine) if view and view.ok and mine else None
     shown, hidden = _statements_to_show(view)
+    places = build_places(view.places, view) if view and view.ok else None
     counts = view.counts if view else {"participants": 0, "votes": 0, "statements": conv.n_statements}
     analysed_at = None
     if res.get("computed_ms"):
@@ -52,6 +54,7 @@ async def results(cid: str, request: Request) -> Response:
         positions=map_positions(view) if view and view.ok else {}, fresh=res.get("fresh"), analysed_at=analysed_at,
         json_twin=f"{API_PREFIX}/conversations/{cid}/analysis", back_url=f"/c/{cid}" if conv.is_open else None,
         nav=participant_nav(cid, "results", True), standing=standing, shown=shown, hidden=hidden,
+        places=places,
     )
 
 
