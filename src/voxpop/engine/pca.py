@@ -38,8 +38,9 @@ class PCAResult:
 
 def column_means(m: VoteMatrix, mod_out: np.ndarray) -> np.ndarray:
     """Mean of the observed votes per column (passes are 0); 0 for moderated-out or never-seen columns."""
-    n_seen = np.bincount(m.cols, minlength=m.n_cols).astype(np.float64)
-    total = np.bincount(m.cols, weights=m.vals.astype(np.float64), minlength=m.n_cols)
+    cells = m.cells
+    n_seen = np.bincount(cells.indices, minlength=m.n_cols).astype(np.float64)
+    total = np.bincount(cells.indices, weights=cells.data, minlength=m.n_cols)
     center = np.divide(total, n_seen, out=np.zeros(m.n_cols), where=n_seen > 0)
     center[mod_out] = 0.0
     return center
@@ -111,10 +112,20 @@ def top_axes(
 
 
 def fit_pca(
-    m: VoteMatrix, mod_out: np.ndarray, *, n_comps: int = 2, seed: int = 0, xc: sp.csr_matrix | None = None
+    m: VoteMatrix,
+    mod_out: np.ndarray,
+    *,
+    n_comps: int = 2,
+    seed: int = 0,
+    center: np.ndarray | None = None,
+    xc: sp.csr_matrix | None = None,
 ) -> PCAResult:
-    """PCA of the mean-imputed, centred rating matrix (all participants, as Pol.is does)."""
-    center = column_means(m, mod_out)
+    """PCA of the mean-imputed, centred rating matrix (all participants, as Pol.is does).
+
+    `center` and `xc` may be passed when the caller already has them (column_means / centred_matrix).
+    """
+    if center is None:
+        center = column_means(m, mod_out)
     if xc is None:
         xc = centred_matrix(m, center, mod_out)
     comps, sig2, iters = top_axes(xc, n_comps, seed=seed)
@@ -133,10 +144,14 @@ def fit_pca(
 def participant_counts(m: VoteMatrix, mod_out: np.ndarray) -> np.ndarray:
     """Cells per row of the rating matrix: votes (passes too) on kept columns + every moderated-out column
     that exists (has ≥1 vote), because Pol.is sets those to 0 for everyone."""
-    seen_cols = np.bincount(m.cols, minlength=m.n_cols) > 0
-    kept = ~mod_out[m.cols]
-    per_row = np.bincount(m.rows[kept], minlength=m.n_rows)
-    return per_row + int((mod_out & seen_cols).sum())
+    cells = m.cells
+    per_row = np.diff(cells.indptr).astype(np.int64)
+    if mod_out.any():
+        on_mod = np.concatenate(([0], np.cumsum(mod_out[cells.indices], dtype=np.int64)))
+        per_row -= np.diff(on_mod[cells.indptr])  # their own votes on those columns are already counted
+        seen_cols = np.bincount(cells.indices, minlength=m.n_cols) > 0
+        per_row += int((mod_out & seen_cols).sum())
+    return per_row
 
 
 def project_participants(

@@ -146,7 +146,8 @@ def analyze_matrix(
 
     if m.n_votes == 0:
         raise TooFewVotes("nobody has voted yet: an analysis needs votes from at least two participants")
-    col_seen = np.bincount(m.cols, minlength=m.n_cols) > 0
+    cells = m.cells  # builds the CSR once; everything below reuses its index arrays
+    col_seen = np.bincount(cells.indices, minlength=m.n_cols) > 0
     n_cmts = int(col_seen.sum())
     live = col_seen & ~mod_out
     if live.sum() < 2:
@@ -154,13 +155,13 @@ def analyze_matrix(
             f"only {int(live.sum())} statement(s) that are not moderated out have votes; "
             "an analysis needs votes on at least two"
         )
-    raw_counts = np.bincount(m.rows, minlength=m.n_rows)
+    raw_counts = np.diff(cells.indptr).astype(np.int64)
     in_conv = in_conversation(raw_counts, n_cmts, min_votes=opts.min_votes, greedy_fill=opts.greedy_fill)
     center = column_means(m, mod_out)
     xc = centred_matrix(m, center, mod_out)
     tick("matrix", 0.1)
 
-    pca = fit_pca(m, mod_out, seed=opts.seed, xc=xc)
+    pca = fit_pca(m, mod_out, seed=opts.seed, center=center, xc=xc)
     n_votes = participant_counts(m, mod_out)
     proj = project_participants(xc, pca.comps, n_votes, n_cmts)
     comment_proj, extremity = project_comments(pca.center, pca.comps, n_cmts)
