@@ -22,7 +22,7 @@ class Policy(StrEnum):
 
 
 STAGES = {"parse": "reading votes", "matrix": "vote matrix", "pca": "PCA", "cluster": "clustering",
-          "stats": "statistics", "bridging": "bridging", "places": "places", "done": "done"}
+          "stats": "statistics", "bridging": "bridging", "places": "finishing", "done": "done"}
 NEXT = {"parse": "matrix", "matrix": "pca", "pca": "cluster", "cluster": "stats", "stats": "bridging",
         "bridging": "places", "places": "done"}
 
