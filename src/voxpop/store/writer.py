@@ -9,6 +9,7 @@ vote of it is retried alone, so one bad vote never sinks the others.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import threading
@@ -28,6 +29,40 @@ MAX_BATCH = 256
 class Unavailable(ServiceError):
     status = 503
     code = "unavailable"
+
+
+class _Async:
+    __slots__ = ("loop", "fut")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, fut: asyncio.Future) -> None:
+        self.loop, self.fut = loop, fut
+
+
+def _settle(pairs: list[tuple[asyncio.Future, object]]) -> None:
+    for fut, res in pairs:
+        if fut.done():
+            continue
+        if isinstance(res, BaseException):
+            fut.set_exception(res)
+        else:
+            fut.set_result(res)
+
+
+def _deliver(outcomes: list[tuple[object, object]]) -> None:
+    """Resolve thread futures at once and event-loop futures with one call_soon_threadsafe per loop."""
+    by_loop: dict[asyncio.AbstractEventLoop, list] = {}
+    for target, res in outcomes:
+        if isinstance(target, _Async):
+            by_loop.setdefault(target.loop, []).append((target.fut, res))
+        elif isinstance(res, BaseException):
+            target.set_exception(res)
+        else:
+            target.set_result(res)
+    for loop, pairs in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_settle, pairs)
+        except RuntimeError:  # the loop is closed: nobody is waiting any more
+            pass
 
 
 class VoteWriter:
@@ -67,13 +102,23 @@ class VoteWriter:
     def submit(self, req: VoteRequest) -> Future:
         """A Future resolving to the vote's result dict (or raising its ServiceError) after commit."""
         fut: Future = Future()
+        self._put(req, fut)
+        return fut
+
+    def submit_async(self, req: VoteRequest) -> asyncio.Future:
+        """The same for the running event loop; results reach the loop once per batch (cheap wakeups)."""
+        loop = asyncio.get_running_loop()
+        fut = loop.create_future()
+        self._put(req, _Async(loop, fut))
+        return fut
+
+    def _put(self, req: VoteRequest, target) -> None:
         if self._stopped:
-            fut.set_exception(Unavailable("the server is shutting down; send the vote again"))
-            return fut
+            _deliver([(target, Unavailable("the server is shutting down; send the vote again"))])
+            return
         if len(self._threads) < self.n_threads:
             self.start()
-        self._q.put((req, fut))
-        return fut
+        self._q.put((req, target))
 
     def _run(self) -> None:
         while True:
@@ -87,54 +132,39 @@ class VoteWriter:
                 except queue.Empty:
                     break
                 if nxt is None:
-                    self._write(batch)
+                    _deliver(self._write(batch))
                     return
                 batch.append(nxt)
-            self._write(batch)
+            _deliver(self._write(batch))
 
-    def _write(self, batch: list[tuple[VoteRequest, Future]]) -> None:
+    def _write(self, batch: list[tuple[VoteRequest, object]]) -> list[tuple[object, object]]:
+        """(target, result dict or exception) for every item of the batch."""
         try:
             results = self._commit([r for r, _ in batch])
         except (IntegrityError, OperationalError, DBAPIError) as e:
             if len(batch) > 1:
                 log.info("vote batch of %d failed (%s); retrying one by one", len(batch), type(e).__name__)
-                for one in batch:
-                    self._write_one(one)
-                return
-            self._write_one(batch[0])
-            return
+            return [self._write_one(one) for one in batch]
         except Exception as e:  # unexpected: never leave a caller waiting
             log.exception("vote batch failed")
-            for _, fut in batch:
-                fut.set_exception(Unavailable(f"the vote could not be stored ({type(e).__name__}); send it again"))
-            return
-        for (_, fut), res in zip(batch, results, strict=True):
-            if isinstance(res, ServiceError):
-                fut.set_exception(res)
-            else:
-                fut.set_result(res)
+            err = Unavailable(f"the vote could not be stored ({type(e).__name__}); send it again")
+            return [(target, err) for _, target in batch]
+        return [(target, res) for (_, target), res in zip(batch, results, strict=True)]
 
-    def _write_one(self, item: tuple[VoteRequest, Future], attempts: int = 5) -> None:
-        req, fut = item
+    def _write_one(self, item: tuple[VoteRequest, object], attempts: int = 5) -> tuple[object, object]:
+        req, target = item
         for attempt in range(attempts):
             try:
-                res = self._commit([req])[0]
+                return target, self._commit([req])[0]
             except (IntegrityError, OperationalError, DBAPIError) as e:
                 if attempt == attempts - 1:
                     log.warning("vote failed after %d attempts: %s", attempts, e)
-                    fut.set_exception(Unavailable("the database is busy; send the vote again (same client_key)"))
-                    return
+                    return target, Unavailable("the database is busy; send the vote again (same client_key)")
                 time.sleep(0.01 * (attempt + 1))
-                continue
             except Exception as e:
                 log.exception("vote failed")
-                fut.set_exception(Unavailable(f"the vote could not be stored ({type(e).__name__}); send it again"))
-                return
-            if isinstance(res, ServiceError):
-                fut.set_exception(res)
-            else:
-                fut.set_result(res)
-            return
+                return target, Unavailable(f"the vote could not be stored ({type(e).__name__}); send it again")
+        raise AssertionError("unreachable")
 
     def _commit(self, reqs: list[VoteRequest]) -> list:
         with self.db.write() as s:

@@ -12,7 +12,6 @@ cookie handling stay exactly those of the documented endpoint.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from http.cookies import SimpleCookie
 
@@ -35,7 +34,7 @@ async def submit_vote(svc: Services, cid: str, who: tuple[str, str], statement: 
     svc.security.check_rate_participant(f"{cid}:{who[0]}:{who[1]}")
     pk = svc.cached_participant((cid, who))
     req = V.VoteRequest(cid, pk, statement, vote, client_key, who=None if pk is not None else who)
-    res = await asyncio.wrap_future(svc.writer.submit(req))
+    res = await svc.writer.submit_async(req)
     if pk is None:
         svc.remember_participant((cid, who), res["participant"])
     return res
