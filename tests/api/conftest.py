@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
-from api_helpers import Api, make_organiser
 from fastapi.testclient import TestClient
 
-from voxpop.store import pgtemp
+from voxpop.store import accounts, pgtemp
 
 
 @pytest.fixture(scope="session")
@@ -19,6 +20,52 @@ def db_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path}/voxpop.db"
     return request.getfixturevalue("pg_url")
+
+
+class Api:
+    """A TestClient plus an organiser's auth header and small helpers."""
+
+    def __init__(self, client: TestClient, db_url: str, token: str) -> None:
+        self.c, self.db_url, self.token = client, db_url, token
+        self.auth = {"Authorization": f"Bearer {token}"}
+
+    def conversation(self, n_statements: int = 5, **fields) -> str:
+        r = self.c.post("/api/v1/conversations", json={"topic": "Test topic", **fields}, headers=self.auth)
+        assert r.status_code == 201, r.text
+        cid = r.json()["id"]
+        if n_statements:
+            r = self.c.post(f"/api/v1/conversations/{cid}/statements",
+                            json={"texts": [f"Seed statement number {i}" for i in range(n_statements)]},
+                            headers=self.auth)
+            assert r.status_code == 201, r.text
+        return cid
+
+    def other_organiser(self, admin: bool = False) -> str:
+        """The API token of another organiser (an admin when asked)."""
+        return make_organiser(self.db_url, admin=admin)[1]
+
+    def vote(self, cid: str, statement: int, vote="agree", **extra):
+        return self.c.post(f"/api/v1/conversations/{cid}/votes", json={"statement": statement, "vote": vote, **extra})
+
+
+PASSWORD = "a long enough password"
+_HASH: list[str] = []
+
+
+def make_organiser(db_url: str, admin: bool = False) -> tuple[str, str]:
+    """An organiser (password PASSWORD) and an API token. The argon2 hash is computed once per session
+    (it takes ~0.3 s by design); test_accounts exercises create_organiser itself."""
+    from voxpop.store.db import get_database
+    from voxpop.store.models import Organiser
+
+    if not _HASH:
+        _HASH.append(accounts._hasher.hash(PASSWORD))
+    name = "org" + uuid.uuid4().hex[:8]
+    with get_database(db_url).write() as s:
+        org = Organiser(username=name, password_hash=_HASH[0], is_admin=admin)
+        s.add(org)
+        s.flush()
+        return name, accounts.create_api_token(s, org.id, "tests")[0]
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from api_helpers import make_organiser
-
 
 def test_create_edit_close_reopen(api):
     c = api.c
@@ -33,10 +31,10 @@ def test_auth_required_and_owner_only(api):
     r = c.post("/api/v1/conversations", json={"topic": "x topic"}, headers={"Authorization": "Bearer vxp_nope"})
     assert r.status_code == 401 and "token" in r.json()["message"]
     cid = api.conversation()
-    _, other = make_organiser(api.db_url)
+    other = api.other_organiser()
     r = c.patch(f"/api/v1/conversations/{cid}", json={"topic": "hijack"}, headers={"Authorization": f"Bearer {other}"})
     assert r.status_code == 403 and "another organiser" in r.json()["message"]
-    _, admin = make_organiser(api.db_url, admin=True)
+    admin = api.other_organiser(admin=True)
     r = c.patch(f"/api/v1/conversations/{cid}", json={"topic": "by admin"}, headers={"Authorization": f"Bearer {admin}"})
     assert r.status_code == 200
 

@@ -6,6 +6,7 @@ dirty conversations, runs `voxpop.analysis.run.analyze` on them and stores the d
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
 
@@ -66,11 +67,28 @@ def priorities_from_document(doc: dict) -> dict[str, float]:
     return {str(st["id"]): float(p) for st, p in zip(stmts, pr, strict=True) if np.isfinite(p)}
 
 
-def analyze_conversation(conv) -> dict:
+# Other areas add keyword arguments for analyze() from what they store (e.g. places: {"places",
+# "policy", "min_cell"}), as "module:function(session, conversation_id) -> dict | None", imported lazily.
+INPUT_HOOKS = ("voxpop.web.api_places:analysis_inputs",)
+
+
+def analysis_inputs(s: Session, conversation_id: str) -> dict:
+    kwargs: dict = {}
+    for spec in INPUT_HOOKS:
+        module, func_name = spec.split(":")
+        try:
+            hook = getattr(importlib.import_module(module), func_name)
+        except (ModuleNotFoundError, AttributeError):
+            continue
+        kwargs.update(hook(s, conversation_id) or {})
+    return kwargs
+
+
+def analyze_conversation(conv, **kwargs) -> dict:
     """The analysis document for an in-memory Conversation (the engine, via voxpop.analysis.run)."""
     from voxpop.analysis.run import analyze
 
-    return analyze(conv)
+    return analyze(conv, **kwargs)
 
 
 def store_analysis(db: Database, conversation_id: str, doc: dict, *, vote_version: int, claim: str | None,
@@ -107,14 +125,12 @@ def run_analysis(db: Database, conversation_id: str, *, claim: str | None = None
     with db.read() as s:
         version = s.execute(select(Conversation.vote_version).where(Conversation.id == conversation_id)).scalar_one()
         conv = load_conversation(s, conversation_id)
+        extra = analysis_inputs(s, conversation_id)
     load_s = time.perf_counter() - t0
-    doc = analyze_conversation(conv)
+    doc = analyze_conversation(conv, load_s=load_s, **extra)
     meta = doc.setdefault("meta", {})
     if isinstance(meta.get("conversation"), dict):
         meta["conversation"]["id"] = conversation_id
-    meta.setdefault("timings", {})
-    if isinstance(meta["timings"], dict):
-        meta["timings"].setdefault("db_load_s", round(load_s, 4))
     duration = int((time.perf_counter() - t0) * 1000)
     store_analysis(db, conversation_id, doc, vote_version=version, claim=claim, duration_ms=duration)
     log.info("analysed %s (%d votes) in %d ms", conversation_id, conv.n_votes, duration)

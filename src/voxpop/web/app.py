@@ -29,6 +29,7 @@ from voxpop.web.security import Security
 log = logging.getLogger("voxpop.web")
 STATIC = Path(__file__).resolve().parent / "static"
 BACKGROUND_MODES = ("thread", "process", "off")
+OPTIONAL_ROUTERS = ("voxpop.web.api_places", "voxpop.web.api_listen")
 
 
 def _error(status: int, code: str, message: str, details=None, headers=None) -> SafeJSONResponse:
@@ -146,6 +147,14 @@ def create_app(database_url: str | None = None, *, background: str | None = None
     )
 
     for mod in (api_accounts, api_conversations, api_participation, api_moderation, api_results, api_exports):
+        app.include_router(mod.router)
+    for name in OPTIONAL_ROUTERS:  # other areas' API routers, included when present
+        try:
+            mod = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name != name:
+                raise
+            continue
         app.include_router(mod.router)
     try:
         pages = importlib.import_module("voxpop.web.pages")
