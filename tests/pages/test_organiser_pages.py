@@ -134,3 +134,19 @@ def test_other_organisers_cannot_manage(client, seeded, app):
                                             "password": "another-long-password"})
     r = client.get(f"/organiser/c/{seeded['cid']}")
     assert r.status_code == 403 and "another organiser" in r.text
+
+
+def test_reject_a_shown_statement_from_the_statements_table(client, seeded, app):
+    cid = seeded["cid"]
+    sign_in(client)
+    html = client.get(f"/organiser/c/{cid}").text
+    assert "So far" in html and "no analysis yet" in html.lower()
+    row = re.search(r'<td id="st-(\d+)">More buses to the villages.</td>', html)
+    r = client.post(f"/organiser/c/{cid}/moderate", data={"csrf_token": csrf(html), "statement_id": row.group(1),
+                                                          "decision": "reject", "back": "manage"},
+                    follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith(f"/organiser/c/{cid}?msg=rejected")
+    with app.state.voxpop.db.read() as s:
+        assert "More buses to the villages." not in [st.text for st in list_statements(s, cid)]
+    html = client.get(r.headers["location"]).text
+    assert "Statement rejected" in html and ">Accept</button>" in html

@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 
 from voxpop.store import accounts
+from voxpop.store.analyses import get_analysis
 from voxpop.store.conversations import (
     check_can_manage,
     create_conversation,
@@ -185,21 +186,29 @@ async def manage(cid: str, request: Request) -> Response:
     def go():
         with svc.db.read() as s:
             conv, _ = _managed(request, s, cid)
-            stmts = [{"text": st.text, "status": ("Meta · " if st.is_meta else "") + STATUS[st.mod_status],
+            stmts = [{"id": st.tid, "text": st.text, "mod_status": st.mod_status,
+                      "status": ("Meta · " if st.is_meta else "") + STATUS[st.mod_status],
                       "origin": "Seed" if st.is_seed else "Participant"}
                      for st in list_statements(s, cid, include_hidden=True)]
-            return conv, stmts, len(moderation_queue(s, cid))
+            res = get_analysis(s, cid)
+            return conv, stmts, len(moderation_queue(s, cid)), res
 
     out, err = await _run(request, go)
     if err:
         return err
-    conv, stmts, pending = out
+    conv, stmts, pending, res = out
+    meta = (res.get("document") or {}).get("meta") or {}
+    counts = meta.get("counts") or {}
+    analysis = {"status": res.get("status"), "fresh": res.get("fresh"), "message": res.get("message"),
+                "participants": counts.get("participants"), "votes": counts.get("votes"),
+                "groups": len((res.get("document") or {}).get("groups") or [])}
     base = str(request.base_url).rstrip("/")
     cookies = Response()
     token = svc.security.csrf_token(request, cookies)
     o = f"/organiser/c/{cid}"
     resp = render(
         request, "organiser/conversation.html", title=conv.topic, conv=conv, statements=stmts, pending=pending,
+        analysis=analysis,
         csrf_token=token, share_url=f"{base}/c/{cid}", embed_snippet=embed_snippet(base, cid, conv.topic),
         max_statement_len=conv.statement_max_len,
         exports=[{"href": f"{API_PREFIX}/conversations/{cid}/exports/{n}", "label": label} for n, label in EXPORTS],
@@ -288,7 +297,7 @@ async def queue(cid: str, request: Request) -> Response:
 
 @router.post("/organiser/c/{cid}/moderate")
 async def decide(cid: str, request: Request, csrf_token: str = Form(""), statement_id: str = Form(""),
-                 decision: str = Form("")) -> Response:
+                 decision: str = Form(""), back: str = Form("")) -> Response:
     def go():
         _csrf(request, csrf_token)
         if not statement_id.isdigit():
@@ -299,6 +308,10 @@ async def decide(cid: str, request: Request, csrf_token: str = Form(""), stateme
             _, org = _managed(request, s, cid)
             moderate(s, cid, int(statement_id), decision, organiser_id=org.id)
 
-    _, err = await _run(request, go, back=f"/organiser/c/{cid}/moderate")
+    # the queue, or the statements table of the conversation page (post-moderation: reject what is shown)
+    to = f"/organiser/c/{cid}" + ("#statements-heading" if back == "manage" else "/moderate")
+    _, err = await _run(request, go, back=to)
     msg = {"accept": "accepted", "reject": "rejected", "meta": "meta"}.get(decision, "")
-    return err or done(request, f"/organiser/c/{cid}/moderate", msg)
+    if err is None and back == "manage":
+        return done(request, f"/organiser/c/{cid}", msg)
+    return err or done(request, to, msg)
