@@ -247,3 +247,15 @@ def test_moderation_queue_with_the_keyboard_alone(demo_server, desktop, small_co
     page.keyboard.press("Space")
     expect(page.locator(".notice[role=status]")).to_contain_text("Statement rejected")
     expect(page.get_by_text("Nothing waiting")).to_be_visible()
+
+
+def test_copy_share_link(demo_server, browser):
+    ctx = browser.new_context(**DESKTOP)
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=demo_server.base)
+    page = ctx.new_page()
+    cid = demo_server.urls["participant"].rstrip("/").rsplit("/", 1)[1]
+    sign_in(page, demo_server.base, f"/organiser/c/{cid}")
+    page.get_by_role("button", name="Copy: Link for participants").click()
+    expect(page.locator(".copy-status").first).to_have_text("Copied.")
+    assert page.evaluate("navigator.clipboard.readText()") == demo_server.urls["participant"]
+    ctx.close()

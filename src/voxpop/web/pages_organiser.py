@@ -199,7 +199,8 @@ async def manage(cid: str, request: Request) -> Response:
     conv, stmts, pending, res = out
     meta = (res.get("document") or {}).get("meta") or {}
     counts = meta.get("counts") or {}
-    analysis = {"status": res.get("status"), "fresh": res.get("fresh"), "message": res.get("message"),
+    message = res.get("message") or ""
+    analysis = {"status": res.get("status"), "fresh": res.get("fresh"), "message": message[:1].upper() + message[1:],
                 "participants": counts.get("participants"), "votes": counts.get("votes"),
                 "groups": len((res.get("document") or {}).get("groups") or [])}
     base = str(request.base_url).rstrip("/")

@@ -1,0 +1,29 @@
+// "Copy" buttons for the share link and the embed snippet (added only when JavaScript runs; the
+// read-only fields can always be selected and copied by hand).
+(function () {
+  "use strict";
+  if (!navigator.clipboard) return;
+  document.querySelectorAll("[data-copy-for]").forEach(function (slot) {
+    var field = document.getElementById(slot.dataset.copyFor);
+    if (!field) return;
+    var label = document.querySelector("label[for='" + field.id + "']");
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "secondary copy-button";
+    button.textContent = "Copy";
+    button.setAttribute("aria-label", "Copy: " + (label ? label.textContent.trim() : field.id));
+    var status = document.createElement("span");
+    status.setAttribute("role", "status");
+    status.className = "copy-status";
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(field.value).then(function () {
+        status.textContent = "Copied.";
+      }, function () {
+        field.select();
+        status.textContent = "Press Ctrl+C (or Cmd+C) to copy the selected text.";
+      });
+    });
+    slot.appendChild(button);
+    slot.appendChild(status);
+  });
+})();
