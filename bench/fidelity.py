@@ -54,7 +54,7 @@ def dense_baseline(m, mod_out) -> None:
 def real(console: Console, repeats: int) -> None:
     table = Table(title="voxpop engine vs Pol.is group-id (cold start)")
     for col in ("conversation", "era", "ptpts", "cmts", "votes", "Pol.is grouped", "our k", "Pol.is k", "ARI",
-                "engine s", "× dense SVD"):
+                "engine s", "÷ dense-SVD-only s"):
         table.add_column(col, justify="left" if col in ("conversation", "era") else "right")
     folders = sorted(p for p in (SHARED / "data" / "polis").iterdir() if p.is_dir())
     recent = []
