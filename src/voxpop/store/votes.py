@@ -46,6 +46,12 @@ def check_client_key(key: object) -> str | None:
     return key
 
 
+_INSERT_EVENT = ("INSERT INTO vote_events (conversation_id, participant_id, statement_id, vote, client_key, "
+                 "created_ms) VALUES (?, ?, ?, ?, ?, ?)")
+_ON_CONFLICT = ("ON CONFLICT (participant_id, statement_id) DO UPDATE SET vote = excluded.vote, "
+                "event_id = excluded.event_id, updated_ms = excluded.updated_ms")
+
+
 class _Batch:
     """One transaction's votes. The hot statements go through the DBAPI cursor of the session's own
     connection (same transaction), which costs a fraction of the ORM/Core overhead per vote; each
@@ -99,36 +105,39 @@ class _Batch:
         return row[0]
 
     def one(self, r: VoteRequest) -> dict:
-        if r.client_key is not None:
-            prev = self.q("SELECT statement_id, vote, id, conversation_id FROM vote_events "
-                          "WHERE participant_id = ? AND client_key = ?", (r.participant_id, r.client_key)).fetchone()
-            if prev is not None:
-                sid, _ = self.stmt(r.conversation_id, r.statement)
-                if prev[0] != sid or prev[1] != r.vote or prev[3] != r.conversation_id:
-                    raise Conflict("this client_key was already used for a different vote; use a new key per vote")
-                return self._result(r, r.vote, None, prev[2], replayed=True)
+        sid, mod = self.stmt(r.conversation_id, r.statement)
+        # the client key's earlier vote (a retry) and the current vote, in one round trip
+        row = self.q("SELECT e.statement_id, e.vote, e.id, e.conversation_id, v.vote FROM (SELECT 1 AS one) d "
+                     "LEFT JOIN vote_events e ON e.participant_id = ? AND e.client_key = ? "
+                     "LEFT JOIN votes v ON v.participant_id = ? AND v.statement_id = ?",
+                     (r.participant_id, r.client_key, r.participant_id, sid)).fetchone()
+        if r.client_key is not None and row[2] is not None:
+            if row[0] != sid or row[1] != r.vote or row[3] != r.conversation_id:
+                raise Conflict("this client_key was already used for a different vote; use a new key per vote")
+            return self._result(r, r.vote, None, row[2], replayed=True)
+        current = row[4]
         is_open, moderation = self.conv(r.conversation_id)
         if not is_open:
             raise Conflict("this conversation is closed; it takes no more votes")
-        sid, mod = self.stmt(r.conversation_id, r.statement)
         if mod == -1 or (moderation == "strict" and mod != 1):
             raise Conflict(f"statement {r.statement} is not open for voting (moderation)")
-        row = self.q("SELECT vote FROM votes WHERE participant_id = ? AND statement_id = ?",
-                     (r.participant_id, sid)).fetchone()
-        current = row[0] if row is not None else None
         if r.vote is None and current is None:
             return self._result(r, None, None, None, replayed=False)
         t = now_ms()
-        eid = self.q("INSERT INTO vote_events (conversation_id, participant_id, statement_id, vote, client_key, "
-                     "created_ms) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                     (r.conversation_id, r.participant_id, sid, r.vote, r.client_key, t)).fetchone()[0]
-        if r.vote is None:
-            self.q("DELETE FROM votes WHERE participant_id = ? AND statement_id = ?", (r.participant_id, sid))
+        event = (r.conversation_id, r.participant_id, sid, r.vote, r.client_key, t)
+        if r.vote is not None and self.pg:  # history and current vote in one statement
+            eid = self.q(f"WITH e AS ({_INSERT_EVENT} RETURNING id) INSERT INTO votes (participant_id, statement_id, "
+                         "conversation_id, vote, event_id, updated_ms) SELECT ?, ?, ?, ?, e.id, ? FROM e "
+                         f"{_ON_CONFLICT} RETURNING event_id",
+                         (*event, r.participant_id, sid, r.conversation_id, r.vote, t)).fetchone()[0]
         else:
-            self.q("INSERT INTO votes (participant_id, statement_id, conversation_id, vote, event_id, updated_ms) "
-                   "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (participant_id, statement_id) DO UPDATE SET "
-                   "vote = excluded.vote, event_id = excluded.event_id, updated_ms = excluded.updated_ms",
-                   (r.participant_id, sid, r.conversation_id, r.vote, eid, t))
+            eid = self.q(_INSERT_EVENT + " RETURNING id", event).fetchone()[0]
+            if r.vote is None:
+                self.q("DELETE FROM votes WHERE participant_id = ? AND statement_id = ?", (r.participant_id, sid))
+            else:
+                self.q("INSERT INTO votes (participant_id, statement_id, conversation_id, vote, event_id, updated_ms) "
+                       f"VALUES (?, ?, ?, ?, ?, ?) {_ON_CONFLICT}",
+                       (r.participant_id, sid, r.conversation_id, r.vote, eid, t))
         self.bumps[r.conversation_id] = self.bumps.get(r.conversation_id, 0) + 1
         return self._result(r, r.vote, current, eid, replayed=False)
 
