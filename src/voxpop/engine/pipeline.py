@@ -169,6 +169,11 @@ def analyze_matrix(
     tick("pca", 0.4)
 
     members = np.flatnonzero(in_conv)
+    if len(members) < 2:
+        raise TooFewVotes(
+            f"only {len(members)} participant(s) voted on at least {min(opts.min_votes, n_cmts)} statements; "
+            "groups need at least two"
+        )
     base = cl.base_clusters(proj[members], k=opts.base_k, max_iters=opts.base_iters)
     n_base = len(base.centers)
     if n_base < 2:
@@ -181,7 +186,7 @@ def analyze_matrix(
     scores = {k: cl.silhouette(base.centers, r.labels) for k, r in runs.items()}
     k_sel = ks[0] if len(ks) == 1 else cl.choose_k(scores)
     grp = runs[k_sel]
-    k = len(grp.centers)
+    k = len(grp.centers)  # can be below k_sel if a group emptied during k-means (Pol.is drops it)
     base_labels = np.full(m.n_rows, -1, dtype=np.int64)
     base_labels[members] = base.labels
     group_labels = np.full(m.n_rows, -1, dtype=np.int64)
