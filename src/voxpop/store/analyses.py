@@ -22,23 +22,29 @@ from voxpop.store.models import Analysis, Conversation, now_ms
 log = logging.getLogger("voxpop.analysis")
 
 
-def get_analysis(s: Session, conversation_id: str) -> dict:
+def get_analysis(s: Session, conversation_id: str, *, with_document: bool = True) -> dict:
     """The latest stored analysis, at once (never computes).
 
     Returns {"status": "ok" | "too_few_votes" | "pending", "fresh": bool, "computed_ms": int | None,
-    "message": str | None, "document": dict | None}. "pending" means no analysis was computed yet;
-    fresh is False while newer votes wait for the background recomputation.
+    "duration_ms", "message": str | None, "document": dict | None}. "pending" means no analysis was
+    computed yet; fresh is False while newer votes wait for the background recomputation.
+    with_document=False skips reading the (large) document: status and freshness only.
     """
     conv = get_conversation(s, conversation_id)
-    row = s.get(Analysis, conv.id)
+    cols = [Analysis.status, Analysis.vote_version, Analysis.computed_ms, Analysis.duration_ms]
+    row = s.execute(select(*cols, Analysis.document if with_document else Analysis.status)
+                    .where(Analysis.conversation_id == conv.id)).first()
     if row is None:
         return {"status": "pending", "fresh": False, "computed_ms": None, "duration_ms": None, "document": None,
                 "message": "no analysis yet: it is computed in the background a moment after the first votes"}
-    doc = row.document
+    doc = row[4] if with_document else None
     meta = doc.get("meta", {}) if isinstance(doc, dict) else {}
-    return {"status": meta.get("status", row.status), "fresh": row.vote_version >= conv.vote_version,
-            "computed_ms": row.computed_ms, "duration_ms": row.duration_ms, "message": meta.get("message"),
-            "document": doc}
+    return {"status": meta.get("status", row[0]), "fresh": row[1] >= conv.vote_version,
+            "computed_ms": row[2], "duration_ms": row[3],
+            "message": meta.get("message") if with_document else _MESSAGES.get(row[0]), "document": doc}
+
+
+_MESSAGES = {"too_few_votes": "not enough votes yet to find opinion groups"}
 
 
 def request_analysis(s: Session, conversation_id: str) -> None:

@@ -14,19 +14,19 @@ router = APIRouter(prefix=API_PREFIX, tags=["results"])
 INLINE_MAX_VOTES = 5000  # a first analysis this small is computed in the request (milliseconds)
 
 
-def analysis_for(request: Request, cid: str) -> dict:
+def analysis_for(request: Request, cid: str, with_document: bool = True) -> dict:
     """get_analysis, computing the very first analysis inline when the conversation is tiny."""
     db = services(request).db
     with db.read() as s:
         conv = get_conversation(s, cid)
         if not conv.show_results and organiser_or_none(request, s) is None:
             raise Forbidden("the organisers of this conversation do not show results to participants")
-        res = analyses.get_analysis(s, cid)
-        small = res["document"] is None and conv.vote_version <= INLINE_MAX_VOTES
+        res = analyses.get_analysis(s, cid, with_document=with_document)
+        small = res["status"] == "pending" and conv.vote_version <= INLINE_MAX_VOTES
     if small:
         analyses.run_analysis(db, cid)
         with db.read() as s:
-            res = analyses.get_analysis(s, cid)
+            res = analyses.get_analysis(s, cid, with_document=with_document)
     return res
 
 
@@ -49,7 +49,7 @@ async def analysis(cid: str, request: Request, response: Response) -> dict:
 @router.get("/conversations/{cid}/analysis/status")
 async def analysis_status(cid: str, request: Request) -> dict:
     """Only the freshness: {"status", "fresh", "computed_ms", "message"}."""
-    res = await run_in_threadpool(analysis_for, request, cid)
+    res = await run_in_threadpool(analysis_for, request, cid, False)
     return {k: v for k, v in res.items() if k != "document"}
 
 
