@@ -110,6 +110,12 @@ def test_too_few_votes(votes, mod, message):
         analyze_matrix(m, None if mod is None else np.array(mod))
 
 
+def test_too_few_in_conversation_participants():
+    m = from_vote_log([0, 0, 1], [0, 1, 0], [1, -1, 1], n_participants=2, n_statements=2)
+    with pytest.raises(TooFewVotes, match="only 1 participant"):
+        analyze_matrix(m, None, EngineOptions(greedy_fill=0))
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [
@@ -123,12 +129,6 @@ def test_too_few_votes(votes, mod, message):
         ({"bridging": "yes"}, "bridging"),
     ],
 )
-def test_too_few_in_conversation_participants():
-    m = from_vote_log([0, 0, 1], [0, 1, 0], [1, -1, 1], n_participants=2, n_statements=2)
-    with pytest.raises(TooFewVotes, match="only 1 participant"):
-        analyze_matrix(m, None, EngineOptions(greedy_fill=0))
-
-
 def test_option_validation(kwargs, message):
     with pytest.raises(ValueError, match=message):
         EngineOptions(**kwargs)
