@@ -6,6 +6,9 @@ import re
 
 import numpy as np
 
+from voxpop.listen.embed import WORD_TOKENS
+
+_TOKEN = re.compile(WORD_TOKENS)
 _CLAUSE = re.compile(r"[,;:—–]\s")
 _TRAIL = " \t\n,;:—–-"
 
@@ -19,7 +22,7 @@ def representative(idx: np.ndarray, vectors: np.ndarray, testimony_of: list[str]
     c = V.mean(axis=0)
     c /= np.linalg.norm(c) or 1.0
     sims = V @ c
-    words = np.array([len(texts[i].split()) for i in idx])
+    words = np.array([len(_TOKEN.findall(texts[i])) for i in idx])
     good = (words >= 5) & (words <= 60)
     order = np.lexsort((-sims, ~good))
     out, seen = [], set()
@@ -61,7 +64,7 @@ def make_candidates(quotes: list[tuple[int, float]], claims: list, theme_id, lim
         s, e, trimmed = trim_span(c["_ttext"], c["start"], c["end"], limit)
         text = c["_ttext"][s:e]
         key = " ".join(text.lower().split())
-        if len(text.split()) < 3 or key in seen:
+        if len(_TOKEN.findall(text)) < 3 or key in seen:  # too short to vote on
             continue
         seen.add(key)
         out.append({"id": f"{prefix}{theme_id}.{len(out) + 1}", "text": text, "length": len(text),
