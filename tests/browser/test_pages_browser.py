@@ -187,6 +187,8 @@ def _basic_checks(page) -> list[str]:
             last = n;
         }
         if (document.querySelectorAll('h1').length !== 1) out.push('not exactly one h1');
+        const over = document.documentElement.scrollWidth - window.innerWidth;
+        if (over > 1) out.push('the page scrolls sideways by ' + over + 'px (reflow)');
         return out;
     }""")
 

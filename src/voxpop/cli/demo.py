@@ -184,6 +184,7 @@ def demo(
             port = sock.getsockname()[1]
     else:
         with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: TIME_WAIT is no obstacle
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
