@@ -52,6 +52,7 @@ def test_phone_vote_add_moderate_and_see_it(demo_server, browser, small_conversa
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(f"{base}/c/{cid}")
     expect(page.locator("[data-progress]")).to_contain_text("0 of 4")
+    expect(page.get_by_role("button", name="Undo my last vote")).to_be_hidden()
     shot(page, "phone-participate")
     status = page.locator("#vote-status")
     for i, word in enumerate(["Agree", "Disagree", "Pass", "Agree"]):
@@ -62,6 +63,7 @@ def test_phone_vote_add_moderate_and_see_it(demo_server, browser, small_conversa
         if i < 3:
             expect(page.locator("#statement-text")).not_to_have_text(before)
     expect(page.locator("#vote-done")).to_contain_text("You have voted on every statement")
+    expect(page.get_by_role("button", name="Undo my last vote")).to_be_visible()
     assert dialogs == [], "the hostile statement ran as script"
     # the enhanced path never reloaded the page; a reload shows the same state from the server
     page.reload()

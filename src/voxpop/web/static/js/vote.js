@@ -72,6 +72,8 @@
         return;
       }
       updateProgress(data.progress);
+      var undo = document.getElementById("undo-form");
+      if (undo) undo.hidden = false;
       if (!data.next) {
         announce(data.message + " " + (data.done_message || "You have voted on every statement."));
         showDone(data);
