@@ -27,6 +27,7 @@ DEBOUNCE_MS = 250
 MAX_WAIT_MS = 1500
 LEASE_MS = 120_000
 POLL_S = 0.1
+CHILD_NICE = 5
 
 
 def claim_next(db: Database, worker_id: str, *, debounce_ms: int = DEBOUNCE_MS, max_wait_ms: int = MAX_WAIT_MS,
@@ -57,9 +58,17 @@ def release(db: Database, cid: str, claim: str) -> None:
                   .values(analysis_claim=None, analysis_claim_ms=None))
 
 
+def _child_init() -> None:
+    """The analysis child of `serve` yields the CPU to the server: votes first, analyses in the gaps."""
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    try:
+        os.nice(CHILD_NICE)
+    except OSError:
+        pass
+
+
 def _child_run(url: str, cid: str, claim: str) -> None:
     """Runs in a child process (serve's background mode 'process')."""
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
     run_analysis(get_database(url, migrate=False), cid, claim=claim)
 
 
@@ -89,7 +98,8 @@ class Worker:
                 if self._pool is None:
                     import multiprocessing
 
-                    self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+                    self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                                     initializer=_child_init)
                 self._pool.submit(_child_run, self.db.url, cid, claim).result()
             else:
                 run_analysis(self.db, cid, claim=claim)
