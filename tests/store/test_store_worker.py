@@ -76,3 +76,12 @@ def test_vote_during_analysis_keeps_it_dirty(db):
     assert clean is False
     dirty, claim_after, _ = _state(db, cid)
     assert dirty is not None and claim_after is None  # released, to be recomputed
+
+
+def test_nan_in_a_document_is_stored_as_null(db):
+    cid = _voted_conversation(db, people=3)
+    doc = {"meta": {"status": "ok", "x": float("nan")}, "statements": [], "values": [1.5, float("inf")]}
+    analyses.store_analysis(db, cid, doc, vote_version=0, claim=None, duration_ms=1)
+    with db.read() as s:
+        got = analyses.get_analysis(s, cid)["document"]
+    assert got["meta"]["x"] is None and got["values"] == [1.5, None]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
+import math
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,6 +50,25 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+def finite_json(value):
+    """NaN and infinities become null (JSON has no such numbers; PostgreSQL rejects them)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_json(v) for v in value]
+    return value
+
+
+def json_dumps(value) -> str:
+    """Strict JSON for JSON columns: one pass normally, a cleaning pass only if a NaN slipped in."""
+    try:
+        return json.dumps(value, allow_nan=False, separators=(",", ":"))
+    except ValueError:
+        return json.dumps(finite_json(value), allow_nan=False, separators=(",", ":"))
+
+
 def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
 
@@ -64,13 +85,14 @@ class Database:
                 path.parent.mkdir(parents=True, exist_ok=True)
             self.engine: Engine = create_engine(
                 self.url, connect_args={"check_same_thread": False, "timeout": 30},
-                pool_size=pool_size, max_overflow=20,
+                pool_size=pool_size, max_overflow=20, json_serializer=json_dumps,
             )
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
             write_engine = self.engine.execution_options(sqlite_begin="BEGIN IMMEDIATE")
         else:
-            self.engine = create_engine(self.url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+            self.engine = create_engine(self.url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True,
+                                        json_serializer=json_dumps)
             write_engine = self.engine
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(write_engine, expire_on_commit=False)

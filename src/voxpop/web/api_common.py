@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from voxpop.store import participants as P
 from voxpop.store.conversations import check_can_manage, get_conversation
-from voxpop.store.db import Database
+from voxpop.store.db import Database, finite_json
 from voxpop.store.errors import Invalid
 from voxpop.store.models import Conversation, Organiser
 from voxpop.store.writer import VoteWriter
@@ -29,7 +29,11 @@ class SafeJSONResponse(JSONResponse):
     HTML even if a browser sniffs the response."""
 
     def render(self, content: Any) -> bytes:
-        return (json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        try:
+            text = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        except ValueError:  # a NaN somewhere: null instead, never an invalid document or a 500
+            text = json.dumps(finite_json(content), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return (text
                 .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").encode("utf-8"))
 
 

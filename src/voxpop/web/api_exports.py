@@ -25,7 +25,7 @@ async def export(cid: str, name: str, request: Request) -> Response:
             if not name.endswith(".csv") or stem not in exports.CSV_NAMES:
                 raise NotFound(f"no export {name!r}; choose comments.csv, votes.csv, participants-votes.csv, "
                                "summary.csv or analysis.json")
-            return exports.export_csv(s, cid, stem, url=str(request.url_for("read", cid=cid)))
+            return exports.export_csv(s, cid, stem, url=f"{request.base_url}api/v1/conversations/{cid}")
 
     data = await run_in_threadpool(go)
     headers = {"Content-Disposition": f'attachment; filename="{cid}-{name}"', "X-Content-Type-Options": "nosniff"}
