@@ -102,16 +102,15 @@ def from_vote_log(
     "Latest" is the largest timestamp; equal or missing timestamps fall back to log order (later row wins).
     The result's entries are sorted by (participant, statement).
     """
-    p = np.asarray(participant, dtype=np.int64)
-    s = np.asarray(statement, dtype=np.int64)
+    p, s = _index_array(participant, "participant"), _index_array(statement, "statement")
     v = np.asarray(vote)
     if not (len(p) == len(s) == len(v)):
         raise ValueError("participant, statement and vote must have the same length")
-    if len(v) and not np.isin(v, (-1, 0, 1)).all():
-        bad = v[~np.isin(v, (-1, 0, 1))][0]
-        raise ValueError(f"votes must be 1 (agree), -1 (disagree) or 0 (pass); got {bad.item()!r}")
-    if len(p) and (p.min() < 0 or s.min() < 0):
-        raise ValueError("participant and statement indices must be >= 0")
+    if len(v):
+        ok = (v.min() >= -1 and v.max() <= 1) if v.dtype.kind in "iu" else bool(np.isin(v, (-1, 0, 1)).all())
+        if not ok:
+            bad = v[~np.isin(v, (-1, 0, 1))][0]
+            raise ValueError(f"votes must be 1 (agree), -1 (disagree) or 0 (pass); got {bad.item()!r}")
     n_p = int(n_participants if n_participants is not None else (p.max() + 1 if len(p) else 0))
     n_s = int(n_statements if n_statements is not None else (s.max() + 1 if len(s) else 0))
     if len(p) and (p.max() >= n_p or s.max() >= n_s):
@@ -125,28 +124,34 @@ def from_vote_log(
         if len(t) > 1 and not bool(np.all(t[1:] >= t[:-1])):
             pos = np.empty(len(v), dtype=np.int64)
             pos[np.argsort(t, kind="stable")] = np.arange(len(v), dtype=np.int64)
-    idx = _latest_per_cell(p, s, pos, n_p, n_s)
-    return VoteMatrix(
-        rows=p[idx].astype(np.int32),
-        cols=s[idx].astype(np.int32),
-        vals=v[idx].astype(np.int8),
-        n_rows=n_p,
-        n_cols=n_s,
-    )
+    rows, cols, idx = _latest_per_cell(p, s, pos, n_p, n_s)
+    return VoteMatrix(rows=rows, cols=cols, vals=v[idx].astype(np.int8), n_rows=n_p, n_cols=n_s)
 
 
-def _latest_per_cell(p: np.ndarray, s: np.ndarray, pos: np.ndarray | None, n_p: int, n_s: int) -> np.ndarray:
-    """Indices of the votes to keep, sorted by (participant, statement): per cell the latest vote, i.e. the
-    one with the largest `pos` (its rank in time order; None = log order).
+def _index_array(x, name: str) -> np.ndarray:
+    a = np.asarray(x)
+    if a.dtype.kind not in "iu":
+        a = a.astype(np.int64)
+    if len(a) and a.min() < 0:
+        raise ValueError(f"{name} indices must be >= 0")
+    return a
+
+
+def _latest_per_cell(
+    p: np.ndarray, s: np.ndarray, pos: np.ndarray | None, n_p: int, n_s: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rows int32, cols int32, vote index) of the kept votes, sorted by (participant, statement): per cell
+    the latest vote, i.e. the one with the largest `pos` (its rank in time order; None = log order).
 
     O(n) bucketing by participant (scipy's COO→CSR counting sort, duplicates kept), then a short sort of
     each participant's statements; duplicate cells are then adjacent and resolved by the largest `pos`.
     """
     if len(p) == 0:
-        return np.zeros(0, dtype=np.int64)
+        return np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int64)
     itype = np.int32 if max(len(p), n_p, n_s) < np.iinfo(np.int32).max else np.int64
     coo = sp.coo_matrix(
-        (np.arange(len(p), dtype=itype), (p.astype(itype), s.astype(itype))), shape=(n_p, max(n_s, 1))
+        (np.arange(len(p), dtype=itype), (p.astype(itype, copy=False), s.astype(itype, copy=False))),
+        shape=(n_p, max(n_s, 1)),
     )
     coo.has_canonical_format = True  # keep duplicates: they are resolved below, not summed
     csr = coo.tocsr()
@@ -157,13 +162,15 @@ def _latest_per_cell(p: np.ndarray, s: np.ndarray, pos: np.ndarray | None, n_p: 
     same = csr.indices[1:] == csr.indices[:-1]
     starts_of_rows = csr.indptr[1:-1]
     same[starts_of_rows[(starts_of_rows > 0) & (starts_of_rows < len(order))] - 1] = False
+    rows = np.repeat(np.arange(n_p, dtype=np.int32), np.diff(csr.indptr))
     if not same.any():
-        return order
+        return rows, csr.indices.astype(np.int32, copy=False), order
     starts = np.flatnonzero(np.concatenate(([True], ~same)))
+    rows, cols = rows[starts], csr.indices[starts].astype(np.int32, copy=False)
     if pos is None:  # log order: the largest vote index wins
-        return np.maximum.reduceat(order, starts)
+        return rows, cols, np.maximum.reduceat(order, starts)
     best_pos = np.maximum.reduceat(pos[order], starts)
     # map the winning pos back to a vote index (pos is a permutation of 0..n-1)
     vote_at = np.empty(len(pos), dtype=np.int64)
     vote_at[pos] = np.arange(len(pos), dtype=np.int64)
-    return vote_at[best_pos]
+    return rows, cols, vote_at[best_pos]
