@@ -208,6 +208,10 @@ def main(argv=None) -> int:
                          f"| {r.get('k', '-')} | {r.get('ari_vs_planted', '-')} | {verdict} |")
         lines.append("")
     lines.append(f"Targets: voxpop >= {SPEED_TARGET:.0f}x faster than red-dwarf; 1M x 10k end to end < 60 s, < 8 GB.")
+    load = os.getloadavg()
+    report["load_average_end"] = load
+    lines.append(f"Load average at the end: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} on {os.cpu_count()} cores "
+                 "(a busy machine inflates wall times; peers run back to back, so compare ratios).")
     text = "\n".join(lines)
     print("\n" + text)
     (out / f"speed-{stamp}.md").write_text(text + "\n")
