@@ -96,7 +96,8 @@ def lloyd(
     computed. Late steps, where centers barely move, then touch only the few points near a boundary.
     """
     points = np.asarray(points, dtype=np.float64)
-    w = np.ones(len(points)) if weights is None else np.asarray(weights, dtype=np.float64)
+    w = None if weights is None else np.asarray(weights, dtype=np.float64)
+    wpoints = points if w is None else points * w[:, None]
     centers = np.asarray(centers, dtype=np.float64)
     n, dim = points.shape
     labels, upper, lower = _nearest_two(points, centers)
@@ -106,9 +107,10 @@ def lloyd(
         if steps > 1:
             _refresh(points, centers, labels, upper, lower)
         k = len(centers)
-        wsum = np.bincount(labels, weights=w, minlength=k)
-        nonempty = np.bincount(labels, minlength=k) > 0
-        new = np.column_stack([np.bincount(labels, weights=w * points[:, d], minlength=k) for d in range(dim)])
+        count = np.bincount(labels, minlength=k)
+        wsum = count.astype(np.float64) if w is None else np.bincount(labels, weights=w, minlength=k)
+        nonempty = count > 0
+        new = np.column_stack([np.bincount(labels, weights=wpoints[:, d], minlength=k) for d in range(dim)])
         new = new[nonempty] / wsum[nonempty, None]
         # renumber surviving clusters, keeping their order; dropping centers keeps lower bounds valid
         remap = np.cumsum(nonempty) - 1
@@ -124,7 +126,11 @@ def lloyd(
             lower -= np.where(moved[labels] == top2[1], top2[0], top2[1])
         else:
             lower[:] = np.inf
-    wsum = np.bincount(labels, weights=w, minlength=len(centers))
+    k = len(centers)
+    if w is None:
+        wsum = np.bincount(labels, minlength=k).astype(np.float64)
+    else:
+        wsum = np.bincount(labels, weights=w, minlength=k)
     return KMeansResult(labels, centers, wsum, steps)
 
 
@@ -136,15 +142,18 @@ def _refresh(points, centers, labels, upper, lower) -> None:
         half = 0.5 * cc.min(axis=1)
     else:
         half = np.full(1, np.inf)
-    margin = 1e-9 * (1.0 + np.abs(upper))
+    # a safety margin far above rounding error, so a skipped point is strictly nearest to its center
+    margin = 1e-9 * (1.0 + float(np.abs(centers).max()) + float(upper.max(initial=0.0)))
     bound = np.maximum(lower, half[labels])
-    todo = np.flatnonzero(upper + margin >= bound)
+    bound -= margin
+    todo = np.flatnonzero(upper >= bound)
     if len(todo) == 0:
         return
     # tighten the upper bound to the exact distance, retest, then fully reassign what is left
-    exact = np.linalg.norm(points[todo] - centers[labels[todo]], axis=1)
+    diff = points[todo] - centers[labels[todo]]
+    exact = np.sqrt(np.einsum("ij,ij->i", diff, diff))
     upper[todo] = exact
-    todo = todo[exact + margin[todo] >= bound[todo]]
+    todo = todo[exact >= bound[todo]]
     if len(todo) == 0:
         return
     _reassign_local(points, centers, labels, upper, lower, todo, cc if len(centers) > 1 else None)
