@@ -85,3 +85,14 @@ def test_openapi_published(api):
     spec = api.c.get("/openapi.json").json()
     assert "/api/v1/conversations/{cid}/votes" in spec["paths"]
     assert api.c.get("/docs").status_code == 200
+
+
+def test_junk_cookies_and_headers_never_500(api):
+    cid = api.conversation()
+    for cookie in ['voxpop_anon="unterminated', "voxpop_anon=" + "a" * 5000, "a=b; c", "voxpop_anon=x.y.z", ";;;="]:
+        r = api.c.post(f"/api/v1/conversations/{cid}/votes", content=b'{"statement": 0, "vote": "agree"}',
+                       headers={"content-type": "application/json", "cookie": cookie})
+        assert r.status_code in (200, 400, 413, 422), (cookie, r.status_code, r.text)
+    r = api.c.post(f"/api/v1/conversations/{cid}/votes", content=b'{"statement": 0, "vote": "agree"}',
+                   headers={"content-type": "application/json", "content-length": "abc"})
+    assert r.status_code < 500

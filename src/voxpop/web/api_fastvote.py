@@ -13,7 +13,7 @@ cookie handling stay exactly those of the documented endpoint.
 from __future__ import annotations
 
 import re
-from http.cookies import SimpleCookie
+from http.cookies import CookieError, SimpleCookie
 
 from pydantic import ValidationError
 
@@ -96,7 +96,7 @@ class FastVotes:
                     morsel = jar.get(ANON_COOKIE)
                     anon = self.svc.security.unsign_anon(morsel.value if morsel else None)
                     who = ("anon", anon) if anon else None
-        except (ValidationError, ServiceError, ValueError, UnicodeDecodeError, KeyError):
+        except (ValidationError, ServiceError, ValueError, UnicodeDecodeError, KeyError, CookieError):
             who = None
         if who is None or len(body) > MAX_FAST_BODY:
             return await fallback(scope, _replay(body, receive), send)
