@@ -7,6 +7,7 @@ import os
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
 from voxpop.cli import app
 
@@ -20,6 +21,17 @@ DbUrl = Annotated[str | None, typer.Option("--database-url", envvar="VOXPOP_DATA
 def _fail(message: str) -> typer.Exit:
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
     return typer.Exit(2)
+
+
+def _db_error(e: Exception, url: str | None) -> typer.Exit:
+    from voxpop.store.db import resolve_url
+
+    try:
+        where = resolve_url(url).rsplit("@", 1)[-1]  # never print a password
+    except ValueError:
+        where = "?"
+    reason = str(getattr(e, "orig", None) or e).strip().splitlines()[0]
+    return _fail(f"cannot use the database {where}: {reason}")
 
 
 def _logging() -> None:
@@ -50,6 +62,8 @@ def serve(
                                  rate_limits=False if no_rate_limit_per_address else None)
     except ValueError as e:
         raise _fail(str(e)) from None
+    except SQLAlchemyError as e:
+        raise _db_error(e, database_url) from None
     # access_log off: request logs would store client IP addresses, which voxpop never keeps
     uvicorn.run(application, host=host, port=port, access_log=False, log_level="warning",
                 timeout_graceful_shutdown=5)
@@ -68,6 +82,8 @@ def worker(
         run_worker(database_url, once=once)
     except ValueError as e:
         raise _fail(str(e)) from None
+    except SQLAlchemyError as e:
+        raise _db_error(e, database_url) from None
 
 
 @db_app.command("upgrade")
@@ -77,9 +93,11 @@ def db_upgrade(database_url: DbUrl = None) -> None:
 
     try:
         db = Database(database_url)
+        db.upgrade()
     except ValueError as e:
         raise _fail(str(e)) from None
-    db.upgrade()
+    except SQLAlchemyError as e:
+        raise _db_error(e, database_url) from None
     typer.echo(f"database at revision {current_revision(db)}")
 
 
@@ -105,6 +123,8 @@ def create_organiser(
             raw = accounts.create_api_token(s, org.id, "cli")[0] if token else None
     except (ServiceError, ValueError) as e:
         raise _fail(getattr(e, "message", str(e))) from None
+    except SQLAlchemyError as e:
+        raise _db_error(e, database_url) from None
     typer.echo(f"organiser {username!r} created (id {org.id})")
     if raw:
         typer.echo(f"API token (shown once): {raw}")
