@@ -263,3 +263,45 @@ def test_copy_share_link(demo_server, browser):
     expect(page.locator(".copy-status").first).to_have_text("Copied.")
     assert page.evaluate("navigator.clipboard.readText()") == demo_server.urls["participant"]
     ctx.close()
+
+
+def test_embed_snippet_on_another_site(demo_server, browser):
+    """The embed page inside a page of another site (localhost vs 127.0.0.1: different sites)."""
+    import http.server
+    import threading
+
+    cid = demo_server.urls["participant"].rstrip("/").rsplit("/", 1)[1]
+    src = f"{demo_server.base}/c/{cid}/embed"
+    host = ("<!doctype html><html lang='en'><head><meta name='viewport' content='width=device-width'><title>A council site</title></head><body><h1>News</h1>"
+            f"<iframe src='{src}' title='Have your say' style='width:100%;height:700px'></iframe></body></html>")
+
+    class Host(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            body = host.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Host)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    ctx = browser.new_context(**PHONE)
+    try:
+        page = ctx.new_page()
+        page.goto(f"http://localhost:{server.server_address[1]}/")
+        frame = page.frame_locator("iframe")
+        expect(frame.locator("#statement-text")).to_be_visible()
+        expect(frame.get_by_role("link", name="Open this conversation in a new window")).to_be_visible()
+        frame.locator("button[value=agree]").tap()
+        # Either the vote is recorded, or (third-party cookies blocked) the participant is told what to do
+        expect(frame.locator("#vote-status")).to_contain_text(
+            re.compile(r"Vote recorded: Agree\.|Open this conversation in a new window"))
+        shot(page, "phone-embed")
+    finally:
+        ctx.close()
+        server.shutdown()
+        server.server_close()

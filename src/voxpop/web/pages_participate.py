@@ -91,7 +91,7 @@ async def _page(request: Request, cid: str, *, embed: bool) -> Response:
         statement=state["statement"], progress=state["progress"], csrf_token=token,
         places_enabled=state["places_enabled"], place_name=state["place_name"],
         max_statement_len=conv.statement_max_len, json_twin=urls["json_next"], embed=embed,
-        nav=participant_nav(cid, "vote", conv.show_results), narrow=True,
+        nav=participant_nav(cid, "vote", conv.show_results), narrow=True, body_class="embed" if embed else None,
         vote_message=None,
     )
     return with_cookies(resp, cookies)

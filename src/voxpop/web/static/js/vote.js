@@ -12,8 +12,9 @@
   var progress = document.querySelector("[data-progress]");
   var busy = false;
 
-  function announce(message) {
+  function announce(message, kind) {
     // Clear first so that the same words twice in a row are still announced.
+    status.className = "notice " + (kind || "ok");
     status.textContent = "";
     window.setTimeout(function () { status.textContent = message; }, 50);
   }
@@ -64,11 +65,20 @@
       headers: { "Accept": "application/json" },
       credentials: "same-origin"
     }).then(function (response) {
-      return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+      return response.json().then(function (data) {
+        return { ok: response.ok, status: response.status, data: data };
+      });
     }).then(function (result) {
       var data = result.data || {};
       if (!result.ok) {
-        announce(data.detail || data.message || "Sorry, the vote was not recorded. Please try again.");
+        var framed = window.top !== window.self;
+        if (framed && result.status === 403) {
+          // a third-party iframe whose cookies the browser blocks: voting works in a window of its own
+          announce("Your browser blocks voting inside this embedded page. " +
+                   "Please use the link 'Open this conversation in a new window'.", "error");
+          return;
+        }
+        announce(data.detail || data.message || "Sorry, the vote was not recorded. Please try again.", "error");
         return;
       }
       updateProgress(data.progress);
