@@ -131,6 +131,8 @@ def test_keyboard_only_voting(demo_server, desktop, small_conversation):
     assert ring["tag"] == "BUTTON" and ring["text"].endswith("Agree"), ring
     assert ring["focusVisible"] and ring["outline"] != "none" and ring["width"] != "0px", ring
     first = page.locator("#statement-text").inner_text()
+    # a screen reader on the button hears the statement it votes on
+    expect(page.get_by_role("button", name="Agree", exact=True)).to_have_accessible_description(first)
     page.keyboard.press("Enter")
     expect(page.locator("#vote-status")).to_contain_text("Vote recorded: Agree. Next statement:")
     expect(page.locator("#statement-text")).not_to_have_text(first)
