@@ -129,6 +129,13 @@ class Database:
     def dispose(self) -> None:
         self.engine.dispose()
 
+    def checkpoint(self) -> None:
+        """SQLite: copy the WAL into the database without blocking anyone (PASSIVE). A server calls
+        this from a background thread so that vote commits rarely pay for the automatic checkpoint."""
+        if self.is_sqlite and self.sqlite_path is not None:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+
 
 def alembic_config(db: Database):
     from alembic.config import Config

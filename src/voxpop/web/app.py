@@ -10,6 +10,7 @@ import contextlib
 import importlib
 import logging
 import os
+import threading
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -81,6 +82,14 @@ def _install_handlers(app: FastAPI) -> None:
         return _error(500, "internal", "something went wrong on the server; the error was logged")
 
 
+def _checkpoints(db, stop: threading.Event, every_s: float = 0.5) -> None:
+    while not stop.wait(every_s):
+        try:
+            db.checkpoint()
+        except Exception:  # a busy or locked moment: the next round (or SQLite itself) will do it
+            log.debug("checkpoint skipped", exc_info=True)
+
+
 class VoxpopApp(FastAPI):
     """FastAPI with the vote fast path (voxpop.web.api_fastvote) in front of its middleware stack."""
 
@@ -116,6 +125,10 @@ def create_app(database_url: str | None = None, *, background: str | None = None
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         svc.writer.start()
+        stop_checkpoints = threading.Event()
+        if db.is_sqlite:
+            threading.Thread(target=_checkpoints, args=(db, stop_checkpoints), name="voxpop-checkpoint",
+                             daemon=True).start()
         if background != "off":
             from voxpop.worker import Worker
 
@@ -127,6 +140,7 @@ def create_app(database_url: str | None = None, *, background: str | None = None
             if svc.worker is not None:
                 svc.worker.stop()
             svc.writer.stop()
+            stop_checkpoints.set()
 
     app = VoxpopApp(title="voxpop", version=__version__, lifespan=lifespan, default_response_class=SafeJSONResponse,
                   telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
