@@ -96,3 +96,15 @@ def test_junk_cookies_and_headers_never_500(api):
     r = api.c.post(f"/api/v1/conversations/{cid}/votes", content=b'{"statement": 0, "vote": "agree"}',
                    headers={"content-type": "application/json", "content-length": "abc"})
     assert r.status_code < 500
+
+
+def test_out_of_range_numbers_are_4xx(api):
+    cid = api.conversation()
+    huge = 10**20
+    r = api.c.post(f"/api/v1/conversations/{cid}/statements/{huge}/moderation", json={"action": "accept"},
+                   headers=api.auth)
+    assert r.status_code == 422
+    assert api.c.delete(f"/api/v1/conversations/{cid}/votes/{huge}").status_code == 422
+    assert api.c.get(f"/api/v1/conversations/{cid}/next?without={huge},1").status_code < 500
+    r = api.c.patch(f"/api/v1/conversations/{cid}", json={"statement_max_len": huge}, headers=api.auth)
+    assert r.status_code == 422

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
@@ -28,7 +28,7 @@ def queue(cid: str, request: Request, s: Session = Depends(read_session)) -> dic
 
 
 @router.post("/conversations/{cid}/statements/{tid}/moderation")
-def decide(cid: str, tid: int, body: DecisionIn, request: Request, s: Session = Depends(write_session)) -> dict:
+def decide(cid: str, tid: Annotated[int, Path(ge=0, lt=2**31)], body: DecisionIn, request: Request, s: Session = Depends(write_session)) -> dict:
     """accept (shown), reject (hidden, out of the analysis), meta (about the conversation itself)."""
     _, org = managed_conversation(request, s, cid)
     return statement_dict(M.moderate(s, cid, tid, body.action, organiser_id=org.id))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
@@ -59,7 +59,7 @@ async def next_statement(cid: str, request: Request, response: Response, xid: Xi
     skip: list[int] = []
     if without:
         try:
-            skip = [int(x) for x in without.split(",") if x.strip()][:200]
+            skip = [t for t in (int(x) for x in without.split(",") if x.strip()) if 0 <= t < 2**31][:200]
         except ValueError:
             raise Invalid("without must be statement numbers separated by commas, e.g. 3,7,12") from None
     pk = await participant_id(request, response, cid, xid=xid)
@@ -93,10 +93,8 @@ async def vote(cid: str, body: VoteIn, request: Request, response: Response) -> 
 
 @router.delete("/conversations/{cid}/votes/{statement}")
 @router.post("/conversations/{cid}/votes/{statement}/undo")
-async def undo(cid: str, statement: int, request: Request, response: Response, body: UndoIn | None = None) -> dict:
+async def undo(cid: str, statement: Annotated[int, Path(ge=0, lt=2**31)], request: Request, response: Response, body: UndoIn | None = None) -> dict:
     """Withdraw the caller's vote on a statement (the statement comes back as unseen)."""
-    if not 0 <= statement < 2**31:
-        raise Invalid("statement must be a statement number")
     body = body or UndoIn()
     return await _submit(request, response, cid, body.xid, statement, None, V.check_client_key(body.client_key))
 
