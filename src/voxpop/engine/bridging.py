@@ -52,69 +52,119 @@ class BridgingResult:
 
 @dataclass
 class _Side:
-    """One side of the bipartite rating graph (participants or statements) with its sparse views."""
+    """One side of the bipartite rating graph (participants or statements).
 
-    ones: sp.spmatrix  # 1 where rated
-    signs: sp.spmatrix  # +1 agree / −1 disagree, same sparsity (shares the index arrays)
+    `split` is the 0/1 indicator of the ratings with agree and disagree in separate column halves: row u
+    has a 1 at column s for an agree on statement s and at column n + s for a disagree (n = the other
+    side's size). One sparse product with it yields, per row, the sums over agrees and over disagrees
+    (participants: a stacked dense operand; statements: the transposed view gives both halves at once),
+    so each half-sweep is ONE pass over the non-zeros.
+    """
+
+    split: sp.spmatrix
     count: np.ndarray  # ratings per row
     n_agree: np.ndarray  # agree ratings per row (r = 1)
     lam_i: float
     lam_f: float
+    stacked: bool  # True: columns are (other side) × {agree, disagree}; False: rows are
 
 
-def _side(values: sp.spmatrix) -> tuple[sp.spmatrix, sp.spmatrix, np.ndarray, np.ndarray]:
-    """0/1 and ±1 views (sharing index arrays), ratings and agrees per row, for a CSR or CSC matrix."""
-    fmt = sp.csr_matrix if values.format == "csr" else sp.csc_matrix
-    ones = fmt((np.ones_like(values.data), values.indices, values.indptr), shape=values.shape)
-    count = np.asarray(ones.sum(axis=1)).ravel()
-    n_agree = (count + np.asarray(values.sum(axis=1)).ravel()) / 2.0
-    return ones, values, count, n_agree
+def _split_matrix(values: sp.csr_matrix) -> sp.csr_matrix:
+    """(n_rows, 2·n_cols) 0/1 CSR: agrees at column s, disagrees at column n_cols + s (same indptr)."""
+    n_cols = values.shape[1]
+    indices = values.indices.astype(np.int64 if 2 * n_cols >= np.iinfo(np.int32).max else np.int32)
+    indices = indices + np.where(values.data < 0, n_cols, 0).astype(indices.dtype)
+    return sp.csr_matrix((np.ones(len(indices)), indices, values.indptr), shape=(values.shape[0], 2 * n_cols))
 
 
-def _solve_rows(side: _Side, other_i: np.ndarray, other_f: np.ndarray, mu: float):
+def _row_sums(side: _Side, x: np.ndarray, n_agree_cols: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of `side`: Σ over its ratings of x (all columns) and Σ over its agrees of x[:, :n_agree_cols]."""
+    w = x.shape[1]
+    if side.stacked:  # participants: one product with [x, x_agree] over agrees, [x, 0] over disagrees
+        dense = np.zeros((2 * len(x), w + n_agree_cols))
+        dense[: len(x), :w] = x
+        dense[len(x) :, :w] = x
+        dense[: len(x), w:] = x[:, :n_agree_cols]
+        out = np.asarray(side.split @ dense)
+        return out[:, :w], out[:, w:]
+    n = side.split.shape[0] // 2  # statements: transposed split, rows = statements × {agree, disagree}
+    out = np.asarray(side.split @ x)
+    agree = out[:n]
+    return agree + out[n:], agree[:, :n_agree_cols]
+
+
+def _solve_rows(side: _Side, other_i: np.ndarray, other_f: np.ndarray, other_count: np.ndarray, mu: float):
     """Closed-form ridge update of (intercept, factors) for every row of `side` given the other side.
 
-    Returns (intercepts, factors, data loss Σ(r − r̂)² at the new parameters, Σ_rows f_row·(Σ other f)).
+    Returns (intercepts, factors, data loss Σ(r − r̂)² at the new parameters, per row Σ of the other side's
+    factors over the row's ratings).
     """
     d = other_f.shape[1]
     outer = (other_f[:, :, None] * other_f[:, None, :]).reshape(len(other_f), d * d)
-    cols = np.hstack([other_f, outer, other_i[:, None], other_i[:, None] * other_f, other_i[:, None] ** 2])
-    sx = np.asarray(side.ones @ cols)
-    s_f, s_ff = sx[:, :d], sx[:, d : d + d * d].reshape(-1, d, d)
-    s_i, s_if, s_ii = sx[:, d + d * d], sx[:, d + d * d + 1 : d + d * d + 1 + d], sx[:, -1]
-    vx = np.asarray(side.signs @ np.hstack([other_f, other_i[:, None]]))
-    r_f = (s_f + vx[:, :d]) / 2.0  # Σ r·f over the row's ratings (r ∈ {0, 1})
-    r_i = (s_i + vx[:, d]) / 2.0
+    cols = np.hstack([other_f, other_i[:, None], outer, other_i[:, None] * other_f])
+    sx, rx = _row_sums(side, cols, d + 1)
+    s_f, s_i = sx[:, :d], sx[:, d]
+    s_ff, s_if = sx[:, d + 1 : d + 1 + d * d].reshape(-1, d, d), sx[:, d + 1 + d * d :]
+    r_f, r_i = rx[:, :d], rx[:, d]  # Σ r·f and Σ r·i over the row's ratings (r ∈ {0, 1})
     c, nr = side.count, side.n_agree
-    # normal equations for θ = (i, f): G θ = b, with y = r − μ − other_i
-    gram = np.empty((len(c), d + 1, d + 1))
-    gram[:, 0, 0] = c
-    gram[:, 0, 1:] = s_f
-    gram[:, 1:, 0] = s_f
-    gram[:, 1:, 1:] = s_ff
-    b = np.empty((len(c), d + 1))
-    b[:, 0] = nr - c * mu - s_i
-    b[:, 1:] = r_f - mu * s_f - s_if
-    a = gram.copy()
-    a[:, 0, 0] += side.lam_i
-    idx = np.arange(1, d + 1)
-    a[:, idx, idx] += side.lam_f
-    theta = np.zeros((len(c), d + 1))
     rated = c > 0
+    # normal equations for θ = (i, f): G θ = b, with y = r − μ − other_i
+    b0 = nr - c * mu - s_i
+    b1 = r_f - mu * s_f - s_if
     if d == 1:
-        a00, a01, a11 = a[rated, 0, 0], a[rated, 0, 1], a[rated, 1, 1]
-        b0, b1 = b[rated, 0], b[rated, 1]
-        det = a00 * a11 - a01 * a01
-        theta[rated, 0] = (a11 * b0 - a01 * b1) / det
-        theta[rated, 1] = (a00 * b1 - a01 * b0) / det
+        g01, g11 = s_f[:, 0], s_ff[:, 0, 0]
+        a00, a11 = c + side.lam_i, g11 + side.lam_f
+        det = a00 * a11 - g01 * g01
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t0 = np.where(rated, (a11 * b0 - g01 * b1[:, 0]) / det, 0.0)
+            t1 = np.where(rated, (a00 * b1[:, 0] - g01 * b0) / det, 0.0)
+        # θᵀGθ − 2θᵀb, per row
+        quad = c * t0 * t0 + 2.0 * g01 * t0 * t1 + g11 * t1 * t1 - 2.0 * (t0 * b0 + t1 * b1[:, 0])
+        theta_i, theta_f = t0, t1[:, None]
     else:
+        gram = np.empty((len(c), d + 1, d + 1))
+        gram[:, 0, 0] = c
+        gram[:, 0, 1:] = s_f
+        gram[:, 1:, 0] = s_f
+        gram[:, 1:, 1:] = s_ff
+        b = np.column_stack([b0, b1])
+        a = gram.copy()
+        a[:, 0, 0] += side.lam_i
+        idx = np.arange(1, d + 1)
+        a[:, idx, idx] += side.lam_f
+        theta = np.zeros((len(c), d + 1))
         theta[rated] = np.linalg.solve(a[rated], b[rated][:, :, None])[:, :, 0]
-    # Σ y² − 2 θᵀb + θᵀ G θ, per row, summed
-    sum_y2 = nr - 2.0 * (mu * nr + r_i) + c * mu * mu + 2.0 * mu * s_i + s_ii
-    quad = np.einsum("ni,nij,nj->n", theta, gram, theta)
-    data_loss = float(np.sum(sum_y2 - 2.0 * np.einsum("ni,ni->n", theta, b) + quad))
-    cross = float(np.einsum("nk,nk->", theta[:, 1:], s_f))
-    return theta[:, 0].copy(), theta[:, 1:].copy(), data_loss, cross
+        quad = np.einsum("ni,nij,nj->n", theta, gram, theta) - 2.0 * np.einsum("ni,ni->n", theta, b)
+        theta_i, theta_f = theta[:, 0].copy(), theta[:, 1:].copy()
+    # Σ y² summed over every rating: the Σ other_i² part is a per-column total (no per-row product)
+    sum_y2 = (
+        float(nr.sum()) * (1.0 - 2.0 * mu)
+        - 2.0 * float(r_i.sum())
+        + float(c.sum()) * mu * mu
+        + 2.0 * mu * float(s_i.sum())
+        + float(other_count @ (other_i * other_i))
+    )
+    data_loss = sum_y2 + float(quad.sum())
+    return theta_i, theta_f, data_loss, s_f
+
+
+def _global_shift(mu, u_i, s_i, resid_sum, n_total, lam, n_u, n_s, rated_u, rated_s):
+    """Exact minimisation over moving μ, every rated participant's and every rated statement's intercept by
+    one shared amount each (a, b, c): the three are nearly interchangeable (only the penalties tell them
+    apart), the direction ALS crawls along. Closed form: with g = Σe − N·(a + b + c), each penalty's
+    gradient equals g."""
+    iu_sum, is_sum = float(u_i.sum()), float(s_i.sum())
+    if lam["mu"] > 0:
+        k = 1.0 / lam["mu"] + 1.0 / (lam["iu"] * n_u) + 1.0 / (lam["is_"] * n_s)
+        g = (resid_sum + n_total * (mu + iu_sum / n_u + is_sum / n_s)) / (1.0 + n_total * k)
+        a = g / lam["mu"] - mu
+    else:
+        g = 0.0
+    b = (g / lam["iu"] - iu_sum) / n_u
+    c = (g / lam["is_"] - is_sum) / n_s
+    if lam["mu"] == 0:
+        a = resid_sum / n_total - b - c
+    return mu + a, u_i + b * rated_u, s_i + c * rated_s
 
 
 def _empty_result(m: VoteMatrix, n_factors: int, mu: float = float("nan")) -> BridgingResult:
@@ -142,6 +192,8 @@ def fit_bridging(
     min_ratings: int = MIN_RATINGS,
     max_iter: int = 200,
     tol: float = 1e-6,
+    step_tol: float = 3e-4,
+    relax: float = 1.7,
     init_scale: float = 0.1,
 ) -> BridgingResult:
     """Fit the Community-Notes-style model (module docstring); statement_intercept is the bridging score.
@@ -163,10 +215,9 @@ def fit_bridging(
     if n_total == 0:
         return _empty_result(m, d)
 
-    p_ones, p_signs, p_count, p_agree = _side(values)
-    # statements use the transposed (CSC) views of the same arrays: a CSC product streams through the
-    # participants' rows in order, which is far more cache-friendly than a transposed CSR copy
-    s_ones, s_signs = p_ones.T, p_signs.T
+    split = _split_matrix(values)
+    p_count = np.diff(values.indptr).astype(np.float64)
+    p_agree = (p_count + np.asarray(values.sum(axis=1)).ravel()) / 2.0
     s_count = np.bincount(values.indices, minlength=m.n_cols).astype(np.float64)
     s_agree = (s_count + np.bincount(values.indices, weights=values.data, minlength=m.n_cols)) / 2.0
     n_u = max(int((p_count > 0).sum()), 1)
@@ -183,13 +234,16 @@ def fit_bridging(
         lam = dict(
             iu=lambda_intercept, fu=lambda_factor, is_=lambda_intercept, fs=lambda_factor, mu=lambda_global
         )
-    part = _Side(p_ones, p_signs, p_count, p_agree, lam["iu"], lam["fu"])
-    stmt = _Side(s_ones, s_signs, s_count, s_agree, lam["is_"], lam["fs"])
+    # statements use the transposed (CSC) view of the same arrays: a CSC product streams through the
+    # participants' rows in order, which is far more cache-friendly than a transposed CSR copy
+    part = _Side(split, p_count, p_agree, lam["iu"], lam["fu"], stacked=True)
+    stmt = _Side(split.T, s_count, s_agree, lam["is_"], lam["fs"], stacked=False)
+    rated_u, rated_s = p_count > 0, s_count > 0
 
     rng = np.random.default_rng(seed)
     s_f = rng.normal(0.0, init_scale, size=(m.n_cols, d))
     s_i = np.zeros(m.n_cols)
-    s_f[s_count == 0] = 0.0
+    s_f[~rated_s] = 0.0
     n_agree_total = float(p_agree.sum())
     mu = n_agree_total / (n_total + lam["mu"])
     u_i = np.zeros(m.n_rows)
@@ -199,8 +253,9 @@ def fit_bridging(
     loss = np.inf
     converged = False
     n_iter = 0
+    omega = float(relax)
     for n_iter in range(1, max_iter + 1):  # noqa: B007 — n_iter is reported
-        u_i, u_f, data_loss, _ = _solve_rows(part, s_i, s_f, mu)
+        u_i, u_f, data_loss, _ = _solve_rows(part, s_i, s_f, s_count, mu)
         penalty = (
             lam["iu"] * float(u_i @ u_i)
             + lam["fu"] * float(np.sum(u_f * u_f))
@@ -209,16 +264,23 @@ def fit_bridging(
             + lam["mu"] * mu * mu
         )
         loss = (data_loss + penalty) / n_total
-        s_i, s_f, _, cross = _solve_rows(stmt, u_i, u_f, mu)
-        resid = n_agree_total - float(p_count @ u_i) - float(s_count @ s_i) - cross
-        mu = resid / (n_total + lam["mu"])
-        if prev - loss <= tol * max(abs(loss), 1e-12):
+        if loss > prev:  # over-relaxation overshot: plain ALS from here on (monotone)
+            omega = 1.0
+        new_i, new_f, _, f_sums = _solve_rows(stmt, u_i, u_f, p_count, mu)
+        if omega != 1.0 and n_iter > 2:  # the first sweeps only find the factor's direction
+            new_i = s_i + omega * (new_i - s_i)
+            new_f = s_f + omega * (new_f - s_f)
+        cross = float(np.sum(new_f * f_sums))  # Σ over ratings of f_u·f_s
+        step = float(np.max(np.abs(new_i - s_i), initial=0.0))
+        s_i, s_f = new_i, new_f
+        resid = n_agree_total - float(p_count @ u_i) - float(s_count @ s_i) - cross - n_total * mu
+        mu, u_i, s_i = _global_shift(mu, u_i, s_i, resid, n_total, lam, n_u, n_s, rated_u, rated_s)
+        if prev - loss <= tol * max(abs(loss), 1e-12) and step <= step_tol:
             converged = True
             break
-        prev = loss
+        prev = min(prev, loss)
 
     # identification: at least half of the participants with a non-zero factor are negative
-    rated_u = p_count > 0
     for j in range(d):
         f = u_f[rated_u, j]
         nz = np.count_nonzero(f)
