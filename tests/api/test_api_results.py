@@ -29,7 +29,7 @@ def test_background_recompute_after_votes(api):
     cid = api.conversation(n_statements=8)
     assert api.c.get(f"/api/v1/conversations/{cid}/analysis").json()["meta"]["status"] == "too_few_votes"
     _populate(api, cid)
-    deadline = time.time() + 20
+    deadline = time.time() + 60
     while time.time() < deadline:
         st = api.c.get(f"/api/v1/conversations/{cid}/analysis/status").json()
         if st["fresh"] and st["status"] == "ok":

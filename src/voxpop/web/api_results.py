@@ -8,7 +8,13 @@ from fastapi.concurrency import run_in_threadpool
 from voxpop.store import analyses
 from voxpop.store.conversations import get_conversation
 from voxpop.store.errors import Forbidden
-from voxpop.web.api_common import API_PREFIX, managed_conversation, organiser_or_none, services
+from voxpop.web.api_common import (
+    API_PREFIX,
+    SafeJSONResponse,
+    managed_conversation,
+    organiser_or_none,
+    services,
+)
 
 router = APIRouter(prefix=API_PREFIX, tags=["results"])
 INLINE_MAX_VOTES = 5000  # a first analysis this small is computed in the request (milliseconds)
@@ -31,19 +37,36 @@ def analysis_for(request: Request, cid: str, with_document: bool = True) -> dict
 
 
 @router.get("/conversations/{cid}/analysis")
-async def analysis(cid: str, request: Request, response: Response) -> dict:
+async def analysis(cid: str, request: Request) -> Response:
     """The analysis document (docs/analysis-schema.md). Never waits for a computation: headers say
     whether it is fresh (X-Voxpop-Analysis-Fresh) and when it was computed. Before there are enough
     votes, meta.status is "too_few_votes" with a message; a large conversation not analysed yet answers
     202 with {"status": "pending", "message": ...}."""
-    res = await run_in_threadpool(analysis_for, request, cid)
-    response.headers["X-Voxpop-Analysis-Fresh"] = "true" if res["fresh"] else "false"
-    if res["document"] is None:
-        response.status_code = 202
-        response.headers["Retry-After"] = "2"
-        return {"status": "pending", "message": res["message"], "fresh": False}
-    response.headers["X-Voxpop-Analysis-Computed-Ms"] = str(res["computed_ms"])
-    return res["document"]
+    res = await run_in_threadpool(analysis_for, request, cid, False)
+    body = _rendered.get((cid, res["computed_ms"]))
+    if body is None and res["computed_ms"] is not None:
+        res = await run_in_threadpool(analysis_for, request, cid)
+        body = SafeJSONResponse.render(None, res["document"])
+        _remember(cid, res["computed_ms"], body)
+    headers = {"X-Voxpop-Analysis-Fresh": "true" if res["fresh"] else "false"}
+    if body is None:
+        return SafeJSONResponse({"status": "pending", "message": res["message"], "fresh": False}, status_code=202,
+                                headers=headers | {"Retry-After": "2"})
+    headers["X-Voxpop-Analysis-Computed-Ms"] = str(res["computed_ms"])
+    return Response(body, media_type="application/json", headers=headers)
+
+
+# the rendered JSON of the latest documents: a big conversation's document is megabytes, read by many
+_rendered: dict[tuple[str, int], bytes] = {}
+_RENDERED_MAX = 16
+
+
+def _remember(cid: str, computed_ms: int, body: bytes) -> None:
+    for key in [k for k in _rendered if k[0] == cid]:
+        _rendered.pop(key, None)
+    while len(_rendered) >= _RENDERED_MAX:
+        _rendered.pop(next(iter(_rendered)), None)
+    _rendered[(cid, computed_ms)] = body
 
 
 @router.get("/conversations/{cid}/analysis/status")
