@@ -69,7 +69,7 @@ def make_organiser(db_url: str, admin: bool = False) -> tuple[str, str]:
 
 
 @pytest.fixture
-def api(db_url, monkeypatch):
+def api(db_url):
     from voxpop.web.app import create_app
 
     app = create_app(db_url, background="thread")
