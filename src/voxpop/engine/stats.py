@@ -6,8 +6,9 @@ Beta(1, 1)-style prior: a share is (x + 1) / (n + 2), and the tests add 1 to eve
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
-import scipy.sparse as sp
 
 from voxpop.engine.matrix import VoteMatrix
 
@@ -57,13 +58,23 @@ def group_indicator(labels: np.ndarray, k: int) -> np.ndarray:
     return onehot
 
 
-def _col_totals(x: sp.csr_matrix) -> np.ndarray:
-    return np.rint(np.asarray(x.sum(axis=0)).ravel()).astype(np.int64)
+_COUNTS_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _by_group(x: sp.csr_matrix, onehot: np.ndarray) -> np.ndarray:
-    # (n_cols x n_rows) CSC view times dense one-hot: one pass over the non-zeros
-    return np.rint(np.asarray(x.T @ onehot).T).astype(np.int64).reshape(onehot.shape[1], x.shape[1])
+def _tallies(m: VoteMatrix, lab: np.ndarray, k: int) -> np.ndarray:
+    """int64 (k + 1, n_cols, 3): disagree / pass / agree counts per (group, statement); slot k holds the
+    participants with no group. One bincount over the votes (duplicate entries count, as in the CSR views)."""
+    rows, cols, vals = np.asarray(m.rows), np.asarray(m.cols), np.asarray(m.vals)
+    n_cols = m.n_cols
+    if k == 0:  # nobody grouped: one slot
+        key = cols.astype(np.int64) * 3
+    else:
+        key = np.where(lab >= 0, lab, k)[rows]
+        key *= n_cols
+        key += cols
+        key *= 3
+    key += vals + 1
+    return np.bincount(key, minlength=(k + 1) * n_cols * 3).reshape(k + 1, n_cols, 3)
 
 
 def vote_counts(m: VoteMatrix, labels: np.ndarray, k: int) -> dict:
@@ -71,18 +82,36 @@ def vote_counts(m: VoteMatrix, labels: np.ndarray, k: int) -> dict:
 
     Returns {"n_agree", "n_disagree", "n_pass", "n_seen": int64 (n_cols,), "by_group": {same keys:
     int64 (k, n_cols)}}. "seen" counts every vote, passes included.
+
+    One pass over the votes; the result is remembered for this matrix and labelling (repness, consensus,
+    group-informed consensus and divisiveness all ask for it), so treat the arrays as read-only.
     """
     lab = check_labels(m, labels, k)
-    onehot = group_indicator(lab, int(k))
-    out: dict = {}
-    by: dict = {}
-    for key, x in (("n_agree", m.agree), ("n_disagree", m.disagree), ("n_seen", m.seen)):
-        out[key] = _col_totals(x)
-        by[key] = _by_group(x, onehot)
-    out["n_pass"] = out["n_seen"] - out["n_agree"] - out["n_disagree"]
-    by["n_pass"] = by["n_seen"] - by["n_agree"] - by["n_disagree"]
-    out["by_group"] = {key: by[key] for key in COUNT_KEYS}
-    return {key: out[key] for key in (*COUNT_KEYS, "by_group")}
+    k = int(k)
+    cached = _COUNTS_CACHE.get(m)
+    if cached is not None and cached[1] == k and np.array_equal(cached[0], lab):
+        return cached[2]
+    if cached is not None and k == 0:  # nobody grouped: the totals do not depend on the labelling
+        empty = np.zeros((0, m.n_cols), dtype=np.int64)
+        empty.flags.writeable = False
+        return {**{key: cached[2][key] for key in COUNT_KEYS}, "by_group": dict.fromkeys(COUNT_KEYS, empty)}
+    tally = _tallies(m, lab, k)
+    per_group = tally[:k]
+    total = tally.sum(axis=0)
+
+    def keyed(t: np.ndarray) -> dict:
+        out = {"n_agree": t[..., 2], "n_disagree": t[..., 0], "n_pass": t[..., 1], "n_seen": t.sum(axis=-1)}
+        out = {key: np.ascontiguousarray(out[key]) for key in COUNT_KEYS}
+        for arr in out.values():
+            arr.flags.writeable = False
+        return out
+
+    result = {**keyed(total), "by_group": keyed(per_group)}
+    try:
+        _COUNTS_CACHE[m] = (lab.copy(), k, result)
+    except TypeError:  # not weak-referenceable: no caching
+        pass
+    return result
 
 
 def smoothed_share(x: np.ndarray, n: np.ndarray) -> np.ndarray:
