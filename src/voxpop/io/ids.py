@@ -8,8 +8,15 @@ import pyarrow.compute as pc
 
 
 def encode(col: pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
-    """Codes (int32, one per row) and the distinct ids in order of first appearance."""
-    enc = pc.dictionary_encode(col)
+    """Codes (int32, one per row) and the distinct ids in order of first appearance.
+
+    A dictionary-typed column (the CSV reader encodes while parsing, which is cheaper than building every
+    string) only has its per-block dictionaries unified: new ids are appended in block order, so the
+    order of first appearance is kept."""
+    if pa.types.is_dictionary(col.type):
+        enc = pa.table({"c": col}).unify_dictionaries()["c"]
+    else:
+        enc = pc.dictionary_encode(col)
     chunks = enc.chunks
     if not chunks:
         return np.zeros(0, dtype=np.int32), []

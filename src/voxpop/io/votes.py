@@ -52,7 +52,9 @@ def read_vote_log(path: Path, *, participant: str, statement: str, vote: str, ti
     """Read and validate a vote log; ids are kept exactly as written (as text)."""
     header = csvfast.read_header(path)
     csvfast.require_columns(path, header, [participant, statement, vote], header_fix)
-    types: dict[str, pa.DataType] = {participant: pa.string(), statement: pa.string(), vote: pa.int8()}
+    # ids are dictionary-encoded while parsing (kept exactly as written, as text)
+    id_type = pa.dictionary(pa.int32(), pa.string())
+    types: dict[str, pa.DataType] = {participant: id_type, statement: id_type, vote: pa.int8()}
     has_ts = timestamp is not None and timestamp in header
     if has_ts:
         types[timestamp] = _timestamp_type(path, header, timestamp)
@@ -60,12 +62,11 @@ def read_vote_log(path: Path, *, participant: str, statement: str, vote: str, ti
     if table.num_rows == 0:
         raise InputError(path, "there are no votes in the file", line=2,
                          fix="add one line per vote: " + ",".join([participant, statement, vote]))
-    for name in (participant, statement):
-        lengths = pc.binary_length(table[name])
-        if pc.min(lengths).as_py() > 0:
-            continue
-        row = csvfast.first_false(pc.greater(lengths, 0))
-        if row is not None:
+    with ThreadPoolExecutor(2) as pool:  # pyarrow's dictionary work releases the GIL: both id columns at once
+        (p, p_ids), (s, s_ids) = pool.map(ids.encode, (table[participant], table[statement]))
+    for name, codes, names in ((participant, p, p_ids), (statement, s, s_ids)):
+        if "" in names:
+            row = int(np.argmax(codes == names.index("")))
             raise InputError(path, f"{name} is empty", line=csvfast.line_of_row(path, row),
                              fix=f"every vote needs a {name} id")
     v = table[vote]
@@ -87,8 +88,6 @@ def read_vote_log(path: Path, *, participant: str, statement: str, vote: str, ti
         if pa.types.is_timestamp(col.type):
             col = pc.cast(col, pa.int64())
         ts = col.to_numpy().astype(np.float64, copy=False)
-    with ThreadPoolExecutor(2) as pool:  # pyarrow's hashing releases the GIL: both id columns at once
-        (p, p_ids), (s, s_ids) = pool.map(ids.encode, (table[participant], table[statement]))
     return VoteLog(p, p_ids, s, s_ids, votes.astype(np.int8, copy=False), ts)
 
 
