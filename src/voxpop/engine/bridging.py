@@ -69,12 +69,34 @@ class _Side:
     stacked: bool  # True: columns are (other side) × {agree, disagree}; False: rows are
 
 
-def _split_matrix(values: sp.csr_matrix) -> sp.csr_matrix:
-    """(n_rows, 2·n_cols) 0/1 CSR: agrees at column s, disagrees at column n_cols + s (same indptr)."""
-    n_cols = values.shape[1]
-    indices = values.indices.astype(np.int64 if 2 * n_cols >= np.iinfo(np.int32).max else np.int32)
-    indices = indices + np.where(values.data < 0, n_cols, 0).astype(indices.dtype)
-    return sp.csr_matrix((np.ones(len(indices)), indices, values.indptr), shape=(values.shape[0], 2 * n_cols))
+def _split_from_cells(cells: sp.csr_matrix, n_cols: int):
+    """The split matrix (see `_Side`) of the agree/disagree votes, built straight from the vote cells
+    (passes are explicit zeros there and are dropped), with ratings and agrees per participant and per
+    statement. Returns (split, p_count, p_agree, s_count, s_agree)."""
+    data, indices, indptr = cells.data, cells.indices, cells.indptr
+    n_rows = cells.shape[0]
+    passes = np.flatnonzero(data == 0)
+    if len(passes):
+        pass_rows = np.searchsorted(indptr, passes, side="right") - 1
+        dropped = np.zeros(n_rows + 1, dtype=np.int64)
+        np.cumsum(np.bincount(pass_rows, minlength=n_rows), out=dropped[1:])
+        indptr = (indptr - dropped).astype(indptr.dtype)
+        keep = data != 0
+        data, indices = data[keep], indices[keep]
+        del keep
+    big = max(2 * n_cols, len(data) + 1) >= np.iinfo(np.int32).max
+    itype = np.int64 if big else np.int32
+    disagree = data < 0
+    col = indices.astype(itype)  # a copy: the cells' own indices stay untouched
+    col += disagree.astype(itype) * itype(n_cols)
+    split = sp.csr_matrix((np.ones(len(col)), col, indptr), shape=(n_rows, 2 * n_cols))
+    p_count = np.diff(indptr).astype(np.float64)
+    agree_before = np.zeros(len(col) + 1, dtype=itype)
+    np.cumsum(~disagree, out=agree_before[1:])
+    p_agree = np.diff(agree_before[indptr]).astype(np.float64)
+    tally = np.bincount(col, minlength=2 * n_cols).astype(np.float64)
+    s_agree = tally[:n_cols]
+    return split, p_count, p_agree, s_agree + tally[n_cols:], s_agree
 
 
 def _row_sums(side: _Side, x: np.ndarray, n_agree_cols: int) -> tuple[np.ndarray, np.ndarray]:
@@ -210,16 +232,10 @@ def fit_bridging(
     if max_iter < 1:
         raise ValueError(f"max_iter must be >= 1, got {max_iter!r}")
     d = int(n_factors)
-    values = m.values  # +1 / −1, passes not stored
-    n_total = float(values.nnz)
+    split, p_count, p_agree, s_count, s_agree = _split_from_cells(m.cells, m.n_cols)
+    n_total = float(split.nnz)
     if n_total == 0:
         return _empty_result(m, d)
-
-    split = _split_matrix(values)
-    p_count = np.diff(values.indptr).astype(np.float64)
-    p_agree = (p_count + np.asarray(values.sum(axis=1)).ravel()) / 2.0
-    s_count = np.bincount(values.indices, minlength=m.n_cols).astype(np.float64)
-    s_agree = (s_count + np.bincount(values.indices, weights=values.data, minlength=m.n_cols)) / 2.0
     n_u = max(int((p_count > 0).sum()), 1)
     n_s = max(int((s_count > 0).sum()), 1)
     if normalise:  # multiply the (1/N)-normalised objective by N: penalties scale with ratings per row
