@@ -187,7 +187,7 @@ def bench_one(kind: str, args, tmp: Path) -> None:
     port = free_port()
     env = {**os.environ, "VOXPOP_DATABASE_URL": url, "OMP_NUM_THREADS": "1", "VOXPOP_LOG_LEVEL": "WARNING"}
     server = subprocess.Popen([sys.executable, "-m", "voxpop.cli", "serve", "--port", str(port),
-                               "--analysis", "process", "--no-rate-limit-per-address"], env=env,
+                               "--analysis", args.analysis, "--no-rate-limit-per-address"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -198,7 +198,7 @@ def bench_one(kind: str, args, tmp: Path) -> None:
                         break
                 except httpx.HTTPError:
                     time.sleep(0.1)
-            first = wait_fresh(client, cid, 120)
+            first = wait_fresh(client, cid, 120 if args.analysis != "off" else 0.1)
             print(f"[{kind}] first analysis of the prefilled conversation ready after {first:.2f} s"
                   if first is not None else f"[{kind}] first analysis not ready in 120 s")
             lua_path = tmp / "votes.lua"
@@ -214,7 +214,7 @@ def bench_one(kind: str, args, tmp: Path) -> None:
                 res = asyncio.run(_httpx_load(base, cid, args.seconds, args.connections, args.participants,
                                               args.statements))
             t_last = time.perf_counter()
-            fresh = wait_fresh(client, cid, 60)
+            fresh = wait_fresh(client, cid, 60 if args.analysis != "off" else 0.1)
             status = client.get(f"/api/v1/conversations/{cid}/analysis/status").json()
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -246,6 +246,8 @@ def main() -> None:
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--participants", type=int, default=10_000)
     ap.add_argument("--statements", type=int, default=50)
+    ap.add_argument("--analysis", default="process", choices=["process", "thread", "off"],
+                    help="serve's background analyses (off: no freshness measurement, isolates vote latency)")
     ap.add_argument("--httpx", action="store_true", help="use the Python client even when wrk is installed")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="voxpop-bench-") as tmp:
