@@ -36,3 +36,25 @@ def polis_dirs(shared_data: Path) -> list[Path]:
     dirs = sorted(p for p in (shared_data / "polis").iterdir() if p.is_dir())
     assert dirs, "no Pol.is conversations under shared/data/polis"
     return dirs
+
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One real Chromium for the whole session (Debian's, never `playwright install`).
+
+    Shared by every browser test: Playwright's sync API allows one running instance per thread.
+    """
+    from playwright.sync_api import sync_playwright
+
+    chromium = os.environ.get("VOXPOP_CHROMIUM", "/usr/bin/chromium")
+    if not Path(chromium).exists():
+        pytest.fail(f"Chromium not found at {chromium}: install it (apt-get install chromium) "
+                    "or set VOXPOP_CHROMIUM", pytrace=False)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
