@@ -11,11 +11,11 @@ import logging
 import time
 
 import numpy as np
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from voxpop.store.conversations import get_conversation
-from voxpop.store.db import Database
+from voxpop.store.db import Database, json_dumps
 from voxpop.store.load import load_conversation
 from voxpop.store.models import Analysis, Conversation, now_ms
 
@@ -106,14 +106,21 @@ def store_analysis(db: Database, conversation_id: str, doc: dict, *, vote_versio
         log.exception("could not compute routing priorities for %s", conversation_id)
         prio = None
     status = (doc.get("meta") or {}).get("status", "ok")
+    # serialise before taking the write lock: a big document takes a while to encode
+    doc_json, prio_json = json_dumps(doc), (json_dumps(prio) if prio is not None else None)
+    as_json = "CAST(:doc AS JSON)" if not db.is_sqlite else ":doc"
+    as_json_p = "CAST(:prio AS JSON)" if not db.is_sqlite else ":prio"
+    values = {"cid": conversation_id, "doc": doc_json, "prio": prio_json, "v": vote_version, "status": status,
+              "t": now_ms(), "d": duration_ms}
     with db.write() as s:
-        row = s.get(Analysis, conversation_id)
-        if row is None:
-            s.add(Analysis(conversation_id=conversation_id, document=doc, priorities=prio,
-                           vote_version=vote_version, status=status, computed_ms=now_ms(), duration_ms=duration_ms))
-        elif row.vote_version <= vote_version:
-            row.document, row.priorities, row.vote_version = doc, prio, vote_version
-            row.status, row.computed_ms, row.duration_ms = status, now_ms(), duration_ms
+        updated = s.execute(text(
+            f"UPDATE analyses SET document = {as_json}, priorities = {as_json_p}, vote_version = :v, status = :status, "
+            "computed_ms = :t, duration_ms = :d WHERE conversation_id = :cid AND vote_version <= :v"), values).rowcount
+        if not updated:
+            s.execute(text(
+                "INSERT INTO analyses (conversation_id, document, priorities, vote_version, status, computed_ms, "
+                f"duration_ms) VALUES (:cid, {as_json}, {as_json_p}, :v, :status, :t, :d) "
+                "ON CONFLICT (conversation_id) DO NOTHING"), values)
         cond = [Conversation.id == conversation_id]
         if claim is not None:
             cond.append(Conversation.analysis_claim == claim)

@@ -87,7 +87,7 @@ class Database:
                 self.url, connect_args={"check_same_thread": False, "timeout": 30},
                 pool_size=pool_size, max_overflow=20, json_serializer=json_dumps,
             )
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "connect", self._on_sqlite_connect)
             event.listen(self.engine, "begin", _sqlite_begin)
             write_engine = self.engine.execution_options(sqlite_begin="BEGIN IMMEDIATE")
         else:
@@ -96,6 +96,19 @@ class Database:
             write_engine = self.engine
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(write_engine, expire_on_commit=False)
+
+    wal_autocheckpoint = 1000  # pages; 0 while a server checkpoints from its own thread (set_manual_checkpoints)
+
+    def _on_sqlite_connect(self, dbapi_conn, record) -> None:
+        _sqlite_pragmas(dbapi_conn, record)
+        dbapi_conn.execute(f"PRAGMA wal_autocheckpoint={int(self.wal_autocheckpoint)}")
+
+    def set_manual_checkpoints(self, manual: bool) -> None:
+        """SQLite: when True, commits never run a checkpoint themselves (a server thread calls
+        checkpoint() instead), so a vote's commit never waits for the database file to be synced."""
+        if self.is_sqlite:
+            self.wal_autocheckpoint = 0 if manual else 1000
+            self.engine.dispose()  # new connections get the setting
 
     @property
     def sqlite_path(self) -> Path | None:

@@ -127,6 +127,7 @@ def create_app(database_url: str | None = None, *, background: str | None = None
         svc.writer.start()
         stop_checkpoints = threading.Event()
         if db.is_sqlite:
+            db.set_manual_checkpoints(True)
             threading.Thread(target=_checkpoints, args=(db, stop_checkpoints), name="voxpop-checkpoint",
                              daemon=True).start()
         if background != "off":
@@ -141,6 +142,8 @@ def create_app(database_url: str | None = None, *, background: str | None = None
                 svc.worker.stop()
             svc.writer.stop()
             stop_checkpoints.set()
+            if db.is_sqlite:
+                db.set_manual_checkpoints(False)
 
     app = VoxpopApp(title="voxpop", version=__version__, lifespan=lifespan, default_response_class=SafeJSONResponse,
                   telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
