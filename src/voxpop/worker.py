@@ -15,6 +15,7 @@ import os
 import secrets
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from sqlalchemy import or_, select, update
 
@@ -104,8 +105,10 @@ class Worker:
             else:
                 run_analysis(self.db, cid, claim=claim)
             self.analysed += 1
-        except Exception:
+        except Exception as e:
             log.exception("analysis of conversation %s failed; it stays dirty and is retried", cid)
+            if isinstance(e, BrokenProcessPool):  # the child died (e.g. killed): start a new one next time
+                self._pool = None
             release(self.db, cid, claim)
             self.stop_event.wait(1.0)
         return True

@@ -85,3 +85,28 @@ def test_nan_in_a_document_is_stored_as_null(db):
     with db.read() as s:
         got = analyses.get_analysis(s, cid)["document"]
     assert got["meta"]["x"] is None and got["values"] == [1.5, None]
+
+
+def test_process_mode_survives_a_killed_child(db):
+    """serve's analysis child process is killed: the next analysis starts a new child."""
+    import os
+    import signal
+
+    cid = _voted_conversation(db)
+    w = Worker(db, mode="process", debounce_ms=0)
+    try:
+        while w.step():
+            pass
+        assert _state(db, cid)[0] is None
+        for pid in list(w._pool._processes):
+            os.kill(pid, signal.SIGKILL)
+        with db.write() as s:
+            votes.cast_vote(s, cid, get_or_create_participant(s, cid, xid="after-kill").id, 2, "agree")
+        for _ in range(3):  # the broken pool fails once, then a new child does the work
+            while w.step():
+                pass
+            if _state(db, cid)[0] is None:
+                break
+        assert _state(db, cid)[0] is None
+    finally:
+        w.stop()
