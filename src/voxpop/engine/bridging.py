@@ -15,8 +15,13 @@ statement intercept i_s is the bridging score. `normalise=False` uses the plain-
 Community Notes documentation instead (Σ(r − r̂)² + λ_i(Σi² + μ²) + λ_f Σ‖f‖²).
 
 Fitted by alternating least squares: each participant's (i_u, f_u) and each statement's (i_s, f_s) is a
-small ridge regression solved in closed form; all sufficient statistics come from sparse matrix products
-over the votes (no per-participant Python loops), so one sweep is a handful of passes over the non-zeros.
+small ridge regression solved in closed form; all sufficient statistics come from ONE sparse product per
+half-sweep over the votes (agrees and disagrees in separate column halves, no per-participant Python
+loops). Two accelerations keep the number of sweeps low without changing the optimum: after each sweep μ
+and the mean participant and statement intercepts are moved jointly to their exact optimum (plain ALS
+crawls along that nearly flat direction), and from the third sweep on the statement update is
+over-relaxed (ω = 1.7; back to plain ALS for good if the objective ever rises). Stops when the objective
+falls by less than `tol` (relative) in a sweep AND no statement intercept moved by more than `step_tol`.
 Deterministic for a seed (only the initial statement factors are random). Statements with fewer than
 `min_ratings` agree/disagree votes (Community Notes: 5) get NaN intercept and factor ("needs more
 ratings"); participants with no agree/disagree vote get NaN. Factor sign: flipped so that at least half of
@@ -220,7 +225,9 @@ def fit_bridging(
 ) -> BridgingResult:
     """Fit the Community-Notes-style model (module docstring); statement_intercept is the bridging score.
 
-    Stops when the objective falls by less than `tol` (relative) over a sweep, or after `max_iter` sweeps.
+    Stops when the objective falls by less than `tol` (relative) over a sweep and no statement intercept
+    moved by more than `step_tol`, or after `max_iter` sweeps. `relax` is the over-relaxation factor of
+    the statement update (1 = plain ALS).
     """
     if int(n_factors) != n_factors or n_factors < 1:
         raise ValueError(f"n_factors must be a positive integer, got {n_factors!r}")
@@ -231,6 +238,8 @@ def fit_bridging(
         )
     if max_iter < 1:
         raise ValueError(f"max_iter must be >= 1, got {max_iter!r}")
+    if not 1.0 <= relax < 2.0:
+        raise ValueError(f"relax must be in [1, 2), got {relax!r}")
     d = int(n_factors)
     split, p_count, p_agree, s_count, s_agree = _split_from_cells(m.cells, m.n_cols)
     n_total = float(split.nnz)
