@@ -96,3 +96,14 @@ def test_post_moderation_shows_pending(api):
     assert c.get(f"/api/v1/conversations/{cid}/next").json()["statement"]["id"] == tid
     all_ = c.get(f"/api/v1/conversations/{cid}/statements?all=true", headers=api.auth).json()["statements"]
     assert all_[0]["status"] == "pending"
+
+
+def test_authors_are_shown_to_organisers_only(api):
+    c = api.c
+    cid = api.conversation(n_statements=0)
+    r = c.post(f"/api/v1/conversations/{cid}/statements", json={"text": "Written by a participant"})
+    assert "author" not in r.json()
+    assert "author" not in c.get(f"/api/v1/conversations/{cid}/statements").json()["statements"][0]
+    assert "author" not in c.get(f"/api/v1/conversations/{cid}/next").json()["statement"]
+    queue = c.get(f"/api/v1/conversations/{cid}/moderation", headers=api.auth).json()["pending"]
+    assert queue[0]["author"] == c.get(f"/api/v1/conversations/{cid}/me").json()["participant"]

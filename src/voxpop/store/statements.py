@@ -181,13 +181,17 @@ def list_statements(s: Session, conversation_id: str, *, include_hidden: bool = 
     return list(s.scalars(q))
 
 
-def statement_dict(st: Statement) -> dict:
-    return {
+def statement_dict(st: Statement, *, with_author: bool = False) -> dict:
+    """The JSON shape of a statement. The author (a participant id) only for organisers: with the
+    public analysis it would tie an anonymous author to their opinion group."""
+    out = {
         "id": st.tid,
         "text": st.text,
         "is_seed": st.is_seed,
         "status": {1: "accepted", 0: "pending", -1: "rejected"}[st.mod_status],
         "is_meta": st.is_meta,
-        "author": st.author_participant_id,
         "created_ms": st.created_ms,
     }
+    if with_author:
+        out["author"] = st.author_participant_id
+    return out

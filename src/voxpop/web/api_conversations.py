@@ -101,7 +101,7 @@ def list_statements(cid: str, request: Request, all: bool = False, s: Session = 
     """Visible statements; organisers managing the conversation may ask for all=true (pending, rejected)."""
     if all:
         managed_conversation(request, s, cid)
-    return {"statements": [statement_dict(st) for st in S.list_statements(s, cid, include_hidden=all)]}
+    return {"statements": [statement_dict(st, with_author=all) for st in S.list_statements(s, cid, include_hidden=all)]}
 
 
 @router.post("/conversations/{cid}/statements", status_code=201)

@@ -24,11 +24,11 @@ class DecisionIn(BaseModel):
 def queue(cid: str, request: Request, s: Session = Depends(read_session)) -> dict:
     """Statements waiting for a decision, oldest first."""
     managed_conversation(request, s, cid)
-    return {"pending": [statement_dict(st) for st in M.moderation_queue(s, cid)]}
+    return {"pending": [statement_dict(st, with_author=True) for st in M.moderation_queue(s, cid)]}
 
 
 @router.post("/conversations/{cid}/statements/{tid}/moderation")
 def decide(cid: str, tid: Annotated[int, Path(ge=0, lt=2**31)], body: DecisionIn, request: Request, s: Session = Depends(write_session)) -> dict:
     """accept (shown), reject (hidden, out of the analysis), meta (about the conversation itself)."""
     _, org = managed_conversation(request, s, cid)
-    return statement_dict(M.moderate(s, cid, tid, body.action, organiser_id=org.id))
+    return statement_dict(M.moderate(s, cid, tid, body.action, organiser_id=org.id), with_author=True)
