@@ -38,3 +38,16 @@ def test_sqlite_is_wal(tmp_path):
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+
+
+def test_concurrent_upgrades_on_a_fresh_file(tmp_path):
+    """Several processes starting at once on a new SQLite file: one migrates, the others wait (file lock)."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path}/fresh.db"
+    procs = [subprocess.Popen([sys.executable, "-m", "voxpop.cli", "db", "upgrade", "--database-url", url],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(3)]
+    outs = [p.communicate(timeout=120)[0].decode() for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    assert all("revision 0001" in o for o in outs)
