@@ -6,7 +6,6 @@ dirty conversations, runs `voxpop.analysis.run.analyze` on them and stores the d
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time
 
@@ -73,21 +72,11 @@ def priorities_from_document(doc: dict) -> dict[str, float]:
     return {str(st["id"]): float(p) for st, p in zip(stmts, pr, strict=True) if np.isfinite(p)}
 
 
-# Other areas add keyword arguments for analyze() from what they store (e.g. places: {"places",
-# "policy", "min_cell"}), as "module:function(session, conversation_id) -> dict | None", imported lazily.
-INPUT_HOOKS = ("voxpop.web.api_places:analysis_inputs",)
-
-
 def analysis_inputs(s: Session, conversation_id: str) -> dict:
-    kwargs: dict = {}
-    for spec in INPUT_HOOKS:
-        module, func_name = spec.split(":")
-        try:
-            hook = getattr(importlib.import_module(module), func_name)
-        except (ModuleNotFoundError, AttributeError):
-            continue
-        kwargs.update(hook(s, conversation_id) or {})
-    return kwargs
+    """Keyword arguments for analyze() from what the store holds besides votes (places and their settings)."""
+    from voxpop.store.places import analysis_inputs as places_inputs  # numpy/scipy only when analysing
+
+    return places_inputs(s, conversation_id) or {}
 
 
 def analyze_conversation(conv, **kwargs) -> dict:

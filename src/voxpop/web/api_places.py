@@ -24,22 +24,27 @@ from fastapi import APIRouter, Depends, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from voxpop.places.io import read_places, registry_from_rows, registry_to_rows
+from voxpop.places.io import read_places, registry_to_rows
 from voxpop.places.registry import PlaceError, PlaceRegistry
 from voxpop.places.weighting import POLICIES
 from voxpop.store import participants as P
 from voxpop.store.conversations import get_conversation
 from voxpop.store.errors import Invalid, NotFound
-from voxpop.store.models import Artifact, Place
+from voxpop.store.places import (  # noqa: F401  (re-exported: pages_places_organiser uses AP.*)
+    DEFAULT_SETTINGS,
+    SETTINGS_KIND,
+    analysis_inputs,
+    replace_places,
+    save_settings,
+    settings_of,
+    stored_registry,
+)
 from voxpop.web.api_common import API_PREFIX, managed_conversation, read_session, services, write_session
 
 router = APIRouter(prefix=API_PREFIX, tags=["places"])
 CSV_MAX_BYTES = 20 * 1024 * 1024
-SETTINGS_KIND = "places_settings"
-DEFAULT_SETTINGS = {"policy": "population", "min_cell": 5, "margins": {}}
 
 
 class SettingsIn(BaseModel):
@@ -53,48 +58,6 @@ class PlaceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     place_id: str | None = Field(None, max_length=100)
     strata: dict[str, str] | None = None
-
-
-def stored_registry(s: Session, cid: str) -> PlaceRegistry | None:
-    """The conversation's registry from its stored places, or None when it has none."""
-    rows = s.execute(select(Place.place_id, Place.parent_id, Place.name, Place.kind, Place.population,
-                            Place.context).where(Place.conversation_id == cid).order_by(Place.id)).all()
-    if not rows:
-        return None
-    return registry_from_rows([{"id": r[0], "parent": r[1], "name": r[2], "kind": r[3], "population": r[4],
-                                "context": r[5]} for r in rows], source=f"places of conversation {cid}")
-
-
-def settings_of(s: Session, cid: str) -> dict:
-    row = s.execute(select(Artifact.payload).where(Artifact.conversation_id == cid, Artifact.kind == SETTINGS_KIND)
-                    .order_by(Artifact.id.desc()).limit(1)).scalar()
-    return DEFAULT_SETTINGS | dict(row or {})
-
-
-def analysis_inputs(s: Session, cid: str) -> dict | None:
-    """What voxpop.analysis.run.analyze needs for places, from the store: {"places": registry,
-    "policy": ..., "min_cell": ...}; None when the conversation has no places."""
-    reg = stored_registry(s, cid)
-    if reg is None:
-        return None
-    st = settings_of(s, cid)
-    return {"places": reg, "policy": st["policy"], "min_cell": int(st["min_cell"])}
-
-
-def replace_places(s: Session, cid: str, reg: PlaceRegistry) -> None:
-    """Store the registry as the conversation's places (replacing any; the caller's transaction)."""
-    s.execute(delete(Place).where(Place.conversation_id == cid))
-    s.add_all([Place(conversation_id=cid, place_id=r["id"], parent_id=r["parent"], name=r["name"][:300],
-                     kind=r["kind"][:50], population=r["population"], context=r["context"])
-               for r in registry_to_rows(reg)])
-
-
-def save_settings(s: Session, cid: str, settings: dict) -> None:
-    for name, target in (settings.get("margins") or {}).items():
-        if not target or any(v < 0 for v in target.values()) or sum(target.values()) <= 0:
-            raise Invalid(f"margin {name!r}: give each category a share of 0 or more, not all 0")
-    s.execute(delete(Artifact).where(Artifact.conversation_id == cid, Artifact.kind == SETTINGS_KIND))
-    s.add(Artifact(conversation_id=cid, kind=SETTINGS_KIND, payload=settings))
 
 
 def _summary(reg: PlaceRegistry) -> dict:
