@@ -55,6 +55,7 @@ def analyze(
     policy: str = "population",
     min_cell: int = 5,
     load_s: float = 0.0,
+    margins: dict[str, dict[str, float]] | None = None,
 ) -> dict:
     """The analysis document of one conversation (docs/analysis-schema.md). Never raises for too few
     votes: the document then has meta.status == "too_few_votes" and a message saying why."""
@@ -83,7 +84,7 @@ def analyze(
             conv = with_places(conv, participant_places)
         from voxpop.places.analysis import apply
 
-        doc = apply(doc, conv, places, policy=policy, min_cell=min_cell) or doc
+        doc = apply(doc, conv, places, policy=policy, min_cell=min_cell, margins=margins) or doc
         timings["places_s"] = time.perf_counter() - t
         if progress:
             progress("places", 1.0)
