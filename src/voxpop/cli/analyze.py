@@ -47,6 +47,16 @@ def analyze(
     participants: Annotated[Path | None, typer.Option("--participants", help="CSV of participant_id,"
                                                       "place_id (with --places).")] = None,
     policy: Annotated[Policy, typer.Option(help="How much each place counts.")] = Policy.population,
+    min_cell: Annotated[int, typer.Option("--min-cell", min=1, help="Smallest group of participants shown "
+                                          "in a place breakdown (smaller cells are suppressed).")] = 5,
+    place_mapping: Annotated[str | None, typer.Option("--place-mapping", help="Column mapping for --places: "
+                                                      "a preset, JSON, or id=COL,name=COL,population=COL,"
+                                                      "parent.region=CODE:NAME (docs/places.md).")] = None,
+    margins: Annotated[Path | None, typer.Option("--margins", help="JSON raking targets matched with the "
+                                                 "--participants strata columns, e.g. "
+                                                 '{"age_band": {"16-24": 0.12, ...}}.')] = None,
+    csv_dir: Annotated[Path | None, typer.Option("--csv", help="Write the places tables (support, places, "
+                                                 "breakdowns, coverage_next) as CSV files in this folder.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no summary.")] = False,
 ) -> None:
     """Find opinion groups, what each group stands for, common ground and bridging statements."""
@@ -57,6 +67,10 @@ def analyze(
     console = Console(highlight=False)
     if participants is not None and places is None:
         raise fail("--participants needs --places (the places those participants live in)")
+    for given, name in ((place_mapping, "--place-mapping"), (margins, "--margins"), (csv_dir, "--csv")):
+        if given is not None and places is None:
+            raise fail(f"{name} needs --places (a places CSV)")
+    targets = _read_margins(margins) if margins is not None else None
     try:
         options = EngineOptions(seed=seed, k_max=k_max)
     except ValueError as e:
@@ -68,7 +82,7 @@ def analyze(
             conv = read_conversation(path, statements)
             registry = placed = None
             if places is not None:
-                registry, placed = _read_places(places, participants)
+                registry, placed = _read_places(places, participants, place_mapping)
         except InputError as e:
             raise fail(str(e)) from None
         except ValueError as e:  # voxpop.places.registry.PlaceError names its file and line too
@@ -79,7 +93,7 @@ def analyze(
         step("matrix")
         try:
             doc = run_analysis(conv, options=options, places=registry, participant_places=placed,
-                               policy=policy.value, progress=lambda stage, _f: step(NEXT.get(stage, stage)),
+                               policy=policy.value, min_cell=min_cell, margins=targets, progress=lambda stage, _f: step(NEXT.get(stage, stage)),
                                load_s=load_s)
         except ValueError as e:  # places that do not match the registry (PlaceError) name what to fix
             if type(e).__name__ != "PlaceError":
@@ -100,16 +114,46 @@ def analyze(
                 f.write(text)
         except OSError as e:
             raise fail(f"{target}: cannot write ({e.strerror}) — check the folder exists and is writable") from None
+    csv_written: list[Path] = []
+    if csv_dir is not None:
+        if not doc.get("places"):
+            raise fail(f"--csv {csv_dir}: no places tables to write ({(doc.get('meta') or {}).get('message')})")
+        from voxpop.places.export import write_csvs
+
+        try:
+            csv_written = write_csvs(doc, csv_dir)
+        except OSError as e:
+            raise fail(f"{csv_dir}: cannot write ({e.strerror}) — check the folder is writable") from None
     if not quiet:
         print_summary(console, doc)
-        for target, _ in outputs:
+        for target in [t for t, _ in outputs] + csv_written:
             console.print(f"[green]wrote[/] {target}")
 
 
-def _read_places(places: Path, participants: Path | None):
+def _read_places(places: Path, participants: Path | None, mapping: str | None = None):
     from voxpop.places.io import read_participant_places, read_places
 
-    return read_places(places), (read_participant_places(participants) if participants else None)
+    return read_places(places, mapping), (read_participant_places(participants) if participants else None)
+
+
+def _read_margins(path: Path) -> dict[str, dict[str, float]]:
+    """{"stratum": {"category": share, ...}, ...} from a JSON file, checked: shares are numbers >= 0."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise fail(f"{path}: cannot read ({e.strerror})") from None
+    except json.JSONDecodeError as e:
+        raise fail(f"{path}: not valid JSON (line {e.lineno}: {e.msg})") from None
+    example = '{"age_band": {"16-24": 0.12, "25-49": 0.41, "50+": 0.47}}'
+    if not isinstance(data, dict) or not data:
+        raise fail(f"{path}: give an object of strata, each with its categories' shares, e.g. {example}")
+    for name, target in data.items():
+        ok = isinstance(target, dict) and target and all(
+            isinstance(v, int | float) and not isinstance(v, bool) and v >= 0 for v in target.values())
+        if not ok or sum(target.values()) <= 0:
+            raise fail(f"{path}: margin {name!r} must map each category to a share of 0 or more (not all 0), "
+                       f"e.g. {example}")
+    return {name: {str(k): float(v) for k, v in target.items()} for name, target in data.items()}
 
 
 class _progress:

@@ -38,12 +38,16 @@ def settings_of(s: Session, cid: str) -> dict:
 
 def analysis_inputs(s: Session, cid: str) -> dict | None:
     """What voxpop.analysis.run.analyze needs for places, from the store: {"places": registry,
-    "policy": ..., "min_cell": ...}; None when the conversation has no places."""
+    "policy": ..., "min_cell": ..., "margins": ... (when the organiser set some)}; None when the
+    conversation has no places."""
     reg = stored_registry(s, cid)
     if reg is None:
         return None
     st = settings_of(s, cid)
-    return {"places": reg, "policy": st["policy"], "min_cell": int(st["min_cell"])}
+    out = {"places": reg, "policy": st["policy"], "min_cell": int(st["min_cell"])}
+    if st.get("margins"):
+        out["margins"] = st["margins"]
+    return out
 
 
 def replace_places(s: Session, cid: str, reg: PlaceRegistry) -> None:
