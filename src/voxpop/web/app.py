@@ -119,7 +119,8 @@ def create_app(database_url: str | None = None, *, background: str | None = None
     db = get_database(database_url)
     with db.write() as s:
         secret = os.environ.get("VOXPOP_SECRET_KEY") or accounts.get_secret(s)
-    security = Security(secret, address_rate=300.0 if rate_limits else 0.0)
+    security = Security(secret, address_rate=300.0 if rate_limits else 0.0,
+                        trust_proxy=os.environ.get("VOXPOP_TRUST_PROXY", "0").lower() in ("1", "on", "true"))
     svc = Services(db=db, writer=VoteWriter(db), security=security)
 
     @contextlib.asynccontextmanager

@@ -4,6 +4,11 @@
 - Organisers: a signed, expiring session cookie (pages) or `Authorization: Bearer <token>` (API).
 - CSRF for HTML forms: double submit — a random cookie plus a form field holding its HMAC; the JSON API
   needs no token because it only accepts `application/json` bodies, which a cross-site form cannot send.
+- Embedding: on https (or behind a trusted proxy saying so: VOXPOP_TRUST_PROXY=1 honours
+  X-Forwarded-Proto) the participant and CSRF cookies are `SameSite=None; Secure; Partitioned`, so a
+  page embedded in another site's iframe keeps its participant and can post its forms (still with the
+  CSRF token: the cookie alone is not enough). On plain http they stay `SameSite=Lax`. The organiser
+  session cookie is always Lax.
 - Rate limits: token buckets in memory, per participant and per client address. Addresses are kept only
   as a keyed hash in memory for the bucket's life and are never stored or logged.
 """
@@ -60,14 +65,37 @@ class TokenBucket:
 
 class Security:
     def __init__(self, secret: str, *, participant_rate: float = 10.0, participant_burst: float = 30.0,
-                 address_rate: float = 300.0, address_burst: float = 600.0) -> None:
+                 address_rate: float = 300.0, address_burst: float = 600.0, trust_proxy: bool = False) -> None:
         self.secret = secret.encode()
+        self.trust_proxy = trust_proxy
         self._anon = Signer(secret, salt="voxpop.anon")
         self._org = URLSafeTimedSerializer(secret, salt="voxpop.organiser")
         self._addr_key = secrets.token_bytes(32)  # per process: address hashes are useless elsewhere
         self._addr_cache: dict[str, str] = {}
         self.per_participant = TokenBucket(participant_rate, participant_burst)
         self.per_address = TokenBucket(address_rate, address_burst)
+
+    # -- cookies -----------------------------------------------------------------------------------
+    def is_https(self, request: Request) -> bool:
+        """The request came over https (X-Forwarded-Proto counts only when the proxy is trusted)."""
+        if request.url.scheme == "https":
+            return True
+        if not self.trust_proxy:
+            return False
+        proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+        return proto == "https"
+
+    def set_participant_cookie(self, request: Request, response: Response, name: str, value: str,
+                               max_age: int | None = None) -> None:
+        """An httponly cookie usable inside other sites' iframes on https (SameSite=None; Secure;
+        Partitioned), SameSite=Lax on plain http."""
+        https = self.is_https(request)
+        response.set_cookie(name, value, max_age=max_age, httponly=True, path="/", secure=https,
+                            samesite="none" if https else "lax")
+        if https:  # Starlette sets `partitioned` only on Python >= 3.14: add the attribute ourselves
+            key, header = response.raw_headers[-1]
+            if key == b"set-cookie" and header.startswith(name.encode() + b"="):
+                response.raw_headers[-1] = (key, header + b"; Partitioned")
 
     # -- participants ------------------------------------------------------------------------------
     def anon_id(self, request: Request) -> str | None:
@@ -82,8 +110,8 @@ class Security:
             return None
 
     def set_anon_cookie(self, request: Request, response: Response, anon_id: str) -> None:
-        response.set_cookie(ANON_COOKIE, self._anon.sign(anon_id).decode(), max_age=ANON_MAX_AGE, httponly=True,
-                            samesite="lax", secure=request.url.scheme == "https", path="/")
+        self.set_participant_cookie(request, response, ANON_COOKIE, self._anon.sign(anon_id).decode(),
+                                    max_age=ANON_MAX_AGE)
 
     def ensure_anon_id(self, request: Request, response: Response) -> str:
         """The browser's anonymous id, creating it (and its cookie) on first visit."""
@@ -97,7 +125,7 @@ class Security:
     # -- organisers --------------------------------------------------------------------------------
     def login(self, request: Request, response: Response, organiser_id: int) -> None:
         response.set_cookie(ORG_COOKIE, self._org.dumps({"o": organiser_id}), max_age=ORG_SESSION_MAX_AGE,
-                            httponly=True, samesite="lax", secure=request.url.scheme == "https", path="/")
+                            httponly=True, samesite="lax", secure=self.is_https(request), path="/")
 
     @staticmethod
     def logout(response: Response) -> None:
@@ -136,8 +164,7 @@ class Security:
         if not seed or len(seed) > 100:
             seed = getattr(request.state, "csrf_seed", None) or secrets.token_urlsafe(24)
             request.state.csrf_seed = seed
-            response.set_cookie(CSRF_COOKIE, seed, httponly=True, samesite="lax",
-                                secure=request.url.scheme == "https", path="/")
+            self.set_participant_cookie(request, response, CSRF_COOKIE, seed)
         return hmac.new(self.secret, seed.encode(), hashlib.sha256).hexdigest()
 
     def check_csrf(self, request: Request, token: str | None) -> None:
