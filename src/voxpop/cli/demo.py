@@ -28,7 +28,9 @@ def build_demo(db, *, participants: int, seed: int = 0, echo=print) -> str:
     from voxpop import demo_content as D
     from voxpop.store import accounts, conversations, statements
     from voxpop.store.analyses import run_analysis
+    from voxpop.store.models import now_ms
     from voxpop.store.participants import get_or_create_participant
+    from voxpop.store.votes import import_votes
 
     t0 = time.perf_counter()
     with db.write() as s:
@@ -42,7 +44,9 @@ def build_demo(db, *, participants: int, seed: int = 0, echo=print) -> str:
          f"{len(D.GROUPS)} planted groups ({', '.join(g.label.lower() for g in D.GROUPS)}) ...")
     with db.write() as s:
         pks = [get_or_create_participant(s, cid, xid=f"demo-{i}").id for i in range(participants)]
-        n_votes = _bulk_votes(s, cid, [(pks[p], tids[m], int(v)) for p, m, v in zip(part, stmt, vote, strict=True)])
+        t = now_ms() - 3_600_000  # the simulated votes arrived over the last hour, 50 ms apart
+        n_votes = import_votes(s, cid, [(pks[p], tids[m], int(v), t + i * 50)
+                                        for i, (p, m, v) in enumerate(zip(part, stmt, vote, strict=True))])
         # a few participants' own statements wait in the moderation queue
         for i, text in enumerate(D.PENDING_STATEMENTS):
             statements.add_statement(s, cid, text, participant_id=pks[i])
@@ -52,35 +56,6 @@ def build_demo(db, *, participants: int, seed: int = 0, echo=print) -> str:
     echo(f"  analysis: status {meta.get('status')}, {len(doc.get('groups') or [])} opinion groups "
          f"({time.perf_counter() - t0:.1f} s in all)")
     return cid
-
-
-def _bulk_votes(s, cid: str, rows: list[tuple[int, int, int]]) -> int:
-    """Store first votes (participant pk, statement tid, vote) of a fresh conversation in bulk.
-
-    Same rows as voxpop.store.votes writes (a vote event and the current vote, then the conversation
-    marked changed) but with executemany: the per-vote path checks idempotency keys and earlier votes,
-    which the demo's brand-new, distinct (participant, statement) pairs do not need, and it is ~100x
-    slower. Only for building the demo in one write transaction.
-    """
-    from sqlalchemy import func, select
-
-    from voxpop.store.conversations import mark_dirty
-    from voxpop.store.models import Statement, Vote, VoteEvent, now_ms
-
-    sid = dict(s.execute(select(Statement.tid, Statement.id).where(Statement.conversation_id == cid)).all())
-    first = (s.execute(select(func.max(VoteEvent.id))).scalar() or 0) + 1
-    t = now_ms() - 3_600_000
-    events, current = [], []
-    for i, (pk, tid, v) in enumerate(rows):
-        eid, when = first + i, t + i * 50
-        events.append({"id": eid, "conversation_id": cid, "participant_id": pk, "statement_id": sid[tid],
-                       "vote": v, "client_key": None, "created_ms": when})
-        current.append({"participant_id": pk, "statement_id": sid[tid], "conversation_id": cid, "vote": v,
-                        "event_id": eid, "updated_ms": when})
-    s.execute(VoteEvent.__table__.insert(), events)
-    s.execute(Vote.__table__.insert(), current)
-    mark_dirty(s, cid, len(rows))
-    return len(rows)
 
 
 def find_demo(db) -> str | None:

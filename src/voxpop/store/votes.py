@@ -204,6 +204,60 @@ def undo_vote(s: Session, conversation_id: str, participant_id: int, statement: 
     return res
 
 
+def import_votes(s: Session, conversation_id: str, rows) -> int:
+    """Store many votes at once in the caller's transaction: rows of (participant id, statement number,
+    vote[, created_ms]) with vote as for cast_vote. Same rows and rules as cast_vote — a vote event each
+    (the history), the current vote replaced (the latest row of a participant on a statement wins, also
+    over a vote already stored), the conversation marked changed — with one executemany per table instead
+    of a round trip per vote. All or nothing: a bad row raises (Invalid, NotFound, Conflict, naming the
+    row) before anything is written. No client keys (imports are not retried vote by vote).
+    Returns the number of votes stored."""
+    from sqlalchemy import insert, text
+
+    from voxpop.store.conversations import get_conversation, mark_dirty
+    from voxpop.store.models import Participant, VoteEvent
+
+    conv = get_conversation(s, conversation_id)
+    if not conv.is_open:
+        raise Conflict("this conversation is closed; it takes no more votes")
+    stmts = {tid: (sid, mod) for tid, sid, mod in s.execute(
+        select(Statement.tid, Statement.id, Statement.mod_status).where(Statement.conversation_id == conversation_id))}
+    people = set(s.execute(select(Participant.id).where(Participant.conversation_id == conversation_id)).scalars())
+    t = now_ms()
+    events = []
+    for k, row in enumerate(rows, start=1):
+        if len(row) not in (3, 4):
+            raise Invalid(f"vote row {k}: give (participant id, statement number, vote[, created_ms])")
+        try:
+            tid, vote = _tid(row[1]), parse_vote(row[2])
+        except Invalid as e:
+            raise Invalid(f"vote row {k}: {e.message}") from None
+        pk = row[0]
+        if pk not in people:
+            raise NotFound(f"vote row {k}: no participant {pk!r} in conversation {conversation_id!r}")
+        if tid not in stmts:
+            raise NotFound(f"vote row {k}: no statement {tid} in conversation {conversation_id!r}")
+        sid, mod = stmts[tid]
+        if mod == -1 or (conv.moderation == "strict" and mod != 1):
+            raise Conflict(f"vote row {k}: statement {tid} is not open for voting (moderation)")
+        events.append({"conversation_id": conversation_id, "participant_id": pk, "statement_id": sid,
+                       "vote": vote, "client_key": None, "created_ms": int(row[3]) if len(row) == 4 else t})
+    if not events:
+        return 0
+    table = VoteEvent.__table__  # Core, not the ORM's bulk path: a third of the time
+    ids = s.connection().execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                                 events).scalars().all()
+    latest = {}
+    for eid, e in zip(ids, events, strict=True):
+        latest[(e["participant_id"], e["statement_id"])] = {**e, "event_id": eid}
+    current = [latest[key] for key in sorted(latest)]  # lock order: by participant, then statement
+    s.execute(text("INSERT INTO votes (participant_id, statement_id, conversation_id, vote, event_id, updated_ms) "
+                   "VALUES (:participant_id, :statement_id, :conversation_id, :vote, :event_id, :created_ms) "
+                   + _ON_CONFLICT), current)
+    mark_dirty(s, conversation_id, len(events))
+    return len(events)
+
+
 def _tid(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**31:
         raise Invalid("statement must be a statement number (a whole number ≥ 0)")
