@@ -60,9 +60,14 @@ def _segments(v: Votes, x0: float, y: float, w: float, h: float) -> list[str]:
                    f'stroke="{OUTLINE}" stroke-dasharray="3 2"/>')
         out.append(f'<text x="{_f(x0 + 6)}" y="{_f(y + h - 4)}" class="vp-t" fill="#333">not seen</text>')
         return out
-    x = x0
-    for share, fill, ink in ((v.agree, AGREE, "#fff"), (v.disagree, DISAGREE, "#fff"), (v.passed, PASS, "#111")):
-        sw = w * share
+    return out + _stack(x0, y, w, h, (v.agree, v.disagree, v.passed))
+
+
+def _stack(x0: float, y: float, w: float, h: float, shares: tuple[float, float, float]) -> list[str]:
+    """A stacked agree / disagree (hatched) / pass bar with percent labels on wide segments, outlined."""
+    out, x = [], x0
+    for share, fill, ink in zip(shares, (AGREE, DISAGREE, PASS), ("#fff", "#fff", "#111"), strict=True):
+        sw = w * max(0.0, min(1.0, share))
         if sw <= 0:
             continue
         out.append(f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(sw)}" height="{_f(h)}" fill="{fill}"/>')
@@ -211,21 +216,7 @@ def share_bars(rows: Sequence[tuple[str, float | None, float | None, float | Non
                        f'stroke="{OUTLINE}" stroke-dasharray="3 2"/><text x="{x0 + 6}" y="{_f(ty)}" '
                        f'class="vp-t" fill="#222">{escape(text)}</text>')
             continue
-        x = float(x0)
-        for share, fill, ink in ((a, AGREE, "#fff"), (d or 0.0, DISAGREE, "#fff"), (p or 0.0, PASS, "#111")):
-            sw = bw * max(0.0, min(1.0, share))
-            if sw <= 0:
-                continue
-            out.append(f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(sw)}" height="{bar_h}" fill="{fill}"/>')
-            if fill == DISAGREE:
-                out.append(f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(sw)}" height="{bar_h}" '
-                           f'fill="url(#{HATCH_ID}) none"/>')
-            if sw >= 30:
-                out.append(f'<text x="{_f(x + sw / 2)}" y="{_f(ty)}" text-anchor="middle" class="vp-t" '
-                           f'fill="{ink}"{_halo(fill, ink)}>{pct(share)}</text>')
-            x += sw
-        out.append(f'<rect x="{x0}" y="{_f(y)}" width="{bw}" height="{bar_h}" fill="none" '
-                   f'stroke="{OUTLINE}" stroke-width=".8"/>')
+        out += _stack(float(x0), y, bw, bar_h, (a, d or 0.0, p or 0.0))
         out.append(f'<text x="{W}" y="{_f(ty)}" text-anchor="end" class="vp-t vp-n" fill="#333">'
                    f'{escape(text)}</text>')
     out.append("</svg>")
