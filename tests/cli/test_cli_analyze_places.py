@@ -120,3 +120,11 @@ def test_shared_referendum_file_to_csv(tmp_path):
     london = next(r for r in rows if r["id"] == "E12000007")
     assert london["name"] == "London" and london["participants"] == "24"  # two London boroughs x 12
     assert sorted(p.name for p in csv_dir.iterdir()) == CSV_FILES
+
+
+def test_a_participant_in_an_unknown_place_is_one_red_line(files):
+    (files / "who.csv").write_text("participant_id,place_id\np0,a1\np1,nowhere\n", encoding="utf-8")
+    r = invoke("analyze", files / "votes.csv", "--places", files / "areas.csv", "--place-mapping", MAPPING,
+               "--participants", files / "who.csv", "--json", files / "doc.json")
+    assert r.exit_code == 2 and "Traceback" not in r.output and "nowhere" in r.output
+    assert not (files / "doc.json").exists()

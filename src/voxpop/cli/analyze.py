@@ -83,21 +83,15 @@ def analyze(
             registry = placed = None
             if places is not None:
                 registry, placed = _read_places(places, participants, place_mapping)
-        except InputError as e:
-            raise fail(str(e)) from None
-        except ValueError as e:  # voxpop.places.registry.PlaceError names its file and line too
-            if type(e).__name__ != "PlaceError":
-                raise
+        except InputError as e:  # also voxpop.places' PlaceError: both name the file, the line, the fix
             raise fail(str(e)) from None
         load_s = time.perf_counter() - t
         step("matrix")
         try:
             doc = run_analysis(conv, options=options, places=registry, participant_places=placed,
-                               policy=policy.value, min_cell=min_cell, margins=targets, progress=lambda stage, _f: step(NEXT.get(stage, stage)),
-                               load_s=load_s)
-        except ValueError as e:  # places that do not match the registry (PlaceError) name what to fix
-            if type(e).__name__ != "PlaceError":
-                raise
+                               policy=policy.value, min_cell=min_cell, margins=targets, load_s=load_s,
+                               progress=lambda stage, _f: step(NEXT.get(stage, stage)))
+        except InputError as e:  # places that do not match the registry (PlaceError) name what to fix
             raise fail(str(e)) from None
     outputs: list[tuple[Path, str]] = []
     if json_out is not None:

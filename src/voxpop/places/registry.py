@@ -14,21 +14,17 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 
+from voxpop.io.errors import InputError
+
 UNSPECIFIED_KIND = "unspecified"
 
 
-class PlaceError(ValueError):
-    """Bad place input. str(err) is one line a person can act on."""
+class PlaceError(InputError):
+    """Bad place input (an InputError: file, line, what to fix). str(err) is one line a person can act on."""
 
     def __init__(self, source: str | None, problem: str, *, line: int | None = None, fix: str = ""):
-        self.source, self.line, self.problem, self.fix = source, line, problem, fix
-        where = source or "places"
-        if line is not None:
-            where += f", line {line}"
-        msg = f"{where}: {problem}"
-        if fix:
-            msg += f" — {fix}"
-        super().__init__(msg)
+        super().__init__(source or "places", problem, line=line, fix=fix)
+        self.source = source
 
 
 @dataclass
