@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
@@ -84,6 +84,20 @@ def managed_conversation(request: Request, s: Session, cid: str) -> tuple[Conver
     conv = get_conversation(s, cid)
     check_can_manage(conv, org)
     return conv, org
+
+
+async def managed_upload(request: Request, cid: str, file: UploadFile | None, *, default_name: str,
+                         max_bytes: int) -> tuple[bytes, str]:
+    """An organiser's file upload: check they manage the conversation and the rate limit, then read the
+    multipart `file` (at most max_bytes + 1 bytes, so the caller can say it is too large) or, without
+    one, the request body (e.g. text/csv). Returns (data, file name)."""
+    svc = services(request)
+    with svc.db.read() as s:
+        managed_conversation(request, s, cid)
+    svc.security.check_rate(request)
+    if file is not None:
+        return await file.read(max_bytes + 1), file.filename or default_name
+    return await request.body(), default_name
 
 
 def participant_who(request: Request, response: Response, xid: str | None) -> tuple[str, str]:

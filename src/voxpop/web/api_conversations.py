@@ -16,6 +16,7 @@ from voxpop.store.statements import statement_dict
 from voxpop.web.api_common import (
     API_PREFIX,
     managed_conversation,
+    managed_upload,
     organiser_or_none,
     participant_id,
     read_session,
@@ -145,13 +146,7 @@ async def seed_csv(cid: str, request: Request, file: UploadFile | None = None) -
     from fastapi.concurrency import run_in_threadpool
 
     svc = services(request)
-    with svc.db.read() as s:
-        managed_conversation(request, s, cid)
-    svc.security.check_rate(request)
-    if file is not None:
-        data, name = await file.read(S.CSV_MAX_BYTES + 1), file.filename or "upload.csv"
-    else:
-        data, name = await request.body(), "upload.csv"
+    data, name = await managed_upload(request, cid, file, default_name="upload.csv", max_bytes=S.CSV_MAX_BYTES)
 
     def go():
         with svc.db.write() as s:

@@ -41,7 +41,14 @@ from voxpop.store.places import (  # noqa: F401  (re-exported: pages_places_orga
     settings_of,
     stored_registry,
 )
-from voxpop.web.api_common import API_PREFIX, managed_conversation, read_session, services, write_session
+from voxpop.web.api_common import (
+    API_PREFIX,
+    managed_conversation,
+    managed_upload,
+    read_session,
+    services,
+    write_session,
+)
 
 router = APIRouter(prefix=API_PREFIX, tags=["places"])
 CSV_MAX_BYTES = 20 * 1024 * 1024
@@ -84,13 +91,7 @@ async def upload_places(cid: str, request: Request, file: UploadFile | None = No
     """Replace the conversation's places with a CSV (multipart field `file`, or a text/csv body).
     `mapping` renames columns (docs/places.md); the 2016 referendum file needs none. All or nothing."""
     svc = services(request)
-    with svc.db.read() as s:
-        managed_conversation(request, s, cid)
-    svc.security.check_rate(request)
-    if file is not None:
-        data, name = await file.read(CSV_MAX_BYTES + 1), file.filename or "places.csv"
-    else:
-        data, name = await request.body(), "places.csv"
+    data, name = await managed_upload(request, cid, file, default_name="places.csv", max_bytes=CSV_MAX_BYTES)
     reg = await run_in_threadpool(_parse_csv, data, name, mapping)
 
     def go():
