@@ -66,6 +66,7 @@ def test_import_replaces_votes_already_stored(db):
         votes.import_votes(s, cid, [(pks[0], 0, "disagree", 1_000), (pks[1], 0, "pass", 2_000)])
     with db.read() as s:
         assert votes.participant_votes(s, pks[0]) == {0: -1}
+        assert votes.last_vote(s, pks[0]) == 0 and votes.last_vote(s, pks[2]) is None
         assert s.get(Conversation, cid).vote_version == 1 + 3  # seeding, one cast, two imported
         times = s.execute(select(VoteEvent.created_ms).where(VoteEvent.conversation_id == cid)
                           .order_by(VoteEvent.id)).scalars().all()

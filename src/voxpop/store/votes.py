@@ -186,18 +186,18 @@ def apply_votes(s: Session, requests: list[VoteRequest]) -> list[dict | ServiceE
 def cast_vote(s: Session, conversation_id: str, participant_id: int, statement: int, vote: object, *,
               client_key: str | None = None) -> dict:
     """Record (or change) a vote; with a client_key a retry returns the first answer and counts once."""
-    req = VoteRequest(conversation_id, participant_id, _tid(statement), parse_vote(vote),
-                      check_client_key(client_key))
-    res = apply_votes(s, [req])[0]
-    if isinstance(res, ServiceError):
-        raise res
-    return res
+    return _apply_one(s, VoteRequest(conversation_id, participant_id, _tid(statement), parse_vote(vote),
+                                     check_client_key(client_key)))
 
 
 def undo_vote(s: Session, conversation_id: str, participant_id: int, statement: int, *,
               client_key: str | None = None) -> dict:
     """Withdraw the participant's vote on a statement (it becomes unseen again)."""
-    req = VoteRequest(conversation_id, participant_id, _tid(statement), None, check_client_key(client_key))
+    return _apply_one(s, VoteRequest(conversation_id, participant_id, _tid(statement), None,
+                                     check_client_key(client_key)))
+
+
+def _apply_one(s: Session, req: VoteRequest) -> dict:
     res = apply_votes(s, [req])[0]
     if isinstance(res, ServiceError):
         raise res
@@ -262,6 +262,13 @@ def _tid(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**31:
         raise Invalid("statement must be a statement number (a whole number ≥ 0)")
     return value
+
+
+def last_vote(s: Session, participant_id: int) -> int | None:
+    """The statement number (tid) of the participant's most recent current vote, or None."""
+    q = (select(Statement.tid).join(Vote, Vote.statement_id == Statement.id)
+         .where(Vote.participant_id == participant_id).order_by(Vote.event_id.desc()).limit(1))
+    return s.execute(q).scalar()
 
 
 def participant_votes(s: Session, participant_id: int) -> dict[int, int]:

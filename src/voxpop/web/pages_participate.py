@@ -12,13 +12,11 @@ import asyncio
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
 
 from voxpop.store import routing
 from voxpop.store import votes as V
 from voxpop.store.conversations import get_conversation
 from voxpop.store.errors import Invalid, NotFound, ServiceError
-from voxpop.store.models import Statement, Vote
 from voxpop.store.statements import add_statement, list_statements
 from voxpop.web.api_common import API_PREFIX, participant_id, services
 from voxpop.web.pages_common import done, render, service_error_page, wants_json, with_cookies
@@ -151,12 +149,6 @@ async def vote(cid: str, request: Request, csrf_token: str = Form(""), statement
     return with_cookies(done(request, _back(request, cid), "voted", payload), cookies)
 
 
-def _last_voted_tid(s, pk: int) -> int | None:
-    q = (select(Statement.tid).join(Vote, Vote.statement_id == Statement.id)
-         .where(Vote.participant_id == pk).order_by(Vote.event_id.desc()).limit(1))
-    return s.execute(q).scalar()
-
-
 @router.post("/c/{cid}/undo")
 async def undo(cid: str, request: Request, csrf_token: str = Form("")) -> Response:
     svc = services(request)
@@ -167,7 +159,7 @@ async def undo(cid: str, request: Request, csrf_token: str = Form("")) -> Respon
 
         def last():
             with svc.db.read() as s:
-                return _last_voted_tid(s, pk) if pk is not None else None
+                return V.last_vote(s, pk) if pk is not None else None
 
         tid = await run_in_threadpool(last)
         if tid is None:
