@@ -19,8 +19,9 @@ small ridge regression solved in closed form; all sufficient statistics come fro
 half-sweep over the votes (agrees and disagrees in separate column halves, no per-participant Python
 loops). Two accelerations keep the number of sweeps low without changing the optimum: after each sweep μ
 and the mean participant and statement intercepts are moved jointly to their exact optimum (plain ALS
-crawls along that nearly flat direction), and from the third sweep on the statement update is
-over-relaxed (ω = 1.7; back to plain ALS for good if the objective ever rises). Stops when the objective
+crawls along that nearly flat direction), and from the third sweep on the sweeps are Anderson-accelerated
+(depth 5, on the statement parameters and μ; an extrapolation that raises the objective is replaced by
+the plain ALS point, and after 10 such the acceleration stops). Stops when the objective
 falls by less than `tol` (relative) in a sweep AND no statement intercept moved by more than `step_tol`.
 Deterministic for a seed (only the initial statement factors are random). Statements with fewer than
 `min_ratings` agree/disagree votes (Community Notes: 5) get NaN intercept and factor ("needs more
@@ -194,6 +195,38 @@ def _global_shift(mu, u_i, s_i, resid_sum, n_total, lam, n_u, n_s, rated_u, rate
     return mu + a, u_i + b * rated_u, s_i + c * rated_s
 
 
+class _Anderson:
+    """Anderson acceleration (type II) of the fixed-point map x → one ALS sweep, over the last `depth`
+    iterates: x_next = G(x_k) − ΔG·γ with γ = argmin ‖F_k − ΔF·γ‖ (F = G(x) − x). It gives up for good
+    after `MAX_REJECTS` extrapolations that raised the objective (plain ALS, monotone, from then on)."""
+
+    MAX_REJECTS = 10
+
+    def __init__(self, depth: int) -> None:
+        self.depth, self.rejects = depth, 0
+        self.xs: list[np.ndarray] = []
+        self.gs: list[np.ndarray] = []
+
+    def reset(self) -> None:
+        self.rejects += 1
+        self.xs, self.gs = [], []
+
+    def step(self, x: np.ndarray, g: np.ndarray) -> np.ndarray:
+        if self.depth < 1 or self.rejects >= self.MAX_REJECTS:
+            return g
+        self.xs.append(x)
+        self.gs.append(g)
+        if len(self.xs) > self.depth + 1:
+            self.xs.pop(0)
+            self.gs.pop(0)
+        if len(self.xs) < 2:
+            return g
+        f = np.array([gg - xx for gg, xx in zip(self.gs, self.xs, strict=True)])
+        gamma = np.linalg.lstsq(np.diff(f, axis=0).T, f[-1], rcond=None)[0]
+        out = g - np.diff(np.array(self.gs), axis=0).T @ gamma
+        return out if np.all(np.isfinite(out)) else g
+
+
 def _empty_result(m: VoteMatrix, n_factors: int, mu: float = float("nan")) -> BridgingResult:
     return BridgingResult(
         mu=mu,
@@ -220,14 +253,14 @@ def fit_bridging(
     max_iter: int = 200,
     tol: float = 1e-6,
     step_tol: float = 3e-4,
-    relax: float = 1.7,
+    anderson: int = 5,
     init_scale: float = 0.1,
 ) -> BridgingResult:
     """Fit the Community-Notes-style model (module docstring); statement_intercept is the bridging score.
 
     Stops when the objective falls by less than `tol` (relative) over a sweep and no statement intercept
-    moved by more than `step_tol`, or after `max_iter` sweeps. `relax` is the over-relaxation factor of
-    the statement update (1 = plain ALS).
+    moved by more than `step_tol`, or after `max_iter` sweeps. `anderson` is the depth of the Anderson
+    acceleration of the sweeps (0 = plain ALS).
     """
     if int(n_factors) != n_factors or n_factors < 1:
         raise ValueError(f"n_factors must be a positive integer, got {n_factors!r}")
@@ -238,8 +271,8 @@ def fit_bridging(
         )
     if max_iter < 1:
         raise ValueError(f"max_iter must be >= 1, got {max_iter!r}")
-    if not 1.0 <= relax < 2.0:
-        raise ValueError(f"relax must be in [1, 2), got {relax!r}")
+    if int(anderson) != anderson or anderson < 0:
+        raise ValueError(f"anderson must be a non-negative integer, got {anderson!r}")
     d = int(n_factors)
     split, p_count, p_agree, s_count, s_agree = _split_from_cells(m.cells, m.n_cols)
     n_total = float(split.nnz)
@@ -278,8 +311,11 @@ def fit_bridging(
     loss = np.inf
     converged = False
     n_iter = 0
-    omega = float(relax)
+    aa = _Anderson(int(anderson))
+    plain = None  # the last plain ALS point, to fall back to when an extrapolation raises the objective
+    x = np.concatenate([s_i, s_f.ravel(), [mu]])  # the state: statement parameters and μ
     for n_iter in range(1, max_iter + 1):  # noqa: B007 — n_iter is reported
+        s_i, s_f, mu = x[: m.n_cols], x[m.n_cols : -1].reshape(m.n_cols, d), float(x[-1])
         u_i, u_f, data_loss, _ = _solve_rows(part, s_i, s_f, s_count, mu)
         penalty = (
             lam["iu"] * float(u_i @ u_i)
@@ -289,21 +325,24 @@ def fit_bridging(
             + lam["mu"] * mu * mu
         )
         loss = (data_loss + penalty) / n_total
-        if loss > prev:  # over-relaxation overshot: plain ALS from here on (monotone)
-            omega = 1.0
+        if loss > prev and plain is not None:  # the extrapolated point is worse: back to the plain one
+            x, plain = plain, None
+            aa.reset()
+            continue
         new_i, new_f, _, f_sums = _solve_rows(stmt, u_i, u_f, p_count, mu)
-        if omega != 1.0 and n_iter > 2:  # the first sweeps only find the factor's direction
-            new_i = s_i + omega * (new_i - s_i)
-            new_f = s_f + omega * (new_f - s_f)
         cross = float(np.sum(new_f * f_sums))  # Σ over ratings of f_u·f_s
+        resid = n_agree_total - float(p_count @ u_i) - float(s_count @ new_i) - cross - n_total * mu
+        new_mu, u_i, new_i = _global_shift(mu, u_i, new_i, resid, n_total, lam, n_u, n_s, rated_u, rated_s)
         step = float(np.max(np.abs(new_i - s_i), initial=0.0))
-        s_i, s_f = new_i, new_f
-        resid = n_agree_total - float(p_count @ u_i) - float(s_count @ s_i) - cross - n_total * mu
-        mu, u_i, s_i = _global_shift(mu, u_i, s_i, resid, n_total, lam, n_u, n_s, rated_u, rated_s)
         if prev - loss <= tol * max(abs(loss), 1e-12) and step <= step_tol:
+            s_i, s_f, mu = new_i, new_f, new_mu
             converged = True
             break
         prev = min(prev, loss)
+        plain = np.concatenate([new_i, new_f.ravel(), [new_mu]])
+        # the first sweeps only find the factor's direction; extrapolate from the third on
+        x = aa.step(x, plain) if n_iter > 2 else plain
+    s_i, s_f = s_i.copy(), s_f.copy()
 
     # identification: at least half of the participants with a non-zero factor are negative
     for j in range(d):
