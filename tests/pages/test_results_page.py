@@ -1,8 +1,8 @@
 from voxpop import demo_content as D
-from voxpop.cli.demo import _bulk_votes
 from voxpop.store import conversations, statements
 from voxpop.store.analyses import run_analysis
 from voxpop.store.participants import get_or_create_participant
+from voxpop.store.votes import import_votes
 
 
 def _populated(app, owner_id=None, *, show_results=True):
@@ -18,7 +18,7 @@ def _populated(app, owner_id=None, *, show_results=True):
         pks = [get_or_create_participant(s, conv.id, xid=f"p{i}").id for i in range(90)]
         rows = [(pks[p], tids[m], int(v)) for p, m, v in zip(part[keep], stmt[keep], vote[keep], strict=True)]
         rows += [(pks[i], tids[20], 1) for i in range(30)]
-        _bulk_votes(s, conv.id, rows)
+        import_votes(s, conv.id, rows)
     run_analysis(db, conv.id)
     return conv.id
 

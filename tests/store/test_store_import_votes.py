@@ -4,7 +4,7 @@ latest vote wins, conversation marked changed), and all or nothing on a bad row.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from voxpop.store import conversations, moderation, statements, votes
 from voxpop.store.errors import Conflict, Invalid, NotFound
@@ -13,6 +13,14 @@ from voxpop.store.participants import get_or_create_participant
 
 ROWS = [(0, 0, "agree"), (0, 1, -1), (1, 0, "pass"), (2, 2, 1), (0, 0, "disagree"),  # p0 changes its mind
         (1, 1, "agree"), (2, 2, "agree"), (1, 0, "agree")]
+
+
+@pytest.fixture(autouse=True)
+def _clean_afterwards(db):
+    """Leave no dirty conversations in the shared PostgreSQL database (the worker tests claim the oldest)."""
+    yield
+    with db.write() as s:
+        s.execute(update(Conversation).where(Conversation.topic == "Import").values(analysis_dirty_since=None))
 
 
 def _conversation(db, n_people=3, n_statements=3, **fields):
