@@ -81,20 +81,22 @@ def _split_from_cells(cells: sp.csr_matrix, n_cols: int):
     statement. Returns (split, p_count, p_agree, s_count, s_agree)."""
     data, indices, indptr = cells.data, cells.indices, cells.indptr
     n_rows = cells.shape[0]
+    disagree = data < 0
     passes = np.flatnonzero(data == 0)
+    big = max(2 * n_cols, len(data) + 1) >= np.iinfo(np.int32).max
+    itype = np.int64 if big else np.int32
     if len(passes):
         pass_rows = np.searchsorted(indptr, passes, side="right") - 1
         dropped = np.zeros(n_rows + 1, dtype=np.int64)
         np.cumsum(np.bincount(pass_rows, minlength=n_rows), out=dropped[1:])
         indptr = (indptr - dropped).astype(indptr.dtype)
         keep = data != 0
-        data, indices = data[keep], indices[keep]
+        col = indices[keep].astype(itype, copy=False)  # a copy: the cells' own indices stay untouched
+        disagree = disagree[keep]
         del keep
-    big = max(2 * n_cols, len(data) + 1) >= np.iinfo(np.int32).max
-    itype = np.int64 if big else np.int32
-    disagree = data < 0
-    col = indices.astype(itype)  # a copy: the cells' own indices stay untouched
-    col += disagree.astype(itype) * itype(n_cols)
+    else:
+        col = indices.astype(itype)
+    np.add(col, itype(n_cols), out=col, where=disagree)
     split = sp.csr_matrix((np.ones(len(col)), col, indptr), shape=(n_rows, 2 * n_cols))
     p_count = np.diff(indptr).astype(np.float64)
     agree_before = np.zeros(len(col) + 1, dtype=itype)
