@@ -92,7 +92,7 @@ def test_results_show_the_places_section_when_the_analysis_has_one(client, app):
     from voxpop.store.analyses import store_analysis
     from voxpop.store.load import load_conversation
     from voxpop.store.models import Conversation, Participant, Place
-    from voxpop.web.api_places import analysis_inputs
+    from voxpop.store.places import analysis_inputs
 
     cid = _populated(app)
     db = app.state.voxpop.db

@@ -59,7 +59,7 @@ def test_referendum_file_uploads_and_feeds_the_analysis(api):
     from voxpop.analysis.run import analyze
     from voxpop.store.db import get_database
     from voxpop.store.load import load_conversation
-    from voxpop.web.api_places import analysis_inputs
+    from voxpop.store.places import analysis_inputs
 
     data = require_shared("data", "places", "eu-referendum-2016-by-area.csv").read_bytes()
     cid = api.conversation(n_statements=3)

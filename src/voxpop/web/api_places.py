@@ -32,10 +32,7 @@ from voxpop.places.weighting import POLICIES
 from voxpop.store import participants as P
 from voxpop.store.conversations import get_conversation
 from voxpop.store.errors import Invalid, NotFound
-from voxpop.store.places import (  # noqa: F401  (re-exported: pages_places_organiser uses AP.*)
-    DEFAULT_SETTINGS,
-    SETTINGS_KIND,
-    analysis_inputs,
+from voxpop.store.places import (
     replace_places,
     save_settings,
     settings_of,

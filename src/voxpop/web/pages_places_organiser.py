@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 
 from voxpop.places.weighting import POLICIES
+from voxpop.store import places as SP
 from voxpop.store.errors import Invalid
 from voxpop.web import api_places as AP
 from voxpop.web.api_common import API_PREFIX, services
@@ -28,8 +29,8 @@ async def places_page(cid: str, request: Request, q: str = Query("", max_length=
 
         with svc.db.read() as s:
             conv, _ = _managed(request, s, cid)
-            reg = AP.stored_registry(s, cid)
-            settings = AP.settings_of(s, cid)
+            reg = SP.stored_registry(s, cid)
+            settings = SP.settings_of(s, cid)
             doc = get_analysis(s, cid).get("document") or {}
         return conv, reg, settings, doc
 
@@ -74,7 +75,7 @@ async def upload(cid: str, request: Request, csrf_token: str = Form(""), mapping
             _managed(request, s, cid)
         reg = AP._parse_csv(data, name, mapping.strip() or None)
         with services(request).db.write() as s:
-            AP.replace_places(s, cid, reg)
+            SP.replace_places(s, cid, reg)
 
     _, err = await _run(request, go, back=f"/organiser/c/{cid}/places")
     return err or done(request, f"/organiser/c/{cid}/places", "saved")
@@ -95,7 +96,7 @@ async def save_settings(cid: str, request: Request, csrf_token: str = Form(""), 
             raise Invalid("the smallest group shown must be between 1 and 1000")
         with services(request).db.write() as s:
             _managed(request, s, cid)
-            AP.save_settings(s, cid, AP.settings_of(s, cid) | {"policy": policy, "min_cell": k})
+            SP.save_settings(s, cid, SP.settings_of(s, cid) | {"policy": policy, "min_cell": k})
 
     _, err = await _run(request, go, back=f"/organiser/c/{cid}/places")
     return err or done(request, f"/organiser/c/{cid}/places", "saved")
