@@ -11,6 +11,7 @@ import time
 
 import numpy as np
 
+from voxpop.analysis.run import one_blas_thread
 from voxpop.engine.matrix import VoteMatrix
 from voxpop.engine.pipeline import EngineOptions, analyze_matrix
 
@@ -22,7 +23,8 @@ def _run(data, n_groups, seed, bridging: bool):
                    n_cols=int(data.n_comments))
     mod_out = np.isin(np.asarray(data.comment_ids), np.asarray(list(data.mod_out_comment_ids), dtype=np.int64))
     t1 = time.perf_counter()
-    res = analyze_matrix(m, mod_out, EngineOptions(seed=seed, k=n_groups, bridging=bridging))
+    with one_blas_thread():  # as `voxpop analyze` runs it: no spin-waiting second BLAS thread
+        res = analyze_matrix(m, mod_out, EngineOptions(seed=seed, k=n_groups, bridging=bridging))
     labels = np.asarray(res.group_labels, dtype=np.int64)
     return labels, {"adapt_s": t1 - t0, "k": int(res.k), "n_clustered": int((labels >= 0).sum()),
                     "stages_s": {k: round(v, 4) for k, v in res.timings.items()}}
