@@ -150,3 +150,18 @@ def test_base_clusters_with_few_distinct_points_make_one_cluster_each():
     pts = np.repeat(np.array([[0.0, 0.0], [1.0, 1.0], [5.0, 5.0]]), 4, axis=0)
     res = cl.base_clusters(pts, k=100)
     assert len(res.centers) == 3 and res.weights.tolist() == [4, 4, 4]
+
+
+@pytest.mark.parametrize("n, k, weighted", [(300, 100, False), (5000, 100, False), (100, 5, True)])
+def test_direct_and_bounded_lloyd_paths_agree(monkeypatch, n, k, weighted):
+    """Small problems assign every point each step; large ones use Hamerly bounds: same result."""
+    pts = blobs(n, seed=n + k)
+    w = np.random.default_rng(1).integers(1, 9, n).astype(float) if weighted else None
+    init = pts[cl.first_distinct(pts, k)]
+    results = []
+    for threshold in (0, 1 << 40):
+        monkeypatch.setattr(cl, "_DIRECT", threshold)
+        results.append(cl.lloyd(pts, init, weights=w, max_iters=100))
+    a, b = results
+    assert np.array_equal(a.labels, b.labels) and a.steps == b.steps
+    assert np.allclose(a.centers, b.centers) and np.allclose(a.weights, b.weights)

@@ -23,6 +23,7 @@ import numpy as np
 
 CONVERGENCE = 0.01
 _CHUNK = 1 << 16
+_DIRECT = 400_000  # points × centers up to which `lloyd` assigns every point directly each step
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,8 @@ def lloyd(
     wpoints = points if w is None else points * w[:, None]
     centers = np.asarray(centers, dtype=np.float64)
     n, dim = points.shape
+    if n * len(centers) <= _DIRECT:
+        return _lloyd_direct(points, centers, w, wpoints, max_iters)
     labels, upper, lower = _nearest_two(points, centers)
     steps = 0
     for remaining in range(max_iters, -1, -1):
@@ -131,6 +134,43 @@ def lloyd(
         wsum = np.bincount(labels, minlength=k).astype(np.float64)
     else:
         wsum = np.bincount(labels, weights=w, minlength=k)
+    return KMeansResult(labels, centers, wsum, steps)
+
+
+def _lloyd_direct(points, centers, w, wpoints, max_iters) -> KMeansResult:
+    """`lloyd` for small problems: every step assigns every point (the same |c|² - 2 x·c argmin as
+    `_nearest_two`, ties → last), with no bounds to maintain; the fixed cost per step is a few small
+    numpy calls. The sorted center list of one step is reused as the "old" list of the next."""
+    dim = points.shape[1]
+    old_sorted = _sorted_centers(centers)
+    steps = 0
+    for remaining in range(max_iters, -1, -1):
+        steps += 1
+        k = len(centers)
+        rev = centers[::-1]
+        d = points @ (-2.0 * rev.T)
+        d += np.einsum("ij,ij->i", rev, rev)
+        labels = (k - 1) - d.argmin(axis=1)
+        count = np.bincount(labels, minlength=k)
+        wsum = count.astype(np.float64) if w is None else np.bincount(labels, weights=w, minlength=k)
+        new = np.empty((k, dim))
+        for j in range(dim):
+            new[:, j] = np.bincount(labels, weights=wpoints[:, j], minlength=k)
+        if count.all():
+            new /= wsum[:, None]
+        else:
+            nonempty = count > 0
+            new = new[nonempty] / wsum[nonempty, None]
+            labels = (np.cumsum(nonempty) - 1)[labels]
+            wsum = wsum[nonempty]
+        new_sorted = _sorted_centers(new)
+        m = min(len(old_sorted), len(new_sorted))
+        done = remaining == 0 or bool(
+            np.all(np.linalg.norm(old_sorted[:m] - new_sorted[:m], axis=1) < CONVERGENCE)
+        )
+        centers, old_sorted = new, new_sorted
+        if done:
+            break
     return KMeansResult(labels, centers, wsum, steps)
 
 
