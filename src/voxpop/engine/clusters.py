@@ -242,15 +242,21 @@ def group_clusters(
     return lloyd(centers, init, weights=weights, max_iters=max_iters)
 
 
-def silhouette(points: np.ndarray, labels: np.ndarray) -> float:
+def pairwise(points: np.ndarray) -> np.ndarray:
+    """Euclidean distances between all pairs of points (what `silhouette` needs; reusable across k)."""
+    return np.sqrt(np.maximum(((points[:, None, :] - points[None, :, :]) ** 2).sum(-1), 0.0))
+
+
+def silhouette(points: np.ndarray, labels: np.ndarray, dist: np.ndarray | None = None) -> float:
     """Unweighted mean silhouette over points (base centers); a point alone in its group scores 0.
 
     A clustering with fewer than two groups scores -1 (it is never preferred to a real split).
+    `dist` is `pairwise(points)` when the caller already has it.
     """
     groups = np.unique(labels)
     if len(groups) < 2:
         return -1.0
-    d = np.sqrt(np.maximum(((points[:, None, :] - points[None, :, :]) ** 2).sum(-1), 0.0))
+    d = pairwise(points) if dist is None else dist
     onehot = (labels[:, None] == groups[None, :]).astype(np.float64)
     size = onehot.sum(0)
     sums = d @ onehot  # [n, g] total distance to each group

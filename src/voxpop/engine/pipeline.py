@@ -183,7 +183,8 @@ def analyze_matrix(
         )
     ks = [min(opts.k, n_base)] if opts.k is not None else cl.k_range(n_base, opts.k_min, opts.k_max)
     runs = {k: cl.group_clusters(base.centers, base.weights, k, max_iters=opts.group_iters) for k in ks}
-    scores = {k: cl.silhouette(base.centers, r.labels) for k, r in runs.items()}
+    dist = cl.pairwise(base.centers)
+    scores = {k: cl.silhouette(base.centers, r.labels, dist) for k, r in runs.items()}
     k_sel = ks[0] if len(ks) == 1 else cl.choose_k(scores)
     grp = runs[k_sel]
     k = len(grp.centers)  # can be below k_sel if a group emptied during k-means (Pol.is drops it)
