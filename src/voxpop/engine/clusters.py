@@ -104,29 +104,36 @@ def lloyd(
     if n * len(centers) <= _DIRECT:
         return _lloyd_direct(points, centers, w, wpoints, max_iters)
     labels, upper, lower = _nearest_two(points, centers)
+    cols = [np.ascontiguousarray(wpoints[:, d]) for d in range(dim)]
+    buf = np.empty(n)  # scratch for the per-point gathers, reused every step
     steps = 0
     for remaining in range(max_iters, -1, -1):
         steps += 1
         if steps > 1:
-            _refresh(points, centers, labels, upper, lower)
+            _refresh(points, centers, labels, upper, lower, buf)
         k = len(centers)
         count = np.bincount(labels, minlength=k)
         wsum = count.astype(np.float64) if w is None else np.bincount(labels, weights=w, minlength=k)
-        nonempty = count > 0
-        new = np.column_stack([np.bincount(labels, weights=wpoints[:, d], minlength=k) for d in range(dim)])
-        new = new[nonempty] / wsum[nonempty, None]
-        # renumber surviving clusters, keeping their order; dropping centers keeps lower bounds valid
-        remap = np.cumsum(nonempty) - 1
-        labels = remap[labels]
+        new = np.column_stack([np.bincount(labels, weights=c, minlength=k) for c in cols])
+        if count.all():
+            new /= wsum[:, None]
+            kept = centers
+        else:
+            nonempty = count > 0
+            new = new[nonempty] / wsum[nonempty, None]
+            # renumber surviving clusters, keeping their order; dropping centers keeps lower bounds valid
+            labels = (np.cumsum(nonempty) - 1)[labels]
+            kept = centers[nonempty]
         done = remaining == 0 or same_clustering(centers, new)
-        moved = np.linalg.norm(new - centers[nonempty], axis=1)
+        moved = np.linalg.norm(new - kept, axis=1)
         centers = new
         if done:
             break
-        upper += moved[labels]
+        upper += np.take(moved, labels, out=buf)
         if len(moved) > 1:
             top2 = np.sort(moved)[-2:]
-            lower -= np.where(moved[labels] == top2[1], top2[0], top2[1])
+            # a point's lower bound drops by the largest move among the *other* centers
+            lower -= np.take(np.where(moved == top2[1], top2[0], top2[1]), labels, out=buf)
         else:
             lower[:] = np.inf
     k = len(centers)
@@ -174,7 +181,7 @@ def _lloyd_direct(points, centers, w, wpoints, max_iters) -> KMeansResult:
     return KMeansResult(labels, centers, wsum, steps)
 
 
-def _refresh(points, centers, labels, upper, lower) -> None:
+def _refresh(points, centers, labels, upper, lower, buf=None) -> None:
     """Make labels exact nearest-center assignments (ties → last) given valid Hamerly bounds, in place."""
     if len(centers) > 1:
         cc = np.linalg.norm(centers[:, None, :] - centers[None, :, :], axis=-1)
@@ -184,7 +191,8 @@ def _refresh(points, centers, labels, upper, lower) -> None:
         half = np.full(1, np.inf)
     # a safety margin far above rounding error, so a skipped point is strictly nearest to its center
     margin = 1e-9 * (1.0 + float(np.abs(centers).max()) + float(upper.max(initial=0.0)))
-    bound = np.maximum(lower, half[labels])
+    bound = np.take(half, labels, out=buf)
+    np.maximum(bound, lower, out=bound)
     bound -= margin
     todo = np.flatnonzero(upper >= bound)
     if len(todo) == 0:
@@ -212,18 +220,25 @@ def _reassign_local(points, centers, labels, upper, lower, todo, cc) -> None:
         return
     cc = cc.copy()
     np.fill_diagonal(cc, 0.0)
-    todo = todo[np.argsort(labels[todo], kind="stable")]
     own = labels[todo]
+    if len(centers) <= np.iinfo(np.int16).max:
+        own = own.astype(np.int16)  # a stable sort of 16-bit keys is a radix sort
+    order = np.argsort(own, kind="stable")
+    todo, own = todo[order], own[order]
     starts = np.searchsorted(own, np.arange(len(centers) + 1))
+    # gather once in center order; every center's points are then a contiguous slice
+    pts, us = points[todo], upper[todo]
+    lab, d1s, d2s = np.empty(len(todo), dtype=labels.dtype), np.empty(len(todo)), np.empty(len(todo))
     for a in np.flatnonzero(np.diff(starts)):
-        sel = todo[starts[a] : starts[a + 1]]
-        u = upper[sel]
+        s, e = starts[a], starts[a + 1]
+        u = us[s:e]
         cand = np.flatnonzero(cc[a] <= 2.0 * u.max() * (1 + 1e-9) + 1e-12)
         rest = np.delete(cc[a], cand)
-        idx, d1, d2 = _nearest_two(points[sel], centers[cand])
+        idx, d1, d2 = _nearest_two(pts[s:e], centers[cand])
         if len(rest):
-            d2 = np.minimum(d2, rest.min() - u)
-        labels[sel], upper[sel], lower[sel] = cand[idx], d1, d2
+            np.minimum(d2, rest.min() - u, out=d2)
+        lab[s:e], d1s[s:e], d2s[s:e] = cand[idx], d1, d2
+    labels[todo], upper[todo], lower[todo] = lab, d1s, d2s
 
 
 def base_clusters(points: np.ndarray, k: int = 100, max_iters: int = 100) -> KMeansResult:
