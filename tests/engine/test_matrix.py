@@ -90,3 +90,19 @@ def test_dedupe_matches_a_plain_reference_on_random_logs(with_time):
     expected = sorted((r, c, val) for (r, c), (_, _, val) in latest.items())
     got = list(zip(m.rows.tolist(), m.cols.tolist(), m.vals.tolist(), strict=True))
     assert got == expected
+
+
+def test_row_major_check_across_blocks():
+    from voxpop.engine.matrix import _row_major
+
+    rows = np.array([0, 0, 1, 1, 2, 3, 3], dtype=np.int32)
+    cols = np.array([1, 4, 0, 2, 2, 0, 5], dtype=np.int32)
+    for block in (1, 2, 3, 100):
+        assert _row_major(rows, cols, block)
+        for i in range(len(rows) - 1):  # one swapped pair anywhere, also at a block boundary
+            r, c = rows.copy(), cols.copy()
+            r[[i, i + 1]], c[[i, i + 1]] = r[[i + 1, i]], c[[i + 1, i]]
+            assert not _row_major(r, c, block)
+        dup = np.array([0, 1, 1]), np.array([3, 2, 2])  # a repeated cell is not strictly increasing
+        assert not _row_major(*dup, block)
+    assert not _row_major(np.array([1, 0], dtype=np.uint32), np.array([0, 0], dtype=np.uint32))

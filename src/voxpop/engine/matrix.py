@@ -33,11 +33,9 @@ class VoteMatrix:
         rows = np.asarray(self.rows)
         cols = np.asarray(self.cols)
         vals = np.asarray(self.vals)
-        if len(rows) > 1:
-            key = rows.astype(np.int64) * max(self.n_cols, 1) + cols
-            if not np.all(key[1:] > key[:-1]):
-                perm = np.argsort(key, kind="stable")
-                rows, cols, vals = rows[perm], cols[perm], vals[perm]
+        if len(rows) > 1 and not _row_major(rows, cols):
+            perm = np.argsort(rows.astype(np.int64) * max(self.n_cols, 1) + cols, kind="stable")
+            rows, cols, vals = rows[perm], cols[perm], vals[perm]
         indptr = np.zeros(self.n_rows + 1, dtype=np.int64)
         np.cumsum(np.bincount(rows, minlength=self.n_rows), out=indptr[1:])
         if indptr[-1] < np.iinfo(np.int32).max:
@@ -86,6 +84,22 @@ class VoteMatrix:
     @property
     def n_votes(self) -> int:
         return int(len(self.vals))
+
+
+def _row_major(rows: np.ndarray, cols: np.ndarray, block: int = 1 << 22) -> bool:
+    """True when the entries are strictly increasing in (row, col), checked block by block (small
+    temporaries, no 64-bit key; stops at the first block out of order)."""
+    n = len(rows)
+    for start in range(0, n - 1, block):
+        stop = min(start + block + 1, n)
+        r, c = rows[start:stop], cols[start:stop]
+        r, c = (x.astype(np.int64) if x.dtype.kind == "u" else x for x in (r, c))  # no wrap-around
+        dr = np.diff(r)
+        ok = dr > 0
+        ok |= (dr == 0) & (np.diff(c) > 0)
+        if not ok.all():
+            return False
+    return True
 
 
 def from_vote_log(
