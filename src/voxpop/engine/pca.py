@@ -26,6 +26,8 @@ import scipy.sparse.linalg as spla
 
 from .matrix import VoteMatrix
 
+_BLOCK = 1 << 22  # entries per block in the passes over all votes
+
 
 @dataclass(frozen=True)
 class PCAResult:
@@ -49,9 +51,15 @@ def column_means(m: VoteMatrix, mod_out: np.ndarray) -> np.ndarray:
 def centred_matrix(m: VoteMatrix, center: np.ndarray, mod_out: np.ndarray) -> sp.csr_matrix:
     """X_c on the observed cells (moderated-out columns all-zero), sharing `m.cells`' index arrays."""
     cells = m.cells
-    cols = cells.indices
-    data = cells.data - center[cols]
-    data[mod_out[cols]] = 0.0
+    cols, x = cells.indices, cells.data
+    data = np.empty_like(x)
+    drop = mod_out if mod_out.any() else None
+    for s in range(0, len(x), _BLOCK):  # block by block: small temporaries, one pass
+        c = cols[s : s + _BLOCK]
+        out = data[s : s + _BLOCK]
+        np.subtract(x[s : s + _BLOCK], np.take(center, c), out=out)
+        if drop is not None:
+            out[np.take(drop, c)] = 0.0  # moderated-out cells are 0 for everyone
     return sp.csr_matrix((data, cols, cells.indptr), shape=cells.shape)
 
 
@@ -67,7 +75,11 @@ def _orient(comps: np.ndarray) -> np.ndarray:
 
 def _live_columns(xc: sp.csr_matrix) -> np.ndarray:
     """Per column: does it hold a non-zero entry?"""
-    return np.bincount(xc.indices[xc.data != 0], minlength=xc.shape[1])
+    counts = np.zeros(xc.shape[1], dtype=np.int64)
+    for s in range(0, len(xc.data), _BLOCK):
+        c = xc.indices[s : s + _BLOCK]
+        counts += np.bincount(c[xc.data[s : s + _BLOCK] != 0], minlength=xc.shape[1])
+    return counts
 
 
 def top_axes(
