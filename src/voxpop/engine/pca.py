@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.linalg as sla
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
@@ -103,8 +104,13 @@ def top_axes(
     per_row = np.diff(xc.indptr).astype(np.float64)
     if len(live) <= dense_below and float(per_row @ per_row) <= 5e7:  # cost of forming XᵀX
         sub = xc[:, live]
-        lam, vecs = np.linalg.eigh((sub.T @ sub).toarray())
-        lam, vecs = lam[::-1][:n_comps], vecs[:, ::-1][:, :n_comps]
+        if sub.shape[0] * sub.shape[1] <= 4_000_000:  # sparse × dense is 3-6x faster than sparse × sparse
+            gram = np.asarray(sub.T @ sub.toarray())
+        else:
+            gram = (sub.T @ sub).toarray()
+        n = len(live)  # only the top n_comps eigenpairs (LAPACK syevr): 3x faster than a full eigh
+        lam, vecs = sla.eigh(gram, subset_by_index=[n - n_comps, n - 1], driver="evr", check_finite=False)
+        lam, vecs = lam[::-1], vecs[:, ::-1]
         comps[:, live] = vecs.T
         return comps, np.maximum(lam, 0.0), 1
     xt = xc.T  # CSC view, no copy: its product scatters into a small n_cols output
