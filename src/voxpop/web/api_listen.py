@@ -47,9 +47,28 @@ def latest(s: Session, cid: str, kind: str) -> dict | None:
                      .order_by(Artifact.id.desc()).limit(1)).scalar()
 
 
+def save_themes(s: Session, cid: str, section: dict) -> None:
+    s.add(Artifact(conversation_id=cid, kind=THEMES_KIND, payload=section))
+
+
 def _safe_name(name: str, i: int) -> str:
     base = re.sub(r"[^\w.\-]+", "_", Path(name or "").name)[:100].lstrip(".")
     return base if base and Path(base).suffix.lower() in (".csv", ".txt", ".md") else f"upload-{i}{Path(base).suffix}"
+
+
+async def read_payloads(files: list[UploadFile]) -> list[tuple[str, bytes]]:
+    """The uploaded testimony files as (safe file name, bytes), within the count and size limits."""
+    files = [f for f in files or [] if f.filename or f.size]
+    if not files or len(files) > MAX_FILES:
+        raise Invalid(f"send 1 to {MAX_FILES} testimony files in the multipart field 'files'")
+    payloads, total = [], 0
+    for i, f in enumerate(files):
+        data = await f.read(MAX_UPLOAD_BYTES + 1)
+        total += len(data)
+        if total > MAX_UPLOAD_BYTES:
+            raise Invalid(f"the upload is over {MAX_UPLOAD_BYTES:,} bytes; send fewer or smaller files")
+        payloads.append((_safe_name(f.filename or "", i), data))
+    return payloads
 
 
 def _run(payloads: list[tuple[str, bytes]], model: str, max_len: int) -> dict:
@@ -82,20 +101,12 @@ async def run_listening(cid: str, request: Request, files: list[UploadFile],
         conv, _ = managed_conversation(request, s, cid)
         max_len = conv.statement_max_len
     svc.security.check_rate(request)
-    if not files or len(files) > MAX_FILES:
-        raise Invalid(f"send 1 to {MAX_FILES} testimony files in the multipart field 'files'")
-    payloads, total = [], 0
-    for i, f in enumerate(files):
-        data = await f.read(MAX_UPLOAD_BYTES + 1)
-        total += len(data)
-        if total > MAX_UPLOAD_BYTES:
-            raise Invalid(f"the upload is over {MAX_UPLOAD_BYTES:,} bytes; send fewer or smaller files")
-        payloads.append((_safe_name(f.filename or "", i), data))
+    payloads = await read_payloads(files)
     section = await run_in_threadpool(_run, payloads, model, max_len)
 
     def store() -> None:
         with svc.db.write() as s:
-            s.add(Artifact(conversation_id=cid, kind=THEMES_KIND, payload=section))
+            save_themes(s, cid, section)
 
     await run_in_threadpool(store)
     return {"meta": section["meta"],
@@ -116,17 +127,22 @@ def get_themes(cid: str, request: Request, s: Session = Depends(read_session)) -
 @router.post("/conversations/{cid}/listen/candidates/accept")
 def accept_candidates(cid: str, body: AcceptIn, request: Request, s: Session = Depends(write_session)) -> dict:
     managed_conversation(request, s, cid)
+    return accept(s, cid, body.ids)
+
+
+def accept(s: Session, cid: str, ids: list[str]) -> dict:
+    """Add the candidates `ids` as seed statements; {"added": [...], "skipped": [{candidate, reason}]}."""
     section = latest(s, cid, THEMES_KIND)
     if section is None:
         raise NotFound("no testimony has been analysed for this conversation yet")
     by_id = {c["id"]: c for t in section["themes"] for block in [t, *t["subthemes"]] for c in block["candidates"]}
-    unknown = [i for i in body.ids if i not in by_id]
+    unknown = [i for i in ids if i not in by_id]
     if unknown:
         raise Invalid(f"unknown candidate id(s): {', '.join(unknown[:10])}; nothing was added")
     previous = latest(s, cid, ACCEPTED_KIND) or {"accepted": []}
     done = {a["candidate"] for a in previous["accepted"]}
     added, skipped = [], []
-    for cid_ in dict.fromkeys(body.ids):
+    for cid_ in dict.fromkeys(ids):
         c = by_id[cid_]
         if cid_ in done:
             skipped.append({"candidate": cid_, "reason": "already accepted"})

@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from voxpop.web import (
+    pages_listen_organiser,
     pages_organiser,
     pages_participate,
     pages_places,
@@ -28,5 +29,6 @@ async def home(request: Request) -> Response:
                   conversations=featured)
 
 
-for _mod in (pages_participate, pages_results, pages_organiser, pages_places, pages_places_organiser):
+for _mod in (pages_participate, pages_results, pages_organiser, pages_places, pages_places_organiser,
+             pages_listen_organiser):
     router.include_router(_mod.router)

@@ -1,0 +1,157 @@
+"""The organiser's listening page: upload testimony, read themes and verbatim quotes, accept candidates."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+
+from pagehelp import csrf, sign_in
+
+from voxpop.store.statements import list_statements
+
+TESTIMONY = [
+    "The buses to the villages stopped running after six in the evening.",
+    "I cannot get to my evening shift because the last bus leaves at half past five.",
+    "Bus fares went up again and my pension does not stretch to the weekly ticket.",
+    "Without a car you are stuck here; the bus comes twice a day if you are lucky.",
+    "My daughter takes two buses to college and is often late when one is cancelled.",
+    "The bus shelter on Mill Lane has no roof and the timetable is never right.",
+    "We need a bus service on Sundays so people can visit family in hospital.",
+    "Cancelled buses mean I have missed doctor appointments three times this year.",
+    "The rural bus routes were cut and nobody asked the people who depend on them.",
+    "A cheaper bus pass for young people would help them find work in town.",
+    "Rents in the town centre have doubled and young families are moving away.",
+    "I pay more than half my wages in rent for a damp flat with mould on the walls.",
+    "The new housing estate has no school, no shop and no doctor nearby.",
+    "Landlords keep raising the rent and there is nothing we can do about it.",
+    "My son is thirty and still lives with us because he cannot afford a flat.",
+    "Holiday lets have taken over the village and locals cannot find homes to rent.",
+    "The council housing waiting list is eight years long in this district.",
+    "Affordable homes should be built for local people, not sold as second homes.",
+    "Our flat has had a leaking roof for a year and the landlord ignores us.",
+    "Young couples cannot save for a deposit when rent takes everything they earn.",
+    "The library opening hours were cut and the children have nowhere to study.",
+    "The library is the only warm place for some older people in winter.",
+    "Please keep the library open on Saturdays for families who work all week.",
+    "Our library runs homework clubs and computer classes that people rely on.",
+    "Closing the library would leave the high street with nothing but empty shops.",
+    "The library staff helped me apply for jobs online when I had no internet at home.",
+    "Volunteers now run the library but they need books and a proper budget.",
+    "The mobile library van no longer visits our village on Tuesdays.",
+    "The library reading group is how I met most of my friends after moving here.",
+    "<script>alert(1)</script> the library website is broken and the bus app too.",
+]
+
+
+def _csv(rows: list[str] = TESTIMONY) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["id", "text", "place"])
+    for i, text in enumerate(rows):
+        w.writerow([f"t{i + 1}", text, ("North", "South", "East")[i % 3]])
+    return buf.getvalue().encode()
+
+
+def _page(client, cid: str) -> str:
+    r = client.get(f"/organiser/c/{cid}/listen")
+    assert r.status_code == 200, r.text
+    return r.text
+
+
+def _upload(client, cid: str, rows: list[str] = TESTIMONY) -> str:
+    token = csrf(_page(client, cid))
+    r = client.post(f"/organiser/c/{cid}/listen", data={"csrf_token": token, "model": "tfidf"},
+                    files=[("files", ("testimony.csv", _csv(rows), "text/csv"))], follow_redirects=False)
+    assert r.status_code == 303, r.text
+    assert r.headers["location"].startswith(f"/organiser/c/{cid}/listen?msg=listened")
+    return client.get(r.headers["location"]).text
+
+
+def test_needs_an_organiser(client, seeded):
+    r = client.get(f"/organiser/c/{seeded['cid']}/listen", follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"].startswith("/organiser/sign-in?")
+
+
+def test_post_without_csrf_is_refused(client, seeded):
+    sign_in(client)
+    cid = seeded["cid"]
+    r = client.post(f"/organiser/c/{cid}/listen", data={"model": "tfidf"},
+                    files=[("files", ("testimony.csv", _csv(), "text/csv"))], follow_redirects=False)
+    assert r.status_code == 403
+    r = client.post(f"/organiser/c/{cid}/listen/accept", data={"candidate": ["c0.1"]}, follow_redirects=False)
+    assert r.status_code == 403
+    assert "No testimony has been analysed" in _page(client, cid)
+
+
+def test_conversation_page_links_here(client, seeded):
+    sign_in(client)
+    page = client.get(f"/organiser/c/{seeded['cid']}").text
+    assert f'href="/organiser/c/{seeded["cid"]}/listen"' in page
+
+
+def test_upload_shows_themes_quotes_and_accepts_candidates(client, app, seeded):
+    sign_in(client)
+    cid = seeded["cid"]
+    page = _upload(client, cid)
+    assert "Testimony analysed" in page
+    assert "What people said: themes" in page
+    assert "<script>alert(1)</script>" not in page
+    # every quote is verbatim: an exact substring of one uploaded testimony (after HTML unescaping)
+    quotes = [html.unescape(q) for q in re.findall(r"<blockquote>(.*?)</blockquote>", page, re.S)]
+    assert len(quotes) >= 3
+    for q in quotes:
+        assert any(q in t for t in TESTIMONY), q
+    assert re.search(r"characters \d+–\d+", page)  # the span
+    kw = " ".join(re.findall(r'<ul class="kw" aria-label="Keywords">(.*?)</ul>', page, re.S))
+    assert sum(k in kw for k in ("bus", "rent", "library")) >= 2, kw  # the keywords name the topics
+    assert "By place" in page  # the breakdowns, drawn by the report
+    # the candidate list: a fieldset per theme with a labelled checkbox per candidate, one button
+    ids = re.findall(r'<input type="checkbox" id="cand-([^"]+)" name="candidate" value="\1"', page)
+    assert len(ids) >= 2
+    assert f'<label for="cand-{ids[0]}">' in page and "<legend>Theme:" in page
+    assert page.count("Add selected as seed statements") == 1
+
+    before = {st.text for st in _statements(app, cid)}
+    token = csrf(page)
+    r = client.post(f"/organiser/c/{cid}/listen/accept", data={"csrf_token": token, "candidate": ids[:2]},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    page = client.get(r.headers["location"]).text
+    assert "2 statements added as seed statements." in page
+    added = {st.text for st in _statements(app, cid)} - before
+    assert len(added) == 2
+    themes = client.get(f"/api/v1/conversations/{cid}/listen/themes").json()
+    assert {a["text"] for a in themes["accepted"]} == added
+    assert all(a["statement"] and a["candidate"] in ids[:2] for a in themes["accepted"])
+    assert all(any(a["text"] in t or t in a["text"] for t in TESTIMONY) for a in themes["accepted"])
+    # the accepted ones are now marked, and accepting one again says it was skipped and why
+    assert re.search(rf'id="cand-{re.escape(ids[0])}" name="candidate" value="[^"]+" disabled', page)
+    r = client.post(f"/organiser/c/{cid}/listen/accept", data={"csrf_token": token, "candidate": ids[:1]})
+    assert "0 statements added" in r.text and "1 skipped" in r.text
+    assert f"<code>{ids[0]}</code>: it was already added earlier" in r.text
+    assert len(_statements(app, cid)) == len(before) + 2
+
+
+def test_hostile_testimony_is_escaped_and_bad_input_explained(client, seeded):
+    sign_in(client)
+    cid = seeded["cid"]
+    hostile = [f"<script>alert(1)</script> {t}" for t in TESTIMONY[:12]]
+    page = _upload(client, cid, hostile)
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert re.search(r"<blockquote>&lt;script&gt;alert\(1\)&lt;/script&gt;", page)
+    token = csrf(page)
+    r = client.post(f"/organiser/c/{cid}/listen", data={"csrf_token": token, "model": "tfidf"},
+                    files=[("files", ("bad.csv", b"name,words\nx,y\n", "text/csv"))])
+    assert r.status_code == 422
+    assert "bad.csv" in r.text
+    r = client.post(f"/organiser/c/{cid}/listen/accept", data={"csrf_token": token})
+    assert r.status_code == 422 and "tick at least one" in r.text
+
+
+def _statements(app, cid: str):
+    with app.state.voxpop.db.read() as s:
+        return list_statements(s, cid)
