@@ -108,6 +108,7 @@ def test_upload_shows_themes_quotes_and_accepts_candidates(client, app, seeded):
     kw = " ".join(re.findall(r'<ul class="kw" aria-label="Keywords">(.*?)</ul>', page, re.S))
     assert sum(k in kw for k in ("bus", "rent", "library")) >= 2, kw  # the keywords name the topics
     assert "By place" in page  # the breakdowns, drawn by the report
+    assert "fewer than 5 people" in page  # ... with small cells suppressed
     # the candidate list: a fieldset per theme with a labelled checkbox per candidate, one button
     ids = re.findall(r'<input type="checkbox" id="cand-([^"]+)" name="candidate" value="\1"', page)
     assert len(ids) >= 2
