@@ -7,19 +7,7 @@ import uuid
 import pytest
 from fastapi.testclient import TestClient
 
-from voxpop.store import accounts, pgtemp
-
-
-@pytest.fixture(scope="session")
-def pg_url() -> str:
-    return pgtemp.shared_test_database()
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def db_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/voxpop.db"
-    return request.getfixturevalue("pg_url")
+from voxpop.store import accounts
 
 
 class Api:
