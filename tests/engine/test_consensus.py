@@ -11,23 +11,8 @@ from voxpop.engine.consensus import consensus, group_informed_consensus
 from voxpop.engine.divisive import divisiveness
 from voxpop.engine.matrix import VoteMatrix, from_vote_log
 
-HAND = [  # rows 0-3 group 0, rows 4-7 group 1 (same matrix as test_repness)
-    [1, 1, 1],
-    [1, 1, 1],
-    [1, 1, 0],
-    [1, 1, 0],
-    [-1, 1, 1],
-    [-1, 1, -1],
-    [-1, 1, None],
-    [-1, 1, None],
-]
-LABELS = np.array([0, 0, 0, 0, 1, 1, 1, 1])
-
-
-def _matrix(dense) -> VoteMatrix:
-    cells = [(i, j, v) for i, row in enumerate(dense) for j, v in enumerate(row) if v is not None]
-    p, s, v = (np.array(x) for x in zip(*cells, strict=True))
-    return from_vote_log(p, s, v, n_participants=len(dense), n_statements=len(dense[0]))
+from ._hand import HAND, LABELS
+from ._hand import matrix as _matrix
 
 
 def _columns(spec: list[tuple[int, int, int]]) -> VoteMatrix:
