@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -31,6 +32,19 @@ class Api:
     def other_organiser(self, admin: bool = False) -> str:
         """The API token of another organiser (an admin when asked)."""
         return make_organiser(self.db_url, admin=admin)[1]
+
+    def fresh_analysis(self, cid: str, timeout: float = 60) -> dict:
+        """The analysis document once it reflects every vote (results are recomputed in the background,
+        so a document read right after voting may still be an earlier one)."""
+        deadline = time.time() + timeout
+        st: dict = {}
+        while time.time() < deadline:
+            st = self.c.get(f"/api/v1/conversations/{cid}/analysis/status").json()
+            if st.get("fresh"):
+                break
+            time.sleep(0.1)
+        assert st.get("fresh"), st
+        return self.c.get(f"/api/v1/conversations/{cid}/analysis").json()
 
     def vote(self, cid: str, statement: int, vote="agree", **extra):
         return self.c.post(f"/api/v1/conversations/{cid}/votes", json={"statement": statement, "vote": vote, **extra})

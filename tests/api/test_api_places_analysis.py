@@ -25,7 +25,7 @@ def test_server_analysis_has_places_when_the_conversation_has_them(api):
         for t in range(6):
             v = "agree" if (p < 12) == (t % 2 == 0) else "disagree"
             assert api.vote(cid, t, "pass" if (p + t) % 7 == 0 else v, xid=xid).status_code == 200
-    doc = api.c.get(f"{base}/analysis").json()  # small: the first analysis is computed in the request
+    doc = api.fresh_analysis(cid)
     assert doc["meta"]["status"] == "ok"
     places = doc["places"]
     assert places is not None and places["levels"] == ["level 0", "level 1"]
@@ -44,5 +44,5 @@ def test_no_places_section_without_stored_places(api):
         for t in range(6):
             v = "agree" if (p < 12) == (t % 2 == 0) else "disagree"
             assert api.vote(cid, t, v, xid=f"person-{p}").status_code == 200
-    doc = api.c.get(f"/api/v1/conversations/{cid}/analysis").json()
+    doc = api.fresh_analysis(cid)
     assert doc["meta"]["status"] == "ok" and not doc.get("places")
