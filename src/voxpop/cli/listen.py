@@ -3,47 +3,41 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
 
 from voxpop.cli import app
+from voxpop.io.atomic import atomic_write
 
 
 def themes_document(themes: dict, title: str = "Listening") -> dict:
     """An analysis document (docs/analysis-schema.md) holding only the themes section."""
-    try:  # the ANALYSIS engineer's helper, when it exists
-        from voxpop.analysis.document import empty_document  # type: ignore[attr-defined]
+    from voxpop import __version__
+    from voxpop.analysis.document import TIMING_KEYS
 
-        doc = empty_document(title=title)
-    except (ImportError, AttributeError, TypeError):
-        from voxpop import __version__
-        from voxpop.analysis.document import TIMING_KEYS
-
-        doc = {
-            "meta": {"schema": "voxpop.analysis", "schema_version": 1,
-                     "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                     "voxpop_version": __version__,
-                     "conversation": {"id": "listening", "title": title, "source": "testimony"},
-                     "counts": {"participants": 0, "statements": 0, "votes": 0, "participants_in_conversation": 0,
-                                "statements_moderated_out": 0, "statements_meta": 0},
-                     "k": None, "k_range": None, "seed": 0, "status": "too_few_votes",
-                     "message": "testimony only: no votes were analysed", "options": {},
-                     "timings": dict.fromkeys(TIMING_KEYS)},
-            "participants": [], "groups": [], "statements": [],
-            "consensus": {"agree": [], "disagree": []}, "group_informed_consensus": [], "bridging": [],
-            "divisive": [], "places": None, "themes": None,
-        }
+    doc = {
+        "meta": {"schema": "voxpop.analysis", "schema_version": 1,
+                 "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                 "voxpop_version": __version__,
+                 "conversation": {"id": "listening", "title": title, "source": "testimony"},
+                 "counts": {"participants": 0, "statements": 0, "votes": 0, "participants_in_conversation": 0,
+                            "statements_moderated_out": 0, "statements_meta": 0},
+                 "k": None, "k_range": None, "seed": 0, "status": "too_few_votes",
+                 "message": "testimony only: no votes were analysed", "options": {},
+                 "timings": dict.fromkeys(TIMING_KEYS)},
+        "participants": [], "groups": [], "statements": [],
+        "consensus": {"agree": [], "disagree": []}, "group_informed_consensus": [], "bridging": [],
+        "divisive": [], "places": None, "themes": None,
+    }
     doc["themes"] = themes
     return doc
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    with atomic_write(path) as f:
+        f.write(text)
 
 
 @app.command("listen")

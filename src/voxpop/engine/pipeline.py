@@ -7,7 +7,6 @@ Departures from Pol.is are listed in docs/departures.md.
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +15,9 @@ from typing import Any
 import numpy as np
 
 from . import clusters as cl
+from .bridging import fit_bridging
+from .consensus import consensus, group_informed_consensus
+from .divisive import divisiveness
 from .inconv import in_conversation
 from .matrix import VoteMatrix
 from .pca import (
@@ -26,6 +28,8 @@ from .pca import (
     project_comments,
     project_participants,
 )
+from .repness import group_repness
+from .stats import vote_counts
 
 Progress = Callable[[str, float], None]
 
@@ -97,17 +101,6 @@ class EngineResult:
     divisiveness: np.ndarray | None = None
     bridging: Any = None
     timings: dict[str, float] = field(default_factory=dict)
-
-
-def _optional(module: str, func: str) -> Callable | None:
-    """A statistics function from a sibling module, or None while that module has not landed yet."""
-    try:
-        mod = importlib.import_module(f"{__package__}.{module}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"{__package__}.{module}":
-            return None
-        raise
-    return getattr(mod, func, None)
 
 
 def _check_inputs(m: VoteMatrix, mod_out: np.ndarray | None) -> np.ndarray:
@@ -219,9 +212,7 @@ def analyze_matrix(
     _statistics(m, mod_out, result)
     tick("stats", 0.85)
     if opts.bridging:
-        fit = _optional("bridging", "fit_bridging")
-        if fit is not None:
-            result.bridging = fit(m, seed=opts.seed)
+        result.bridging = fit_bridging(m, seed=opts.seed)
     tick("bridging", 1.0)
     timings["total_s"] = time.perf_counter() - t_all
     return result
@@ -229,13 +220,8 @@ def analyze_matrix(
 
 def _statistics(m: VoteMatrix, mod_out: np.ndarray, r: EngineResult) -> None:
     labels, k = r.group_labels, r.k
-    if (f := _optional("stats", "vote_counts")) is not None:
-        r.counts = f(m, labels, k)
-    if (f := _optional("repness", "group_repness")) is not None:
-        r.repness = f(m, labels, k, mod_out)
-    if (f := _optional("consensus", "consensus")) is not None:
-        r.consensus = f(m, mod_out)
-    if (f := _optional("consensus", "group_informed_consensus")) is not None:
-        r.gic = f(m, labels, k)
-    if (f := _optional("divisive", "divisiveness")) is not None:
-        r.divisiveness = f(m, labels, k)
+    r.counts = vote_counts(m, labels, k)
+    r.repness = group_repness(m, labels, k, mod_out)
+    r.consensus = consensus(m, mod_out)
+    r.gic = group_informed_consensus(m, labels, k)
+    r.divisiveness = divisiveness(m, labels, k)

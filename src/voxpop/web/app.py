@@ -7,7 +7,6 @@ unless told otherwise, a background analysis loop in this process.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
 import os
 import threading
@@ -30,7 +29,6 @@ from voxpop.web.security import Security
 log = logging.getLogger("voxpop.web")
 STATIC = Path(__file__).resolve().parent / "static"
 BACKGROUND_MODES = ("thread", "process", "off")
-OPTIONAL_ROUTERS = ("voxpop.web.api_places", "voxpop.web.api_listen")
 
 
 def _error(status: int, code: str, message: str, details=None, headers=None) -> SafeJSONResponse:
@@ -159,28 +157,17 @@ def create_app(database_url: str | None = None, *, background: str | None = None
         api_accounts,
         api_conversations,
         api_exports,
+        api_listen,
         api_moderation,
         api_participation,
+        api_places,
         api_results,
+        pages,
     )
 
-    for mod in (api_accounts, api_conversations, api_participation, api_moderation, api_results, api_exports):
+    for mod in (api_accounts, api_conversations, api_participation, api_moderation, api_results, api_exports,
+                api_places, api_listen, pages):
         app.include_router(mod.router)
-    for name in OPTIONAL_ROUTERS:  # other areas' API routers, included when present
-        try:
-            mod = importlib.import_module(name)
-        except ModuleNotFoundError as e:
-            if e.name != name:
-                raise
-            continue
-        app.include_router(mod.router)
-    try:
-        pages = importlib.import_module("voxpop.web.pages")
-    except ModuleNotFoundError as e:
-        if e.name != "voxpop.web.pages":
-            raise
-    else:
-        app.include_router(pages.router)
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.add_middleware(SecurityHeaders)

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from voxpop import __version__
+from voxpop.report import render as _report_render
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_PREFIX = "/static"
@@ -29,12 +30,8 @@ def _static_url(path: str) -> str:
 
 templates.env.globals["static_url"] = _static_url
 
-try:  # the report's drawings (opinion map, vote bars) are reused on the results page, never redrawn
-    from voxpop.report import render as _report_render
-
-    _report_render.install(templates.env)
-except ImportError:  # pragma: no cover - only while the report package is being written
-    pass
+# the report's drawings (opinion map, vote bars) are reused on the results page, never redrawn
+_report_render.install(templates.env)
 
 
 # Flash messages travel in the redirect's query string (?msg=key), never as free text, so a link cannot
