@@ -97,7 +97,6 @@ def test_option_errors(tmp_path, simulated):
 
 
 def test_places_options(simulated, shared_data, tmp_path):
-    pytest.importorskip("voxpop.places.analysis", reason="places analysis has not landed yet")
     places = shared_data / "places" / "eu-referendum-2016-by-area.csv"
     with open(places, encoding="utf-8-sig") as f:
         codes = [row["Area_Code"] for row in csv.DictReader(f)][:40]
@@ -117,7 +116,6 @@ def test_places_options(simulated, shared_data, tmp_path):
 
 
 def test_places_that_are_not_in_the_registry_exit_2(simulated, shared_data, tmp_path):
-    pytest.importorskip("voxpop.places.analysis", reason="places analysis has not landed yet")
     places = shared_data / "places" / "eu-referendum-2016-by-area.csv"
     pp = tmp_path / "participants.csv"
     pp.write_text("participant_id,place_id\n0,NOWHERE\n1,NOWHERE\n")

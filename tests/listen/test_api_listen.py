@@ -16,13 +16,10 @@ CSV = "id,text,place\n" + "".join(f'{i},"{t}",{("Leeds", "York")[i % 2]}\n' for 
 
 @pytest.fixture
 def api(tmp_path):
-    from voxpop.web import api_listen
     from voxpop.web.app import create_app
 
     url = f"sqlite:///{tmp_path}/voxpop.db"
     app = create_app(url, background="off")
-    if not any(getattr(r, "path", "").endswith("/listen/themes") for r in app.routes):
-        app.include_router(api_listen.router)  # until app.py includes it
     _, token = make_organiser(url)
     with TestClient(app) as client:
         yield Api(client, url, token)

@@ -14,13 +14,10 @@ PLACES = ("id,name,kind,parent,population\nN,North,,,\nS,South,,,\n"
 
 @pytest.fixture
 def api(tmp_path):
-    from voxpop.web import api_places
     from voxpop.web.app import create_app
 
     url = f"sqlite:///{tmp_path}/voxpop.db"
     app = create_app(url, background="thread")
-    if not any(getattr(r, "path", "").endswith("/places/search") for r in app.routes):
-        app.include_router(api_places.router)  # until app.py includes it
     _, token = make_organiser(url)
     with TestClient(app) as client:
         yield Api(client, url, token)

@@ -20,15 +20,9 @@ def csrf(html: str) -> str:
 
 @pytest.fixture
 def site(tmp_path):
-    from voxpop.web import api_places, pages_places_organiser
     from voxpop.web.app import create_app
 
     app = create_app(f"sqlite:///{tmp_path}/pages.db", background="off")
-    paths = {getattr(r, "path", "") for r in app.routes}
-    if "/organiser/c/{cid}/places" not in paths:  # until pages.py / app.py include them
-        app.include_router(pages_places_organiser.router)
-    if "/api/v1/conversations/{cid}/places/search" not in paths:
-        app.include_router(api_places.router)
     with app.state.voxpop.db.write() as s:
         org = accounts.create_organiser(s, USER, PASSWORD)
         conv = conversations.create_conversation(s, topic="Buses", owner_id=org.id)

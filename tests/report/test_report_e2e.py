@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from report_helpers import external_refs, parse, svgs
 
+import voxpop.analysis.run as analysis_run
+import voxpop.simulate as simulate_mod
 from voxpop.report import render_html
-
-analysis_run = pytest.importorskip("voxpop.analysis.run")
-simulate_mod = pytest.importorskip("voxpop.simulate")
 
 
 def _check(html: str, doc: dict) -> None:
@@ -47,8 +45,7 @@ def test_real_polis_conversation(shared_data, tmp_path):
 
 
 def test_simulated_conversation_with_places_end_to_end():
-    registry_mod = pytest.importorskip("voxpop.places.registry")
-    pytest.importorskip("voxpop.places.analysis")
+    import voxpop.places.registry as registry_mod
     recs = [registry_mod.PlaceRecord("N", "North"), registry_mod.PlaceRecord("S", "<i>South</i>")]
     for i in range(6):
         recs.append(registry_mod.PlaceRecord(f"a{i}", f"Area {i}", parent="N" if i < 3 else "S",
