@@ -1,4 +1,4 @@
-"""The FastAPI application: JSON API (/api/v1), pages (voxpop.web.pages, when present), static files.
+"""The FastAPI application: JSON API (/api/v1), pages (voxpop.web.pages), static files.
 
 create_app() migrates the database, reads the shared secret from it, starts the vote writer and,
 unless told otherwise, a background analysis loop in this process.

@@ -1,4 +1,4 @@
-"""Server-rendered pages (Jinja2, progressive enhancement). app.py includes `router` when present.
+"""Server-rendered pages (Jinja2, progressive enhancement). app.py includes `router`.
 
 Split by area: pages_participate (vote, add a statement, place), pages_results, pages_organiser;
 pages_common holds the templates and the form helpers. Every page links its JSON twin in /api/v1.
