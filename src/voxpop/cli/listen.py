@@ -48,6 +48,8 @@ def listen_cmd(
     model: str = typer.Option("auto", "--model", help="auto (MiniLM if installed, else TF-IDF) | minilm | tfidf."),
     max_statement_length: int = typer.Option(280, "--max-statement-length", help="Longest candidate statement."),
     title: str = typer.Option("Listening", "--title", help="Title for the report."),
+    threads: int | None = typer.Option(None, "--threads", min=1,
+                                       help="CPU threads for the embedding model (default: every core)."),
 ) -> None:
     """Group people's own words into themes with verbatim quotes and candidate statements."""
     from rich.console import Console
@@ -72,7 +74,8 @@ def listen_cmd(
             bar.update(tasks[stage], completed=done if total else 1, total=max(total, 1))
 
         try:
-            themes = listen(files, model=model, progress=progress, max_statement_length=max_statement_length)
+            themes = listen(files, model=model, progress=progress, max_statement_length=max_statement_length,
+                            threads=threads)
         except (TestimonyError, EmbeddingError) as exc:
             bar.stop()
             console.print(Text("error: ", style="bold red") + Text(str(exc)), soft_wrap=True)

