@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import numpy as np
@@ -85,7 +86,7 @@ def test_empty_and_bad_precision(cache):
 def test_minilm_themes_separate_the_pooled_conversations(pooled_small, cache):
     rows, path = pooled_small
     sec = listen([path], model="auto")
-    assert sec["meta"]["embedding"]["model"] == "minilm"
+    assert sec["meta"]["embedding"]["model"] == "minilm" and sec["meta"]["embedding"]["runtime"] == "openvino"
     conv = {f"{r['conversation']}/{r['comment']}": r["conversation"] for r in rows}
     ts = sec["testimonies"]
     ari = adjusted_rand_score([conv[t["id"]] for t in ts], [-1 if t["theme"] is None else t["theme"] for t in ts])
@@ -94,3 +95,22 @@ def test_minilm_themes_separate_the_pooled_conversations(pooled_small, cache):
     for th in sec["themes"]:
         for q in th["quotes"]:
             assert tby[q["testimony"]]["text"][q["start"]:q["end"]] == q["text"]
+
+
+def test_cli_with_minilm_says_what_ran(tmp_path, cache):
+    from tests.listen.test_cli_listen import TEXT
+    from typer.testing import CliRunner
+
+    from voxpop.cli import _register, app
+
+    _register()
+    src = tmp_path / "t.csv"
+    src.write_text(TEXT, encoding="utf-8")
+    out = tmp_path / "o.json"
+    res = CliRunner().invoke(app, ["listen", str(src), "--model", "minilm", "--threads", "1", "--json", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "embeddings: minilm" in res.output and "on openvino" in res.output
+    emb = json.loads(out.read_text())["themes"]["meta"]["embedding"]
+    assert emb["runtime"] == "openvino" and emb["precision"] in ("bf16", "f32") and emb["cache_misses"] == 10
+    bad = CliRunner().invoke(app, ["listen", str(src), "--threads", "0"])
+    assert bad.exit_code == 2

@@ -85,6 +85,8 @@ def listen_cmd(
     meta = themes["meta"]
     emb = meta["embedding"]
     used = f"{emb['model']} ({emb['name']})"
+    if emb.get("runtime"):
+        used += f" on {emb['runtime']}, {emb['precision']}"
     if emb["fallback_reason"]:
         used += f" — fallback: {emb['fallback_reason']}"
     console.print(Text(f"embeddings: {used}; cache hits {emb['cache_hits']}, new {emb['cache_misses']}"),
