@@ -110,7 +110,9 @@ def test_cli_with_minilm_says_what_ran(tmp_path, cache):
     res = CliRunner().invoke(app, ["listen", str(src), "--model", "minilm", "--threads", "1", "--json", str(out)])
     assert res.exit_code == 0, res.output
     assert "embeddings: minilm" in res.output and "on openvino" in res.output
-    emb = json.loads(out.read_text())["themes"]["meta"]["embedding"]
-    assert emb["runtime"] == "openvino" and emb["precision"] in ("bf16", "f32") and emb["cache_misses"] == 10
+    themes = json.loads(out.read_text())["themes"]
+    emb = themes["meta"]["embedding"]
+    assert emb["runtime"] == "openvino" and emb["precision"] in ("bf16", "f32")
+    assert emb["cache_misses"] == len({c["text"] for c in themes["claims"]}) > 10
     bad = CliRunner().invoke(app, ["listen", str(src), "--threads", "0"])
     assert bad.exit_code == 2
