@@ -134,6 +134,12 @@ def corpus(rows: list[dict], n: int, seed: int = 0) -> list[tuple[str, str]]:
     return [(f"t{j // 5}", " ".join(out[j:j + 5])) for j in range(0, n, 5)]
 
 
+def peak_mib() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def st_baseline(rows: list[dict], threads: int) -> float:
     """Same-run baseline: plain sentence-transformers `encode` (torch fp32), the usual way to run MiniLM,
     on 2,000 sentences of the benchmark corpus, batches of 32 (its default)."""
@@ -177,7 +183,7 @@ def speed(rows: list[dict], sizes: list[int], models: list[str], threads: int, t
             print(f"  {model:6s} {n:>7,} sentences ({m['counts']['claims']:,} claims): {dt:7.1f}s "
                   f"= {m['counts']['claims'] / dt:,.0f}/s  [read {t['read_s']:.1f} split {t['split_s']:.1f} "
                   f"embed {t['embed_s']:.1f} cluster {t['cluster_s']:.1f} label {t['label_s']:.1f}]  "
-                  f"{m['counts']['themes']} themes")
+                  f"{m['counts']['themes']} themes; peak RSS so far {peak_mib():,.0f} MiB")
             if model == "minilm":
                 emb_rate = m["counts"]["claims"] / max(t["embed_s"], 1e-9)
                 line = f"           embed rate {emb_rate:,.0f}/s"
