@@ -43,6 +43,16 @@ def test_nearest_neighbours_and_disk_cache(cache):
     assert again.cache_hits == 3 and again.cache_misses == 1
     assert np.allclose(again.vectors[:3], out.vectors[:3], atol=1e-6)
     assert list(cache.glob("embeddings/*/*.npz"))
+    E._MODELS.clear()
+    warm = E.embed(texts, "minilm")
+    assert warm.cache_hits == 6 and warm.cache_misses == 0 and not E._MODELS, "all cached: no model loaded"
+    assert np.array_equal(warm.vectors, out.vectors)
+
+
+def test_bad_embedding_settings_say_what_to_fix(cache, monkeypatch):
+    monkeypatch.setenv("VOXPOP_EMBED_PRECISION", "int4")
+    with pytest.raises(E.EmbeddingError, match="VOXPOP_EMBED_PRECISION"):
+        E.embed(["A sentence."], "minilm")
 
 
 SENTENCES = ["Green spaces deserve more money.", "Buses are late.",

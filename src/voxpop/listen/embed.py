@@ -47,12 +47,25 @@ def minilm_available() -> str | None:
 _MODELS: dict = {}
 
 
-def _load_minilm(threads: int | None, precision: str | None = None):
+def _settings(threads: int | None) -> tuple[int, str]:
+    """(threads, inference precision) from the argument, VOXPOP_EMBED_THREADS / _PRECISION, or defaults."""
+    from voxpop.listen.minilm import inference_precision
+
+    try:
+        threads = threads or int(os.environ.get("VOXPOP_EMBED_THREADS") or os.cpu_count() or 1)
+        precision = inference_precision(os.environ.get("VOXPOP_EMBED_PRECISION") or "auto")
+    except ValueError as exc:
+        raise EmbeddingError(f"bad embedding setting: {exc} (check VOXPOP_EMBED_THREADS and "
+                             "VOXPOP_EMBED_PRECISION)") from None
+    if threads < 1:
+        raise EmbeddingError(f"threads must be at least 1, not {threads}")
+    return threads, precision
+
+
+def _load_minilm(threads: int, precision: str):
     """One loaded model per (threads, precision) for the life of the process (the web worker reuses it)."""
     from voxpop.listen.minilm import MiniLM
 
-    threads = threads or int(os.environ.get("VOXPOP_EMBED_THREADS") or os.cpu_count() or 1)
-    precision = precision or os.environ.get("VOXPOP_EMBED_PRECISION", "auto")
     key = (threads, precision)
     if key not in _MODELS:
         _MODELS[key] = MiniLM(threads, precision)
@@ -116,8 +129,8 @@ def embed_minilm(texts: list[str], progress: Progress = None, threads: int | Non
     """(vectors, cache hits, cache misses, inference precision) for unique texts, embedding only new ones."""
     from voxpop.listen import minilm
 
-    model = _load_minilm(threads)
-    cache = cache or EmbeddingCache(f"{MINILM_KEY}-{minilm.versions()}-{model.precision}")
+    threads, precision = _settings(threads)
+    cache = cache or EmbeddingCache(f"{MINILM_KEY}-{minilm.versions()}-{precision}")
     keys = _keys(texts)
     uniq_keys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     found, cached = cache.lookup(uniq_keys)
@@ -128,9 +141,9 @@ def embed_minilm(texts: list[str], progress: Progress = None, threads: int | Non
     if progress:
         progress(0, len(todo))
     if len(todo):
-        out[todo] = model.encode([texts[first[i]] for i in todo], progress)
+        out[todo] = _load_minilm(threads, precision).encode([texts[first[i]] for i in todo], progress)
         cache.store(uniq_keys[todo], out[todo])
-    return out[inverse], int(found.sum()), len(todo), model.precision
+    return out[inverse], int(found.sum()), len(todo), precision
 
 
 TFIDF_DIMS = 32

@@ -128,20 +128,33 @@ def _tokenizer():
     return tok
 
 
+def inference_precision(precision: str = "auto") -> str:
+    """What the CPU will compute in for a requested precision (auto, bf16 or f32): "bf16" or "f32".
+
+    Cheap: asks OpenVINO for the CPU's best precision and loads no model."""
+    if precision not in ("auto", "bf16", "f32"):
+        raise ValueError(f"precision must be 'auto', 'bf16' or 'f32', not {precision!r}")
+    if precision == "f32":
+        return "f32"
+    import openvino as ov
+
+    best = ov.Core().get_property("CPU", "INFERENCE_PRECISION_HINT").get_type_name()
+    if precision == "bf16" and best != "bf16":
+        raise ValueError("this CPU cannot compute in bf16 (it needs AVX512-BF16 or AMX); use 'auto' or 'f32'")
+    return best
+
+
 class MiniLM:
     """Sentence vectors (L2-normalised mean of token states, as sentence-transformers computes them)."""
 
     def __init__(self, threads: int = 1, precision: str = "auto"):
-        if precision not in ("auto", "f32"):
-            raise ValueError(f"precision must be 'auto' or 'f32', not {precision!r}")
+        self.precision = inference_precision(precision)
         import openvino as ov
 
         core = ov.Core()
-        config = {"PERFORMANCE_HINT": "THROUGHPUT", "NUM_STREAMS": threads, "INFERENCE_NUM_THREADS": threads}
-        if precision == "f32":
-            config["INFERENCE_PRECISION_HINT"] = "f32"
+        config = {"PERFORMANCE_HINT": "THROUGHPUT", "NUM_STREAMS": threads, "INFERENCE_NUM_THREADS": threads,
+                  "INFERENCE_PRECISION_HINT": self.precision}
         self.compiled = core.compile_model(load_ir(core), "CPU", config)
-        self.precision = self.compiled.get_property("INFERENCE_PRECISION_HINT").get_type_name()  # bf16 | f32
         self.streams = int(self.compiled.get_property("NUM_STREAMS"))
         self.tokenizer = _tokenizer()
 
