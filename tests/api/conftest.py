@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from fastapi.testclient import TestClient
@@ -70,11 +71,18 @@ def make_organiser(db_url: str, admin: bool = False) -> tuple[str, str]:
         return name, accounts.create_api_token(s, org.id, "tests")[0]
 
 
-@pytest.fixture
-def api(db_url):
+@contextmanager
+def open_api(db_url: str, background: str = "thread"):
+    """A real app on db_url with a fresh organiser: the Api helper, while the app runs."""
     from voxpop.web.app import create_app
 
-    app = create_app(db_url, background="thread")
+    app = create_app(db_url, background=background)
     _, token = make_organiser(db_url)
     with TestClient(app) as client:
         yield Api(client, db_url, token)
+
+
+@pytest.fixture
+def api(db_url):
+    with open_api(db_url) as a:
+        yield a

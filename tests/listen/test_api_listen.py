@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
-from tests.api.conftest import Api, make_organiser
+from tests.api.conftest import open_api
 
 CSV = "id,text,place\n" + "".join(f'{i},"{t}",{("Leeds", "York")[i % 2]}\n' for i, t in enumerate([
     "The buses are always late. We need more buses at night.", "Bus fares went up again this year.",
@@ -16,13 +15,8 @@ CSV = "id,text,place\n" + "".join(f'{i},"{t}",{("Leeds", "York")[i % 2]}\n' for 
 
 @pytest.fixture
 def api(tmp_path):
-    from voxpop.web.app import create_app
-
-    url = f"sqlite:///{tmp_path}/voxpop.db"
-    app = create_app(url, background="off")
-    _, token = make_organiser(url)
-    with TestClient(app) as client:
-        yield Api(client, url, token)
+    with open_api(f"sqlite:///{tmp_path}/voxpop.db", background="off") as a:
+        yield a
 
 
 def test_upload_list_and_accept(api):

@@ -4,8 +4,7 @@ place links and QR codes, and an analysis from the stored places."""
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
-from tests.api.conftest import Api, make_organiser
+from tests.api.conftest import open_api
 from tests.conftest import require_shared
 
 PLACES = ("id,name,kind,parent,population\nN,North,,,\nS,South,,,\n"
@@ -14,13 +13,8 @@ PLACES = ("id,name,kind,parent,population\nN,North,,,\nS,South,,,\n"
 
 @pytest.fixture
 def api(tmp_path):
-    from voxpop.web.app import create_app
-
-    url = f"sqlite:///{tmp_path}/voxpop.db"
-    app = create_app(url, background="thread")
-    _, token = make_organiser(url)
-    with TestClient(app) as client:
-        yield Api(client, url, token)
+    with open_api(f"sqlite:///{tmp_path}/voxpop.db") as a:
+        yield a
 
 
 def test_upload_search_settings_and_links(api):
