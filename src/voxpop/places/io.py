@@ -24,12 +24,59 @@ REFERENDUM_2016: dict[str, Any] = {
 PRESETS = {"eu-referendum-2016": REFERENDUM_2016}
 _REFERENDUM_HEADER = {"Area_Code", "Area", "Region_Code", "Region", "Electorate", "Pct_Leave"}
 
+PLACES_MAX_BYTES = 20 * 1024 * 1024  # the largest places CSV the service accepts
 PARTICIPANT_COLUMNS = ("participant_id", "participant", "pid", "xid")
 PLACE_COLUMNS = ("place_id", "place")
 
 
+MAPPING_WHERE = "place mapping"
+_COLUMN_KEYS = ("id", "name", "kind", "parent", "level", "population", "level_name")
+_PARENT_KEYS = ("level", "id", "name", "kind")
+
+
+def _bad_mapping(what: str, fix: str) -> PlaceError:
+    return PlaceError(MAPPING_WHERE, what, fix=fix)
+
+
+def check_mapping(mapping: object) -> dict[str, Any]:
+    """The mapping if its shape is right, else PlaceError saying which key is wrong and how to write it.
+
+    Keys: id, name, kind, parent, level, population, level_name (column names or the level's name: text);
+    parents: a list of {"level", "id", "name"[, "kind"]} (text); context: {name: column} or [column, ...];
+    context_scale: {name: number}.
+    """
+    if not isinstance(mapping, dict):
+        raise _bad_mapping("must be a JSON object", 'write e.g. {"id": "Area_Code", "population": "Electorate"}')
+    known = (*_COLUMN_KEYS, "parents", "context", "context_scale")
+    for key, val in mapping.items():
+        if key not in known:
+            raise _bad_mapping(f"unknown key {key!r}", f"use only {', '.join(known)}")
+        if key in _COLUMN_KEYS and not isinstance(val, str):
+            raise _bad_mapping(f"{key!r} must be a column name (text)", f'write e.g. "{key}": "COLUMN"')
+    parents = mapping.get("parents", [])
+    if not isinstance(parents, list) or not all(isinstance(p, dict) for p in parents):
+        raise _bad_mapping("'parents' must be a list of objects",
+                           'write e.g. "parents": [{"level": "region", "id": "Region_Code", "name": "Region"}]')
+    for p in parents:
+        if not all(isinstance(p.get(k), str) and p.get(k) for k in ("level", "id", "name")) \
+                or not set(p) <= set(_PARENT_KEYS) or not isinstance(p.get("kind", ""), str):
+            raise _bad_mapping(f"parent level {p!r} needs text 'level', 'id' and 'name' (and only those, "
+                               "plus 'kind')", 'write e.g. {"level": "region", "id": "Region_Code", "name": "Region"}')
+    context = mapping.get("context", {})
+    if isinstance(context, list):
+        context = {c: c for c in context} if all(isinstance(c, str) for c in context) else None
+    if not isinstance(context, dict) or not all(isinstance(v, str) for v in context.values()):
+        raise _bad_mapping("'context' must map names to column names", 'write e.g. "context": {"leave": "Pct_Leave"}')
+    scale = mapping.get("context_scale", {})
+    if not isinstance(scale, dict) or not all(isinstance(v, int | float) and not isinstance(v, bool)
+                                              for v in scale.values()):
+        raise _bad_mapping("'context_scale' must map context names to numbers",
+                           'write e.g. "context_scale": {"leave": 0.01}')
+    return mapping
+
+
 def parse_mapping(text: str) -> dict[str, Any]:
-    """A mapping from the command line: a preset name, JSON, or `key=column,...`.
+    """A mapping from the command line: a preset name, JSON, or `key=column,...` (see check_mapping).
 
     `context.NAME=COLUMN` adds a context column; `parent.LEVEL=ID_COLUMN:NAME_COLUMN` adds a parent level
     created from leaf rows (outermost first); `level_name=NAME` names the level of the rows themselves.
@@ -37,12 +84,16 @@ def parse_mapping(text: str) -> dict[str, Any]:
     text = text.strip()
     if text in PRESETS:
         return dict(PRESETS[text])
-    if text.startswith("{"):
-        return json.loads(text)
+    if text[:1] in ("{", "[", '"') or text in ("null", "true", "false"):
+        try:
+            return check_mapping(json.loads(text))
+        except json.JSONDecodeError as e:
+            raise _bad_mapping(f"not valid JSON ({e.msg} at character {e.pos + 1})",
+                               "write a JSON object, a preset name, or key=column pairs") from None
     out: dict[str, Any] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         if "=" not in part:
-            raise PlaceError("--place-mapping", f"cannot read {part!r}", fix="write key=column, e.g. id=Area_Code")
+            raise _bad_mapping(f"cannot read {part!r}", "write key=column, e.g. id=Area_Code")
         key, val = (s.strip() for s in part.split("=", 1))
         if key.startswith("context."):
             out.setdefault("context", {})[key[8:]] = val
@@ -51,7 +102,7 @@ def parse_mapping(text: str) -> dict[str, Any]:
             out.setdefault("parents", []).append({"level": key[7:], "id": id_col, "name": name_col or id_col})
         else:
             out[key] = val
-    return out
+    return check_mapping(out)
 
 
 def _number(raw: str | None, path: str, line: int, what: str, fix: str) -> float | None:
@@ -83,6 +134,13 @@ def read_places(path: str | Path, mapping: dict[str, Any] | str | None = None) -
     src = str(path)
     if not path.exists():
         raise PlaceError(src, "file not found", fix="give the path of a places CSV")
+    try:
+        return _read_places(path, src, mapping)
+    except UnicodeDecodeError as e:
+        raise PlaceError(src, f"not UTF-8 text (byte {e.start} of a line)", fix="save the file as UTF-8 CSV") from None
+
+
+def _read_places(path: Path, src: str, mapping: dict[str, Any] | str | None) -> PlaceRegistry:
     with path.open(newline="", encoding="utf-8-sig") as fh:
         reader = csv.DictReader(fh)
         header = [h.strip() for h in (reader.fieldnames or [])]
@@ -91,6 +149,8 @@ def read_places(path: str | Path, mapping: dict[str, Any] | str | None = None) -
         reader.fieldnames = header
         if isinstance(mapping, str):
             mapping = parse_mapping(mapping)
+        elif mapping is not None:
+            check_mapping(mapping)
         if mapping is None:
             mapping = REFERENDUM_2016 if _REFERENDUM_HEADER <= set(header) else {}
         m = {**DEFAULT_MAPPING, **mapping}

@@ -96,8 +96,17 @@ async def managed_upload(request: Request, cid: str, file: UploadFile | None, *,
         managed_conversation(request, s, cid)
     svc.security.check_rate(request)
     if file is not None:
-        return await file.read(max_bytes + 1), file.filename or default_name
+        return await file.read(max_bytes + 1), display_name(file.filename, default_name)
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        raise Invalid("send the CSV as a file in the multipart field 'file', or as a text/csv request body")
     return await request.body(), default_name
+
+
+def display_name(name: str | None, default: str) -> str:
+    """A client's file name as messages may show it: its last part, printable, at most 100 characters."""
+    base = "".join(ch for ch in (name or "").replace("\\", "/").rsplit("/", 1)[-1] if ch.isprintable())[:100]
+    return default if base.strip(". ") == "" else base
 
 
 def participant_who(request: Request, response: Response, xid: str | None) -> tuple[str, str]:

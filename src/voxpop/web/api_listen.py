@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from voxpop.listen.io import MAX_FILE_BYTES
 from voxpop.store.errors import Conflict, Invalid, NotFound
 from voxpop.store.models import Artifact
 from voxpop.store.statements import add_statement
@@ -34,7 +35,7 @@ router = APIRouter(prefix=API_PREFIX, tags=["listening"])
 THEMES_KIND = "listen_themes"
 ACCEPTED_KIND = "listen_accepted"
 MAX_FILES = 50
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # all files together (web.limits.UPLOADS)
 
 
 class AcceptIn(BaseModel):

@@ -26,12 +26,12 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from voxpop.places.io import read_places, registry_to_rows
+from voxpop.places.io import PLACES_MAX_BYTES, read_places, registry_to_rows
 from voxpop.places.registry import PlaceError, PlaceRegistry
 from voxpop.places.weighting import POLICIES
 from voxpop.store import participants as P
 from voxpop.store.conversations import get_conversation
-from voxpop.store.errors import Invalid, NotFound
+from voxpop.store.errors import Invalid, NotFound, TooLarge
 from voxpop.store.places import (
     replace_places,
     save_settings,
@@ -40,6 +40,7 @@ from voxpop.store.places import (
 )
 from voxpop.web.api_common import (
     API_PREFIX,
+    display_name,
     managed_conversation,
     managed_upload,
     read_session,
@@ -48,7 +49,7 @@ from voxpop.web.api_common import (
 )
 
 router = APIRouter(prefix=API_PREFIX, tags=["places"])
-CSV_MAX_BYTES = 20 * 1024 * 1024
+CSV_MAX_BYTES = PLACES_MAX_BYTES
 
 
 class SettingsIn(BaseModel):
@@ -71,14 +72,16 @@ def _summary(reg: PlaceRegistry) -> dict:
 
 def _parse_csv(data: bytes, name: str, mapping: str | None) -> PlaceRegistry:
     if len(data) > CSV_MAX_BYTES:
-        raise Invalid(f"{name}: the places file is larger than {CSV_MAX_BYTES // (1024 * 1024)} MB")
+        raise TooLarge(f"{display_name(name, 'places.csv')}: the places file is larger than "
+                       f"{CSV_MAX_BYTES // (1024 * 1024)} MB ({CSV_MAX_BYTES:,} bytes); split it or drop columns")
+    shown = display_name(name, "places.csv")
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / (Path(name).name or "places.csv")
+        path = Path(tmp) / "places.csv"  # never the client's name: it could be "..", "/" or very long
         path.write_bytes(data)
         try:
             reg = read_places(path, mapping)
         except (PlaceError, ValueError) as e:
-            raise Invalid(str(e).replace(str(path), Path(name).name)) from None
+            raise Invalid(str(e).replace(str(path), shown)) from None
     return reg
 
 

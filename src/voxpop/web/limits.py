@@ -3,24 +3,49 @@
 from __future__ import annotations
 
 import json
+import re
 
 from starlette.exceptions import HTTPException
 
-JSON_LIMIT = 64 * 1024  # JSON API bodies and small forms
-UPLOAD_LIMIT = 2_500_000  # CSV uploads (multipart forms, text/csv bodies)
+from voxpop.listen.io import MAX_FILE_BYTES as TESTIMONY_MAX_BYTES
+from voxpop.places.io import PLACES_MAX_BYTES
+from voxpop.store.statements import CSV_MAX_BYTES as STATEMENTS_CSV_MAX_BYTES
+
+JSON_LIMIT = 64 * 1024  # JSON API bodies and forms: everything that is not one of the uploads below
+MULTIPART_SLACK = 256 * 1024  # room for multipart boundaries, headers and form fields around the file
+
+# The one table of upload ceilings (docs/api.md "Limits"): (method, path pattern, bytes of file data).
+# The route checks the exact ceiling (413/422 naming it); the body limit adds MULTIPART_SLACK.
+UPLOADS: list[tuple[str, re.Pattern[str], int]] = [
+    ("PUT", re.compile(r"/api/v1/conversations/[^/]+/places"), PLACES_MAX_BYTES),
+    ("POST", re.compile(r"/organiser/c/[^/]+/places"), PLACES_MAX_BYTES),
+    ("POST", re.compile(r"/api/v1/conversations/[^/]+/statements/csv"), STATEMENTS_CSV_MAX_BYTES),
+    ("POST", re.compile(r"/organiser/c/[^/]+/statements-csv"), STATEMENTS_CSV_MAX_BYTES),
+    ("POST", re.compile(r"/api/v1/conversations/[^/]+/listen"), TESTIMONY_MAX_BYTES),
+    ("POST", re.compile(r"/organiser/c/[^/]+/listen"), TESTIMONY_MAX_BYTES),
+]
 
 
-def _limit_for(scope) -> int:
-    headers = dict(scope.get("headers") or [])
-    ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-    if ctype in (b"multipart/form-data", b"text/csv") or scope.get("path", "").endswith("/csv"):
-        return UPLOAD_LIMIT
+def ceiling_for(method: str, path: str) -> int:
+    """The largest file (or JSON body) this request may carry, in bytes."""
+    for m, pattern, ceiling in UPLOADS:
+        if m == method and pattern.fullmatch(path):
+            return ceiling
     return JSON_LIMIT
 
 
-async def _too_large(send, limit: int) -> None:
-    body = json.dumps({"error": "too_large",
-                       "message": f"the request body is larger than {limit} bytes; send less"}).encode()
+def _limit_for(scope) -> tuple[int, int]:
+    """(body limit, ceiling to name in the message)."""
+    ceiling = ceiling_for(scope.get("method", ""), scope.get("path", ""))
+    return (ceiling if ceiling == JSON_LIMIT else ceiling + MULTIPART_SLACK), ceiling
+
+
+def _message(ceiling: int) -> str:
+    return f"the request body is larger than this endpoint's limit of {ceiling:,} bytes; send less"
+
+
+async def _too_large(send, ceiling: int) -> None:
+    body = json.dumps({"error": "too_large", "message": _message(ceiling)}).encode()
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                             (b"connection", b"close")]})
@@ -30,8 +55,8 @@ async def _too_large(send, limit: int) -> None:
 class _TooLarge(HTTPException):
     """Raised from receive(); an HTTPException so FastAPI's body parsing passes it on as a 413."""
 
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, f"the request body is larger than {limit} bytes; send less")
+    def __init__(self, ceiling: int) -> None:
+        super().__init__(413, _message(ceiling))
 
 
 class BodyLimit:
@@ -41,7 +66,7 @@ class BodyLimit:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        limit = _limit_for(scope)
+        limit, ceiling = _limit_for(scope)
         for k, v in scope.get("headers") or []:
             if k == b"content-length":
                 try:
@@ -49,7 +74,7 @@ class BodyLimit:
                 except ValueError:
                     n = limit + 1
                 if n > limit:
-                    return await _too_large(send, limit)
+                    return await _too_large(send, ceiling)
         seen = 0
         started = False
 
@@ -59,7 +84,7 @@ class BodyLimit:
             if msg["type"] == "http.request":
                 seen += len(msg.get("body", b""))
                 if seen > limit:
-                    raise _TooLarge(limit)
+                    raise _TooLarge(ceiling)
             return msg
 
         async def tracking_send(msg):
@@ -72,7 +97,7 @@ class BodyLimit:
             await self.app(scope, limited_receive, tracking_send)
         except _TooLarge:
             if not started:
-                await _too_large(send, limit)
+                await _too_large(send, ceiling)
 
 
 SECURITY_HEADERS = [
