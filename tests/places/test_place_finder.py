@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from voxpop.places.finder import PlaceFinder, fold, name_variants, place_aliases, postcode_district, uk_area_names
+from voxpop.places.finder import (
+    PlaceFinder,
+    fold,
+    name_variants,
+    place_aliases,
+    postcode_district,
+    uk_area_names,
+)
 
 
 @pytest.fixture(scope="module")
