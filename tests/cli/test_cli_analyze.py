@@ -48,9 +48,18 @@ def test_analyze_writes_a_valid_document_and_a_report(simulated, tmp_path):
     validate_document(doc)
     assert doc["meta"]["seed"] == 3 and doc["meta"]["options"]["k_max"] == 4
     assert doc["meta"]["k"] == 2
-    for heading in ("2 opinion groups", "Group A", "Consensus", "Bridging", "Most divisive", "time:"):
+    for heading in ("2 opinion groups", "Group A", "Common ground (a majority of every group",
+                    "Most people, overall (Pol.is consensus", "bridging", "Where groups split", "time:"):
         assert heading in r.output
     truth = json.loads((simulated / "truth.json").read_text())
+    # every common-ground statement has a majority of each counted group on its side
+    stmts = {s["id"]: s for s in doc["statements"]}
+    assert doc["common_ground"]
+    for item in doc["common_ground"]:
+        side = "n_agree" if item["direction"] == "agree" else "n_disagree"
+        for b in stmts[item["statement"]]["by_group"]:
+            if b["n_agree"] + b["n_disagree"] >= 5:
+                assert b[side] / (b["n_agree"] + b["n_disagree"]) > 0.5
     assert doc["bridging"][0] in truth["consensus"]
     html = out_html.read_text()
     assert html.lstrip().lower().startswith("<!doctype html") and "</html>" in html

@@ -74,7 +74,7 @@ def test_results_say_where_the_participant_stands(client, app):
     run_analysis(app.state.voxpop.db, cid)
     html = client.get(f"/c/{cid}/results").text
     assert "Where you stand" in html and "From your 15 votes, you are in" in html
-    assert re.search(r"You voted like most of Group A on \d+% of \d+ statements", html)
+    assert re.search(r"Of the \d+ statements you and Group A both voted on, you voted with most of Group A on \d+\.", html)
 
 
 def test_big_conversations_show_the_most_voted_bars(client, app, monkeypatch):

@@ -64,7 +64,13 @@ def test_every_svg_is_well_formed_and_accessible(document):
 def test_bars_cover_every_group_on_every_card(document):
     html = render_html(document)
     bars = [r for r in svgs(html) if r.get("class") == "vp-bars"]
-    n_cards = sum(len(g["representative"]) for g in document["groups"]) + 1 + 1 + 3 + 3 + 3
+    from voxpop.report.view import build_view
+
+    v = build_view(document)
+    cg = {f.statement.id for f in v.common_ground}
+    n_cards = (sum(len(g["representative"]) for g in document["groups"]) + len(v.consensus_agree)
+               + len(v.consensus_disagree) + len(v.gic) + len([s for s in v.bridging if s.id not in cg])
+               + len(v.divisive) + len(v.common_ground) + len(v.splits))
     assert len(bars) == n_cards
     for b in bars:
         label = b.get("aria-label")

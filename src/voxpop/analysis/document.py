@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from voxpop.analysis import common_ground
+
 SCHEMA = "voxpop.analysis"
 SCHEMA_VERSION = 1
 TOP_N = 20  # length of the ranked lists (group_informed_consensus, bridging, divisive)
@@ -181,7 +183,7 @@ def build(conv, m, result, *, options: dict, timings: dict) -> dict:
     }
     opts = asdict(result.options) | options
     ks = sorted(result.silhouette) if result.silhouette else [k]
-    return {
+    doc = {
         "meta": _meta(conv, _counts(conv, m, result.in_conv, excluded), status="ok", message=None,
                       options=opts, k=k, k_range=[int(ks[0]), int(ks[-1])], timings=timings,
                       silhouette=result.silhouette),
@@ -195,6 +197,7 @@ def build(conv, m, result, *, options: dict, timings: dict) -> dict:
         "places": None,
         "themes": None,
     }
+    return common_ground.fill(doc)
 
 
 def too_few_votes(conv, m, message: str, *, options: dict, timings: dict) -> dict:
@@ -210,6 +213,7 @@ def too_few_votes(conv, m, message: str, *, options: dict, timings: dict) -> dic
         "statements": _statements(conv, counts, None, 0, {}),
         "consensus": {"agree": [], "disagree": []},
         "group_informed_consensus": [], "bridging": [], "divisive": [],
+        "common_ground": [], "splits": [],
         "places": None, "themes": None,
     }
 
@@ -247,6 +251,9 @@ _SHAPE: dict[str, Any] = {
         "support": (dict, type(None))}],
     "consensus": {"agree": list, "disagree": list},
     "group_informed_consensus": list, "bridging": list, "divisive": list,
+    "common_ground": [{"statement": str, "direction": str, "floor": NUM, "groups": list, "too_few": list}],
+    "splits": [{"statement": str, "gap": NUM, "agree_group": int, "disagree_group": int, "groups": list,
+                "too_few": list}],
     "places": (dict, type(None)), "themes": (dict, list, type(None)),
 }
 

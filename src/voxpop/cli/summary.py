@@ -69,14 +69,35 @@ def print_summary(console: Console, doc: dict) -> None:
         n = s["n_agree"] if side == "agree" else s["n_disagree"]
         return f"[{'green' if side == 'agree' else 'red'}]{_pct(n, s['n_seen'])} {side}[/]"
 
-    listing("Consensus (most people, all groups)", [(side_share(side, stmts[sid]), sid) for side, sid in cons[:6]])
-    listing("Bridging (agreed across the divide)", [(overall(stmts[sid]), sid) for sid in doc["bridging"][:5]])
+    def floor(item: dict) -> str:
+        side = item["direction"]
+        return f"[{'green' if side == 'agree' else 'red'}]≥{item['floor'] * 100:.0f}% {side}[/]"
+
+    if "common_ground" in doc:
+        cg = doc["common_ground"]
+    else:  # a document from before common_ground
+        from voxpop.analysis.common_ground import fill
+
+        cg = fill(dict(doc))["common_ground"]
+    listing("Common ground (a majority of every group, weakest group shown)",
+            [(floor(item), item["statement"]) for item in cg[:6]])
+    listing("Most people, overall (Pol.is consensus; a big group can carry these alone)",
+            [(side_share(side, stmts[sid]), sid) for side, sid in cons[:6]])
+    in_cg = {item["statement"] for item in cg}
+    listing("Also bridging the divide (not already common ground)",
+            [(overall(stmts[sid]), sid) for sid in doc["bridging"] if sid not in in_cg][:5])
 
     def by_group(s: dict) -> str:
-        return " ".join(f"{_letter(b['group'])} {_pct(b['n_agree'], b['n_seen'])}" for b in s["by_group"])
+        return " ".join(f"{_letter(b['group'])} {_pct(b['n_agree'], b['n_agree'] + b['n_disagree'])}"
+                        for b in s["by_group"])
 
-    listing("Most divisive (agree share by group)",
-            [(f"[magenta]{by_group(stmts[sid])}[/]", sid) for sid in doc["divisive"][:5]])
+    split = doc.get("splits")
+    if split is None:
+        from voxpop.analysis.common_ground import fill
+
+        split = fill(dict(doc))["splits"]
+    listing("Where groups split (agree share of each group's agree/disagree votes)",
+            [(f"[magenta]{by_group(stmts[item['statement']])}[/]", item["statement"]) for item in split[:5]])
     tm = meta["timings"]
     parts = [f"{k[:-2]} {v:.2f}s" for k, v in tm.items() if k != "total_s" and v]
     console.print(f"\n[dim]time: {tm['total_s']:.2f}s total ({', '.join(parts)})[/]")

@@ -9,7 +9,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from voxpop.report import charts, svg
+from voxpop.report import charts, svg, words
 from voxpop.report.palette import AGREE, DISAGREE, PASS
 from voxpop.report.places import build_places
 from voxpop.report.themes import build_themes
@@ -44,9 +44,11 @@ def install(env: jinja2.Environment) -> jinja2.Environment:
         support_chart=charts.support_chart, coverage_chart=charts.coverage_chart,
         weighted_groups_chart=charts.weighted_groups_chart, share_bars=svg.share_bars,
         theme_bars=charts.theme_bars, cell_bars=charts.cell_bars,
-        group_extremes=group_extremes, vote_colours={"agree": AGREE, "disagree": DISAGREE, "pass": PASS},
+        group_extremes=group_extremes, group_sentence=words.group_sentence,
+        finding_sentence=words.finding_sentence, count_words=words.count_words,
+        vote_colours={"agree": AGREE, "disagree": DISAGREE, "pass": PASS},
     )
-    env.filters.update(num=fmt_num, pct=fmt_pct)
+    env.filters.update(num=fmt_num, pct=fmt_pct, share_words=words.share_words)
     return env
 
 

@@ -120,6 +120,7 @@ class GroupView:
     share: float
     center: tuple[float, float] | None
     representative: list[RepView] = field(default_factory=list)
+    name: str | None = None  # the organiser's name for the group, if any
 
     @property
     def letter(self) -> str:
@@ -127,7 +128,7 @@ class GroupView:
 
     @property
     def label(self) -> str:
-        return f"Group {self.style.letter}"
+        return f"Group {self.style.letter}: {self.name}" if self.name else f"Group {self.style.letter}"
 
     @property
     def anchor(self) -> str:
@@ -140,6 +141,41 @@ def group_extremes(s: StatementView, groups: list[GroupView]) -> tuple | None:
     if len(seen) < 2:
         return None
     return max(seen, key=lambda t: t[1]), min(seen, key=lambda t: t[1])
+
+
+@dataclass
+class GroupSide:
+    """One counted group's votes on a statement: its agree share among its agree/disagree votes."""
+
+    group: GroupView
+    agree: float
+    n: int  # agree + disagree votes
+
+    @property
+    def disagree(self) -> float:
+        return 1.0 - self.agree
+
+
+@dataclass
+class Finding:
+    """A statement of the common ground (direction "agree"/"disagree") or a split ("split")."""
+
+    statement: StatementView
+    direction: str
+    score: float  # common ground: the weakest group's share on that side; split: the gap
+    groups: list[GroupSide]
+    too_few: list[GroupView]
+
+    def side(self, g: GroupSide) -> float:
+        return g.disagree if self.direction == "disagree" else g.agree
+
+    @property
+    def most(self) -> GroupSide | None:
+        return max(self.groups, key=lambda g: g.agree) if self.groups else None
+
+    @property
+    def least(self) -> GroupSide | None:
+        return min(self.groups, key=lambda g: g.agree) if self.groups else None
 
 
 @dataclass
@@ -178,6 +214,8 @@ class ReportView:
     notes: list[str] = field(default_factory=list)
     silhouette: list[tuple[str, float]] = field(default_factory=list)  # (k, score) for each k tried
     reference: dict[str, dict[str, int]] = field(default_factory=dict)  # group id -> source group -> people
+    common_ground: list[Finding] = field(default_factory=list)  # a majority of every group, same side
+    splits: list[Finding] = field(default_factory=list)  # one group mostly agrees, another mostly disagrees
 
     @property
     def ok(self) -> bool:
@@ -218,8 +256,30 @@ def _statement(d: Mapping) -> StatementView:
     )
 
 
-def build_view(document: Any, *, title: str | None = None, max_list: int = 10) -> ReportView:
-    """Normalise an analysis document. `max_list` caps each ranked list (consensus, bridging, ...)."""
+def _findings(items: Any, kind: str, lookup, groups: list[GroupView]) -> list[Finding]:
+    by_id = {g.id: g for g in groups}
+    out = []
+    for item in as_list(items):
+        item = as_dict(item)
+        if item.get("statement") is None:
+            continue
+        sides = []
+        for r in as_list(item.get("groups")):
+            r = as_dict(r)
+            g, agree = by_id.get(key(r.get("group"))), num(r.get("agree"))
+            if g is not None and agree is not None:
+                sides.append(GroupSide(g, agree, count(r.get("n_agree")) + count(r.get("n_disagree"))))
+        direction = "split" if kind == "split" else ("disagree" if item.get("direction") == "disagree" else "agree")
+        score = num(item.get("gap" if kind == "split" else "floor")) or 0.0
+        out.append(Finding(lookup(item["statement"]), direction, score, sides,
+                           [by_id[key(t)] for t in as_list(item.get("too_few")) if key(t) in by_id]))
+    return out
+
+
+def build_view(document: Any, *, title: str | None = None, max_list: int = 10,
+               group_names: Mapping[str, str] | None = None) -> ReportView:
+    """Normalise an analysis document. `max_list` caps each ranked list (consensus, bridging, ...);
+    `group_names` maps group ids to the organiser's names for them."""
     if not isinstance(document, Mapping):
         raise ValueError(
             "the analysis document must be a JSON object (see docs/analysis-schema.md); "
@@ -259,6 +319,8 @@ def build_view(document: Any, *, title: str | None = None, max_list: int = 10) -
         gv = GroupView(id=key(g.get("id", i)), index=i, style=group_style(i), size=size,
                        share=size / total if total else 0.0,
                        center=(cx, cy) if cx is not None and cy is not None else None)
+        name = (group_names or {}).get(gv.id)
+        gv.name = name.strip() if isinstance(name, str) and name.strip() else None
         for r in as_list(g.get("representative")):
             r = as_dict(r)
             if r.get("statement") is None:
@@ -293,6 +355,10 @@ def build_view(document: Any, *, title: str | None = None, max_list: int = 10) -
                if v is not None]
     cons = as_dict(document.get("consensus"))
     k = num(meta.get("k"))
+    if not isinstance(document.get("common_ground"), list):  # a document from before common_ground
+        from voxpop.analysis.common_ground import fill
+
+        document = fill(dict(document))
     status = _text(meta.get("status"), "ok")
     return ReportView(
         title=title or _text(conv.get("title")) or _text(conv.get("id")) or "Untitled conversation",
@@ -309,4 +375,7 @@ def build_view(document: Any, *, title: str | None = None, max_list: int = 10) -
         silhouette=sorted(((key(k), v) for k, v in ((k, num(v)) for k, v in as_dict(meta.get("silhouette")).items())
                            if v is not None), key=lambda t: (len(t[0]), t[0])),
         reference=reference,
+        common_ground=_findings(as_list(document.get("common_ground"))[:max(max_list, 20)], "common", lookup,
+                                groups),
+        splits=_findings(as_list(document.get("splits"))[:max(max_list, 20)], "split", lookup, groups),
     )

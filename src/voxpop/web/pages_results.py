@@ -13,8 +13,10 @@ from fastapi.concurrency import run_in_threadpool
 from voxpop.report.places import build_places
 from voxpop.report.svg import map_positions
 from voxpop.report.view import build_view
+from voxpop.report.words import summary as plain_summary
 from voxpop.store.conversations import get_conversation
 from voxpop.store.errors import ServiceError
+from voxpop.store.group_names import group_names
 from voxpop.store.standing import participant_standing
 from voxpop.web.api_common import API_PREFIX, participant_id, services
 from voxpop.web.api_results import analysis_for
@@ -32,17 +34,19 @@ async def results(cid: str, request: Request) -> Response:
         with services(request).db.read() as s:
             conv = get_conversation(s, cid)
             mine = participant_standing(s, cid, pk) if pk is not None and res.get("document") else None
-        return conv, res, mine
+            names = group_names(s, cid)
+        return conv, res, mine, names
 
     try:
         pk = await participant_id(request, Response(), cid, create=False)
-        conv, res, mine = await run_in_threadpool(go, pk)
+        conv, res, mine, names = await run_in_threadpool(go, pk)
     except ServiceError as e:
         return service_error_page(request, e, back=f"/c/{cid}")
     doc = res.get("document")
-    view = build_view(doc, title=conv.topic) if doc else None
+    view = build_view(doc, title=conv.topic, group_names=names) if doc else None
     standing = _standing(view, mine) if view and view.ok and mine else None
-    shown, hidden = _statements_to_show(view)
+    chosen = _chosen_group(view, request.query_params.get("group"))
+    shown, hidden = _statements_to_show(view, chosen)
     places = build_places(view.places, view) if view and view.ok else None
     counts = view.counts if view else {"participants": 0, "votes": 0, "statements": conv.n_statements}
     analysed_at = None
@@ -54,20 +58,46 @@ async def results(cid: str, request: Request) -> Response:
         positions=map_positions(view) if view and view.ok else {}, fresh=res.get("fresh"), analysed_at=analysed_at,
         json_twin=f"{API_PREFIX}/conversations/{cid}/analysis", back_url=f"/c/{cid}" if conv.is_open else None,
         nav=participant_nav(cid, "results", True), standing=standing, shown=shown, hidden=hidden,
-        places=places,
+        places=places, chosen=chosen, summary=plain_summary(view) if view and view.ok else None,
+        bridging_extra=_bridging_extra(view),
     )
 
 
-def _statements_to_show(view) -> tuple[list, int]:
+def _chosen_group(view, letter: str | None):
+    """The group picked with ?group=A (by letter), or None."""
+    if view is None or not letter:
+        return None
+    for g in view.groups:
+        if g.letter.lower() == letter.strip().lower():
+            return g
+    return None
+
+
+def _bridging_extra(view, top: int = 5) -> list:
+    """Bridging statements that the common ground does not already show."""
+    if view is None or not view.ok:
+        return []
+    in_cg = {f.statement.id for f in view.common_ground}
+    return [s for s in view.bridging if s.id not in in_cg and s.known][:top]
+
+
+def _statements_to_show(view, chosen=None) -> tuple[list, int]:
     """Every statement's bars, or the MAX_BARS most-voted in a big conversation (the rest are in the
-    exports and the JSON twin); returns (statements in their order, how many were left out)."""
+    exports and the JSON twin); returns (statements in their order, how many were left out). With a
+    chosen group, the statements that group agrees with most come first."""
     if view is None:
         return [], 0
     live = [st for st in view.statements if not st.moderated_out]
-    if len(live) <= MAX_BARS:
-        return live, 0
-    keep = {id(st) for st in sorted(live, key=lambda st: -st.votes.n_seen)[:MAX_BARS]}
-    return [st for st in live if id(st) in keep], len(live) - MAX_BARS
+    hidden = 0
+    if len(live) > MAX_BARS:
+        keep = {id(st) for st in sorted(live, key=lambda st: -st.votes.n_seen)[:MAX_BARS]}
+        live, hidden = [st for st in live if id(st) in keep], len(live) - MAX_BARS
+    if chosen is not None:
+        def agree(st) -> float:
+            v = st.by_group.get(chosen.id)
+            return v.n_agree / (v.n_agree + v.n_disagree) if v and v.n_agree + v.n_disagree else -1.0
+        live = sorted(live, key=lambda st: -agree(st))
+    return live, hidden
 
 
 def _standing(view, mine: dict) -> dict | None:
@@ -78,6 +108,7 @@ def _standing(view, mine: dict) -> dict | None:
     for g in mine.get("groups") or []:
         gv = view.group(g.get("id"))
         if gv is not None and g.get("agreement") is not None and g.get("compared"):
-            rows.append({"group": gv, "pct": round(100 * g["agreement"]), "compared": g["compared"]})
+            rows.append({"group": gv, "pct": round(100 * g["agreement"]), "compared": g["compared"],
+                         "same": round(g["agreement"] * g["compared"])})
     own = view.group(mine["group"]) if mine.get("group") is not None else None
     return {"group": own, "rows": rows, "votes": mine["votes"]}
