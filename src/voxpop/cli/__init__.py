@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import typer
+from typer.core import TyperOption
 
 app = typer.Typer(
     name="voxpop",
@@ -23,9 +27,31 @@ def _register() -> None:
     from voxpop.cli import analyze, demo, listen, serve, simulate  # noqa: F401
 
 
+def _plain_flags() -> None:
+    """--help shows no `<bool>` after a flag: a flag takes no value, so there is no type to show."""
+    show = TyperOption.display_type_rich
+    if getattr(show, "_voxpop", False):
+        return
+
+    def display_type_rich(self, ctx):
+        return None if self.is_flag else show(self, ctx)
+
+    display_type_rich._voxpop = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+def dash_paths(argv: list[str]) -> list[str]:
+    """Files whose names start with "-" (a conversation id like -5j6Rb75ZRs) are not options: an argument
+    that names an existing file or folder is passed as ./NAME."""
+    return [f"./{a}" if a.startswith("-") and a != "-" and os.path.exists(a) else a for a in argv]
+
+
+_plain_flags()
+
+
 def main() -> None:
     _register()
-    app()
+    app(args=dash_paths(sys.argv[1:]), prog_name="voxpop")
 
 
 @app.command()

@@ -34,12 +34,17 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 @app.command()
 def analyze(
-    path: Annotated[Path, typer.Argument(help="A Pol.is export folder, or a votes CSV "
-                                              "(participant,statement,vote[,timestamp]).")],
+    path: Annotated[Path, typer.Argument(help="A Pol.is export folder, a folder of voxpop exports (ID-votes.csv "
+                                              "...), or a votes CSV (participant,statement,vote[,timestamp]); "
+                                              "statements.csv, places.csv and participants.csv beside it are "
+                                              "read too.")],
     statements: Annotated[Path | None, typer.Option("--statements", help="CSV of statement,text "
-                                                    "(for a plain votes CSV).")] = None,
-    json_out: Annotated[Path | None, typer.Option("--json", help="Write the analysis document here.")] = None,
-    html: Annotated[Path | None, typer.Option("--html", help="Write a self-contained HTML report here.")] = None,
+                                                    "(for a plain votes CSV; default: statements.csv beside "
+                                                    "it).")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the analysis document here "
+                                                  "(- for stdout).")] = None,
+    html: Annotated[Path | None, typer.Option("--html", help="Write a self-contained HTML report here "
+                                              "(- for stdout).")] = None,
     seed: Annotated[int, typer.Option(help="Seed (results are deterministic for a seed).")] = 0,
     k_max: Annotated[int, typer.Option("--k-max", help="Largest number of groups to consider.")] = 5,
     places: Annotated[Path | None, typer.Option("--places", help="Places CSV (id,name,kind,parent,"
@@ -57,14 +62,33 @@ def analyze(
                                                  '{"age_band": {"16-24": 0.12, ...}}.')] = None,
     csv_dir: Annotated[Path | None, typer.Option("--csv", help="Write the places tables (support, places, "
                                                  "breakdowns, coverage_next) as CSV files in this folder.")] = None,
+    only_given: Annotated[bool, typer.Option("--only-given", help="Read only the files named here, not the "
+                                             "statements, places or participants files beside them.")] = False,
+    width: Annotated[int | None, typer.Option("--width", min=40, help="Width of the summary in columns "
+                                              "(default: the terminal's, also when piped).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no summary.")] = False,
 ) -> None:
     """Find opinion groups, what each group stands for, common ground and bridging statements."""
     from voxpop.analysis.run import analyze as run_analysis
+    from voxpop.cli.output import is_stdout, make_console, write_text
     from voxpop.engine.pipeline import EngineOptions
-    from voxpop.io import InputError, read_conversation
+    from voxpop.io import InputError, locate, read_located
 
-    console = Console(highlight=False)
+    if is_stdout(json_out) and is_stdout(html):
+        raise fail("--json - and --html - would both write to stdout; send one of them to a file")
+    # the summary goes to stderr when a document goes to stdout, so the document stays clean
+    console = make_console(width, stderr=is_stdout(json_out) or is_stdout(html))
+    try:
+        found = locate(path, statements, beside=not only_given)
+    except InputError as e:
+        raise fail(str(e)) from None
+    if places is None and found.places is not None:
+        places, participants = found.places, found.participants
+    elif places is not None:
+        found.notes = [n for n in found.notes if not n.startswith(("places:", "participants:"))]
+    if not quiet:
+        for note in found.notes:
+            console.print(f"[dim]using {note}[/]")
     if participants is not None and places is None:
         raise fail("--participants needs --places (the places those participants live in)")
     for given, name in ((place_mapping, "--place-mapping"), (margins, "--margins"), (csv_dir, "--csv")):
@@ -79,7 +103,7 @@ def analyze(
         step("parse")
         t = time.perf_counter()
         try:
-            conv = read_conversation(path, statements)
+            conv = read_located(found)
             registry = placed = None
             if places is not None:
                 registry, placed = _read_places(places, participants, place_mapping)
@@ -100,12 +124,9 @@ def analyze(
         from voxpop.report import render_html
 
         outputs.append((html, render_html(doc)))
-    from voxpop.io.atomic import atomic_write
-
     for target, text in outputs:
         try:
-            with atomic_write(target) as f:
-                f.write(text)
+            write_text(target, text)
         except OSError as e:
             raise fail(f"{target}: cannot write ({e.strerror}) — check the folder exists and is writable") from None
     csv_written: list[Path] = []
@@ -120,7 +141,7 @@ def analyze(
             raise fail(f"{csv_dir}: cannot write ({e.strerror}) — check the folder is writable") from None
     if not quiet:
         print_summary(console, doc)
-        for target in [t for t, _ in outputs] + csv_written:
+        for target in [t for t, _ in outputs if not is_stdout(t)] + csv_written:
             console.print(f"[green]wrote[/] {target}")
 
 

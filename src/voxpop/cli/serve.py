@@ -47,7 +47,7 @@ def serve(
     analysis: Annotated[str, typer.Option(help="background analyses: process (a child process), thread, or "
                                                "off (run `voxpop worker` separately)")] = "process",
     no_rate_limit_per_address: Annotated[bool, typer.Option(
-        help="disable the per-address write limit (load tests from one address)")] = False,
+        "--no-rate-limit-per-address", help="disable the per-address write limit (load tests from one address)")] = False,
 ) -> None:
     """Run the web server (JSON API under /api/v1, pages, OpenAPI at /docs). Migrates the database first."""
     import uvicorn
@@ -72,7 +72,7 @@ def serve(
 @app.command()
 def worker(
     database_url: DbUrl = None,
-    once: Annotated[bool, typer.Option(help="analyse what is due, then exit")] = False,
+    once: Annotated[bool, typer.Option("--once", help="analyse what is due, then exit")] = False,
 ) -> None:
     """Run background analyses (any number of workers may share one PostgreSQL)."""
     from voxpop.worker import run_worker
@@ -105,8 +105,8 @@ def db_upgrade(database_url: DbUrl = None) -> None:
 def create_organiser(
     username: Annotated[str, typer.Argument(help="login name")],
     database_url: DbUrl = None,
-    admin: Annotated[bool, typer.Option(help="may manage every conversation")] = False,
-    token: Annotated[bool, typer.Option(help="also print a new API token")] = False,
+    admin: Annotated[bool, typer.Option("--admin", help="may manage every conversation")] = False,
+    token: Annotated[bool, typer.Option("--token", help="also print a new API token")] = False,
     password: Annotated[str | None, typer.Option(envvar="VOXPOP_PASSWORD", help="(prompted when absent)")] = None,
 ) -> None:
     """Create an organiser account (argon2-hashed password), optionally with an API token."""

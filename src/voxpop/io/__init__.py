@@ -6,25 +6,30 @@ from pathlib import Path
 
 from voxpop.conversation import Conversation
 from voxpop.io.errors import InputError
+from voxpop.io.locate import Located, locate
 
-__all__ = ["InputError", "read_conversation"]
+__all__ = ["InputError", "Located", "locate", "read_conversation", "read_located"]
 
 
-def read_conversation(path: str | Path, statements: str | Path | None = None) -> Conversation:
-    """A Pol.is export folder, or a plain votes CSV (participant,statement,vote[,timestamp])."""
+def read_conversation(path: str | Path, statements: str | Path | None = None, *, beside: bool = True) -> Conversation:
+    """A Pol.is export folder (or voxpop web exports), or a votes CSV with the statements file beside it
+    (see voxpop.io.locate). beside=False reads only the files named."""
+    try:
+        return read_located(locate(path, statements, beside=beside))
+    except OSError as e:  # permissions, a vanished file, a device error
+        raise InputError(e.filename or path, f"cannot be read ({e.strerror or e})",
+                         fix="check the file exists and you may read it") from None
+
+
+def read_located(loc: Located) -> Conversation:
     from voxpop.io.polis import read_polis_export
     from voxpop.io.votes import read_votes_csv
 
-    p = Path(path)
     try:
-        if p.is_dir():
-            if statements is not None:
-                raise InputError(statements, "--statements is for plain votes CSVs",
-                                 fix="a Pol.is folder already has comments.csv")
-            return read_polis_export(p)
-        if not p.exists():
-            raise InputError(p, "file or folder not found", fix="check the path")
-        return read_votes_csv(p, statements)
-    except OSError as e:  # permissions, a vanished file, a device error
-        raise InputError(e.filename or p, f"cannot be read ({e.strerror or e})",
+        if loc.kind == "polis":
+            return read_polis_export(loc.folder, loc.prefix)
+        assert loc.votes is not None
+        return read_votes_csv(loc.votes, loc.statements)
+    except OSError as e:
+        raise InputError(e.filename or loc.folder, f"cannot be read ({e.strerror or e})",
                          fix="check the file exists and you may read it") from None

@@ -26,12 +26,14 @@ def is_polis_export(path: Path) -> bool:
     return path.is_dir() and any((path / n).exists() for n in ("votes.csv", "participants-votes.csv"))
 
 
-def read_polis_export(folder: str | Path) -> Conversation:
+def read_polis_export(folder: str | Path, prefix: str = "") -> Conversation:
+    """A Pol.is export folder; prefix "ID-" reads voxpop's web exports named ID-comments.csv, ID-votes.csv..."""
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError(folder, "is not a folder", fix="give a Pol.is export folder or a votes CSV")
-    votes_csv, pv_csv = folder / "votes.csv", folder / "participants-votes.csv"
-    comments = _read_comments(folder / "comments.csv") if (folder / "comments.csv").exists() else {}
+    votes_csv, pv_csv = folder / f"{prefix}votes.csv", folder / f"{prefix}participants-votes.csv"
+    comments_csv = folder / f"{prefix}comments.csv"
+    comments = _read_comments(comments_csv) if comments_csv.exists() else {}
     if votes_csv.exists():
         conv = _from_votes(votes_csv)
         groups = _read_pv_groups(pv_csv) if pv_csv.exists() else {}
@@ -53,7 +55,7 @@ def read_polis_export(folder: str | Path) -> Conversation:
     conv.moderated_out = {sid for sid, c in comments.items() if c["moderated"] == -1}
     conv.meta = {sid for sid, c in comments.items() if c["meta"]}
     conv.reference_groups = groups
-    conv.title = _read_topic(folder / "summary.csv") or folder.name
+    conv.title = _read_topic(folder / f"{prefix}summary.csv") or prefix.rstrip("-").removeprefix("voxpop-") or folder.name
     conv.source = str(folder)
     return conv
 

@@ -23,6 +23,11 @@ from voxpop.store.models import Statement, VoteEvent
 CSV_NAMES = ("comments", "votes", "participants-votes", "summary")
 
 
+def download_name(conversation_id: str, name: str) -> str:
+    """The file name of an export download: voxpop-ID-votes.csv ... (`voxpop analyze` reads a folder of them)."""
+    return f"voxpop-{conversation_id}-{name}"
+
+
 def csv_safe(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
@@ -33,13 +38,17 @@ def _safe(conv):
 
 
 def history_conversation(s: Session, conversation_id: str):
-    """The conversation with the full vote history (every vote and change; undos are left out)."""
+    """The conversation with the full vote history: every vote and change, in order. Pol.is's votes.csv
+    cannot say "undone", so the votes a participant undid on a statement are left out (up to the undo);
+    the latest vote of each participant on each statement is then their current vote, and the file
+    analyses into the same result as the service's."""
     conv = load_conversation(s, conversation_id)
     tid_of = {sid: tid for sid, tid in s.execute(
         select(Statement.id, Statement.tid).where(Statement.conversation_id == conversation_id))}
-    rows = s.execute(select(VoteEvent.participant_id, VoteEvent.statement_id, VoteEvent.vote, VoteEvent.created_ms)
-                     .where(VoteEvent.conversation_id == conversation_id, VoteEvent.vote.is_not(None))
-                     .order_by(VoteEvent.id)).all()
+    events = s.execute(select(VoteEvent.participant_id, VoteEvent.statement_id, VoteEvent.vote, VoteEvent.created_ms)
+                       .where(VoteEvent.conversation_id == conversation_id).order_by(VoteEvent.id)).all()
+    last_undo = {(r[0], r[1]): i for i, r in enumerate(events) if r[2] is None}
+    rows = [r for i, r in enumerate(events) if r[2] is not None and last_undo.get((r[0], r[1]), -1) < i]
     pids = sorted({r[0] for r in rows})
     col = {sid: conv.statement_ids.index(str(tid)) for sid, tid in tid_of.items()}
     arr = np.array([(r[0], col[r[1]], r[2], r[3]) for r in rows], dtype=np.int64).reshape(-1, 4)

@@ -28,7 +28,9 @@ async def export(cid: str, name: str, request: Request) -> Response:
             return exports.export_csv(s, cid, stem, url=f"{request.base_url}api/v1/conversations/{cid}")
 
     data = await run_in_threadpool(go)
-    headers = {"Content-Disposition": f'attachment; filename="{cid}-{name}"', "X-Content-Type-Options": "nosniff"}
+    # voxpop-ID-votes.csv: never starts with "-" (ids may), and `voxpop analyze` reads a folder of them
+    headers = {"Content-Disposition": f'attachment; filename="{exports.download_name(cid, name)}"',
+               "X-Content-Type-Options": "nosniff"}
     if data is None:
         res = await run_in_threadpool(analysis_for, request, cid)
         return SafeJSONResponse(res["document"] or {"status": "pending", "message": res["message"]},
