@@ -36,6 +36,7 @@ class Conversation:
     participant_place: dict[str, str] = field(default_factory=dict)  # participant id -> place id
     participant_strata: dict[str, dict[str, str]] = field(default_factory=dict)  # id -> {margin: value}
     reference_groups: dict[str, int] = field(default_factory=dict)  # e.g. Pol.is's own group-id
+    statement_author: dict[str, str] = field(default_factory=dict)  # statement id -> participant id
 
     @property
     def n_votes(self) -> int:

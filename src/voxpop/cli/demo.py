@@ -147,7 +147,7 @@ def demo(
 
     from voxpop import demo_content as D
     from voxpop.store.db import Database
-    from voxpop.web.app import create_app
+    from voxpop.web.app import create_app, uvicorn_config
 
     db = db.resolve()
     if fresh:
@@ -183,7 +183,7 @@ def demo(
             "organiser": f"{base}/organiser/sign-in?next=/organiser/c/{cid}"}
     application = create_app(url, background="thread")
     application.state.featured_conversations = [{"title": D.TITLE, "url": f"/c/{cid}"}]
-    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, access_log=False,
+    server = uvicorn.Server(uvicorn_config(application, host="127.0.0.1", port=port, access_log=False,
                                            log_level="warning", timeout_graceful_shutdown=3))
     thread = threading.Thread(target=server.run, name="voxpop-demo-server", daemon=True)
     thread.start()

@@ -52,7 +52,7 @@ def serve(
     """Run the web server (JSON API under /api/v1, pages, OpenAPI at /docs). Migrates the database first."""
     import uvicorn
 
-    from voxpop.web.app import create_app
+    from voxpop.web.app import create_app, uvicorn_config
 
     if analysis not in ("process", "thread", "off"):
         raise _fail("--analysis must be process, thread or off")
@@ -65,8 +65,8 @@ def serve(
     except SQLAlchemyError as e:
         raise _db_error(e, database_url) from None
     # access_log off: request logs would store client IP addresses, which voxpop never keeps
-    uvicorn.run(application, host=host, port=port, access_log=False, log_level="warning",
-                timeout_graceful_shutdown=5)
+    uvicorn.Server(uvicorn_config(application, host=host, port=port, access_log=False, log_level="warning",
+                                  timeout_graceful_shutdown=5)).run()
 
 
 @app.command()

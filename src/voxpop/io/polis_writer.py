@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -83,7 +84,8 @@ def write_comments(f: BinaryIO, conv: Conversation, matrix: VoteMatrix | None = 
                     "comment-body"] + (["is-meta"] if with_meta else []))
         for j, sid in enumerate(conv.statement_ids):
             ok = 0 <= first[j] < np.iinfo(np.int64).max
-            row = [int(first[j]) if ok else "", first_dt[j] if ok else "", sid, "", int(agrees[j]),
+            row = [int(first[j]) if ok else "", first_dt[j] if ok else "", sid,
+                   conv.statement_author.get(sid, ""), int(agrees[j]),
                    int(disagrees[j]), -1 if sid in conv.moderated_out else 1, conv.statement_text.get(sid, "")]
             w.writerow(row + ([1 if sid in conv.meta else 0] if with_meta else []))
 
@@ -106,6 +108,7 @@ def write_participants_votes(f: BinaryIO, conv: Conversation, document: dict | N
     order = np.lexsort((m.cols, m.rows))
     rows, cols, vals = m.rows[order], col_of[m.cols[order]], m.vals[order]
     bounds = np.searchsorted(rows, np.arange(len(conv.participant_ids) + 1))
+    n_comments = Counter(conv.statement_author.values())
     with _text(f) as w:
         w.writerow(["participant", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree"]
                    + [conv.statement_ids[j] for j in voted.tolist()])
@@ -115,7 +118,7 @@ def write_participants_votes(f: BinaryIO, conv: Conversation, document: dict | N
             for c, v in zip(cols[a:b].tolist(), vals[a:b].tolist(), strict=True):
                 cells[c] = v
             vv = vals[a:b]
-            w.writerow([pid, groups.get(pid, ""), 0, int(b - a), int((vv == 1).sum()), int((vv == -1).sum())]
+            w.writerow([pid, groups.get(pid, ""), n_comments.get(pid, 0), int(b - a), int((vv == 1).sum()), int((vv == -1).sum())]
                        + cells)
 
 
@@ -129,7 +132,7 @@ def write_summary(f: BinaryIO, conv: Conversation, document: dict | None = None,
         for key, value in [("topic", conv.title), ("url", url), ("views", m_participants),
                            ("voters", m_participants),
                            ("voters-in-conv", in_conv if in_conv is not None else m_participants),
-                           ("commenters", 0), ("comments", len(np.unique(conv.statement)) if conv.n_votes else 0),
+                           ("commenters", len(set(conv.statement_author.values()))), ("comments", len(np.unique(conv.statement)) if conv.n_votes else 0),
                            ("groups", n_groups), ("conversation-description", description)]:
             w.writerow([key, value])
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from voxpop.store.conversations import get_conversation
 from voxpop.store.db import Database, json_dumps
 from voxpop.store.load import load_conversation
-from voxpop.store.models import Analysis, Conversation, now_ms
+from voxpop.store.models import Analysis, Conversation, Statement, now_ms
 
 log = logging.getLogger("voxpop.analysis")
 
@@ -30,17 +30,45 @@ def get_analysis(s: Session, conversation_id: str, *, with_document: bool = True
     with_document=False skips reading the (large) document: status and freshness only.
     """
     conv = get_conversation(s, conversation_id)
+    hidden = hidden_tids(s, conv)
     cols = [Analysis.status, Analysis.vote_version, Analysis.computed_ms, Analysis.duration_ms]
     row = s.execute(select(*cols, Analysis.document if with_document else Analysis.status)
                     .where(Analysis.conversation_id == conv.id)).first()
     if row is None:
         return {"status": "pending", "fresh": False, "computed_ms": None, "duration_ms": None, "document": None,
+                "hidden": hidden,
                 "message": "no analysis yet: it is computed in the background a moment after the first votes"}
-    doc = row[4] if with_document else None
+    doc = redact_hidden_texts(row[4], hidden) if with_document else None
     meta = doc.get("meta", {}) if isinstance(doc, dict) else {}
     return {"status": meta.get("status", row[0]), "fresh": row[1] >= conv.vote_version,
             "computed_ms": row[2], "duration_ms": row[3],
-            "message": meta.get("message") if with_document else _MESSAGES.get(row[0]), "document": doc}
+            "message": meta.get("message") if with_document else _MESSAGES.get(row[0]), "document": doc,
+            "hidden": hidden}
+
+
+def hidden_tids(s: Session, conv: Conversation) -> frozenset[str]:
+    """Statement numbers (as strings) participants may not see now: rejected, or pending under strict
+    moderation. A document computed before a statement was rejected must not show it either."""
+    from voxpop.store.statements import visible_filter
+
+    return frozenset(str(t) for t in s.scalars(select(Statement.tid).where(
+        Statement.conversation_id == conv.id, ~visible_filter(conv))))
+
+
+def redact_hidden_texts(doc, hidden: frozenset[str] = frozenset()):
+    """The document without the words of moderated-out statements (those it marks moderated_out, and
+    those in `hidden`): their text becomes "" and they are marked moderated_out. The stored document is
+    what every reader gets (the JSON API, the results page, the report), so hidden words are never in
+    it; organisers read them in the moderation queue and in comments.csv."""
+    if isinstance(doc, dict):
+        for st in doc.get("statements") or []:
+            if not isinstance(st, dict):
+                continue
+            if str(st.get("id")) in hidden:
+                st["moderated_out"] = True
+            if st.get("moderated_out") and st.get("text"):
+                st["text"] = ""
+    return doc
 
 
 _MESSAGES = {"too_few_votes": "not enough votes yet to find opinion groups"}
@@ -129,7 +157,7 @@ def run_analysis(db: Database, conversation_id: str, *, claim: str | None = None
         conv = load_conversation(s, conversation_id)
         extra = analysis_inputs(s, conversation_id)
     load_s = time.perf_counter() - t0
-    doc = analyze_conversation(conv, load_s=load_s, **extra)
+    doc = redact_hidden_texts(analyze_conversation(conv, load_s=load_s, **extra))
     meta = doc.setdefault("meta", {})
     if isinstance(meta.get("conversation"), dict):
         meta["conversation"]["id"] = conversation_id

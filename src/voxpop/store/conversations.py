@@ -85,12 +85,22 @@ def list_conversations(s: Session, *, owner_id: int | None = None, limit: int = 
     return list(s.scalars(q))
 
 
+def can_manage(conv: Conversation, organiser: Organiser | None) -> bool:
+    """True for the conversation's owner and for admins. A conversation without an owner (its owner's
+    account was deleted) is managed by admins only, never by whoever signs in first."""
+    if organiser is None:
+        return False
+    return organiser.is_admin or (conv.owner_id is not None and conv.owner_id == organiser.id)
+
+
 def check_can_manage(conv: Conversation, organiser: Organiser | None) -> None:
     """Forbidden unless the organiser owns the conversation (or is an admin)."""
     if organiser is None:
         raise Forbidden("only organisers can manage conversations; sign in or send an API token")
-    if organiser.is_admin or conv.owner_id in (None, organiser.id):
+    if can_manage(conv, organiser):
         return
+    if conv.owner_id is None:
+        raise Forbidden("this conversation has no owner; only an admin can manage it")
     raise Forbidden("this conversation belongs to another organiser")
 
 

@@ -19,8 +19,8 @@ from voxpop.store.models import Participant, Statement
 
 def load_conversation(s: Session, conversation_id: str) -> Conversation:
     conv = get_conversation(s, conversation_id)
-    stmts = s.execute(select(Statement.id, Statement.tid, Statement.text, Statement.mod_status, Statement.is_meta)
-                      .where(Statement.conversation_id == conv.id).order_by(Statement.tid)).all()
+    stmts = s.execute(select(Statement.id, Statement.tid, Statement.text, Statement.mod_status, Statement.is_meta,
+                             Statement.author_participant_id).where(Statement.conversation_id == conv.id).order_by(Statement.tid)).all()
     sid_to_col = {row[0]: i for i, row in enumerate(stmts)}
     statement_ids = [str(row[1]) for row in stmts]
     # the DBAPI cursor: hundreds of thousands of rows come back as plain tuples, fast
@@ -67,4 +67,5 @@ def load_conversation(s: Session, conversation_id: str) -> Conversation:
         source="db",
         participant_place=places,
         participant_strata=strata,
+        statement_author={str(r[1]): str(r[5]) for r in stmts if r[5] is not None},
     )

@@ -14,9 +14,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from voxpop.store import participants as P
-from voxpop.store.conversations import check_can_manage, get_conversation
+from voxpop.store.conversations import can_manage, check_can_manage, get_conversation
 from voxpop.store.db import Database, finite_json
-from voxpop.store.errors import Invalid
+from voxpop.store.errors import Forbidden, Invalid
 from voxpop.store.models import Conversation, Organiser
 from voxpop.store.writer import VoteWriter
 from voxpop.web.security import Security
@@ -66,6 +66,9 @@ def read_session(request: Request) -> Iterator[Session]:
 
 
 def write_session(request: Request) -> Iterator[Session]:
+    """One write transaction for a route. Always use it as Depends(write_session, scope="function"): the
+    commit then happens before the response is sent, so a client is never told a write worked that a
+    failed commit lost (the default scope would commit after answering)."""
     with services(request).db.write() as s:
         yield s
 
@@ -84,6 +87,15 @@ def managed_conversation(request: Request, s: Session, cid: str) -> tuple[Conver
     conv = get_conversation(s, cid)
     check_can_manage(conv, org)
     return conv, org
+
+
+def check_results_visible(request: Request, s: Session, conv: Conversation) -> None:
+    """Forbidden when the organisers hide this conversation's results and the caller is not one of the
+    organisers who manage it (another organiser is just another reader)."""
+    if conv.show_results:
+        return
+    if not can_manage(conv, organiser_or_none(request, s)):
+        raise Forbidden("the organisers of this conversation do not show results to participants")
 
 
 async def managed_upload(request: Request, cid: str, file: UploadFile | None, *, default_name: str,

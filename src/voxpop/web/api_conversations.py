@@ -56,7 +56,7 @@ class StatementIn(BaseModel):
 
 
 @router.post("/conversations", status_code=201)
-def create(body: ConversationIn, request: Request, s: Session = Depends(write_session)) -> dict:
+def create(body: ConversationIn, request: Request, s: Session = Depends(write_session, scope="function")) -> dict:
     """Create a conversation (organisers)."""
     org = require_organiser(request, s)
     conv = C.create_conversation(s, owner_id=org.id, **body.model_dump())
@@ -77,7 +77,7 @@ def read(cid: str, s: Session = Depends(read_session)) -> dict:
 
 
 @router.patch("/conversations/{cid}")
-def edit(cid: str, body: ConversationPatch, request: Request, s: Session = Depends(write_session)) -> dict:
+def edit(cid: str, body: ConversationPatch, request: Request, s: Session = Depends(write_session, scope="function")) -> dict:
     managed_conversation(request, s, cid)
     fields = body.model_dump(exclude_unset=True)
     if any(v is None for k, v in fields.items() if k != "description"):
@@ -86,13 +86,13 @@ def edit(cid: str, body: ConversationPatch, request: Request, s: Session = Depen
 
 
 @router.post("/conversations/{cid}/close")
-def close(cid: str, request: Request, s: Session = Depends(write_session)) -> dict:
+def close(cid: str, request: Request, s: Session = Depends(write_session, scope="function")) -> dict:
     managed_conversation(request, s, cid)
     return conversation_dict(C.close_conversation(s, cid))
 
 
 @router.post("/conversations/{cid}/reopen")
-def reopen(cid: str, request: Request, s: Session = Depends(write_session)) -> dict:
+def reopen(cid: str, request: Request, s: Session = Depends(write_session, scope="function")) -> dict:
     managed_conversation(request, s, cid)
     return conversation_dict(C.reopen_conversation(s, cid))
 

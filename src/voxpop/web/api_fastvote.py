@@ -85,6 +85,7 @@ class FastVotes:
         try:
             data = VoteIn.model_validate_json(body)
             vote = V.parse_vote(data.vote)
+            V.check_client_key(data.client_key)  # as the route does: a bad key falls back to its 422
             if data.xid is not None:
                 if data.xid and data.xid.isprintable():
                     who = ("xid", data.xid)

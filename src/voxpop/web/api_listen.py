@@ -126,7 +126,7 @@ def get_themes(cid: str, request: Request, s: Session = Depends(read_session)) -
 
 
 @router.post("/conversations/{cid}/listen/candidates/accept")
-def accept_candidates(cid: str, body: AcceptIn, request: Request, s: Session = Depends(write_session)) -> dict:
+def accept_candidates(cid: str, body: AcceptIn, request: Request, s: Session = Depends(write_session, scope="function")) -> dict:
     managed_conversation(request, s, cid)
     return accept(s, cid, body.ids)
 

@@ -28,7 +28,7 @@ def queue(cid: str, request: Request, s: Session = Depends(read_session)) -> dic
 
 
 @router.post("/conversations/{cid}/statements/{tid}/moderation")
-def decide(cid: str, tid: Annotated[int, Path(ge=0, lt=2**31)], body: DecisionIn, request: Request, s: Session = Depends(write_session)) -> dict:
+def decide(cid: str, tid: Annotated[int, Path(ge=0, lt=2**31)], body: DecisionIn, request: Request, s: Session = Depends(write_session, scope="function")) -> dict:
     """accept (shown), reject (hidden, out of the analysis), meta (about the conversation itself)."""
     _, org = managed_conversation(request, s, cid)
     return statement_dict(M.moderate(s, cid, tid, body.action, organiser_id=org.id), with_author=True)

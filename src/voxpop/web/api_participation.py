@@ -15,9 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from voxpop.store import routing, standing
 from voxpop.store import votes as V
 from voxpop.store.conversations import get_conversation
-from voxpop.store.errors import Forbidden, Invalid
+from voxpop.store.errors import Invalid
 from voxpop.store.statements import statement_dict
-from voxpop.web.api_common import API_PREFIX, organiser_or_none, participant_id, participant_who, services
+from voxpop.web.api_common import API_PREFIX, check_results_visible, participant_id, participant_who, services
 from voxpop.web.api_fastvote import submit_vote
 
 router = APIRouter(prefix=API_PREFIX, tags=["participation"])
@@ -107,8 +107,7 @@ async def my_standing(cid: str, request: Request, response: Response, xid: XidQu
     def go():
         with services(request).db.read() as s:
             conv = get_conversation(s, cid)
-            if not conv.show_results and organiser_or_none(request, s) is None:
-                raise Forbidden("the organisers of this conversation do not show results to participants")
+            check_results_visible(request, s, conv)
             return standing.participant_standing(s, cid, pk)
 
     return await run_in_threadpool(go)

@@ -138,7 +138,7 @@ def get_settings(cid: str, s: Session = Depends(read_session)) -> dict:
 
 
 @router.put("/conversations/{cid}/places/settings")
-def put_settings(cid: str, body: SettingsIn, request: Request, s: Session = Depends(write_session)) -> dict:
+def put_settings(cid: str, body: SettingsIn, request: Request, s: Session = Depends(write_session, scope="function")) -> dict:
     managed_conversation(request, s, cid)
     st = settings_of(s, cid) | body.model_dump(exclude_none=True)
     save_settings(s, cid, st)
@@ -147,7 +147,7 @@ def put_settings(cid: str, body: SettingsIn, request: Request, s: Session = Depe
 
 @router.put("/conversations/{cid}/participants/{xid}/place")
 def set_participant_place(cid: str, xid: str, body: PlaceIn, request: Request,
-                          s: Session = Depends(write_session)) -> dict:
+                          s: Session = Depends(write_session, scope="function")) -> dict:
     """Set (or clear, with place_id null) the place of the participant with this xid; creates them."""
     managed_conversation(request, s, cid)
     if body.place_id is not None:

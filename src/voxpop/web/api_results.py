@@ -7,12 +7,11 @@ from fastapi.concurrency import run_in_threadpool
 
 from voxpop.store import analyses
 from voxpop.store.conversations import get_conversation
-from voxpop.store.errors import Forbidden
 from voxpop.web.api_common import (
     API_PREFIX,
     SafeJSONResponse,
+    check_results_visible,
     managed_conversation,
-    organiser_or_none,
     services,
 )
 
@@ -25,8 +24,7 @@ def analysis_for(request: Request, cid: str, with_document: bool = True) -> dict
     db = services(request).db
     with db.read() as s:
         conv = get_conversation(s, cid)
-        if not conv.show_results and organiser_or_none(request, s) is None:
-            raise Forbidden("the organisers of this conversation do not show results to participants")
+        check_results_visible(request, s, conv)
         res = analyses.get_analysis(s, cid, with_document=with_document)
         small = res["status"] == "pending" and conv.vote_version <= INLINE_MAX_VOTES
     if small:
@@ -43,11 +41,13 @@ async def analysis(cid: str, request: Request) -> Response:
     votes, meta.status is "too_few_votes" with a message; a large conversation not analysed yet answers
     202 with {"status": "pending", "message": ...}."""
     res = await run_in_threadpool(analysis_for, request, cid, False)
-    body = _rendered.get((cid, res["computed_ms"]))
+    # a statement rejected since the last analysis must disappear at once: the hidden set is in the key
+    key = (res["computed_ms"], res["hidden"])
+    body = _rendered.get((cid, key))
     if body is None and res["computed_ms"] is not None:
         res = await run_in_threadpool(analysis_for, request, cid)
         body = SafeJSONResponse.render(None, res["document"])
-        _remember(cid, res["computed_ms"], body)
+        _remember(cid, (res["computed_ms"], res["hidden"]), body)
     headers = {"X-Voxpop-Analysis-Fresh": "true" if res["fresh"] else "false"}
     if body is None:
         return SafeJSONResponse({"status": "pending", "message": res["message"], "fresh": False}, status_code=202,
@@ -57,23 +57,23 @@ async def analysis(cid: str, request: Request) -> Response:
 
 
 # the rendered JSON of the latest documents: a big conversation's document is megabytes, read by many
-_rendered: dict[tuple[str, int], bytes] = {}
+_rendered: dict[tuple[str, tuple], bytes] = {}
 _RENDERED_MAX = 16
 
 
-def _remember(cid: str, computed_ms: int, body: bytes) -> None:
+def _remember(cid: str, key: tuple, body: bytes) -> None:
     for key in [k for k in _rendered if k[0] == cid]:
         _rendered.pop(key, None)
     while len(_rendered) >= _RENDERED_MAX:
         _rendered.pop(next(iter(_rendered)), None)
-    _rendered[(cid, computed_ms)] = body
+    _rendered[(cid, key)] = body
 
 
 @router.get("/conversations/{cid}/analysis/status")
 async def analysis_status(cid: str, request: Request) -> dict:
     """Only the freshness: {"status", "fresh", "computed_ms", "message"}."""
     res = await run_in_threadpool(analysis_for, request, cid, False)
-    return {k: v for k, v in res.items() if k != "document"}
+    return {k: v for k, v in res.items() if k not in ("document", "hidden")}
 
 
 @router.post("/conversations/{cid}/analysis/refresh", status_code=202)

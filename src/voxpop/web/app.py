@@ -104,6 +104,24 @@ class VoxpopApp(FastAPI):
         return await super().__call__(scope, receive, send)
 
 
+def trust_proxy() -> bool:
+    """VOXPOP_TRUST_PROXY=1: a TLS-terminating proxy in front sets X-Forwarded-Proto/-For (off by default)."""
+    return os.environ.get("VOXPOP_TRUST_PROXY", "0").lower() in ("1", "on", "true")
+
+
+def uvicorn_config(application, *, host: str, port: int, **options):
+    """The uvicorn.Config every voxpop server runs with. Uvicorn itself would believe X-Forwarded-Proto
+    and X-Forwarded-For from 127.0.0.1 whatever voxpop is told, so a local client could flip cookies to
+    `Secure; SameSite=None` or pick its address for the rate limits: forwarded headers count only with
+    VOXPOP_TRUST_PROXY=1, and then only from VOXPOP_FORWARDED_ALLOW_IPS (default 127.0.0.1)."""
+    import uvicorn
+
+    trusted = trust_proxy()
+    return uvicorn.Config(application, host=host, port=port, proxy_headers=trusted,
+                          forwarded_allow_ips=os.environ.get("VOXPOP_FORWARDED_ALLOW_IPS", "127.0.0.1")
+                          if trusted else None, server_header=False, **options)
+
+
 def create_app(database_url: str | None = None, *, background: str | None = None,
                rate_limits: bool | None = None) -> FastAPI:
     """The voxpop web app on this database (default: $VOXPOP_DATABASE_URL, else ./voxpop.db).
@@ -122,7 +140,7 @@ def create_app(database_url: str | None = None, *, background: str | None = None
     with db.write() as s:
         secret = os.environ.get("VOXPOP_SECRET_KEY") or accounts.get_secret(s)
     security = Security(secret, address_rate=300.0 if rate_limits else 0.0,
-                        trust_proxy=os.environ.get("VOXPOP_TRUST_PROXY", "0").lower() in ("1", "on", "true"))
+                        trust_proxy=trust_proxy())
     svc = Services(db=db, writer=VoteWriter(db), security=security)
 
     @contextlib.asynccontextmanager
