@@ -24,6 +24,7 @@ from voxpop.store.errors import RateLimited, ServiceError
 from voxpop.store.writer import VoteWriter
 from voxpop.web.api_common import SafeJSONResponse, Services
 from voxpop.web.limits import BodyLimit, SecurityHeaders
+from voxpop.web.locale import LocaleMiddleware
 from voxpop.web.security import Security
 
 log = logging.getLogger("voxpop.web")
@@ -192,6 +193,7 @@ def create_app(database_url: str | None = None, *, background: str | None = None
         app.include_router(mod.router)
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    app.add_middleware(LocaleMiddleware)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit)
     return app

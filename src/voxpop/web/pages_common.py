@@ -13,7 +13,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from voxpop import __version__
+from voxpop import __version__, i18n
 from voxpop.report import render as _report_render
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -29,6 +29,7 @@ def _static_url(path: str) -> str:
 
 
 templates.env.globals["static_url"] = _static_url
+i18n.install(templates.env)
 
 # the report's drawings (opinion map, vote bars) are reused on the results page, never redrawn
 _report_render.install(templates.env)
@@ -73,11 +74,23 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
 
 
 def render(request: Request, template: str, *, status_code: int = 200, **context: Any) -> Response:
-    ctx = {"lang": "en", **flash_from(request), **context}
+    ctx = {"lang": i18n.current(), "dir": i18n.text_direction(), "lang_switch": _language_links(request),
+           **flash_from(request), **context}
     resp = templates.TemplateResponse(request, template, ctx, status_code=status_code)
     resp.headers["Content-Security-Policy"] = CSP.format(ancestors="*" if context.get("embed") else "'none'")
     resp.headers["Cache-Control"] = "no-store"
     return resp
+
+
+def _language_links(request: Request) -> list[dict[str, Any]]:
+    """The language switcher: this page in each offered language (plain links, no JavaScript)."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("lang", "msg")]
+    out = []
+    for code, language in i18n.LANGUAGES.items():
+        query = urlencode([*params, ("lang", code)])
+        out.append({"code": code, "name": language.name, "href": f"{request.url.path}?{query}",
+                    "current": code == i18n.current()})
+    return out
 
 
 def with_msg(url: str, msg: str, **extra: Any) -> str:
