@@ -10,7 +10,7 @@ def test_participant_page_basics(client, seeded):
     r = client.get(f"/c/{cid}")
     assert r.status_code == 200
     html = r.text
-    assert '<html lang="en">' in html
+    assert '<html lang="en" dir="ltr">' in html
     assert 'href="#main"' in html and 'id="main"' in html  # skip link and its target
     assert "What should our town do?" in html
     assert f'href="/api/v1/conversations/{cid}/next"' in html  # JSON twin
