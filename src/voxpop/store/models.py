@@ -92,6 +92,8 @@ class Conversation(Base):
     analysis_dirty_since: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
     analysis_claim: Mapped[str | None] = mapped_column(String(64), nullable=True)
     analysis_claim_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # the languages statements are offered in, default first (None = English only; docs/i18n.md)
+    languages: Mapped[list | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
 
 class Participant(Base):
@@ -123,6 +125,7 @@ class Statement(Base):
     mod_status: Mapped[int] = mapped_column(SmallInteger, default=0)  # 1 accepted, 0 pending, -1 rejected
     is_meta: Mapped[bool] = mapped_column(Boolean, default=False)
     created_ms: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+    language: Mapped[str | None] = mapped_column(String(16), nullable=True)  # as written; None = the default
 
 
 class VoteEvent(Base):
@@ -206,3 +209,24 @@ class Artifact(Base):
     kind: Mapped[str] = mapped_column(String(50))
     payload: Mapped[dict] = mapped_column(JSON)
     created_ms: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+
+
+class StatementTranslation(Base):
+    """A statement in another of its conversation's languages (organiser-supplied)."""
+
+    __tablename__ = "statement_translations"
+    __table_args__ = (UniqueConstraint("statement_id", "language"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class PlaceAlias(Base):
+    """Another name for one of a conversation's places (a town, village, neighbourhood, postcode district)."""
+
+    __tablename__ = "place_aliases"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    alias: Mapped[str] = mapped_column(String(200))
+    place_id: Mapped[str] = mapped_column(String(100))
