@@ -5,6 +5,10 @@ made (meta.generated_at, meta.conversation, meta.timings, meta.voxpop_version).
   differently (a database's keys, Pol.is's voter ids); order, groups and coordinates must still agree.
 - `reference_groups=True`: the first document read the second one's groups back as reference groups
   (a participants-votes.csv exported by the service carries them): they must equal its groups.
+- `reference_groups=None` forgets reference groups on both sides (a Pol.is export carries Pol.is's own
+  groups, which a conversation carried on in voxpop no longer has).
+- `log_rows=False` forgets meta.counts.votes_in_log, the number of rows the reader read: the database
+  reads the current votes, a Pol.is votes.csv the whole history with every change of mind.
 - `any_order=True` compares documents whose readers order participants differently (the database by
   arrival, Pol.is files by comment and voter id; the #13 work aligns them): participants are compared
   by id, and the silhouettes of the group counts NOT chosen are left out (k-means for a k nobody uses
@@ -34,10 +38,16 @@ def core(doc: dict, participants: dict[str, str] | None = None, *, any_order: bo
 
 
 def assert_same_analysis(a: dict, b: dict, participants: dict[str, str] | None = None, *,
-                         reference_groups: bool = False, any_order: bool = False) -> None:
+                         reference_groups: bool | None = False, any_order: bool = False,
+                         log_rows: bool = True) -> None:
     """a equals b (participant ids of a mapped through `participants` when given)."""
     ca, cb = core(a, participants, any_order=any_order), core(b, any_order=any_order)
+    if not log_rows:
+        ca["meta"]["counts"].pop("votes_in_log"), cb["meta"]["counts"].pop("votes_in_log")
     assert ca["meta"]["status"] == "ok" and ca["groups"], "compare real analyses, not empty ones"
+    if reference_groups is None:
+        for p in ca["participants"] + cb["participants"]:
+            p["reference_group"] = None
     if reference_groups:
         pairs = [(p["reference_group"], q["group"]) for p, q in zip(ca["participants"], cb["participants"], strict=True)]
         assert all(r == g for r, g in pairs), [x for x in pairs if x[0] != x[1]][:5]

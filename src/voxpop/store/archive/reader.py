@@ -1,0 +1,225 @@
+"""Import an archive (or any Source of rows, e.g. a Pol.is export) into a database as one conversation."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy.orm import Session
+
+from voxpop.store.archive.format import (
+    FORMAT,
+    FORMAT_VERSION,
+    MANIFEST,
+    ORGANISERS,
+    ArchiveError,
+    conversation_tables,
+    int_primary_key,
+    references,
+)
+from voxpop.store.db import Database
+from voxpop.store.errors import Conflict
+from voxpop.store.models import Conversation, Organiser, now_ms
+
+BATCH = 2000
+
+
+class Source(Protocol):
+    """Rows by table name; `manifest["tables"][name]` has "columns" and, for integer ids, "ids" [min, max]."""
+
+    manifest: dict
+
+    def rows(self, table: str) -> Iterator[dict]: ...
+
+
+@dataclass
+class ImportReport:
+    conversation_id: str
+    source_id: str
+    copied: bool
+    topic: str
+    rows: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def is_archive(folder: str | Path) -> bool:
+    return (Path(folder) / MANIFEST).is_file()
+
+
+class FolderSource:
+    """An archive folder: the manifest checked at once, each file's SHA-256 checked as it is read."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        path = self.folder / MANIFEST
+        if not path.is_file():
+            raise ArchiveError(f"{self.folder} has no {MANIFEST}: it is not a voxpop archive (make one with "
+                               "`voxpop export CONVERSATION_ID FOLDER`)")
+        try:
+            self.manifest = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise ArchiveError(f"{path} is damaged (not valid JSON: {e}); export the conversation again") from None
+        m = self.manifest
+        if not isinstance(m, dict) or m.get("format") != FORMAT or not isinstance(m.get("tables"), dict):
+            raise ArchiveError(f"{path} does not describe a voxpop archive (format {FORMAT!r} expected)")
+        version = m.get("format_version")
+        if not isinstance(version, int) or version > FORMAT_VERSION:
+            raise ArchiveError(f"{self.folder} was written by a newer voxpop ({m.get('voxpop_version')}, archive "
+                               f"format {version}); this voxpop reads format {FORMAT_VERSION} and older: upgrade "
+                               "voxpop to import it")
+        for name, entry in m["tables"].items():
+            if not (self.folder / entry.get("file", "")).is_file():
+                raise ArchiveError(f"{self.folder / str(entry.get('file'))} is missing (the manifest lists table "
+                                   f"{name!r}); copy the whole archive folder again")
+
+    def rows(self, table: str) -> Iterator[dict]:
+        entry = self.manifest["tables"][table]
+        path = self.folder / entry["file"]
+        digest = hashlib.sha256()
+        with open(path, "rb") as f:
+            for n, line in enumerate(f, start=1):
+                digest.update(line)
+                try:
+                    row = json.loads(line)
+                except (UnicodeDecodeError, json.JSONDecodeError):
+                    raise ArchiveError(f"{path}, line {n}: not valid JSON; the archive is damaged, export the "
+                                       "conversation again") from None
+                if not isinstance(row, dict):
+                    raise ArchiveError(f"{path}, line {n}: expected one JSON object per line")
+                yield row
+        if entry.get("sha256") and digest.hexdigest() != entry["sha256"]:
+            raise ArchiveError(f"{path} changed after the export (its SHA-256 differs from the manifest's); use an "
+                               "unmodified archive")
+
+
+def import_archive(db: Database, folder: str | Path, *, as_copy: bool = False, owner: str | None = None) -> ImportReport:
+    """Rebuild the archived conversation in `db` (one transaction: all or nothing). The conversation keeps
+    its id, its participants', statements' and votes' ids where they are free in `db` (else they are
+    shifted, order kept, and the report says so), its history and its timestamps. If the conversation is
+    already in `db`, Conflict, unless as_copy: then it gets a new id (and every row new ids)."""
+    return import_rows(db, FolderSource(folder), as_copy=as_copy, owner=owner)
+
+
+def import_rows(db: Database, source: Source, *, as_copy: bool = False, owner: str | None = None) -> ImportReport:
+    tables = source.manifest["tables"]
+    conv_rows = list(source.rows("conversations")) if "conversations" in tables else []
+    if len(conv_rows) != 1 or not isinstance(conv_rows[0].get("id"), str):
+        raise ArchiveError("the archive must hold exactly one conversation (conversations.jsonl)")
+    conv = conv_rows[0]
+    with db.write() as s:
+        existing = s.get(Conversation, conv["id"])
+        if existing is not None and not as_copy:
+            raise Conflict(f"conversation {conv['id']} ({existing.topic!r}) is already in this database; import it "
+                           "as a new conversation with --as-copy, or import into another database")
+        new_id = secrets.token_urlsafe(8) if as_copy else conv["id"]
+        report = ImportReport(new_id, conv["id"], as_copy, conv.get("topic", ""))
+        organisers = _organisers(s, source, report)
+        owner_id = _owner(s, owner) if owner is not None else None
+        offsets: dict[str, int] = {}
+        known = {t.name for t in conversation_tables()}
+        for name in sorted(set(tables) - known - {ORGANISERS}):
+            report.notes.append(f"skipped table {name!r}: this voxpop does not know it (upgrade voxpop to import it)")
+        for table in conversation_tables():
+            if table.name not in tables:
+                continue
+            rows = iter(conv_rows) if table.name == "conversations" else source.rows(table.name)
+            report.rows[table.name] = _copy_table(s, table, tables[table.name], rows, new_id=new_id,
+                                                  offsets=offsets, organisers=organisers, report=report,
+                                                  owner_id=owner_id, copy=as_copy)
+        if not db.is_sqlite:
+            for table in conversation_tables():
+                if int_primary_key(table) and report.rows.get(table.name):
+                    s.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                   f"GREATEST((SELECT max(id) FROM {table.name}), 1))"))
+    return report
+
+
+def _organisers(s: Session, source: Source, report: ImportReport) -> dict[int, int | None]:
+    """archived organiser id -> this database's organiser of the same username (None if there is none)."""
+    if ORGANISERS not in source.manifest["tables"]:
+        return {}
+    rows = list(source.rows(ORGANISERS))
+    here = dict(s.execute(select(Organiser.username, Organiser.id)
+                          .where(Organiser.username.in_([r["username"] for r in rows]))).all())
+    missing = sorted(r["username"] for r in rows if r["username"] not in here)
+    if missing:
+        report.notes.append(f"organiser(s) {', '.join(missing)} have no account here: their conversations and "
+                            "moderation decisions keep no owner (create them with `voxpop create-organiser`, or "
+                            "import with --owner USERNAME)")
+    return {r["id"]: here.get(r["username"]) for r in rows}
+
+
+def _owner(s: Session, username: str) -> int:
+    pk = s.execute(select(Organiser.id).where(Organiser.username == username)).scalar()
+    if pk is None:
+        raise ArchiveError(f"--owner {username}: there is no organiser {username!r} in this database; create it "
+                           "with `voxpop create-organiser` first")
+    return pk
+
+
+def _offset(s: Session, table: Table, entry: dict, copy: bool) -> int:
+    """0 when the archived ids are free here, else the shift that puts them after this table's ids."""
+    span = entry.get("ids")
+    if not span or span[0] is None:
+        return 0
+    lo, hi = int(span[0]), int(span[1])
+    taken = s.execute(select(func.count()).select_from(table).where(table.c.id.between(lo, hi))).scalar()
+    if not taken and not copy:
+        return 0
+    top = s.execute(select(func.max(table.c.id))).scalar() or 0
+    return max(top, hi) + 1 - lo
+
+
+def _copy_table(s: Session, table: Table, entry: dict, rows: Iterator[dict], *, new_id: str,
+                offsets: dict[str, int], organisers: dict[int, int | None], report: ImportReport,
+                owner_id: int | None, copy: bool) -> int:
+    columns = [c for c in entry.get("columns", []) if c in table.c]
+    unknown = [c for c in entry.get("columns", []) if c not in table.c]
+    if unknown:
+        report.notes.append(f"skipped column(s) {', '.join(unknown)} of {table.name}: this voxpop does not know them")
+    pk = int_primary_key(table)
+    if pk:
+        offsets[table.name] = _offset(s, table, entry, copy)
+        if offsets[table.name] and table.name in ("participants", "vote_events") and not copy:
+            report.notes.append(f"{table.name} ids were taken in this database: shifted by {offsets[table.name]} "
+                                "(order kept)")
+    refs = references(table)
+    t = now_ms()
+    batch: list[dict] = []
+    n = 0
+    conn = s.connection()
+    for row in rows:
+        rec = {c: row.get(c) for c in columns}
+        if pk and rec.get(pk) is not None:
+            rec[pk] += offsets[table.name]
+        for col, target in refs.items():
+            if rec.get(col) is None or col not in rec:
+                continue
+            if target == ORGANISERS:
+                rec[col] = organisers.get(rec[col])
+            else:
+                rec[col] = rec[col] + offsets.get(target, 0)
+        if "conversation_id" in rec:
+            rec["conversation_id"] = new_id
+        if table.name == "conversations":
+            rec.update(id=new_id, analysis_dirty_since=t, last_change_ms=t, analysis_claim=None,
+                       analysis_claim_ms=None)
+            if owner_id is not None:
+                rec["owner_id"] = owner_id
+            if copy:
+                rec["topic"] = (rec.get("topic") or "")[: 300 - len(" (copy)")] + " (copy)"
+        batch.append(rec)
+        if len(batch) >= BATCH:
+            conn.execute(insert(table), batch)
+            n += len(batch)
+            batch = []
+    if batch:
+        conn.execute(insert(table), batch)
+        n += len(batch)
+    return n

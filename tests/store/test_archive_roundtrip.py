@@ -1,0 +1,195 @@
+"""voxpop export -> voxpop import: the conversation rebuilt in another database (SQLite <-> PostgreSQL) with
+its ids, history and timestamps, and an identical analysis; refusals and copies; what never travels."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+from tests.roundtrip.build import build_conversation
+from tests.roundtrip.compare import assert_same_analysis
+from typer.testing import CliRunner
+
+from voxpop.cli import _register, app
+from voxpop.store.analyses import run_analysis
+from voxpop.store.archive import ArchiveError, export_conversation, import_archive
+from voxpop.store.db import get_database
+from voxpop.store.errors import Conflict
+from voxpop.store.models import (
+    Artifact,
+    Conversation,
+    ModerationDecision,
+    Organiser,
+    Participant,
+    Place,
+    Statement,
+    Vote,
+    VoteEvent,
+)
+
+_register()
+
+
+def snapshot(db, cid: str) -> dict:
+    """Everything about the conversation that must survive, with database keys replaced by what they
+    stand for (so two databases can be compared even when ids had to move)."""
+    with db.read() as s:
+        conv = s.get(Conversation, cid)
+        people = s.execute(select(Participant).where(Participant.conversation_id == cid).order_by(Participant.id)).scalars().all()
+        who = {p.id: i for i, p in enumerate(people)}
+        stmts = s.execute(select(Statement).where(Statement.conversation_id == cid).order_by(Statement.tid)).scalars().all()
+        tid = {st.id: st.tid for st in stmts}
+        owner = s.get(Organiser, conv.owner_id).username if conv.owner_id else None
+        return {
+            "conversation": {k: getattr(conv, k) for k in ("topic", "description", "who_may_add", "moderation",
+                                                            "statement_max_len", "show_results", "is_open",
+                                                            "created_ms", "closed_ms", "n_statements", "vote_version")},
+            "owner": owner,
+            "participants": [(p.xid, p.place_id, p.strata, p.created_ms) for p in people],
+            "statements": [(st.tid, st.text, who.get(st.author_participant_id), st.is_seed, st.mod_status, st.is_meta,
+                            st.created_ms) for st in stmts],
+            "history": [(who[e.participant_id], tid[e.statement_id], e.vote, e.client_key, e.created_ms) for e in
+                        s.execute(select(VoteEvent).where(VoteEvent.conversation_id == cid).order_by(VoteEvent.id)).scalars()],
+            "votes": sorted((who[v.participant_id], tid[v.statement_id], v.vote, v.updated_ms) for v in
+                            s.execute(select(Vote).where(Vote.conversation_id == cid)).scalars()),
+            "moderation": [(tid[d.statement_id], d.action, d.created_ms, d.organiser_id is not None) for d in
+                           s.execute(select(ModerationDecision).where(ModerationDecision.conversation_id == cid)
+                                     .order_by(ModerationDecision.id)).scalars()],
+            "places": [(p.place_id, p.parent_id, p.name, p.kind, p.population) for p in
+                       s.execute(select(Place).where(Place.conversation_id == cid).order_by(Place.id)).scalars()],
+            "artifacts": [(a.kind, a.payload, a.created_ms) for a in
+                          s.execute(select(Artifact).where(Artifact.conversation_id == cid).order_by(Artifact.id)).scalars()],
+        }
+
+
+def participant_keys(db, cid: str) -> list[str]:
+    with db.read() as s:
+        return [str(p) for p in s.execute(select(Participant.id).where(Participant.conversation_id == cid)
+                                          .order_by(Participant.id)).scalars()]
+
+
+@pytest.fixture
+def other_url(db_url, pg_url, tmp_path):
+    """The other backend: PostgreSQL for a SQLite source, a fresh SQLite file for a PostgreSQL source."""
+    return pg_url if db_url.startswith("sqlite") else f"sqlite:///{tmp_path}/other.db"
+
+
+def test_export_import_rebuilds_the_conversation_in_the_other_database(db, other_url, tmp_path):
+    cid, owner = build_conversation(db)
+    before = run_analysis(db, cid)
+    assert before["places"], "the analysis uses the stored places"
+    manifest = export_conversation(db, cid, tmp_path / "archive")
+    assert manifest["format"] == "voxpop-archive" and manifest["format_version"] == 1
+    assert manifest["tables"]["vote_events"]["rows"] == len(snapshot(db, cid)["history"])
+    target = get_database(other_url)
+    with target.write() as s:  # the owner has an account in the new database too
+        s.add(Organiser(username=owner, password_hash="x"))
+    report = import_archive(target, tmp_path / "archive")
+    assert report.conversation_id == cid and not report.copied
+    assert snapshot(target, cid) == snapshot(db, cid)
+    with target.read() as s:
+        assert s.get(Conversation, cid).analysis_dirty_since is not None, "the worker analyses it"
+    after = run_analysis(target, cid)
+    ids = dict(zip(participant_keys(target, cid), participant_keys(db, cid), strict=True))
+    if all(k == v for k, v in ids.items()):
+        assert_same_analysis(after, before)  # ids kept: the very same document
+    else:
+        assert any("participants ids were taken" in n for n in report.notes)
+        assert_same_analysis(after, before, ids)
+
+
+def test_ids_are_kept_when_free_and_the_round_trip_back_is_identical(db, tmp_path):
+    cid, owner = build_conversation(db, seed=8)
+    export_conversation(db, cid, tmp_path / "a")
+    fresh = get_database(f"sqlite:///{tmp_path}/fresh.db")
+    with fresh.write() as s:
+        s.add(Organiser(username=owner, password_hash="x"))
+    import_archive(fresh, tmp_path / "a")
+    assert participant_keys(fresh, cid) == participant_keys(db, cid)
+    assert_same_analysis(run_analysis(fresh, cid), run_analysis(db, cid))
+    export_conversation(fresh, cid, tmp_path / "b")
+    for name in ("participants", "statements", "vote_events", "votes", "places"):  # organisers: by username
+        assert (tmp_path / "a" / f"{name}.jsonl").read_bytes() == (tmp_path / "b" / f"{name}.jsonl").read_bytes()
+
+
+def test_importing_a_conversation_the_database_has_refuses_or_copies(db, tmp_path):
+    cid, _ = build_conversation(db, seed=9)
+    export_conversation(db, cid, tmp_path / "a")
+    with pytest.raises(Conflict, match=f"conversation {cid} .* is already in this database; import it as a new "
+                                       "conversation with --as-copy"):
+        import_archive(db, tmp_path / "a")
+    copy = import_archive(db, tmp_path / "a", as_copy=True)
+    assert copy.copied and copy.conversation_id != cid
+    with db.read() as s:
+        assert s.get(Conversation, copy.conversation_id).topic == "Round trip (copy)"
+    original, copied = snapshot(db, cid), snapshot(db, copy.conversation_id)
+    assert copied["conversation"].pop("topic") == "Round trip (copy)"
+    original["conversation"].pop("topic")
+    assert copied == original
+    ids = dict(zip(participant_keys(db, copy.conversation_id), participant_keys(db, cid), strict=True))
+    assert_same_analysis(run_analysis(db, copy.conversation_id), run_analysis(db, cid), ids)
+
+
+def test_no_secrets_travel_and_browser_ids_only_on_request(db, tmp_path):
+    cid, owner = build_conversation(db, seed=10)
+    export_conversation(db, cid, tmp_path / "plain")
+    data = "".join(p.read_text() for p in (tmp_path / "plain").glob("*.jsonl"))
+    assert "argon2" not in data and "password" not in data and "browser-" not in data and "anon_id" not in data
+    assert json.loads((tmp_path / "plain" / "organisers.jsonl").read_text().splitlines()[0]) == {
+        "id": json.loads((tmp_path / "plain" / "conversations.jsonl").read_text())["owner_id"], "username": owner}
+    assert "README.txt" in {p.name for p in (tmp_path / "plain").iterdir()}
+    export_conversation(db, cid, tmp_path / "with-ids", browser_ids=True)
+    assert "browser-" in (tmp_path / "with-ids" / "participants.jsonl").read_text()
+    with pytest.raises(ArchiveError, match="not an empty folder"):
+        export_conversation(db, cid, tmp_path / "plain")
+
+
+def test_archives_from_other_versions_and_damaged_archives(db, tmp_path):
+    cid, _ = build_conversation(db, seed=11)
+    export_conversation(db, cid, tmp_path / "a")
+    folder = tmp_path / "a"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    # a newer voxpop added a table and a column: this one imports what it knows and says what it skipped
+    manifest["tables"]["kiosk_sessions"] = {"file": "kiosk_sessions.jsonl", "rows": 1, "columns": ["id"]}
+    (folder / "kiosk_sessions.jsonl").write_text('{"id": 1}\n')
+    rows = [json.loads(line) | {"channel": "paper"} for line in (folder / "participants.jsonl").read_text().splitlines()]
+    (folder / "participants.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    manifest["tables"]["participants"]["columns"].append("channel")
+    manifest["tables"]["participants"]["sha256"] = None
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    report = import_archive(get_database(f"sqlite:///{tmp_path}/new.db"), folder)
+    assert any("skipped table 'kiosk_sessions'" in n for n in report.notes)
+    assert any("skipped column(s) channel of participants" in n for n in report.notes)
+    # a newer format version is refused with what to do
+    (folder / "manifest.json").write_text(json.dumps(manifest | {"format_version": 2}))
+    with pytest.raises(ArchiveError, match="written by a newer voxpop .* upgrade voxpop"):
+        import_archive(get_database(f"sqlite:///{tmp_path}/newer.db"), folder)
+    # a file changed after the export is refused, and nothing is imported
+    export_conversation(db, cid, tmp_path / "b")
+    votes = tmp_path / "b" / "vote_events.jsonl"
+    votes.write_text(votes.read_text().replace('"vote":1', '"vote":-1', 1))
+    damaged = get_database(f"sqlite:///{tmp_path}/damaged.db")
+    with pytest.raises(ArchiveError, match="changed after the export"):
+        import_archive(damaged, tmp_path / "b")
+    with damaged.read() as s:
+        assert s.get(Conversation, cid) is None
+
+
+def test_the_cli_exports_and_imports(db, db_url, tmp_path):
+    cid, _ = build_conversation(db, seed=12)
+    runner = CliRunner()
+    r = runner.invoke(app, ["export", cid, str(tmp_path / "a"), "--database-url", db_url])
+    assert r.exit_code == 0, r.output
+    assert f"exported conversation {cid} (Round trip)" in r.output
+    target = f"sqlite:///{tmp_path}/cli.db"
+    r = runner.invoke(app, ["import", str(tmp_path / "a"), "--database-url", target])
+    assert r.exit_code == 0, r.output
+    assert f"imported conversation {cid} (Round trip)" in r.output and "have no account here" in r.output
+    r = runner.invoke(app, ["import", str(tmp_path / "a"), "--database-url", target])
+    assert r.exit_code == 2 and "--as-copy" in r.output
+    r = runner.invoke(app, ["import", str(tmp_path / "a"), "--database-url", target, "--as-copy"])
+    assert r.exit_code == 0 and "as a copy of " + cid in r.output
+    r = runner.invoke(app, ["export", "no-such-id", str(tmp_path / "b"), "--database-url", db_url])
+    assert r.exit_code == 2 and "there is no conversation 'no-such-id'" in r.output
+    assert not (tmp_path / "b").exists()
