@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from voxpop.cli import _register, app
 from voxpop.io import read_conversation
-from voxpop.store.analyses import run_analysis
+from voxpop.store.analyses import redact_hidden_texts, run_analysis
 from voxpop.store.archive import import_polis
 from voxpop.store.models import Conversation, Participant, Statement, VoteEvent
 
@@ -71,7 +71,9 @@ def _check_carried_on(db, folder, report) -> None:
         assert len(history) == conv.n_votes and history == sorted(history), "every vote, in time order"
         c = s.get(Conversation, cid)
         assert c.is_open and c.topic == conv.title
-    assert_same_analysis(run_analysis(db, cid), cli_document(folder), voter_ids(db, cid), reference_groups=None,
+    # the service never shows the words of moderated-out statements (#10); the CLI, on one's own files, does
+    cli = redact_hidden_texts(cli_document(folder))
+    assert_same_analysis(run_analysis(db, cid), cli, voter_ids(db, cid), reference_groups=None,
                         log_rows=False)
 
 
