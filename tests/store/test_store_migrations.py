@@ -31,7 +31,6 @@ def test_upgrade_twice_is_a_no_op_and_schema_matches_models(db):
 
 
 def test_sqlite_is_wal(tmp_path):
-    from voxpop.store.db import Database
 
     db = Database(f"sqlite:///{tmp_path}/w.db")
     db.upgrade()

@@ -230,3 +230,6 @@ class PlaceAlias(Base):
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
     alias: Mapped[str] = mapped_column(String(200))
     place_id: Mapped[str] = mapped_column(String(100))
+
+
+from voxpop.store import models_fieldwork as _fieldwork  # noqa: E402,F401  (field work tables on the same Base)

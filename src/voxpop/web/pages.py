@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request, Response
 from voxpop.web import (
     pages_listen_organiser,
     pages_organiser,
+    pages_panels,
     pages_participate,
     pages_places,
     pages_places_organiser,
@@ -30,5 +31,5 @@ async def home(request: Request) -> Response:
 
 
 for _mod in (pages_participate, pages_results, pages_organiser, pages_places, pages_places_organiser,
-             pages_listen_organiser):
+             pages_listen_organiser, pages_panels):
     router.include_router(_mod.router)
