@@ -6,7 +6,6 @@ import re
 
 from fastapi.testclient import TestClient
 from pagehelp import csrf, sign_in
-
 from tests.fieldwork._pool import pool_csv, quotas_csv
 
 

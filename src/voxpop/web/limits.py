@@ -7,6 +7,7 @@ import re
 
 from starlette.exceptions import HTTPException
 
+from voxpop.fieldwork.csvin import MAX_BYTES as FIELD_CSV_MAX_BYTES
 from voxpop.listen.io import MAX_FILE_BYTES as TESTIMONY_MAX_BYTES
 from voxpop.places.io import PLACES_MAX_BYTES
 from voxpop.store.statements import CSV_MAX_BYTES as STATEMENTS_CSV_MAX_BYTES
@@ -23,6 +24,11 @@ UPLOADS: list[tuple[str, re.Pattern[str], int]] = [
     ("POST", re.compile(r"/organiser/c/[^/]+/statements-csv"), STATEMENTS_CSV_MAX_BYTES),
     ("POST", re.compile(r"/api/v1/conversations/[^/]+/listen"), TESTIMONY_MAX_BYTES),
     ("POST", re.compile(r"/organiser/c/[^/]+/listen"), TESTIMONY_MAX_BYTES),
+    # field work: a panel's volunteer pool and quotas (two files), paper tallies
+    ("POST", re.compile(r"/api/v1/conversations/[^/]+/panels"), 2 * FIELD_CSV_MAX_BYTES),
+    ("POST", re.compile(r"/organiser/c/[^/]+/panels"), 2 * FIELD_CSV_MAX_BYTES),
+    ("POST", re.compile(r"/api/v1/conversations/[^/]+/paper/entries/csv"), FIELD_CSV_MAX_BYTES),
+    ("POST", re.compile(r"/organiser/c/[^/]+/paper/entries/csv"), FIELD_CSV_MAX_BYTES),
 ]
 
 
