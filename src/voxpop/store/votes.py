@@ -31,6 +31,9 @@ class VoteRequest:
     who: tuple[str, str] | None = None  # ("xid", external id) or ("anon", anonymous id)
 
 
+NEW_PARTICIPANT = "_new_participant"  # set in a result whose vote created its participant; not sent to clients
+
+
 def parse_vote(value: object) -> int:
     """+1/-1/0 from 'agree'/'disagree'/'pass' or 1/-1/0; Invalid otherwise."""
     if isinstance(value, bool) or not isinstance(value, int | str) or value not in VOTE_WORDS:
@@ -64,6 +67,7 @@ class _Batch:
         self.convs: dict[str, tuple[bool, str]] = {}
         self.stmts: dict[tuple[str, int], tuple[int, int]] = {}
         self.bumps: dict[str, int] = {}
+        self.created: set[int] = set()  # participants this batch created (new identities)
 
     def q(self, sql: str, params: tuple):
         self.cur.execute(sql.replace("?", "%s") if self.pg else sql, params)
@@ -102,6 +106,8 @@ class _Batch:
                      f"ON CONFLICT (conversation_id, {col}) DO NOTHING RETURNING id", (cid, ident, now_ms())).fetchone()
         if row is None:
             row = self.q(sql, (cid, ident)).fetchone()
+        else:
+            self.created.add(row[0])
         return row[0]
 
     def one(self, r: VoteRequest) -> dict:
@@ -180,6 +186,9 @@ def apply_votes(s: Session, requests: list[VoteRequest]) -> list[dict | ServiceE
         except ServiceError as e:
             out[i] = e
     batch.finish()
+    for i, r in enumerate(requests):  # the caller charges new identities to the address's limit
+        if isinstance(out[i], dict) and r.participant_id in batch.created:
+            out[i][NEW_PARTICIPANT] = True  # type: ignore[index]
     return out  # type: ignore[return-value]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,10 +21,11 @@ class TokenIn(BaseModel):
 
 
 @router.post("/tokens", status_code=201)
-async def new_token(body: TokenIn, request: Request) -> dict:
-    """A new API token (shown once). Send it as 'Authorization: Bearer <token>'."""
+async def new_token(body: TokenIn, request: Request, response: Response) -> dict:
+    """A new API token (shown once). Send it as 'Authorization: Bearer <token>'. Failed attempts from
+    one address (any username) or on one account are slowed down with a growing wait (429)."""
     svc = services(request)
-    svc.security.check_rate(request, "login:" + body.username, cost=10)
+    svc.security.login_attempt(request, body.username)
 
     def go():
         with svc.db.write() as s:
@@ -34,7 +35,9 @@ async def new_token(body: TokenIn, request: Request) -> dict:
             raw, tok = accounts.create_api_token(s, org.id, body.name)
             return {"token": raw, "id": tok.id, "organiser": org.username}
 
-    return await run_in_threadpool(go)
+    out = await run_in_threadpool(go)
+    svc.security.login_succeeded(request, response, body.username)
+    return out
 
 
 @router.get("/whoami")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,7 +130,8 @@ def participant_who(request: Request, response: Response, xid: str | None) -> tu
     return "anon", services(request).security.ensure_anon_id(request, response)
 
 
-def _resolve(db: Database, cid: str, who: tuple[str, str], create: bool) -> int | None:
+def _resolve(db: Database, cid: str, who: tuple[str, str], create: bool,
+             before_create: Callable[[], None] | None = None) -> int | None:
     kind, ident = who
     ids = {"xid": ident} if kind == "xid" else {"anon_id": ident}
     with db.read() as s:  # the common case: no write transaction
@@ -138,18 +139,25 @@ def _resolve(db: Database, cid: str, who: tuple[str, str], create: bool) -> int 
         p = P.find_participant(s, cid, **ids)
         if p is not None or not create:
             return p.id if p else None
+    if before_create is not None:
+        before_create()
     with db.write() as s:
         return P.get_or_create_participant(s, cid, **ids).id
 
 
 async def participant_id(request: Request, response: Response, cid: str, *, xid: str | None = None,
                          create: bool = True) -> int | None:
-    """The caller's participant id in this conversation (by xid, else the anonymous cookie)."""
+    """The caller's participant id in this conversation (by xid, else the anonymous cookie).
+
+    create=True only for writes (a vote, a statement, a place): reading never creates a participant.
+    Creating one counts against the address's new-participant limit (voxpop.web.abuse; 429)."""
     svc = services(request)
     who = participant_who(request, response, xid)
     pk = svc.cached_participant((cid, who))
     if pk is None:
-        pk = await run_in_threadpool(_resolve, svc.db, cid, who, create)
+        host = request.client.host if request.client else "?"
+        pk = await run_in_threadpool(_resolve, svc.db, cid, who, create,
+                                     lambda: svc.security.check_new_participant(host))
         if pk is not None:
             svc.remember_participant((cid, who), pk)
     return pk

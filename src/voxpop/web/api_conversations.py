@@ -118,6 +118,7 @@ async def add_statement(cid: str, body: StatementIn, request: Request, response:
     if org is None:
         if body.texts is not None:
             raise Forbidden("only organisers may add several statements at once")
+        svc.security.check_new_statement(request)
         pk = await participant_id(request, response, cid, xid=body.xid)
         svc.security.check_rate(request, f"p{pk}", cost=5)
         return await _run(svc, lambda s: [S.add_statement(s, cid, body.text, participant_id=pk)])

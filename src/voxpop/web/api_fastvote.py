@@ -33,9 +33,13 @@ async def submit_vote(svc: Services, cid: str, who: tuple[str, str], statement: 
     svc.security.check_rate_host(host)
     svc.security.check_rate_participant(f"{cid}:{who[0]}:{who[1]}")
     pk = svc.cached_participant((cid, who))
+    if pk is None:  # perhaps a new participant: refused when this address made too many lately
+        svc.security.check_new_participant(host, charge=False)
     req = V.VoteRequest(cid, pk, statement, vote, client_key, who=None if pk is not None else who)
     res = await svc.writer.submit_async(req)
     if pk is None:
+        if res.pop(V.NEW_PARTICIPANT, False):  # the writer created it: charge the address
+            svc.security.charge_new_participant(host)
         svc.remember_participant((cid, who), res["participant"])
     return res
 

@@ -41,11 +41,15 @@ class UndoIn(BaseModel):
 
 @router.get("/conversations/{cid}/me")
 async def me(cid: str, request: Request, response: Response, xid: XidQuery = None) -> dict:
-    """The caller's participant id here (created, with its cookie, on first visit) and their votes."""
-    pk = await participant_id(request, response, cid, xid=xid)
+    """The caller's participant id here and their votes (participant null until their first vote or
+    statement: reading creates nobody)."""
+    pk = await participant_id(request, response, cid, xid=xid, create=False)
 
     def go():
         with services(request).db.read() as s:
+            get_conversation(s, cid)
+            if pk is None:
+                return {}
             return {str(t): V.VOTE_NAMES[v] for t, v in sorted(V.participant_votes(s, pk).items())}
 
     votes = await run_in_threadpool(go)
@@ -62,7 +66,7 @@ async def next_statement(cid: str, request: Request, response: Response, xid: Xi
             skip = [t for t in (int(x) for x in without.split(",") if x.strip()) if 0 <= t < 2**31][:200]
         except ValueError:
             raise Invalid("without must be statement numbers separated by commas, e.g. 3,7,12") from None
-    pk = await participant_id(request, response, cid, xid=xid)
+    pk = await participant_id(request, response, cid, xid=xid, create=False)  # null until the first vote
 
     def go():
         with services(request).db.read() as s:
@@ -102,7 +106,7 @@ async def undo(cid: str, statement: Annotated[int, Path(ge=0, lt=2**31)], reques
 @router.get("/conversations/{cid}/standing")
 async def my_standing(cid: str, request: Request, response: Response, xid: XidQuery = None) -> dict:
     """The caller's group and how their votes compare with each group's (when results are shown)."""
-    pk = await participant_id(request, response, cid, xid=xid)
+    pk = await participant_id(request, response, cid, xid=xid, create=False)
 
     def go():
         with services(request).db.read() as s:

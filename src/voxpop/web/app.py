@@ -22,6 +22,7 @@ from voxpop.store import accounts
 from voxpop.store.db import get_database
 from voxpop.store.errors import RateLimited, ServiceError
 from voxpop.store.writer import VoteWriter
+from voxpop.web.abuse import AbuseGuard, AbuseLimits
 from voxpop.web.api_common import SafeJSONResponse, Services
 from voxpop.web.limits import BodyLimit, SecurityHeaders
 from voxpop.web.locale import LocaleMiddleware
@@ -140,7 +141,8 @@ def create_app(database_url: str | None = None, *, background: str | None = None
     db = get_database(database_url)
     with db.write() as s:
         secret = os.environ.get("VOXPOP_SECRET_KEY") or accounts.get_secret(s)
-    security = Security(secret, address_rate=300.0 if rate_limits else 0.0,
+    abuse = AbuseGuard(AbuseLimits.from_env(), per_address=rate_limits)
+    security = Security(secret, address_rate=300.0 if rate_limits else 0.0, abuse=abuse,
                         trust_proxy=trust_proxy())
     svc = Services(db=db, writer=VoteWriter(db), security=security)
 

@@ -100,7 +100,7 @@ async def sign_in(request: Request, csrf_token: str = Form(""), username: str = 
     svc = services(request)
     try:
         _csrf(request, csrf_token)
-        svc.security.check_rate(request, "login:" + username[:64], cost=10)
+        svc.security.login_attempt(request, username[:64])
     except ServiceError as e:
         return service_error_page(request, e, back="/organiser/sign-in")
 
@@ -120,6 +120,7 @@ async def sign_in(request: Request, csrf_token: str = Form(""), username: str = 
         return with_cookies(resp, cookies)
     resp = RedirectResponse(_safe_next(next) + ("&" if "?" in next else "?") + "msg=signed-in", status_code=303)
     svc.security.login(request, resp, org_id)
+    svc.security.login_succeeded(request, resp, username[:64])
     return resp
 
 

@@ -177,6 +177,7 @@ async def add(cid: str, request: Request, csrf_token: str = Form(""), text: str 
     try:
         svc.security.check_csrf(request, csrf_token)
         svc.security.check_rate(request, cost=5)
+        svc.security.check_new_statement(request)
         pk = await participant_id(request, cookies, cid, create=True)
 
         def go():

@@ -29,11 +29,14 @@ from voxpop.store import accounts
 from voxpop.store.errors import Forbidden, RateLimited, Unauthorized
 from voxpop.store.models import Organiser
 from voxpop.store.participants import new_anon_id
+from voxpop.web.abuse import AbuseGuard, AbuseLimits
 
 ANON_COOKIE = "voxpop_anon"
 ORG_COOKIE = "voxpop_org"
 CSRF_COOKIE = "voxpop_csrf"
 CSRF_FIELD = "csrf_token"
+DEVICE_COOKIE = "voxpop_device"  # "this browser has signed in to account X before" (sign-in throttling)
+DEVICE_MAX_AGE = 365 * 24 * 3600
 ORG_SESSION_MAX_AGE = 7 * 24 * 3600
 ANON_MAX_AGE = 365 * 24 * 3600
 
@@ -65,7 +68,8 @@ class TokenBucket:
 
 class Security:
     def __init__(self, secret: str, *, participant_rate: float = 10.0, participant_burst: float = 30.0,
-                 address_rate: float = 300.0, address_burst: float = 600.0, trust_proxy: bool = False) -> None:
+                 address_rate: float = 300.0, address_burst: float = 600.0, trust_proxy: bool = False,
+                 abuse: AbuseGuard | None = None) -> None:
         self.secret = secret.encode()
         self.trust_proxy = trust_proxy
         self._anon = Signer(secret, salt="voxpop.anon")
@@ -74,6 +78,8 @@ class Security:
         self._addr_cache: dict[str, str] = {}
         self.per_participant = TokenBucket(participant_rate, participant_burst)
         self.per_address = TokenBucket(address_rate, address_burst)
+        self.abuse = abuse or AbuseGuard(AbuseLimits(), per_address=address_rate > 0)
+        self._device = URLSafeTimedSerializer(secret, salt="voxpop.device")
 
     # -- cookies -----------------------------------------------------------------------------------
     def is_https(self, request: Request) -> bool:
@@ -156,6 +162,42 @@ class Security:
         if org is None:
             raise Unauthorized("sign in as an organiser, or send 'Authorization: Bearer <API token>'")
         return org
+
+    # -- sign-in throttling (voxpop.web.abuse) ------------------------------------------------------
+    def _device_id(self, request: Request, username: str) -> str | None:
+        raw = request.cookies.get(DEVICE_COOKIE)
+        if not raw or len(raw) > 300:
+            return None
+        try:
+            data = self._device.loads(raw, max_age=DEVICE_MAX_AGE)
+        except (BadSignature, SignatureExpired):
+            return None
+        ok = isinstance(data, dict) and data.get("u") == username.casefold() and isinstance(data.get("d"), str)
+        return data["d"] if ok else None
+
+    def login_attempt(self, request: Request, username: str) -> None:
+        """Count a sign-in attempt (RateLimited when this address or account must wait first)."""
+        self.abuse.login_attempt(self.address_key(request), username, self._device_id(request, username))
+
+    def login_succeeded(self, request: Request, response: Response, username: str) -> None:
+        """Clear the account's attempts and mark this browser as a known device for the account."""
+        device = self._device_id(request, username)
+        self.abuse.login_succeeded(self.address_key(request), username, device)
+        value = self._device.dumps({"u": username.casefold(), "d": device or secrets.token_urlsafe(12)})
+        response.set_cookie(DEVICE_COOKIE, value, max_age=DEVICE_MAX_AGE, httponly=True, samesite="lax",
+                            secure=self.is_https(request), path="/")
+
+    def check_new_participant(self, host: str, *, charge: bool = True) -> None:
+        """RateLimited when this address has created too many participants lately; else counts one
+        (charge=False: only check, and call charge_new_participant once it is created)."""
+        self.abuse.new_participant(self.host_key(host), charge=charge)
+
+    def charge_new_participant(self, host: str) -> None:
+        self.abuse.participants.charge(self.host_key(host))
+
+    def check_new_statement(self, request: Request) -> None:
+        """RateLimited when this address has added too many statements lately."""
+        self.abuse.new_statement(self.address_key(request))
 
     # -- CSRF (forms) ------------------------------------------------------------------------------
     def csrf_token(self, request: Request, response: Response) -> str:
