@@ -32,6 +32,7 @@ class KMeansResult:
     centers: np.ndarray  # float[k', 2]
     weights: np.ndarray  # float[k'], total member weight (member count when unweighted)
     steps: int  # Lloyd steps run
+    kept: np.ndarray | None = None  # int[k'], index of each surviving cluster among the initial centers
 
 
 def first_distinct(points: np.ndarray, k: int) -> np.ndarray:
@@ -106,6 +107,7 @@ def lloyd(
     labels, upper, lower = _nearest_two(points, centers)
     cols = [np.ascontiguousarray(wpoints[:, d]) for d in range(dim)]
     buf = np.empty(n)  # scratch for the per-point gathers, reused every step
+    alive = np.arange(len(centers))
     steps = 0
     for remaining in range(max_iters, -1, -1):
         steps += 1
@@ -124,6 +126,7 @@ def lloyd(
             # renumber surviving clusters, keeping their order; dropping centers keeps lower bounds valid
             labels = (np.cumsum(nonempty) - 1)[labels]
             kept = centers[nonempty]
+            alive = alive[nonempty]
         done = remaining == 0 or same_clustering(centers, new)
         moved = np.linalg.norm(new - kept, axis=1)
         centers = new
@@ -141,7 +144,7 @@ def lloyd(
         wsum = np.bincount(labels, minlength=k).astype(np.float64)
     else:
         wsum = np.bincount(labels, weights=w, minlength=k)
-    return KMeansResult(labels, centers, wsum, steps)
+    return KMeansResult(labels, centers, wsum, steps, alive)
 
 
 def _lloyd_direct(points, centers, w, wpoints, max_iters) -> KMeansResult:
@@ -150,6 +153,7 @@ def _lloyd_direct(points, centers, w, wpoints, max_iters) -> KMeansResult:
     numpy calls. The sorted center list of one step is reused as the "old" list of the next."""
     dim = points.shape[1]
     old_sorted = _sorted_centers(centers)
+    alive = np.arange(len(centers))
     steps = 0
     for remaining in range(max_iters, -1, -1):
         steps += 1
@@ -170,6 +174,7 @@ def _lloyd_direct(points, centers, w, wpoints, max_iters) -> KMeansResult:
             new = new[nonempty] / wsum[nonempty, None]
             labels = (np.cumsum(nonempty) - 1)[labels]
             wsum = wsum[nonempty]
+            alive = alive[nonempty]
         new_sorted = _sorted_centers(new)
         m = min(len(old_sorted), len(new_sorted))
         done = remaining == 0 or bool(
@@ -178,7 +183,7 @@ def _lloyd_direct(points, centers, w, wpoints, max_iters) -> KMeansResult:
         centers, old_sorted = new, new_sorted
         if done:
             break
-    return KMeansResult(labels, centers, wsum, steps)
+    return KMeansResult(labels, centers, wsum, steps, alive)
 
 
 def _refresh(points, centers, labels, upper, lower, buf=None) -> None:

@@ -1,7 +1,10 @@
-"""One cold-start Pol.is analysis of a vote matrix: in-conv → PCA → projections → clusters → statistics.
+"""One Pol.is analysis of a vote matrix: in-conv → PCA → projections → clusters → statistics.
 
-`analyze_matrix` is the engine's entry point. It is deterministic for a given `EngineOptions.seed`
-(the seed only picks the start block of the PCA subspace iteration, which converges to the same axes).
+`analyze_matrix` is the engine's entry point. Without `history` it is a cold start; with the
+`EngineState` of a previous analysis it is one Pol.is update: sticky in-conversation membership, base
+and group clusters warm-started from the previous ones, the k smoother (`voxpop.engine.warm`). Either
+way the result carries the new state. It is deterministic for a given `EngineOptions.seed` (the seed
+only picks the start block of the PCA subspace iteration, which converges to the same axes).
 Departures from Pol.is are listed in docs/departures.md.
 """
 
@@ -30,6 +33,7 @@ from .pca import (
 )
 from .repness import group_repness
 from .stats import vote_counts
+from .warm import EngineState, KSmoother, warm_kmeans
 
 Progress = Callable[[str, float], None]
 
@@ -101,6 +105,8 @@ class EngineResult:
     divisiveness: np.ndarray | None = None
     bridging: Any = None
     timings: dict[str, float] = field(default_factory=dict)
+    state: EngineState | None = None  # what the next analysis can warm-start from
+    best_k: int | None = None  # the k with the best silhouette now (k is the smoothed one with history)
 
 
 def _check_inputs(m: VoteMatrix, mod_out: np.ndarray | None) -> np.ndarray:
@@ -122,8 +128,16 @@ def analyze_matrix(
     mod_out: np.ndarray | None = None,
     options: EngineOptions | None = None,
     progress: Progress | None = None,
+    *,
+    history: EngineState | None = None,
+    statistics: bool = True,
 ) -> EngineResult:
-    """Run the whole engine on one conversation. Raises TooFewVotes when there is nothing to cluster."""
+    """Run the whole engine on one conversation. Raises TooFewVotes when there is nothing to cluster.
+
+    `history`: the state of the previous analysis of the same conversation (rows kept in place, new
+    participants appended), to update it as Pol.is does; None for a cold start. `statistics=False`
+    stops after the clustering (no repness, consensus, bridging): the intermediate steps of a replay.
+    """
     opts = options or EngineOptions()
     mod_out = _check_inputs(m, mod_out)
     timings: dict[str, float] = {}
@@ -149,7 +163,9 @@ def analyze_matrix(
             "an analysis needs votes on at least two"
         )
     raw_counts = np.diff(cells.indptr).astype(np.int64)
-    in_conv = in_conversation(raw_counts, n_cmts, min_votes=opts.min_votes, greedy_fill=opts.greedy_fill)
+    prior = history.prior_in_conv(m.n_rows) if history is not None else None
+    in_conv = in_conversation(raw_counts, n_cmts, min_votes=opts.min_votes, greedy_fill=opts.greedy_fill,
+                              prior=prior)
     center = column_means(m, mod_out)
     xc = centred_matrix(m, center, mod_out)
     tick("matrix", 0.1)
@@ -167,7 +183,8 @@ def analyze_matrix(
             f"only {len(members)} participant(s) voted on at least {min(opts.min_votes, n_cmts)} statements; "
             "groups need at least two"
         )
-    base = cl.base_clusters(proj[members], k=opts.base_k, max_iters=opts.base_iters)
+    base, base_state = warm_kmeans(proj[members], members, opts.base_k, history.base if history else None,
+                                 max_iters=opts.base_iters)
     n_base = len(base.centers)
     if n_base < 2:
         raise TooFewVotes(
@@ -175,10 +192,19 @@ def analyze_matrix(
             "(they voted alike or on too little); groups need at least two different voting patterns"
         )
     ks = [min(opts.k, n_base)] if opts.k is not None else cl.k_range(n_base, opts.k_min, opts.k_max)
-    runs = {k: cl.group_clusters(base.centers, base.weights, k, max_iters=opts.group_iters) for k in ks}
+    runs, group_state = {}, {}
+    for kk in ks:
+        previous = history.groups.get(kk) if history is not None else None
+        runs[kk], group_state[kk] = warm_kmeans(base.centers, base_state.ids, kk, previous, weights=base.weights,
+                                                max_iters=opts.group_iters)
     dist = cl.pairwise(base.centers)
     scores = {k: cl.silhouette(base.centers, r.labels, dist) for k, r in runs.items()}
-    k_sel = ks[0] if len(ks) == 1 else cl.choose_k(scores)
+    best_k = ks[0] if len(ks) == 1 else cl.choose_k(scores)
+    if history is not None and opts.k is None:
+        smoother = history.smoother.update(best_k, ks)
+    else:
+        smoother = KSmoother(best_k, 1, best_k)
+    k_sel = smoother.shown if smoother.shown is not None else best_k
     grp = runs[k_sel]
     k = len(grp.centers)  # can be below k_sel if a group emptied during k-means (Pol.is drops it)
     base_labels = np.full(m.n_rows, -1, dtype=np.int64)
@@ -208,7 +234,13 @@ def analyze_matrix(
         k=k,
         silhouette=scores,
         timings=timings,
+        state=EngineState(in_conv=in_conv, base=base_state, groups=group_state, smoother=smoother,
+                          updates=(history.updates if history is not None else 0) + 1),
+        best_k=best_k,
     )
+    if not statistics:
+        timings["total_s"] = time.perf_counter() - t_all
+        return result
     _statistics(m, mod_out, result)
     tick("stats", 0.85)
     if opts.bridging:
