@@ -29,7 +29,8 @@ def test_upload_search_settings_and_links(api):
     assert bad.status_code == 422 and "line 3" in bad.json()["message"] and "unknown parent" in bad.json()["message"]
     assert len(api.c.get(base).json()["places"]) == 5  # the bad upload changed nothing
     hits = api.c.get(f"{base}/search", params={"q": "abbey"}).json()["places"]
-    assert hits == [{"id": "a", "name": "Ábbeytown", "label": "Ábbeytown, North", "kind": "rural", "level": "level 1"}]
+    assert hits == [{"id": "a", "name": "Ábbeytown", "label": "Ábbeytown, North", "kind": "rural", "level": "level 1",
+                     "matched": "Ábbeytown", "how": "prefix"}]
     st = api.c.put(f"{base}/settings", json={"policy": "sqrt", "min_cell": 3}, headers=api.auth).json()
     assert st["policy"] == "sqrt" and st["policy_label"] == "square root of population" and st["min_cell"] == 3
     assert api.c.get(f"{base}/settings").json()["policy"] == "sqrt"

@@ -7,13 +7,17 @@ Pure store reads/writes over the `places` table and artifacts, plus voxpop.place
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+import csv
+import io
+
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from voxpop.places.finder import PlaceFinder, place_aliases
 from voxpop.places.io import registry_from_rows, registry_to_rows
 from voxpop.places.registry import PlaceRegistry
 from voxpop.store.errors import Invalid
-from voxpop.store.models import Artifact, Place
+from voxpop.store.models import Artifact, Place, PlaceAlias
 
 SETTINGS_KIND = "places_settings"
 DEFAULT_SETTINGS = {"policy": "population", "min_cell": 5, "margins": {}}
@@ -65,3 +69,77 @@ def save_settings(s: Session, cid: str, settings: dict) -> None:
             raise Invalid(f"margin {name!r}: give each category a share of 0 or more, not all 0")
     s.execute(delete(Artifact).where(Artifact.conversation_id == cid, Artifact.kind == SETTINGS_KIND))
     s.add(Artifact(conversation_id=cid, kind=SETTINGS_KIND, payload=settings))
+
+
+# --- finding a place from what a participant types (voxpop.places.finder) -------------------------------
+
+ALIASES_MAX = 200_000
+_finders: dict[str, tuple[tuple, PlaceFinder]] = {}
+
+
+def aliases_of(s: Session, cid: str) -> list[tuple[str, str]]:
+    """The organiser's alias table: (alias, place id) pairs."""
+    return [(a, p) for a, p in s.execute(select(PlaceAlias.alias, PlaceAlias.place_id)
+                                         .where(PlaceAlias.conversation_id == cid).order_by(PlaceAlias.id))]
+
+
+def read_aliases_csv(data: bytes, name: str = "aliases.csv") -> list[tuple[str, str]]:
+    """Parse an `alias,place_id` CSV (header required; UTF-8). Raises Invalid naming the line and the fix."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Invalid(f"{name}: not UTF-8 text; save it as CSV UTF-8") from None
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise Invalid(f"{name}: the file is empty; give a header `alias,place_id` and one row per alias")
+    header = [h.strip().lower() for h in rows[0]]
+    if "alias" not in header or "place_id" not in header:
+        raise Invalid(f"{name}: the header must name the columns `alias` and `place_id` (found {rows[0]!r})")
+    ia, ip = header.index("alias"), header.index("place_id")
+    out = []
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) <= max(ia, ip):
+            raise Invalid(f"{name}, line {line}: give both an alias and a place_id")
+        alias, pid = row[ia].strip(), row[ip].strip()
+        if not alias or not pid or len(alias) > 200 or len(pid) > 100 or not alias.isprintable():
+            raise Invalid(f"{name}, line {line}: an alias is 1-200 printable characters and a place_id "
+                          f"1-100 (got {alias[:40]!r}, {pid[:40]!r})")
+        out.append((alias, pid))
+    if len(out) > ALIASES_MAX:
+        raise Invalid(f"{name}: {len(out):,} aliases; at most {ALIASES_MAX:,}")
+    return out
+
+
+def replace_aliases(s: Session, cid: str, pairs: list[tuple[str, str]]) -> None:
+    """Store the alias table (replacing any). Every place_id must be one of the conversation's places."""
+    known = set(s.execute(select(Place.place_id).where(Place.conversation_id == cid)).scalars())
+    if not known:
+        raise Invalid("upload the conversation's places before their aliases")
+    unknown = sorted({p for _, p in pairs} - known)
+    if unknown:
+        raise Invalid(f"{len(unknown)} place_id(s) are not places of this conversation, e.g. "
+                      f"{', '.join(map(repr, unknown[:5]))}; use the ids of the places file")
+    s.execute(delete(PlaceAlias).where(PlaceAlias.conversation_id == cid))
+    s.execute(insert(PlaceAlias), [{"conversation_id": cid, "alias": a, "place_id": p} for a, p in pairs])
+
+
+def finder_for(s: Session, cid: str) -> PlaceFinder | None:
+    """The conversation's place finder (names, packaged variants, aliases), rebuilt only when its places or
+    aliases changed; None when the conversation has no places."""
+    stamp = tuple(s.execute(select(func.count(Place.id), func.max(Place.id)).where(Place.conversation_id == cid))
+                  .one()) + tuple(s.execute(select(func.count(PlaceAlias.id), func.max(PlaceAlias.id))
+                                            .where(PlaceAlias.conversation_id == cid)).one())
+    if not stamp[0]:
+        return None
+    cached = _finders.get(cid)
+    if cached and cached[0] == stamp:
+        return cached[1]
+    rows = s.execute(select(Place.place_id, Place.name, Place.context).where(Place.conversation_id == cid)).all()
+    pairs = [(alias, pid) for pid, name, ctx in rows for alias in place_aliases(pid, name, ctx)]
+    finder = PlaceFinder.build(pairs + aliases_of(s, cid))
+    if len(_finders) > 256:
+        _finders.clear()
+    _finders[cid] = (stamp, finder)
+    return finder

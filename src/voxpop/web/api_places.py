@@ -5,6 +5,8 @@ Routes (prefix /api/v1):
   PUT  /conversations/{cid}/places                       organiser: upload a places CSV (replaces the registry)
   GET  /conversations/{cid}/places                       the registry (id, name, kind, parent, level, population)
   GET  /conversations/{cid}/places/search?q=             places by name, for the participant page's type-ahead
+  PUT  /conversations/{cid}/places/aliases               organiser: upload an alias table (alias,place_id CSV)
+  GET  /conversations/{cid}/places/aliases               organiser: the alias table
   GET  /conversations/{cid}/places/settings              fairness policy, smallest cell shown, raking margins
   PUT  /conversations/{cid}/places/settings              organiser: change them
   PUT  /conversations/{cid}/participants/{xid}/place     organiser: set a participant's place (and strata) by xid
@@ -26,6 +28,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from voxpop.places.finder import Found
 from voxpop.places.io import PLACES_MAX_BYTES, read_places, registry_to_rows
 from voxpop.places.registry import PlaceError, PlaceRegistry
 from voxpop.places.weighting import POLICIES
@@ -33,6 +36,10 @@ from voxpop.store import participants as P
 from voxpop.store.conversations import get_conversation
 from voxpop.store.errors import Invalid, NotFound, TooLarge
 from voxpop.store.places import (
+    aliases_of,
+    finder_for,
+    read_aliases_csv,
+    replace_aliases,
     replace_places,
     save_settings,
     settings_of,
@@ -117,17 +124,55 @@ def list_places(cid: str, s: Session = Depends(read_session)) -> dict:
 @router.get("/conversations/{cid}/places/search")
 def search(cid: str, q: str = Query("", max_length=100), limit: int = Query(10, ge=1, le=50),
            s: Session = Depends(read_session)) -> dict:
+    """Places for what a participant typed: official, short and Welsh names, common variants, the
+    organiser's aliases and postcode districts, tolerant of case, accents and small typos. `ambiguous` is
+    true when the name fits several places equally (offer a choice)."""
     get_conversation(s, cid)
     reg = stored_registry(s, cid)
-    if reg is None:
-        return {"places": []}
+    finder = finder_for(s, cid)
+    if reg is None or finder is None:
+        return {"places": [], "ambiguous": False}
+    return place_matches(reg, finder.find(q, limit))
+
+
+def place_matches(reg: PlaceRegistry, found: Found) -> dict:
+    index = reg.index
 
     def label(i: int) -> str:
         p = int(reg.parent[i])
         return reg.names[i] + (f", {reg.names[p]}" if p >= 0 else "")
 
-    return {"places": [{"id": reg.ids[i], "name": reg.names[i], "label": label(i), "kind": reg.kinds[i],
-                        "level": reg.levels[i]} for i in reg.search(q, limit)]}
+    out = []
+    for m in found.matches:
+        i = index.get(m.place_id)
+        if i is not None:
+            out.append({"id": m.place_id, "name": reg.names[i], "label": label(i), "kind": reg.kinds[i],
+                        "level": reg.levels[i], "matched": m.alias, "how": m.how})
+    return {"places": out, "ambiguous": found.ambiguous}
+
+
+@router.put("/conversations/{cid}/places/aliases")
+async def upload_aliases(cid: str, request: Request, file: UploadFile | None = None) -> dict:
+    """Replace the conversation's alias table with a CSV `alias,place_id` (towns, villages,
+    neighbourhoods, postcode districts such as TR18), as a multipart `file` or a text/csv body."""
+    svc = services(request)
+    data, name = await managed_upload(request, cid, file, default_name="aliases.csv", max_bytes=CSV_MAX_BYTES)
+    if len(data) > CSV_MAX_BYTES:
+        raise TooLarge(f"{name}: larger than {CSV_MAX_BYTES // (1024 * 1024)} MB; split it")
+    pairs = await run_in_threadpool(read_aliases_csv, data, name)
+
+    def go():
+        with svc.db.write() as s:
+            replace_aliases(s, cid, pairs)
+        return {"aliases": len(pairs)}
+
+    return await run_in_threadpool(go)
+
+
+@router.get("/conversations/{cid}/places/aliases")
+def list_aliases(cid: str, request: Request, s: Session = Depends(read_session)) -> dict:
+    managed_conversation(request, s, cid)
+    return {"aliases": [{"alias": a, "place_id": p} for a, p in aliases_of(s, cid)]}
 
 
 @router.get("/conversations/{cid}/places/settings")

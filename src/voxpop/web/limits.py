@@ -19,6 +19,8 @@ MULTIPART_SLACK = 256 * 1024  # room for multipart boundaries, headers and form 
 # The route checks the exact ceiling (413/422 naming it); the body limit adds MULTIPART_SLACK.
 UPLOADS: list[tuple[str, re.Pattern[str], int]] = [
     ("PUT", re.compile(r"/api/v1/conversations/[^/]+/places"), PLACES_MAX_BYTES),
+    ("PUT", re.compile(r"/api/v1/conversations/[^/]+/places/aliases"), PLACES_MAX_BYTES),
+    ("POST", re.compile(r"/organiser/c/[^/]+/places/aliases"), PLACES_MAX_BYTES),
     ("POST", re.compile(r"/organiser/c/[^/]+/places"), PLACES_MAX_BYTES),
     ("POST", re.compile(r"/api/v1/conversations/[^/]+/statements/csv"), STATEMENTS_CSV_MAX_BYTES),
     ("POST", re.compile(r"/organiser/c/[^/]+/statements-csv"), STATEMENTS_CSV_MAX_BYTES),

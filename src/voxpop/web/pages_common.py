@@ -45,6 +45,7 @@ MESSAGES = {
     "added-pending": ("Thank you: your statement was added. The organiser will read it before others see it.",
                       "ok"),
     "place-saved": ("Your place was saved.", "ok"),
+    "place-declined": ("That is fine: you can still vote, and add your place later if you like.", "ok"),
     "signed-in": ("You are signed in.", "ok"),
     "signed-out": ("You are signed out.", "ok"),
     "created": ("Conversation created. Add some statements to start it off.", "ok"),

@@ -8,19 +8,26 @@ JSON twin: /api/v1/conversations/{cid}/next, /votes, /me.
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 
 from voxpop.store import routing
 from voxpop.store import votes as V
 from voxpop.store.conversations import get_conversation
-from voxpop.store.errors import Invalid, NotFound, ServiceError
+from voxpop.store.errors import Invalid, ServiceError
 from voxpop.store.statements import add_statement, list_statements
 from voxpop.web.api_common import API_PREFIX, participant_id, services
 from voxpop.web.pages_common import done, render, service_error_page, wants_json, with_cookies
-from voxpop.web.pages_places import conversation_has_places, place_name_of, save_place, set_place_by_id
+from voxpop.web.pages_places import (
+    conversation_has_places,
+    find_place,
+    place_name_of,
+    save_place,
+    set_place_by_id,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -42,7 +49,7 @@ def participant_nav(cid: str, current: str, show_results: bool) -> list[dict]:
     return nav
 
 
-def card_state(s, cid: str, pk: int | None) -> dict:
+def card_state(s, cid: str, pk: int | None, place_query: str | None = None) -> dict:
     """The conversation, the next statement and the participant's progress (one read session)."""
     conv = get_conversation(s, cid)
     visible = list_statements(s, cid)
@@ -56,6 +63,7 @@ def card_state(s, cid: str, pk: int | None) -> dict:
         "progress": {"voted": voted, "total": len(visible)},
         "places_enabled": conversation_has_places(s, cid),
         "place_name": place_name_of(s, cid, pk) if pk is not None else None,
+        "place_choices": find_place(s, cid, place_query)[1] if place_query else [],
     }
 
 
@@ -63,9 +71,11 @@ async def _page(request: Request, cid: str, *, embed: bool) -> Response:
     svc = services(request)
     cookies = Response()
 
+    place_query = (request.query_params.get("place_q") or "")[:100] or None
+
     def go():
         with svc.db.read() as s:
-            return card_state(s, cid, pk)
+            return card_state(s, cid, pk, place_query)
 
     place = request.query_params.get("place")
     try:
@@ -88,6 +98,7 @@ async def _page(request: Request, cid: str, *, embed: bool) -> Response:
         request, "participate/conversation.html", title=conv.topic, conv=conv, urls=urls,
         statement=state["statement"], progress=state["progress"], csrf_token=token,
         places_enabled=state["places_enabled"], place_name=state["place_name"],
+        place_query=place_query, place_choices=state["place_choices"],
         max_statement_len=conv.statement_max_len, json_twin=urls["json_next"], embed=embed,
         nav=participant_nav(cid, "vote", conv.show_results), narrow=True, body_class="embed" if embed else None,
         vote_message=None,
@@ -193,19 +204,32 @@ async def add(cid: str, request: Request, csrf_token: str = Form(""), text: str 
 
 
 @router.post("/c/{cid}/place")
-async def place(cid: str, request: Request, csrf_token: str = Form(""), place: str = Form("")) -> Response:
+async def place(cid: str, request: Request, csrf_token: str = Form(""), place: str = Form(""),
+                place_id: str = Form(""), decline: str = Form("")) -> Response:
+    """Save the participant's place: a chosen `place_id`, or a typed `place` that names exactly one place.
+    An ambiguous or unknown name comes back to the page with a choice or suggestions (never an error page);
+    `decline` ("I'd rather not say") stores nothing."""
     svc = services(request)
     cookies = Response()
     try:
         svc.security.check_csrf(request, csrf_token)
+        if decline:
+            return with_cookies(done(request, _back(request, cid), "place-declined"), cookies)
         pk = await participant_id(request, cookies, cid, create=True)
 
-        def go():
+        def go() -> bool:
             with svc.db.write() as s:
-                if not save_place(s, cid, pk, place):
-                    raise NotFound(f"no place called {place.strip()!r} is known here; try the nearest town")
+                chosen = place_id.strip()[:100] or find_place(s, cid, place)[0]
+                return chosen is not None and save_place(s, cid, pk, chosen)
 
-        await run_in_threadpool(go)
+        saved = await run_in_threadpool(go)
     except ServiceError as e:
         return with_cookies(_fail(request, e), cookies)
+    if not saved:
+        if wants_json(request):
+            return with_cookies(JSONResponse({"ok": False, "place_q": place[:100]}, status_code=200), cookies)
+        back = _back(request, cid)
+        sep = "&" if "?" in back else "?"
+        return with_cookies(RedirectResponse(f"{back}{sep}{urlencode({'place_q': place.strip()[:100]})}"
+                                             "#place-heading", status_code=303), cookies)
     return with_cookies(done(request, _back(request, cid), "place-saved"), cookies)

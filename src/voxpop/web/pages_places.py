@@ -1,29 +1,24 @@
 """The participant's place: the hook the places work plugs into.
 
 A conversation "asks for places" when places are registered for it (store.models.Place rows). The
-participant types a place name; it is matched without regard to case, accents or spacing, and stored
-as the participant's place_id. The type-ahead list (static/js/place.js) asks the places API
+participant types a place name; voxpop.places.finder matches it (official, short and Welsh names, the
+organiser's aliases, postcode districts, small typos). One match is stored as the participant's place_id; an
+ambiguous or unknown name keeps them on the page with a choice or suggestions; "I'd rather not say" is
+always offered. The type-ahead list (static/js/place.js) asks the places API
 (/api/v1/conversations/{cid}/places/search); `?place=ID` links from in-person meetings set it directly.
 """
 
 from __future__ import annotations
-
-import unicodedata
 
 from fastapi import APIRouter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voxpop.store.models import Participant, Place
+from voxpop.store.places import finder_for
 
 router = APIRouter(include_in_schema=False)
 MAX_RESULTS = 10
-
-
-def fold(text: str) -> str:
-    """Lower case, accents removed, spaces collapsed: 'Saint-Étienne ' -> 'saint-etienne'."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
 
 
 def conversation_has_places(s: Session, cid: str) -> bool:
@@ -38,20 +33,29 @@ def place_name_of(s: Session, cid: str, pk: int) -> str | None:
     return name or place_id
 
 
-def search_places(s: Session, cid: str, q: str, limit: int = MAX_RESULTS) -> list[dict]:
-    """Places whose name starts with (then contains) what was typed; exact matches first."""
-    want = fold(q)
-    if not want:
-        return []
-    rows = s.execute(select(Place.place_id, Place.name, Place.kind).where(Place.conversation_id == cid)).all()
-    scored = []
-    for pid, name, kind in rows:
-        f = fold(name or pid)
-        if want in f:
-            rank = 0 if f == want else 1 if f.startswith(want) else 2
-            scored.append((rank, len(f), name or pid, pid, kind))
-    scored.sort()
-    return [{"id": pid, "name": name, "kind": kind} for _, _, name, pid, kind in scored[:limit]]
+def find_place(s: Session, cid: str, typed: str) -> tuple[str | None, list[dict]]:
+    """(the place id when what was typed names exactly one place, else None; the places to offer: the
+    choice for an ambiguous name, or near misses for an unknown one). "Town, Region" as the type-ahead
+    offers it is read as the town."""
+    finder = finder_for(s, cid)
+    if finder is None:
+        return None, []
+    typed = typed.strip()[:100]
+    found = finder.find(typed)
+    if not found.matches and "," in typed:
+        found = finder.find(typed.split(",", 1)[0])
+    if found.unique is not None and found.unique.how != "prefix":
+        return found.unique.place_id, []
+    offer = found.matches or finder.suggest(typed)
+    rows = {pid: (name, parent) for pid, name, parent in s.execute(
+        select(Place.place_id, Place.name, Place.parent_id).where(Place.conversation_id == cid))}
+    out = []
+    for m in offer[:MAX_RESULTS]:
+        if m.place_id in rows:
+            name, parent = rows[m.place_id]
+            above = rows.get(parent or "", ("", None))[0]
+            out.append({"id": m.place_id, "label": (name or m.place_id) + (f", {above}" if above else "")})
+    return None, out
 
 
 def set_place_by_id(s: Session, cid: str, pk: int, place_id: str) -> bool:
@@ -66,15 +70,13 @@ def set_place_by_id(s: Session, cid: str, pk: int, place_id: str) -> bool:
     return True
 
 
-def save_place(s: Session, cid: str, pk: int, typed: str) -> bool:
-    """Store the participant's place from a typed name ("Town" or "Town, Region" as the type-ahead
-    offers it); False when no place matches exactly."""
-    name = typed.split(",", 1)[0] if "," in typed else typed
-    hits = search_places(s, cid, name, limit=1)
-    if not hits or fold(hits[0]["name"]) != fold(name):
-        return False
+def save_place(s: Session, cid: str, pk: int, place_id: str) -> bool:
+    """Store one of the conversation's places as the participant's (replacing any). False when the id is
+    not one of its places."""
+    exists = s.execute(select(Place.id).where(Place.conversation_id == cid, Place.place_id == place_id)
+                       .limit(1)).first()
     p = s.get(Participant, pk)
-    if p is None or p.conversation_id != cid:
+    if exists is None or p is None or p.conversation_id != cid:
         return False
-    p.place_id = hits[0]["id"]
+    p.place_id = place_id
     return True

@@ -57,7 +57,8 @@ async def places_page(cid: str, request: Request, q: str = Query("", max_length=
         summary=AP._summary(reg) if reg is not None else None, settings=settings, policies=list(POLICIES.items()),
         q=q, found=found, next=nxt,
         urls={"back": o, "results": f"/c/{cid}/results", "self": f"{o}/places", "upload": f"{o}/places",
-              "settings": f"{o}/places/settings"},
+              "settings": f"{o}/places/settings",
+              "aliases": f"{o}/places/aliases"},
         nav_label="Organiser", json_twin=f"{API_PREFIX}/conversations/{cid}/places",
     )
     return with_cookies(resp, cookies)
@@ -76,6 +77,26 @@ async def upload(cid: str, request: Request, csrf_token: str = Form(""), mapping
         reg = AP._parse_csv(data, name, mapping.strip() or None)
         with services(request).db.write() as s:
             SP.replace_places(s, cid, reg)
+
+    _, err = await _run(request, go, back=f"/organiser/c/{cid}/places")
+    return err or done(request, f"/organiser/c/{cid}/places", "saved")
+
+
+@router.post("/organiser/c/{cid}/places/aliases")
+async def upload_aliases(cid: str, request: Request, csrf_token: str = Form(""),
+                         file: UploadFile = File(...)) -> Response:
+    """Replace the alias table (`alias,place_id` CSV: towns, villages, neighbourhoods, postcode districts)."""
+    data = await file.read(AP.CSV_MAX_BYTES + 1)
+
+    def go():
+        _csrf(request, csrf_token)
+        with services(request).db.read() as s:
+            _managed(request, s, cid)
+        if len(data) > AP.CSV_MAX_BYTES:
+            raise Invalid(f"the alias file is larger than {AP.CSV_MAX_BYTES // (1024 * 1024)} MB; split it")
+        pairs = SP.read_aliases_csv(data, "aliases.csv")
+        with services(request).db.write() as s:
+            SP.replace_aliases(s, cid, pairs)
 
     _, err = await _run(request, go, back=f"/organiser/c/{cid}/places")
     return err or done(request, f"/organiser/c/{cid}/places", "saved")
