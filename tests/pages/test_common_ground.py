@@ -77,7 +77,7 @@ def test_where_groups_split_and_the_overall_list_is_named_for_what_it_is(demo):
     assert "Most people, overall" in html and "Pol.is calls" in html
     # plain words at the top: people, groups in a sentence each, common ground
     top = html.split('id="summary-heading"', 1)[1].split("</section>", 1)[0]
-    assert "people have voted" in top and "Group A, " in top and "agree that “" in top
+    assert "people have voted" in top and "Group A, " in top and "agree with “" in top
     assert "Common ground" in top
 
 

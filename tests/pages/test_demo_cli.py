@@ -34,6 +34,13 @@ def test_demo_check_builds_serves_and_passes(tmp_path):
     assert "Participant page:  http://127.0.0.1:" in out and "Results page:" in out and "Organiser page:" in out
     assert "username organiser" in out and "password demo-organiser" in out
     assert "all pages answered" in out and "FAIL" not in out
+    # every page it serves: public pages, organiser pages, places, listening, exports, and the links on them
+    for page in ("results page", "organiser conversation", "moderation page", "organiser places page",
+                 "listening page", "export votes.csv", "export analysis.json", "map layout (JSON)", "themes (JSON)",
+                 "link /static/css/voxpop.css"):
+        assert f"ok   {page}" in out, page
+    assert "a map of 391 places on the results page" in out
+    assert "testimonies -> " in out and "weighted by population" in out
     # a second run reuses the database instead of rebuilding it, and --exit-after-seconds stops the server
     res = _run("--db", str(db), "--port", "0", "--no-browser", "--exit-after-seconds", "1")
     assert res.returncode == 0, res.stdout + res.stderr

@@ -163,9 +163,9 @@ def test_places_section(document):
     support = [v for k, v in charts.items() if k.startswith("Support for statement")]
     assert support and "weighted: 50% agree, 30% disagree, 20% pass n=40" in support[0]  # s2 first
     assert "weighted: fewer than 5" in html
-    assert "Weighting moves agreement by -10 points." in html
+    assert "Counting every place in proportion moves agreement by -10 percentage points." in html
     assert "Isles" in html and "not heard" in html and "too few, fewer than 5 voices" in html
-    assert "agree 64% in" in html and "Common ground in every region" in html
+    assert "64% agree in" in html and "Shared in every region" in html
     assert "Group A weighted" in html
     assert "Common ground across groups, weighted by place" in html and "score 0.310" in html
     assert HOSTILE[0] not in html

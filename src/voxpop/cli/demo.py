@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import webbrowser
+from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -26,11 +28,16 @@ def build_demo(db, *, participants: int, seed: int = 0, echo=print) -> str:
     Returns the conversation id. All writes go through the service layer (voxpop.store).
     """
     from voxpop import demo_content as D
+    from voxpop.demo_places import place_participants
+    from voxpop.places.io import read_places
+    from voxpop.places.layout import referendum_places_path
     from voxpop.store import accounts, conversations, statements
     from voxpop.store.analyses import run_analysis
     from voxpop.store.models import now_ms
     from voxpop.store.participants import get_or_create_participant
+    from voxpop.store.places import replace_places
     from voxpop.store.votes import import_votes
+    from voxpop.web.api_listen import save_themes
 
     t0 = time.perf_counter()
     with db.write() as s:
@@ -39,23 +46,58 @@ def build_demo(db, *, participants: int, seed: int = 0, echo=print) -> str:
         cid = conv.id
         seeded = statements.add_statements(s, cid, [text for text, *_ in D.STATEMENTS])
         tids = [st.tid for st in seeded]
-    part, stmt, vote, _group = D.simulate_votes(participants, seed=seed)
+    part, stmt, vote, group = D.simulate_votes(participants, seed=seed)
     echo(f"  {len(D.STATEMENTS)} statements; simulating {participants} participants in "
          f"{len(D.GROUPS)} planted groups ({', '.join(g.label.lower() for g in D.GROUPS)}) ...")
+    registry = read_places(referendum_places_path(), "eu-referendum-2016")
+    where = place_participants(registry, group, seed=seed)
     with db.write() as s:
-        pks = [get_or_create_participant(s, cid, xid=f"demo-{i}").id for i in range(participants)]
+        replace_places(s, cid, registry)
+        people = [get_or_create_participant(s, cid, xid=f"demo-{i}") for i in range(participants)]
+        for p, place in zip(people, where, strict=True):
+            p.place_id = place
+        s.flush()
+        pks = [p.id for p in people]
         t = now_ms() - 3_600_000  # the simulated votes arrived over the last hour, 50 ms apart
         n_votes = import_votes(s, cid, [(pks[p], tids[m], int(v), t + i * 50)
                                         for i, (p, m, v) in enumerate(zip(part, stmt, vote, strict=True))])
         # a few participants' own statements wait in the moderation queue
         for i, text in enumerate(D.PENDING_STATEMENTS):
             statements.add_statement(s, cid, text, participant_id=pks[i])
-    echo(f"  {n_votes} votes stored; analysing ...")
+    n_places = len(set(where))
+    echo(f"  {n_votes} votes stored from {n_places} of the UK's {int(registry.is_leaf.sum())} counting areas "
+         "(weighted by population); analysing ...")
     doc = run_analysis(db, cid)
     meta = doc.get("meta", {})
     echo(f"  analysis: status {meta.get('status')}, {len(doc.get('groups') or [])} opinion groups "
          f"({time.perf_counter() - t0:.1f} s in all)")
+    section = listen_demo(max_len=conv_max_len(db, cid))
+    with db.write() as s:
+        save_themes(s, cid, section)
+    m = section["meta"]
+    echo(f"  listening: {m['counts']['testimonies']} testimonies -> {len(section['themes'])} themes "
+         f"({m['embedding']['model']} embeddings; {time.perf_counter() - t0:.1f} s in all)")
     return cid
+
+
+def conv_max_len(db, cid: str) -> int:
+    from voxpop.store.conversations import get_conversation
+
+    with db.read() as s:
+        return get_conversation(s, cid).statement_max_len
+
+
+def listen_demo(*, max_len: int = 140) -> dict:
+    """The demo testimony turned into themes (voxpop.listen; MiniLM when installed, else TF-IDF)."""
+    from voxpop.demo_places import testimony_path
+    from voxpop.listen.run import listen
+
+    with resources.as_file(testimony_path()) as path:
+        section = listen([path], model=os.environ.get("VOXPOP_DEMO_LISTEN_MODEL", "auto"),
+                         max_statement_length=max_len, threads=1)
+    for src in section.get("sources", []):
+        src["path"] = src.get("id")  # no local paths in what the server shows
+    return section
 
 
 def find_demo(db) -> str | None:
@@ -79,38 +121,96 @@ def _can_open_browser() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+MAX_CHECKED = 400  # pages the check fetches at most (every link it finds, up to this many)
+SKIP = ("/organiser/sign-out",)
+
+
+def _seeds(cid: str, sid: str | None, place: str | None) -> list[tuple[str, str]]:
+    """(name, path) of every page and JSON twin the demo serves, before following links."""
+    c, api = f"/c/{cid}", f"/api/v1/conversations/{cid}"
+    public = [("home page", "/"), ("participant page", c), ("embedded participant page", f"{c}/embed"),
+              ("results page", f"{c}/results"), ("results through group A's eyes", f"{c}/results?group=A"),
+              ("conversations (JSON)", "/api/v1/conversations"), ("conversation (JSON)", api),
+              ("statements (JSON)", f"{api}/statements"), ("analysis (JSON)", f"{api}/analysis"),
+              ("analysis status (JSON)", f"{api}/analysis/status"), ("places (JSON)", f"{api}/places"),
+              ("places settings (JSON)", f"{api}/places/settings"), ("map layout (JSON)", f"{api}/places/layout"),
+              ("place search (JSON)", f"{api}/places/search?q=leeds"), ("API docs", "/docs"),
+              ("OpenAPI schema", "/openapi.json")]
+    if sid:
+        public.append(("results map coloured by a statement", f"{c}/results?colour={sid}"))
+    org = [("organiser sign-in page", "/organiser/sign-in"), ("organiser home", "/organiser"), ("organiser conversation", f"/organiser/c/{cid}"),
+           ("moderation page", f"/organiser/c/{cid}/moderate"), ("organiser places page", f"/organiser/c/{cid}/places"),
+           ("listening page", f"/organiser/c/{cid}/listen"), ("moderation queue (JSON)", f"{api}/moderation"),
+           ("themes (JSON)", f"{api}/listen/themes")]
+    org += [(f"export {n}", f"{api}/exports/{n}") for n in
+            ("comments.csv", "votes.csv", "participants-votes.csv", "summary.csv", "analysis.json")]
+    if place:
+        org += [("place link (JSON)", f"{api}/places/{place}/link"), ("place QR code", f"{api}/places/{place}/qr.svg")]
+    return public + org
+
+
 def _check(base: str, urls: dict[str, str]) -> list[str]:
-    """Fetch every page and its JSON twin over HTTP; a list of problems (empty when all is well)."""
+    """Sign in as the demo organiser, fetch every page the demo serves and every same-site link found on
+    them (pages, JSON twins, exports, styles, scripts), and list the problems: any answer but HTTP 200,
+    and pages that lack what they must show (groups, common ground, the map of places, themes)."""
+    import re
+    from urllib.parse import urljoin, urlsplit
+
     import httpx
 
     from voxpop import demo_content as D
 
     problems = []
-    with httpx.Client(base_url=base, timeout=30, follow_redirects=False) as c:
-        for name, url, must in (("home page", base + "/", D.TITLE),
-                                ("participant page", urls["participant"], "Agree"),
-                                ("results page", urls["results"], "opinion map"),
-                                ("organiser sign-in", urls["organiser"], "Sign in")):
-            r = c.get(url)
-            ok = r.status_code == 200 and must.lower() in r.text.lower()
-            typer.echo(f"  {'ok  ' if ok else 'FAIL'} {name}: HTTP {r.status_code} {url}")
-            if not ok:
-                problems.append(f"{name} ({url}) answered HTTP {r.status_code} without {must!r}")
-        cid = urls["participant"].rstrip("/").rsplit("/", 1)[1]
-        r = c.get(f"/api/v1/conversations/{cid}/analysis")
-        groups = len(r.json().get("groups") or []) if r.status_code == 200 else 0
-        ok = r.status_code == 200 and groups >= 2
-        typer.echo(f"  {'ok  ' if ok else 'FAIL'} analysis JSON: HTTP {r.status_code}, {groups} groups")
-        if not ok:
-            problems.append(f"the analysis has {groups} opinion groups (HTTP {r.status_code}); expected 2 or more")
+    cid = urls["participant"].rstrip("/").rsplit("/", 1)[1]
+    with httpx.Client(base_url=base, timeout=60, follow_redirects=False) as c:
         r = c.get("/organiser/sign-in")
         tok = r.text.split('name="csrf_token" value="', 1)[-1].split('"', 1)[0]
         r = c.post("/organiser/sign-in", data={"csrf_token": tok, "username": D.ORGANISER_USERNAME,
                                               "password": D.ORGANISER_PASSWORD, "next": "/organiser"})
-        ok = r.status_code == 303 and c.get("/organiser").status_code == 200
+        ok = r.status_code == 303
         typer.echo(f"  {'ok  ' if ok else 'FAIL'} organiser sign-in with the demo credentials")
         if not ok:
             problems.append("signing in with the demo organiser credentials failed")
+        doc = c.get(f"/api/v1/conversations/{cid}/analysis").json()
+        doc = doc.get("document", doc) if isinstance(doc, dict) else {}
+        sids = [st["id"] for st in doc.get("statements") or [] if st.get("support")]
+        places = [p["id"] for p in (doc.get("places") or {}).get("places") or [] if p.get("is_leaf")]
+        must = {"/": D.TITLE, f"/c/{cid}": "Agree", f"/c/{cid}/results": "Common ground",
+                f"/organiser/c/{cid}/listen": "theme"}
+        queue = _seeds(cid, sids[0] if sids else None, places[0] if places else None)
+        seen = {path for _, path in queue}
+        checked = 0
+        while queue and checked < MAX_CHECKED:
+            name, path = queue.pop(0)
+            r = c.get(path)
+            checked += 1
+            ok = r.status_code == 200
+            want = must.get(path)
+            if ok and want and want.lower() not in r.text.lower():
+                ok = False
+                problems.append(f"{name} ({path}) does not show {want!r}")
+            elif not ok:
+                problems.append(f"{name} ({path}) answered HTTP {r.status_code}")
+            typer.echo(f"  {'ok  ' if ok else 'FAIL'} {name}: HTTP {r.status_code} {path}")
+            if r.headers.get("content-type", "").startswith("text/html"):
+                for link in re.findall(r'(?:href|src)="([^"#]+)', r.text):
+                    u = urlsplit(urljoin(base + path, link.replace("&amp;", "&")))
+                    target = u.path + (f"?{u.query}" if u.query else "")
+                    if u.netloc == urlsplit(base).netloc and target not in seen and not target.startswith(SKIP):
+                        seen.add(target)
+                        queue.append((f"link {target}", target))
+        results = c.get(f"/c/{cid}/results").text
+        n_shapes = results.count('<a href="#place-map-row-')
+        for ok, what in ((len(doc.get("groups") or []) >= 2, f"{len(doc.get('groups') or [])} opinion groups"),
+                         (n_shapes >= 380, f"a map of {n_shapes} places on the results page"),
+                         (bool(doc.get("common_ground")), f"{len(doc.get('common_ground') or [])} statements of "
+                          "common ground")):
+            typer.echo(f"  {'ok  ' if ok else 'FAIL'} {what}")
+            if not ok:
+                problems.append(f"expected more: {what}")
+        typer.echo(f"  fetched {checked} pages and files ({len(queue)} left unfetched)")
+        if queue:
+            problems.append(f"{len(queue)} links were not fetched (more than {MAX_CHECKED})")
     return problems
 
 
@@ -119,7 +219,7 @@ def demo(
     db: Annotated[Path, typer.Option("--db", help="SQLite file for the demo (created if missing)")] = DEFAULT_DB,
     port: Annotated[int, typer.Option(help="port on 127.0.0.1 (0 = any free port)")] = 8000,
     participants: Annotated[int, typer.Option(min=10, max=20000,
-                                              help="simulated participants voting in the demo")] = 600,
+                                              help="simulated participants voting in the demo")] = 1500,
     fresh: Annotated[bool, typer.Option("--fresh", help="delete the demo database and build it again")] = False,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="do not open a web browser")] = False,
     exit_after_seconds: Annotated[float | None, typer.Option(
@@ -130,7 +230,7 @@ def demo(
 ) -> None:
     """Start a local voxpop with a populated demo conversation and print its addresses.
 
-    The demo asks "What should our country do now?" after a national vote that split towns, coasts and the countryside from the big cities: 40 statements, a few hundred simulated participants in three planted opinion groups, already analysed.
+    The demo asks "What should our country do now?" after a national vote that split towns, coasts and the countryside from the big cities: 40 statements, 1,500 simulated participants in three planted opinion groups placed across the UK's 382 counting areas of 2016 (more from the cities, as online participation is), weighted by population and already analysed, with a map of places and 78 written testimonies already turned into themes.
 
     It serves on http://127.0.0.1:PORT with SQLite (--db, default ./voxpop-demo.db, reused on the next run; --fresh rebuilds it) and prints the participant, results and organiser addresses and the organiser's demo username and password. Stop it with Ctrl+C.
 

@@ -85,10 +85,18 @@ class Divergent:
     lowest: tuple[str, float | None]
 
 
+POLICY_WORDS = {
+    "population": "if every place counted in proportion to its population",
+    "equal": "if every place counted the same",
+    "sqrt": "if every place counted by the square root of its population",
+}
+
+
 @dataclass
 class PlacesView:
     min_cell: int
     policy: str
+    policy_key: str = "population"
     facts: list[tuple[str, str]] = field(default_factory=list)
     support: list[SupportRow] = field(default_factory=list)
     shifts: list[SupportRow] = field(default_factory=list)
@@ -102,6 +110,11 @@ class PlacesView:
     @property
     def fewer(self) -> str:
         return f"fewer than {self.min_cell}"
+
+    @property
+    def policy_words(self) -> str:
+        """The weighting in words: "if every place counted in proportion to its population"."""
+        return POLICY_WORDS.get(self.policy_key, f"weighted ({self.policy})")
 
 
 def _opt_int(v: Any) -> int | None:
@@ -132,7 +145,7 @@ def build_places(section: Any, view: ReportView, *, top: int = 5) -> PlacesView 
         return None
     d = as_dict(section)
     pv = PlacesView(min_cell=count(d.get("min_cell")) or 5,
-                    policy=_s(d.get("policy_label") or d.get("policy")) or "–")
+                    policy=_s(d.get("policy_label") or d.get("policy")) or "–", policy_key=_s(d.get("policy")))
     by_id = {s.id: s for s in view.statements}
     names = {key(p.get("id")): _s(p.get("name") or p.get("id"))
              for p in as_list(d.get("places")) if isinstance(p, dict)}

@@ -58,7 +58,7 @@ def _segments(v: Votes, x0: float, y: float, w: float, h: float) -> list[str]:
     if not v.n_seen:
         out.append(f'<rect x="{_f(x0)}" y="{_f(y)}" width="{_f(w)}" height="{_f(h)}" fill="#fff" '
                    f'stroke="{OUTLINE}" stroke-dasharray="3 2"/>')
-        out.append(f'<text x="{_f(x0 + 6)}" y="{_f(y + h - 4)}" class="vp-t" fill="#333">not seen</text>')
+        out.append(f'<text x="{_f(x0 + 6)}" y="{_f(y + h - 5)}" class="vp-t" fill="#333">not seen</text>')
         return out
     return out + _stack(x0, y, w, h, (v.agree, v.disagree, v.passed))
 
@@ -74,8 +74,8 @@ def _stack(x0: float, y: float, w: float, h: float, shares: tuple[float, float, 
         if fill == DISAGREE:
             out.append(f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(sw)}" height="{_f(h)}" '
                        f'fill="url(#{HATCH_ID}) none"/>')
-        if sw >= 30:
-            out.append(f'<text x="{_f(x + sw / 2)}" y="{_f(y + h - 4)}" text-anchor="middle" class="vp-t" '
+        if sw >= 42:
+            out.append(f'<text x="{_f(x + sw / 2)}" y="{_f(y + h - 5)}" text-anchor="middle" class="vp-t" '
                        f'fill="{ink}"{_halo(fill, ink)}>{pct(share)}</text>')
         x += sw
     out.append(f'<rect x="{_f(x0)}" y="{_f(y)}" width="{_f(w)}" height="{_f(h)}" fill="none" '
@@ -101,21 +101,21 @@ def vote_bars(statement: StatementView, groups: Sequence[GroupView], *, highligh
         rows.append(("All", None, statement.votes, False))
     for g in groups:
         rows.append((g.letter, g.style, statement.by_group.get(g.id, Votes()), g.id == highlight))
-    W, row_h, bar_h, x0, bw = 300, 22, 17, 36, 206
+    W, row_h, bar_h, x0, bw = 300, 26, 21, 40, 192
     H = row_h * len(rows) + 2
     label = "; ".join(vote_summary("everyone" if s is None else f"group {name}", v)
                       for name, s, v, _ in rows)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="vp-bars" {FONT} viewBox="0 0 {W} {H}" role="img" '
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="vp-bars" {FONT} width="{W}" viewBox="0 0 {W} {H}" role="img" '
            f'aria-label="Votes on statement {escape(statement.id)}. {escape(label)}">']
     for i, (name, style, v, strong) in enumerate(rows):
         y = 1 + i * row_h
-        ty = y + bar_h - 4
+        ty = y + bar_h - 5
         weight = ' font-weight="700"' if strong else ""
         if style is None:
             out.append(f'<text x="0" y="{_f(ty)}" class="vp-t" fill="#111"{weight}>{escape(name)}</text>')
         else:
             out.append(f'<path d="M7 {_f(y + bar_h / 2)}{glyph(style.shape, 5)}" {fill_attrs(style)}/>')
-            out.append(f'<text x="16" y="{_f(ty)}" class="vp-t" fill="{style.ink}"{weight}>'
+            out.append(f'<text x="15" y="{_f(ty)}" class="vp-t" fill="{style.ink}"{weight}>'
                        f'{escape(name)}</text>')
         out.extend(_segments(v, x0, y, bw, bar_h))
         out.append(f'<text x="{W}" y="{_f(ty)}" text-anchor="end" class="vp-t vp-n" fill="#333">'
@@ -162,33 +162,33 @@ def bar_chart(bars: Sequence[Bar], *, title: str, max_value: float | None = None
         return Markup("")
     vals = [b.value for b in bars if b.value is not None] + ([ref[0]] if ref else [])
     top = max_value if max_value else (max(vals) if vals and max(vals) > 0 else 1.0)
-    W, row_h, bw = 320, 36, 170  # label above its bar; the end text after the bar
-    top_pad = 14 if ref else 0
+    W, row_h, bw = 300, 44, 150  # label above its bar; the end text after the bar
+    top_pad = 20 if ref else 0
     H = row_h * len(bars) + 2 + top_pad
     desc = "; ".join(f"{b.label}: {b.text}" for b in bars)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="vp-chart" {FONT} viewBox="0 0 {W} {H}" role="img" '
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="vp-chart" {FONT} width="{W}" viewBox="0 0 {W} {H}" role="img" '
            f'aria-label="{escape(title)}. {escape(desc)}">']
     if ref:
         rx = max(0.0, min(1.0, ref[0] / top)) * bw
-        out.append(f'<path d="M{_f(rx)} 12V{H}" stroke="#111" stroke-dasharray="3 3"/>'
-                   f'<text x="{_f(rx)}" y="10" text-anchor="middle" class="vp-t" fill="#111">'
+        out.append(f'<path d="M{_f(rx)} 18V{H}" stroke="#111" stroke-dasharray="3 3"/>'
+                   f'<text x="{_f(rx)}" y="14" text-anchor="middle" class="vp-t" fill="#111">'
                    f'{escape(ref[1])}</text>')
     halo = 'paint-order="stroke" stroke="#fff" stroke-width="3" stroke-linejoin="round"'
     for i, b in enumerate(bars):
         y = 1 + top_pad + i * row_h
-        label = b.label if len(b.label) <= 48 else b.label[:47] + "…"
-        out.append(f'<text x="0" y="{_f(y + 11)}" class="vp-t" fill="#111" {halo}>'
+        label = b.label if len(b.label) <= 34 else b.label[:33] + "…"
+        out.append(f'<text x="0" y="{_f(y + 15)}" class="vp-t" fill="#111" {halo}>'
                    f'<title>{escape(b.label)}</title>{escape(label)}</text>')
-        by = y + 15
+        by = y + 21
         if b.value is not None:
             w = max(0.0, min(1.0, b.value / top)) * bw
-            out.append(f'<rect y="{_f(by)}" width="{_f(w)}" height="15" fill="{escape(b.colour)}"/>')
+            out.append(f'<rect y="{_f(by)}" width="{_f(max(w, 2.0))}" height="18" fill="{escape(b.colour)}"/>')
             tx = w + 4
         else:
-            out.append(f'<rect y="{_f(by)}" width="{bw}" height="15" fill="none" '
+            out.append(f'<rect y="{_f(by)}" width="{bw}" height="18" fill="none" '
                        f'stroke="{OUTLINE}" stroke-dasharray="3 2"/>')
             tx = 6
-        out.append(f'<text x="{_f(tx)}" y="{_f(by + 12)}" class="vp-t" fill="#222" {halo}>'
+        out.append(f'<text x="{_f(tx)}" y="{_f(by + 14)}" class="vp-t" fill="#222" {halo}>'
                    f'{escape(b.text)}</text>')
     out.append("</svg>")
     return Markup("".join(out))
@@ -200,16 +200,16 @@ def share_bars(rows: Sequence[tuple[str, float | None, float | None, float | Non
 
     A row whose agree share is None is drawn as an empty dashed box with its text (e.g. "fewer than 5").
     """
-    W, row_h, bar_h, x0, bw = 300, 22, 17, 66, 176
+    W, row_h, bar_h, x0, bw = 300, 26, 21, 76, 156
     H = row_h * len(rows) + 2
     desc = "; ".join(f"{lab}: " + " ".join(x for x in (
         f"{pct(a)} agree, {pct(d)} disagree, {pct(p)} pass" if a is not None else "", t) if x)
         for lab, a, d, p, t in rows)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="vp-bars" {FONT} viewBox="0 0 {W} {H}" role="img" '
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="vp-bars" {FONT} width="{W}" viewBox="0 0 {W} {H}" role="img" '
            f'aria-label="{escape(title)}. {escape(desc)}">']
     for i, (lab, a, d, p, text) in enumerate(rows):
         y = 1 + i * row_h
-        ty = y + bar_h - 4
+        ty = y + bar_h - 5
         out.append(f'<text x="0" y="{_f(ty)}" class="vp-t" fill="#111">{escape(lab)}</text>')
         if a is None:
             out.append(f'<rect x="{x0}" y="{_f(y)}" width="{bw}" height="{bar_h}" fill="none" '

@@ -38,8 +38,17 @@ def count_words(n: Any, one: str, many: str) -> str:
 
 
 def quoted(text: str) -> str:
+    """A statement in quotes, without its closing full stop (the sentence around it has one)."""
     text = " ".join((text or "").split())
+    if text.endswith(".") and not text.endswith(".."):
+        text = text[:-1]
     return f"“{text}”"
+
+
+def at_least(x: float) -> str:
+    """'at least 7 in 10', 'more than 9 in 10', 'almost all' (for the weakest group's share)."""
+    words = share_words(x)
+    return words if words.startswith(("more than", "almost", "about")) else f"at least {words}"
 
 
 def group_sentence(g: GroupView) -> str:
@@ -49,9 +58,9 @@ def group_sentence(g: GroupView) -> str:
     disagree = [r for r in g.representative if r.direction == "disagree"]
     parts = []
     if agree:
-        parts.append(f"{share_words(agree[0].share)} agree that {quoted(agree[0].statement.text)}")
+        parts.append(f"{share_words(agree[0].share)} agree with {quoted(agree[0].statement.text)}")
     if disagree:
-        parts.append(f"{share_words(disagree[0].share)} disagree that {quoted(disagree[0].statement.text)}")
+        parts.append(f"{share_words(disagree[0].share)} disagree with {quoted(disagree[0].statement.text)}")
     if not parts:
         return f"{head}: no statement sets this group clearly apart yet."
     return f"{head}: " + ", and ".join(parts) + "."
@@ -63,13 +72,14 @@ def finding_sentence(f: Finding) -> str:
         hi, lo = f.most, f.least
         if hi is None or lo is None:
             return ""
-        return (f"{share_words(hi.agree)} of {hi.group.label} agree, "
+        text = (f"{share_words(hi.agree)} of {hi.group.label} agree, "
                 f"but {share_words(lo.disagree)} of {lo.group.label} disagree.")
+        return text[0].upper() + text[1:]
     verb = "agree" if f.direction == "agree" else "disagree"
     weakest = min(f.groups, key=f.side) if f.groups else None
     text = f"A majority of every group {verb}s"
     if weakest is not None:
-        text += f", at least {share_words(f.side(weakest))} in each"
+        text += f": {at_least(f.side(weakest))} in each"
     if f.too_few:
         text += " (" + ", ".join(g.label for g in f.too_few) + ": too few votes to tell)"
     return text + "."

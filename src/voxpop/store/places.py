@@ -143,3 +143,26 @@ def finder_for(s: Session, cid: str) -> PlaceFinder | None:
         _finders.clear()
     _finders[cid] = (stamp, finder)
     return finder
+
+
+LAYOUT_KIND = "places_layout"
+
+
+def stored_layout(s: Session, cid: str) -> dict | None:
+    """The conversation's map layout (voxpop.places.layout): the one uploaded with its places, else the
+    packaged UK map when the places are the UK's 2016 counting areas, else None."""
+    from voxpop.places.layout import default_layout_for
+
+    row = s.execute(select(Artifact.payload).where(Artifact.conversation_id == cid, Artifact.kind == LAYOUT_KIND)
+                    .order_by(Artifact.id.desc()).limit(1)).scalar()
+    if row:
+        return dict(row)
+    ids = set(s.execute(select(Place.place_id).where(Place.conversation_id == cid)).scalars())
+    return default_layout_for(ids) if ids else None
+
+
+def save_layout(s: Session, cid: str, layout: dict | None) -> None:
+    """Replace the conversation's map layout (None removes it, so the default applies again)."""
+    s.execute(delete(Artifact).where(Artifact.conversation_id == cid, Artifact.kind == LAYOUT_KIND))
+    if layout is not None:
+        s.add(Artifact(conversation_id=cid, kind=LAYOUT_KIND, payload=layout))

@@ -12,6 +12,9 @@ Routes (prefix /api/v1):
   PUT  /conversations/{cid}/participants/{xid}/place     organiser: set a participant's place (and strata) by xid
   GET  /conversations/{cid}/places/{place_id}/link       organiser: the participation link for that place
   GET  /conversations/{cid}/places/{place_id}/qr.svg     organiser: that link as a QR code (SVG)
+  PUT  /conversations/{cid}/places/layout                organiser: upload a map layout (HexJSON or GeoJSON)
+  GET  /conversations/{cid}/places/layout                the map layout (uploaded, or the packaged UK map)
+  DELETE /conversations/{cid}/places/layout              organiser: drop the uploaded layout (default again)
 """
 
 from __future__ import annotations
@@ -41,8 +44,10 @@ from voxpop.store.places import (
     read_aliases_csv,
     replace_aliases,
     replace_places,
+    save_layout,
     save_settings,
     settings_of,
+    stored_layout,
     stored_registry,
 )
 from voxpop.web.api_common import (
@@ -119,6 +124,57 @@ def list_places(cid: str, s: Session = Depends(read_session)) -> dict:
     for r in rows:
         r["level"] = r["context"].pop("_level", None)
     return {"places": rows, "summary": _summary(reg)}
+
+
+LAYOUT_MAX_BYTES = 20 * 1024 * 1024
+
+
+@router.put("/conversations/{cid}/places/layout")
+async def upload_layout(cid: str, request: Request, file: UploadFile | None = None,
+                        id_property: str | None = Query(None, max_length=100)) -> dict:
+    """Give the places a map: a HexJSON hex cartogram or GeoJSON boundaries (multipart `file` or the body).
+    Each hex's id (or its "place"), or each feature's `id_property` / "place" / "id" / "code" property, must be
+    a place id; shapes that match no place are refused with their ids."""
+    from voxpop.places.layout import match, read_layout
+
+    svc = services(request)
+    data, name = await managed_upload(request, cid, file, default_name="layout.json", max_bytes=LAYOUT_MAX_BYTES)
+    if len(data) > LAYOUT_MAX_BYTES:
+        raise Invalid(f"{name}: the layout is larger than {LAYOUT_MAX_BYTES // (1024 * 1024)} MB")
+    try:
+        layout = await run_in_threadpool(read_layout, data, name, id_property=id_property)
+    except PlaceError as e:
+        raise Invalid(str(e)) from None
+
+    def go():
+        with svc.db.write() as s:
+            reg = stored_registry(s, cid)
+            if reg is None:
+                raise Invalid("upload the places first: a layout draws places this conversation already has")
+            n, unknown = match(layout, set(reg.ids))
+            if unknown:
+                raise Invalid(f"{name}: {len(unknown)} of {len(layout['shapes'])} shapes match no place id, e.g. "
+                              f"{', '.join(unknown[:5])}; use the place ids of the places file")
+            save_layout(s, cid, layout)
+        return {"kind": layout["kind"], "shapes": n, "source": layout["source"]}
+
+    return await run_in_threadpool(go)
+
+
+@router.get("/conversations/{cid}/places/layout")
+def get_layout(cid: str, s: Session = Depends(read_session)) -> dict:
+    get_conversation(s, cid)
+    layout = stored_layout(s, cid)
+    if layout is None:
+        raise NotFound("this conversation's places have no map: upload a HexJSON or GeoJSON layout")
+    return layout
+
+
+@router.delete("/conversations/{cid}/places/layout")
+def delete_layout(cid: str, request: Request, s: Session = Depends(write_session)) -> dict:
+    managed_conversation(request, s, cid)
+    save_layout(s, cid, None)
+    return {"deleted": True}
 
 
 @router.get("/conversations/{cid}/places/search")

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
+from voxpop.report.placemap import place_map
 from voxpop.report.places import build_places
 from voxpop.report.svg import map_positions
 from voxpop.report.view import build_view
@@ -17,6 +18,7 @@ from voxpop.report.words import summary as plain_summary
 from voxpop.store.conversations import get_conversation
 from voxpop.store.errors import ServiceError
 from voxpop.store.group_names import group_names
+from voxpop.store.places import stored_layout
 from voxpop.store.standing import participant_standing
 from voxpop.web.api_common import API_PREFIX, participant_id, services
 from voxpop.web.api_results import analysis_for
@@ -35,11 +37,13 @@ async def results(cid: str, request: Request) -> Response:
             conv = get_conversation(s, cid)
             mine = participant_standing(s, cid, pk) if pk is not None and res.get("document") else None
             names = group_names(s, cid)
-        return conv, res, mine, names
+            doc = res.get("document") or {}
+            layout = stored_layout(s, cid) if doc.get("places") else None
+        return conv, res, mine, names, layout
 
     try:
         pk = await participant_id(request, Response(), cid, create=False)
-        conv, res, mine, names = await run_in_threadpool(go, pk)
+        conv, res, mine, names, layout = await run_in_threadpool(go, pk)
     except ServiceError as e:
         return service_error_page(request, e, back=f"/c/{cid}")
     doc = res.get("document")
@@ -48,6 +52,7 @@ async def results(cid: str, request: Request) -> Response:
     chosen = _chosen_group(view, request.query_params.get("group"))
     shown, hidden = _statements_to_show(view, chosen)
     places = build_places(view.places, view) if view and view.ok else None
+    pmap = _place_map(view, layout, request.query_params.get("colour")) if places and layout else None
     counts = view.counts if view else {"participants": 0, "votes": 0, "statements": conv.n_statements}
     analysed_at = None
     if res.get("computed_ms"):
@@ -59,8 +64,17 @@ async def results(cid: str, request: Request) -> Response:
         json_twin=f"{API_PREFIX}/conversations/{cid}/analysis", back_url=f"/c/{cid}" if conv.is_open else None,
         nav=participant_nav(cid, "results", True), standing=standing, shown=shown, hidden=hidden,
         places=places, chosen=chosen, summary=plain_summary(view) if view and view.ok else None,
-        bridging_extra=_bridging_extra(view),
+        bridging_extra=_bridging_extra(view), pmap=pmap,
+        map_statements=[st for st in view.statements if not st.moderated_out and st.support] if pmap else [],
     )
+
+
+def _place_map(view, layout, colour: str | None):
+    """The map of places coloured by coverage, or by support for the statement chosen with ?colour=ID."""
+    by_id = {st.id: st for st in view.statements if not st.moderated_out}
+    mode = colour if colour in by_id else "coverage"
+    return place_map(layout, view.places, mode=mode,
+                     statement_text=by_id[mode].text if mode in by_id else None, id_prefix="place-map")
 
 
 def _chosen_group(view, letter: str | None):
