@@ -185,6 +185,7 @@ def create_app(database_url: str | None = None, *, background: str | None = None
         api_listen,
         api_moderation,
         api_panels,
+        api_paper,
         api_participation,
         api_places,
         api_results,
@@ -192,7 +193,7 @@ def create_app(database_url: str | None = None, *, background: str | None = None
     )
 
     for mod in (api_accounts, api_conversations, api_participation, api_moderation, api_results, api_exports,
-                api_places, api_listen, api_panels, pages):
+                api_places, api_listen, api_panels, api_paper, pages):
         app.include_router(mod.router)
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

@@ -12,6 +12,7 @@ from voxpop.web import (
     pages_listen_organiser,
     pages_organiser,
     pages_panels,
+    pages_paper,
     pages_participate,
     pages_places,
     pages_places_organiser,
@@ -31,5 +32,5 @@ async def home(request: Request) -> Response:
 
 
 for _mod in (pages_participate, pages_results, pages_organiser, pages_places, pages_places_organiser,
-             pages_listen_organiser, pages_panels):
+             pages_listen_organiser, pages_panels, pages_paper):
     router.include_router(_mod.router)
