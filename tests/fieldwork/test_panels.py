@@ -46,15 +46,15 @@ def test_panel_of_40_from_1000_meets_every_quota_and_each_code_works_once(api):
 
     # every code works once: each invited person (their own browser) redeems theirs, a second person cannot
     app = api.c.app
-    for m in members:
-        with TestClient(app) as person:
+    for i, m in enumerate(members):  # invited people write from their own homes (own addresses)
+        with TestClient(app, client=(f"10.1.{i}.1", 50000)) as person:
             r = person.post(f"/api/v1/invitations/{m['code']}/redeem")
             assert r.status_code == 200, r.text
             assert r.json()["place"] == m["place"] and r.json()["channel"] == "invited"
             assert person.post(f"/api/v1/invitations/{m['code']}/redeem").status_code == 200  # same person: no-op
             me = person.get(f"/api/v1/conversations/{cid}/me").json()
             assert me["participant"] == r.json()["participant"]
-        with TestClient(app) as other:
+        with TestClient(app, client=(f"10.2.{i}.1", 50000)) as other:
             r2 = other.post(f"/api/v1/invitations/{m['code'].lower()}/redeem")
             assert r2.status_code == 409 and "already used" in r2.json()["message"]
     summary = api.c.get(f"/api/v1/conversations/{cid}/panels/{panel['id']}", headers=api.auth).json()
