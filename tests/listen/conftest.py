@@ -42,17 +42,6 @@ def pooled(polis_dirs, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def pooled_small(polis_dirs, tmp_path_factory):
-    """At most 100 comments per conversation (by comment order), for the slower real-model test."""
-    rows, per = [], {}
-    for r in polis_comments(polis_dirs):
-        per[r["conversation"]] = per.get(r["conversation"], 0) + 1
-        if per[r["conversation"]] <= 100:
-            rows.append(r)
-    return rows, write_pooled_csv(rows, tmp_path_factory.mktemp("small") / "pooled-small.csv")
-
-
-@pytest.fixture(scope="session")
 def pooled_tfidf(pooled):
     rows, path = pooled
     return rows, path, listen([path], model="tfidf")

@@ -7,7 +7,7 @@ import os
 
 import numpy as np
 import pytest
-from sklearn.metrics import adjusted_rand_score
+from sklearn.metrics import adjusted_rand_score, homogeneity_score
 
 from voxpop.listen import embed as E
 from voxpop.listen.run import listen
@@ -93,14 +93,17 @@ def test_empty_and_bad_precision(cache):
 
 
 @pytest.mark.slow
-def test_minilm_themes_separate_the_pooled_conversations(pooled_small, cache):
-    rows, path = pooled_small
+def test_minilm_themes_separate_the_pooled_conversations(pooled, cache):
+    rows, path = pooled
     sec = listen([path], model="auto")
     assert sec["meta"]["embedding"]["model"] == "minilm" and sec["meta"]["embedding"]["runtime"] == "openvino"
     conv = {f"{r['conversation']}/{r['comment']}": r["conversation"] for r in rows}
     ts = sec["testimonies"]
-    ari = adjusted_rand_score([conv[t["id"]] for t in ts], [-1 if t["theme"] is None else t["theme"] for t in ts])
-    assert ari >= 0.6, f"ARI {ari:.3f} with MiniLM, top-level themes"
+    truth, found = [conv[t["id"]] for t in ts], [-1 if t["theme"] is None else t["theme"] for t in ts]
+    ari, homogeneity = adjusted_rand_score(truth, found), homogeneity_score(truth, found)
+    # the issue's targets, on all the shared conversations' comments pooled (bench/listen.py prints them)
+    assert ari >= 0.7 and homogeneity >= 0.8, f"ARI {ari:.3f}, homogeneity {homogeneity:.3f} (MiniLM, top level)"
+    assert not any(th["language"] == "und" for th in sec["themes"])
     tby = {t["id"]: t for t in ts}
     for th in sec["themes"]:
         for q in th["quotes"]:

@@ -1,76 +1,267 @@
-"""Distinctive keywords per theme with class-based TF-IDF (c-TF-IDF, as in BERTopic)."""
+"""Theme names: short phrases from a theme's own sentences, ranked for coverage and distinctiveness.
+
+Every sentence is cut into words (contractions such as "don't" stay whole, so no "don" fragment can
+appear), each word lemmatised with simplemma in its testimony's language. Candidate phrases are
+1-3-word runs that neither start nor end with a stop word. A phrase's score in a theme is
+`coverage * log(1 + lift)`: coverage is the share of the theme's sentences that use it, lift how much
+more often than in the sibling themes together. The names are then picked by maximal marginal
+relevance (MMR) so that they are not near-synonyms: over MiniLM embeddings of the phrases when the
+model ran (relevance also counts closeness to the theme's centroid), over shared lemmas otherwise.
+See docs/listening.md "Theme names".
+"""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from sklearn.feature_extraction.text import CountVectorizer
 
-from voxpop.listen.embed import _CJK, WORD_TOKENS
+from voxpop.listen.embed import _CJK
 
-_CJK_SPACE = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
+WORD = re.compile(rf"[^\W\d_{_CJK}]+(?:['’][^\W\d_{_CJK}]+)*|[{_CJK}]+")
+_CJK_RUN = re.compile(rf"[{_CJK}]+")
 
 # scikit-learn's English list plus these; stop-words' own English list is too broad ("work", "home")
 STOP_LANGUAGES = ("german", "french", "spanish", "italian", "dutch", "portuguese", "chinese")
 KEEP = {"car"}  # French "car" (= because) is an English content word
+# what is left of an English contraction when the apostrophe is lost or split off: never a keyword
+FRAGMENTS = frozenset({
+    "don", "doesn", "didn", "aren", "isn", "wasn", "weren", "couldn", "shouldn", "wouldn", "hasn", "haven",
+    "hadn", "mustn", "needn", "mightn", "shan", "ain", "won", "ve", "ll", "re", "t", "s", "d", "m",
+    "dont", "doesnt", "didnt", "arent", "isnt", "wasnt", "werent", "couldnt", "shouldnt", "wouldnt",
+    "hasnt", "havent", "hadnt", "cant", "wont", "im", "ive", "youre", "theyre", "thats", "whats", "lets",
+    "id", "youve", "weve", "theyve", "ill", "itll", "youll", "theyll", "hes", "shes", "theres", "heres"})
+# words so common in what people say about anything that they never name a theme
+GENERIC = frozenset({
+    "think", "people", "like", "just", "need", "needs", "want", "make", "good", "way", "really", "thing",
+    "things", "lot", "yes", "agree", "disagree", "believe", "feel", "know", "say", "said", "going", "get",
+    "mehr", "sollte", "sollten", "soll", "muss", "müssen", "braucht", "brauchen", "gibt", "ganz", "immer",
+    "werden", "wird", "sehr", "finde", "glaube", "menschen", "leute", "let", "lets", "let's"})
+# the only stop words allowed inside a three-word phrase ("freedom of speech", "cost of living")
+INNER = frozenset({"of", "for", "and", "in", "on", "to", "the", "de", "der", "die", "das", "und", "von", "für",
+                   "la", "le", "les", "des", "du", "el", "los", "et", "y"})
+LEMMA_LANGS = frozenset({"en", "de", "fr", "es", "it", "nl", "pt", "pl", "sv", "da", "nb", "fi", "cs", "ro",
+                         "hu", "tr", "ru", "uk", "el", "ga", "cy", "gd", "ca", "sk", "sl", "hr", "lt", "lv",
+                         "et", "bg"})
+MAX_N = 3
+MAX_N_CJK = 4  # Chinese words are often 2-4 characters
+POOL = 30  # phrases per theme considered by MMR
+MMR_LAMBDA = 0.7
 
 
 @lru_cache(maxsize=1)
-def stop_words() -> list[str]:
-    """Stop words of the main Latin-script languages (testimony may mix them), lower case."""
+def stop_words() -> frozenset[str]:
+    """Stop words of the main Latin-script languages (testimony may mix them), lower case, plus fragments."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
     from stop_words import get_stop_words
 
     words = set(ENGLISH_STOP_WORDS)
     for lang in STOP_LANGUAGES:
-        words.update(w.lower() for w in get_stop_words(lang))
+        words.update(w.lower().replace("’", "'") for w in get_stop_words(lang))
     words -= KEEP
-    # tokenised like the texts, so scikit-learn sees a consistent list
-    return sorted(words | {tok for w in words for tok in re.findall(WORD_TOKENS, w)})
+    return frozenset(words | FRAGMENTS)
 
 
-def ctfidf_keywords(texts: list[str], labels: list, top: int = 8) -> dict:
-    """{label: [(term, score), ...]} for each distinct label (any hashable); best first."""
-    classes = sorted(set(labels), key=str)
-    out: dict = {c: [] for c in classes}
-    if not texts:
-        return out
-    vec = CountVectorizer(token_pattern=WORD_TOKENS, stop_words=stop_words(), ngram_range=(1, 2),
-                          min_df=1 if len(texts) < 200 else 2, max_features=200_000)
-    try:
-        X = vec.fit_transform(texts)
-    except ValueError:  # nothing but stop words
-        return out
-    index = {c: i for i, c in enumerate(classes)}
-    rows = np.array([index[lab] for lab in labels])
-    M = csr_matrix((np.ones(len(rows)), (rows, np.arange(len(rows)))), shape=(len(classes), len(rows)))
-    T = np.asarray((M @ X).todense(), dtype=np.float64)  # classes x terms
-    tf = T / np.maximum(T.sum(axis=1, keepdims=True), 1)
-    f = T.sum(axis=0)
-    avg = T.sum() / max(len(classes), 1)
-    score = tf * np.log1p(avg / np.maximum(f, 1))
-    if len(classes) >= 4:  # words found in most themes (e.g. another language's stop words) say nothing
-        score[:, (T > 0).sum(axis=0) > len(classes) / 2] = 0.0
-    terms = vec.get_feature_names_out()
-    for c, i in index.items():
-        order = np.argsort(-score[i], kind="stable")
-        picked: list[tuple[str, float]] = []
-        for j in order:
-            if score[i, j] <= 0 or len(picked) >= top:
-                break
-            term = _CJK_SPACE.sub("", str(terms[j]))
-            if len(term) < 2:  # a lone character (Chinese, Japanese) is not a keyword
-                continue
-            # skip a unigram already inside a picked bigram, and vice versa
-            if any(term in p or p in term for p, _ in picked):
-                continue
-            picked.append((term, round(float(score[i, j]), 5)))
-        out[c] = picked
+def is_stop(word: str) -> bool:
+    w = word.lower().replace("’", "'")
+    if w in stop_words():
+        return True
+    if "'" in w:  # don't, they're, it's, people's -> judged by what comes before the apostrophe
+        head = w.split("'", 1)[0]
+        return head in stop_words() or w.endswith("n't")
+    return len(w) < 2 and not _CJK_RUN.fullmatch(w)
+
+
+@lru_cache(maxsize=200_000)
+def lemma(word: str, lang: str) -> str:
+    w = word.lower().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    if lang in LEMMA_LANGS:
+        import simplemma
+
+        try:
+            return simplemma.lemmatize(w, lang=lang).lower()
+        except ValueError:
+            return w
+    return w
+
+
+@dataclass
+class Phrases:
+    """Claims x phrases (binary), with each phrase's most used surface form."""
+    matrix: csr_matrix
+    surface: list[str]
+    lemmas: list[frozenset[str]]
+
+
+def tokens(text: str) -> list[tuple[str, str, bool]]:
+    """(surface, lemma key, stop?) per word; a CJK run becomes its characters."""
+    out = []
+    for m in WORD.finditer(text):
+        w = m.group()
+        if _CJK_RUN.fullmatch(w):
+            out.extend((ch, ch, ch in stop_words()) for ch in w)
+        else:
+            out.append((w, "", is_stop(w)))
     return out
 
 
-def label_of(keywords: list[tuple[str, float]], n: int = 3) -> str:
-    return " · ".join(t for t, _ in keywords[:n]) or "(no distinctive words)"
+def _join(words: list[str]) -> str:
+    """Words joined by spaces, except between two CJK characters."""
+    out = words[0]
+    for w in words[1:]:
+        out += w if (_CJK_RUN.match(w[:1]) and _CJK_RUN.match(out[-1:])) else " " + w
+    return out
+
+
+def phrases(texts: list[str], langs: list[str]) -> Phrases:
+    index: dict[str, int] = {}
+    forms: list[Counter] = []
+    lemma_sets: list[frozenset[str]] = []
+    rows, cols = [], []
+    for i, (text, lang) in enumerate(zip(texts, langs, strict=True)):
+        toks = []
+        for s, k, stop in tokens(text):
+            key = k or lemma(s, lang)
+            toks.append((s, key, stop or key in stop_words()))
+        seen: set[int] = set()
+        for a in range(len(toks)):
+            if toks[a][2]:
+                continue
+            for n in range(1, (MAX_N_CJK if _CJK_RUN.fullmatch(toks[a][0]) else MAX_N) + 1):
+                b = a + n
+                if b > len(toks) or toks[b - 1][2]:
+                    continue
+                run = toks[a:b]
+                if n == 3 and run[1][2] and run[1][0].lower() not in INNER:
+                    continue
+                if len({bool(_CJK_RUN.fullmatch(w)) for w, _, _ in run}) > 1:  # no mixed-script phrase
+                    continue
+                if n == 1 and (_CJK_RUN.fullmatch(run[0][0]) or run[0][1] in GENERIC):  # a lone Chinese/Japanese character is not a name
+                    continue
+                key = _join([k for _, k, _ in run])
+                j = index.get(key)
+                if j is None:
+                    j = index[key] = len(forms)
+                    forms.append(Counter())
+                    lemma_sets.append(frozenset(k for _, k, st in run if not st))
+                forms[j][_join([s.lower() for s, _, _ in run])] += 1
+                if j not in seen:
+                    seen.add(j)
+                    rows.append(i)
+                    cols.append(j)
+    m = csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(texts), len(forms)))
+    surface = [f.most_common(1)[0][0] for f in forms]
+    return Phrases(m, surface, lemma_sets)
+
+
+def content_words(text: str) -> int:
+    """Words that are not stop words (each CJK character counts as half a word)."""
+    n = 0.0
+    for s, _, stop in tokens(text):
+        if not stop:
+            n += 0.5 if _CJK_RUN.fullmatch(s) else 1.0
+    return int(n)
+
+
+def scores(ph: Phrases, groups: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(groups x phrases score = coverage * log(1 + lift), lift against all the groups together; counts)."""
+    n = sum(len(g) for g in groups)
+    rows = np.concatenate([np.full(len(g), i) for i, g in enumerate(groups)]) if groups else np.zeros(0, int)
+    cols = np.concatenate(groups) if groups else np.zeros(0, int)
+    M = csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(groups), ph.matrix.shape[0]))
+    df = np.asarray((M @ ph.matrix).todense(), dtype=np.float64)
+    size = np.array([max(len(g), 1) for g in groups], dtype=np.float64)[:, None]
+    cov = df / size
+    if len(groups) == 1:  # nothing to stand apart from: the most used phrases name it
+        out = cov.copy()
+    else:
+        p_all = df.sum(axis=0, keepdims=True) / max(n, 1)
+        lift = cov / np.maximum(p_all, 1e-12)
+        out = cov * np.log1p(np.where(lift > 1, lift - 1, 0.0))
+    out[df < np.minimum(2, size)] *= 0.01  # said once: a name only when nothing is said twice
+    longer = np.array([1.0 + 0.15 * (len(s.split()) - 1) for s in ph.surface])
+    return out * longer[None, :], df
+
+
+def _inside(small: str, big: str) -> bool:
+    if small == big:
+        return False
+    if _CJK_RUN.fullmatch(small.replace(" ", "")):
+        return small in big
+    return f" {small} " in f" {big} "
+
+
+def _closed(cands: list[int], df: np.ndarray, surface: list[str]) -> list[int]:
+    """Drop a phrase when a longer one containing it is used nearly as often ("bank" inside "land bank")."""
+    return [j for j in cands
+            if not any(_inside(surface[j], surface[b]) and df[b] >= 0.7 * df[j] for b in cands)]
+
+
+def _mmr(cands: list[int], rel: np.ndarray, sim: np.ndarray, top: int) -> list[int]:
+    picked: list[int] = []
+    left = list(range(len(cands)))
+    while left and len(picked) < top:
+        if picked:
+            red = sim[np.ix_(left, picked)].max(axis=1)
+            val = MMR_LAMBDA * rel[left] - (1 - MMR_LAMBDA) * red
+        else:
+            val = rel[left]
+        best = left[int(np.argmax(val))]
+        picked.append(best)
+        left.remove(best)
+    return [cands[i] for i in picked]
+
+
+def name_groups(ph: Phrases, groups: list[np.ndarray], vectors: np.ndarray | None = None,
+                embed_phrases: Callable[[list[str]], np.ndarray] | None = None,
+                top: int = 8) -> list[list[tuple[str, float]]]:
+    """For each group, up to `top` (phrase, score) best first, diverse by MMR; [] when nothing stands out."""
+    S, df = scores(ph, groups)
+    pools = []
+    for g in range(len(groups)):
+        order = [int(j) for j in np.argsort(-S[g], kind="stable")[:3 * POOL] if S[g, j] > 0]
+        pools.append(_closed(order, df[g], ph.surface)[:POOL])
+    vecs: dict[int, np.ndarray] = {}
+    if embed_phrases is not None and vectors is not None:
+        wanted = sorted({j for p in pools for j in p})
+        if wanted:
+            E = embed_phrases([ph.surface[j] for j in wanted])
+            vecs = dict(zip(wanted, E, strict=True))
+    out = []
+    for g, pool in enumerate(pools):
+        if not pool:
+            out.append([])
+            continue
+        rel = S[g, pool] / S[g, pool].max()
+        if vecs:
+            P = np.array([vecs[j] for j in pool])
+            c = vectors[groups[g]].mean(axis=0)
+            c /= np.linalg.norm(c) or 1.0
+            rel = 0.5 * rel + 0.5 * np.clip(P @ c, 0, None) / max(float(np.clip(P @ c, 0, None).max()), 1e-9)
+            sim = P @ P.T
+        else:
+            sets = [ph.lemmas[j] for j in pool]
+            sim = np.array([[len(a & b) / max(len(a | b), 1) for b in sets] for a in sets])
+        chosen = _mmr(pool, rel, sim, top)
+        out.append([(ph.surface[j], round(float(S[g, j]), 5)) for j in chosen])
+    return out
+
+
+def label_of(keywords: list[tuple[str, float]]) -> str:
+    """A short name: the best phrase; a single word is joined by the next one ("Uber and taxis")."""
+    if not keywords:
+        return "(no distinctive words)"
+    first = keywords[0][0]
+    if " " not in first and len(keywords) > 1 and not _CJK_RUN.match(first) \
+            and keywords[1][1] >= 0.5 * keywords[0][1]:
+        first = f"{first} and {keywords[1][0]}"
+    elif _CJK_RUN.match(first) and len(keywords) > 1:
+        first = f"{first}、{keywords[1][0]}"
+    return first[:1].upper() + first[1:]

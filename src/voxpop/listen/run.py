@@ -2,82 +2,77 @@
 
 from __future__ import annotations
 
+import re
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
-from voxpop.listen.candidates import make_candidates, representative
+from voxpop.listen.blocks import SMALL_CELL, Context, theme_block, unit_centroid
+from voxpop.listen.candidates import Candidates
 from voxpop.listen.embed import embed
-from voxpop.listen.io import Testimony, TestimonyError, read_sources
-from voxpop.listen.keywords import ctfidf_keywords, label_of
+from voxpop.listen.io import TestimonyError, read_sources
+from voxpop.listen.keywords import content_words, name_groups, phrases
+from voxpop.listen.language import UNKNOWN, detect, name_of
 from voxpop.listen.split import split_text
-from voxpop.listen.themes import cluster
+from voxpop.listen.themes import by_size, cluster
 
-SMALL_CELL = 5
 Progress = Callable[[str, int, int], None] | None  # (stage, done, total)
+MIN_CONTENT_WORDS = 2  # fewer: chatter ("I agree", "test"), gathered as "other"
+MIN_THEME = 3  # claims; smaller groups go to "other"
+# a speaker describing themselves ("I am between 20 and 25 years old.") is not a theme: "other"
+_ABOUT_ME = re.compile(r"^\W*(i am|i'm|i identify|i live|i consider myself|i have a disability|i receive|"
+                       r"my (age|gender|ethnicity))\b.*\b(years?|age|old|older|female|male|woman|man|gender|"
+                       r"ethnic\w*|disab\w+|rural|urban|born|retired|student|british|white|black|asian|"
+                       r"lgbt\w*|non-binary|benefits|income|employed|unemployed)\b", re.IGNORECASE)
+DUPLICATE_COSINE = {"minilm": 0.9, "tfidf": 0.95}
 
 
-def _cells(members: list[int], claims: list[dict], tby: dict[str, Testimony], key, totals: Counter) -> list[dict]:
-    """Per-value counts for one theme, with the small-cell rule (< SMALL_CELL distinct speakers)."""
-    groups: dict = defaultdict(list)
-    for ci in members:
-        groups[key(tby[claims[ci]["testimony"]])].append(ci)
-    rows = []
-    for value, cis in sorted(groups.items(), key=lambda kv: (kv[0] is None, str(kv[0]))):
-        tids = {claims[ci]["testimony"] for ci in cis}
-        speakers = {tby[t].speaker for t in tids}
-        small = len(speakers) < SMALL_CELL
-        rows.append({"value": value,
-                     "n_claims": None if small else len(cis),
-                     "n_testimonies": None if small else len(tids),
-                     "n_speakers": None if small else len(speakers),
-                     "share": None if small else round(len(cis) / totals[value], 4),
-                     "suppressed": small})
-    return rows
+def _themes_by_language(vectors: np.ndarray, langs: list[str], other: np.ndarray) -> tuple[np.ndarray,
+                                                                                           np.ndarray, dict]:
+    """(theme per claim or -1, sub-theme per claim or -1, per-language method details)."""
+    n = len(langs)
+    labels, subs = np.full(n, -1), np.full(n, -1)
+    details: dict = {}
+    larr = np.array(langs)
+    nxt = 0
+    for lang in dict.fromkeys(langs):
+        idx = np.flatnonzero((larr == lang) & ~other)
+        if lang == UNKNOWN or len(idx) == 0:
+            continue
+        cl = cluster(vectors[idx])
+        labels[idx] = cl.labels + nxt
+        subs[idx] = cl.sublabels
+        nxt += cl.k
+        details[lang] = {"claims": len(idx), "themes": cl.k, "silhouette": cl.top.silhouette, "gap": cl.top.gap,
+                         "micro_clusters": cl.micro_clusters, "k_range": list(cl.k_range),
+                         "silhouettes": {str(k): v for k, v in cl.top.silhouettes.items()},
+                         "reference": {str(k): v for k, v in cl.top.reference.items()}}
+    sizes = Counter(labels[labels >= 0].tolist())
+    for t, s in sizes.items():
+        if s < MIN_THEME:
+            labels[labels == t] = -1
+            subs[labels == -1] = -1
+    keep = labels >= 0
+    if keep.any():
+        labels[keep] = by_size(labels[keep])
+    return labels, subs, details
 
 
-def _main_themes(claims: list[dict], vectors: np.ndarray, labels: np.ndarray, k: int) -> dict[str, int]:
-    """A testimony's main theme: the theme centroid nearest to the mean of its claims' vectors."""
-    cent = np.zeros((k, vectors.shape[1]))
-    np.add.at(cent, labels, vectors)
-    cent /= np.maximum(np.linalg.norm(cent, axis=1, keepdims=True), 1e-12)
-    ids = sorted({c["testimony"] for c in claims})
-    row = {t: i for i, t in enumerate(ids)}
-    tv = np.zeros((len(ids), vectors.shape[1]))
-    np.add.at(tv, [row[c["testimony"]] for c in claims], vectors)
-    best = (tv @ cent.T).argmax(axis=1)
-    return {t: int(best[i]) for t, i in row.items()}
-
-
-def _theme_block(tid, members: np.ndarray, ctx: dict, kw: list, subthemes: list[dict]) -> dict:
-    claims, tby, vectors = ctx["claims"], ctx["tby"], ctx["vectors"]
-    texts = [c["text"] for c in claims]
-    quotes_idx = representative(members, vectors, ctx["testimony_of"], texts)
-    quotes = []
-    for ci, sim in quotes_idx:
-        c = claims[ci]
-        t = tby[c["testimony"]]
-        quotes.append({"claim": c["id"], "testimony": t.id, "source": t.source, "start": c["start"],
-                       "end": c["end"], "source_start": t.source_start, "text": c["text"],
-                       "speaker": t.speaker, "place": t.place, "similarity": sim})
-    mlist = members.tolist()
-    tids = sorted({claims[ci]["testimony"] for ci in mlist}, key=ctx["torder"].get)
-    by_place = [{"place": r.pop("value"), **{("share_of_place" if k == "share" else k): v for k, v in r.items()}}
-                for r in _cells(mlist, claims, tby, lambda t: t.place, ctx["place_totals"])]
-    by_attr = {}
-    for a in ctx["attributes"]:
-        rows = _cells(mlist, claims, tby, lambda t, a=a: t.attributes.get(a), ctx["attr_totals"][a])
-        by_attr[a] = [{**{("share_of_value" if k == "share" else k): v for k, v in r.items()}} for r in rows]
-    candidates = make_candidates(quotes_idx, ctx["claim_links"], tid, ctx["max_len"], ctx["seen"], "c")
-    return {"id": tid, "label": label_of(kw), "keywords": [{"term": k, "score": s} for k, s in kw],
-            "size": len(mlist), "share": round(len(mlist) / max(len(claims), 1), 4),
-            "n_testimonies": len(tids), "n_speakers": len({tby[t].speaker for t in tids}),
-            "testimonies": tids, "claims": [claims[ci]["id"] for ci in mlist], "quotes": quotes,
-            "subthemes": subthemes, "by_place": by_place, "by_attribute": by_attr, "candidates": candidates}
+def _main_themes(claims: list[dict], vectors: np.ndarray, centroids: dict) -> dict[str, int]:
+    """A testimony's main theme: the theme centroid nearest to the mean of its themed claims' vectors."""
+    if not centroids:
+        return {}
+    ids = list(centroids)
+    C = np.array([centroids[t] for t in ids])
+    acc: dict[str, np.ndarray] = {}
+    for i, c in enumerate(claims):
+        if c["theme"] is not None:
+            acc[c["testimony"]] = acc.get(c["testimony"], 0) + vectors[i]
+    return {t: ids[int(np.argmax(C @ v))] for t, v in acc.items()}
 
 
 def listen(sources: list[str | Path], *, model: str = "auto", progress: Progress = None,
@@ -96,58 +91,76 @@ def listen(sources: list[str | Path], *, model: str = "auto", progress: Progress
             progress("split", i + 1, len(testimonies))
     if not claims:
         raise TestimonyError("no sentences found in the testimony (only punctuation or whitespace?)")
+    t_lang, languages = detect([t.text for t in testimonies])
+    lang_of = {t.id: code for t, code in zip(testimonies, t_lang, strict=True)}
+    langs = [lang_of[c["testimony"]] for c in claims]
     t2 = time.perf_counter()
     texts = [c["text"] for c in claims]
     emb = embed(texts, model, (lambda d, n: progress("embed", d, n)) if progress else None, threads)
     t3 = time.perf_counter()
     if progress:
         progress("themes", 0, 1)
-    cl = cluster(emb.vectors)
+    chatter = np.array([content_words(t) < MIN_CONTENT_WORDS or bool(_ABOUT_ME.match(t) and len(t) < 120)
+                        for t in texts])
+    labels, subs, details = _themes_by_language(emb.vectors, langs, chatter)
+    k = int(labels.max()) + 1 if (labels >= 0).any() else 0
     t4 = time.perf_counter()
-    for c, lab, sub in zip(claims, cl.labels.tolist(), cl.sublabels.tolist(), strict=True):
-        c["theme"] = lab
-        c["subtheme"] = f"{lab}.{sub}" if sub >= 0 else None
+    for c, lab, sub in zip(claims, labels.tolist(), subs.tolist(), strict=True):
+        c["theme"] = lab if lab >= 0 else None
+        c["subtheme"] = f"{lab}.{sub}" if lab >= 0 and sub >= 0 else None
     tby = {t.id: t for t in testimonies}
     attributes = sorted({a for t in testimonies for a in t.attributes})
     claim_counts = Counter(c["testimony"] for c in claims)
-    place_totals = Counter()
-    attr_totals = {a: Counter() for a in attributes}
+    place_totals: Counter = Counter()
+    attr_totals: dict[str, Counter] = {a: Counter() for a in attributes}
     for t in testimonies:
         place_totals[t.place] += claim_counts[t.id]
         for a in attributes:
             attr_totals[a][t.attributes.get(a)] += claim_counts[t.id]
-    links = [{**c, "_ttext": tby[c["testimony"]].text, "_source": tby[c["testimony"]].source,
-              "_source_start": tby[c["testimony"]].source_start} for c in claims]
-    ctx = {"claims": claims, "tby": tby, "vectors": emb.vectors, "testimony_of": [c["testimony"] for c in claims],
-           "torder": {t.id: i for i, t in enumerate(testimonies)}, "attributes": attributes,
-           "place_totals": place_totals, "attr_totals": attr_totals, "claim_links": links,
-           "max_len": max_statement_length, "seen": set()}
-    kw_top = ctfidf_keywords(texts, cl.labels.tolist())
+    cands = Candidates(claims, emb.vectors, langs, max_statement_length, DUPLICATE_COSINE[emb.model])
+    ctx = Context(claims, tby, emb.vectors, langs, {t.id: i for i, t in enumerate(testimonies)}, attributes,
+                  place_totals, attr_totals, cands)
+    ph = phrases(texts, langs)
+
+    def embed_phrases(items: list[str]) -> np.ndarray:
+        return embed(items, "minilm", threads=threads).vectors
+
+    namer = embed_phrases if emb.model == "minilm" else None
+    groups = [np.flatnonzero(labels == t) for t in range(k)]
+    centroids = {t: unit_centroid(emb.vectors, g) for t, g in enumerate(groups)}
+    names = name_groups(ph, groups, emb.vectors, namer)
     themes = []
-    for k in range(cl.k):
-        members = np.flatnonzero(cl.labels == k)
-        block = _theme_block(k, members, ctx, kw_top[k], [])  # first, so it gets its best candidates
-        sub_of = cl.sublabels[members]
-        if (sub_of >= 0).any():  # sub-theme keywords distinguish it from its siblings
-            kw_sub = ctfidf_keywords([texts[i] for i in members], sub_of.tolist())
-            for s in range(int(sub_of.max()) + 1):
-                block["subthemes"].append(_theme_block(f"{k}.{s}", members[sub_of == s], ctx, kw_sub[s], []))
+    for t, members in enumerate(groups):
+        lang = langs[members[0]]
+        block = theme_block(t, members, ctx, names[t], centroids, lang)  # first: it gets the best candidates
+        sub_of = subs[members]
+        if (sub_of >= 0).any():  # sub-theme names distinguish it from its siblings
+            sgroups = [members[sub_of == s] for s in range(int(sub_of.max()) + 1)]
+            snames = name_groups(ph, sgroups, emb.vectors, namer)
+            scent = {s: unit_centroid(emb.vectors, g) for s, g in enumerate(sgroups)}
+            for s, g in enumerate(sgroups):
+                block["subthemes"].append(theme_block(f"{t}.{s}", g, ctx, snames[s], scent, lang, own=s))
         themes.append(block)
+    other = np.flatnonzero(labels < 0)
     t5 = time.perf_counter()
-    main_theme = _main_themes(claims, emb.vectors, cl.labels, cl.k)
+    main_theme = _main_themes(claims, emb.vectors, centroids)
+    lang_claims = Counter(langs)
+    lang_themes = Counter(b["language"] for b in themes)
     return {
-        "schema": "voxpop.themes", "schema_version": 1,
+        "schema": "voxpop.themes", "schema_version": 2,
         "meta": {
             "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "embedding": {"model": emb.model, "name": emb.name, "dim": int(emb.vectors.shape[1]),
                           "requested": model, "fallback_reason": emb.fallback_reason,
                           "cache_hits": emb.cache_hits, "cache_misses": emb.cache_misses,
                           "runtime": emb.extra.get("runtime"), "precision": emb.extra.get("precision")},
-            "method": {"name": "ward-silhouette", "pca_dims": cl.pca_dims, "micro_clusters": cl.micro_clusters,
-                       "k_range": list(cl.k_range), "silhouette": cl.silhouette,
-                       "silhouettes": {str(k): v for k, v in cl.silhouettes.items()}, "seed": 0},
+            "method": {"name": "language-ward-reference-gap", "seed": 0, "by_language": details},
+            "languages": [{"code": code, "name": name_of(code), "testimonies": t_lang.count(code),
+                           "claims": lang_claims[code], "themes": lang_themes[code]}
+                          for code in [*languages, *([UNKNOWN] if UNKNOWN in t_lang else [])]],
+            "language_detection": "py3langid, per testimony, restricted to the corpus's own languages",
             "counts": {"sources": len(srcs), "testimonies": len(testimonies), "claims": len(claims),
-                       "speakers": len({t.speaker for t in testimonies}), "themes": cl.k},
+                       "speakers": len({t.speaker for t in testimonies}), "themes": k, "other": len(other)},
             "max_statement_length": max_statement_length, "small_cell_min_speakers": SMALL_CELL,
             "timings": {"read_s": round(t1 - t0, 3), "split_s": round(t2 - t1, 3), "embed_s": round(t3 - t2, 3),
                         "cluster_s": round(t4 - t3, 3), "label_s": round(t5 - t4, 3),
@@ -157,10 +170,17 @@ def listen(sources: list[str | Path], *, model: str = "auto", progress: Progress
                     for s in srcs],
         "testimonies": [{"id": t.id, "source": t.source, "line": t.line, "source_start": t.source_start,
                          "speaker": t.speaker, "place": t.place, "attributes": t.attributes, "text": t.text,
+                         "language": lang_of[t.id],
                          "claims": [f"{t.id}:{i}" for i in range(claim_counts[t.id])],
                          "theme": main_theme.get(t.id)}
                         for t in testimonies],
         "claims": [{k: c[k] for k in ("id", "testimony", "start", "end", "text", "theme", "subtheme")}
                    for c in claims],
         "themes": themes,
+        "other": {"label": "Other: too short to theme, or too rare to be a theme of its own",
+                  "size": len(other), "share": round(len(other) / len(claims), 4),
+                  "chatter": int(chatter.sum()),
+                  "claims": [claims[i]["id"] for i in other],
+                  "examples": [{"claim": claims[i]["id"], "testimony": claims[i]["testimony"],
+                                "text": claims[i]["text"]} for i in other[:10]]},
     }

@@ -1,11 +1,12 @@
-"""Themes and sub-themes: Ward hierarchy over (micro-clusters of) embeddings, cut where silhouette is best.
+"""Themes and sub-themes: Ward hierarchy over (micro-clusters of) embeddings, cut where silhouette is
+best, and only when that cut stands clearly above a structureless reference of the same shape.
 
 See docs/listening.md "Themes: method and why".
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
@@ -20,16 +21,28 @@ SAMPLE = 2500
 MAX_THEMES = 30
 SUB_MIN_CLAIMS = 20
 SUB_MAX = 8
-SUB_MIN_SILHOUETTE = 0.05
+# a cut is kept only when its silhouette beats the reference's by this much (see docs/listening.md)
+TOP_GAP = 0.05
+SUB_GAP = 0.02
+REFERENCE_FROM = 60  # points; below this the shuffled reference is too noisy and the best cut is kept
+
+
+@dataclass
+class Cut:
+    labels: np.ndarray  # (n,) 0 = largest; all zeros when k == 1
+    k: int
+    silhouette: float | None
+    gap: float | None  # silhouette minus the reference's at the chosen k
+    silhouettes: dict[int, float] = field(default_factory=dict)
+    reference: dict[int, float] = field(default_factory=dict)
 
 
 @dataclass
 class Clustering:
-    labels: np.ndarray  # (n,) theme per claim, 0 = largest
+    labels: np.ndarray  # (n,) theme per point, 0 = largest
     sublabels: np.ndarray  # (n,) sub-theme within its theme, -1 = theme has no sub-themes
     k: int
-    silhouette: float | None
-    silhouettes: dict[int, float]
+    top: Cut
     micro_clusters: int | None
     pca_dims: int
     k_range: tuple[int, int]
@@ -58,29 +71,55 @@ def _hierarchy(Y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray, int | 
     return remap[micro], linkage(km.cluster_centers_[used], method="ward"), len(used)
 
 
-def _best_cut(Z: np.ndarray, micro: np.ndarray, Y: np.ndarray, kmin: int, kmax: int,
-              seed: int) -> tuple[np.ndarray, int, float | None, dict[int, float]]:
+def _silhouettes(Z: np.ndarray, micro: np.ndarray, Y: np.ndarray, kmax: int, seed: int) -> dict[int, float]:
+    """Silhouette (on a fixed-seed sample) of the dendrogram cut at each k in 2..kmax."""
     n = len(Y)
     rng = np.random.default_rng(seed)
     sample = np.sort(rng.choice(n, SAMPLE, replace=False)) if n > SAMPLE else np.arange(n)
     D = pairwise_distances(Y[sample])
     scores: dict[int, float] = {}
-    best = (None, 1, None)
-    for k in range(kmin, kmax + 1):
-        lab = fcluster(Z, k, criterion="maxclust")[micro] if len(Z) else np.zeros(n, int)
-        ls = lab[sample]
+    for k in range(2, kmax + 1):
+        ls = fcluster(Z, k, criterion="maxclust")[micro][sample]
         if len(np.unique(ls)) < 2 or len(np.unique(ls)) >= len(sample):
             continue
-        s = float(silhouette_score(D, ls, metric="precomputed"))
-        scores[k] = round(s, 4)
-        if best[2] is None or s > best[2] + 1e-9:
-            best = (lab, k, s)
-    if best[0] is None:
-        return np.zeros(n, int), 1, None, scores
-    return best[0], best[1], best[2], scores
+        scores[k] = float(silhouette_score(D, ls, metric="precomputed"))
+    return scores
 
 
-def _by_size(labels: np.ndarray) -> np.ndarray:
+def _reference(Y: np.ndarray, kmax: int, seed: int) -> dict[int, float]:
+    """The same silhouettes for structureless data of the same shape: each coordinate shuffled on its own
+    (the marginals stay, any joint cluster structure goes; gap-statistic style)."""
+    rng = np.random.default_rng(seed + 1)
+    n = min(len(Y), MICRO_ABOVE)
+    rows = rng.choice(len(Y), n, replace=False) if len(Y) > n else np.arange(n)
+    G = np.column_stack([rng.permutation(Y[rows, j]) for j in range(Y.shape[1])])
+    micro, Z, _ = _hierarchy(G, seed)
+    return _silhouettes(Z, micro, G, kmax, seed)
+
+
+def best_cut(Y: np.ndarray, kmax: int, min_gap: float, seed: int = 0,
+             tree: tuple[np.ndarray, np.ndarray] | None = None) -> Cut:
+    """The k in 2..kmax with the best silhouette; k = 1 unless it beats the shuffled reference's by min_gap."""
+    n = len(Y)
+    micro, Z = tree if tree is not None else _hierarchy(Y, seed)[:2]
+    kmax = min(kmax, len(Z))
+    if n < 4 or kmax < 2:
+        return Cut(np.zeros(n, int), 1, None, None)
+    sil = _silhouettes(Z, micro, Y, kmax, seed)
+    ref = _reference(Y, kmax, seed) if n >= REFERENCE_FROM else {}
+    min_gap = min_gap if ref else -1.0
+    gaps = {k: sil[k] - ref.get(k, 0.0) for k in sil}
+    rounded = ({k: round(v, 4) for k, v in sil.items()}, {k: round(v, 4) for k, v in ref.items()})
+    if not gaps:
+        return Cut(np.zeros(n, int), 1, None, None, *rounded)
+    k = max(sil, key=lambda j: (round(sil[j], 6), -j))  # the best-separated cut ...
+    if gaps[k] < min_gap:  # ... is kept only if it is better separated than structureless data would be
+        return Cut(np.zeros(n, int), 1, None, round(gaps[k], 4), *rounded)
+    labels = by_size(fcluster(Z, k, criterion="maxclust")[micro])
+    return Cut(labels, int(labels.max()) + 1, round(sil[k], 4), round(gaps[k], 4), *rounded)
+
+
+def by_size(labels: np.ndarray) -> np.ndarray:
     ids, counts = np.unique(labels, return_counts=True)
     order = ids[np.lexsort((ids, -counts))]
     remap = {old: new for new, old in enumerate(order)}
@@ -88,27 +127,21 @@ def _by_size(labels: np.ndarray) -> np.ndarray:
 
 
 def cluster(X: np.ndarray, seed: int = 0) -> Clustering:
+    """Top-level themes (possibly just one) and sub-themes of one set of embeddings."""
     n = len(X)
     if n < 4:
         z = np.zeros(n, int)
-        return Clustering(z, np.full(n, -1), 1, None, {}, None, 0, (1, 1))
+        return Clustering(z, np.full(n, -1), 1, Cut(z, 1, None, None), None, 0, (1, 1))
     Y = reduce(X, seed)
     micro, Z, n_micro = _hierarchy(Y, seed)
-    units = len(Z) + 1
-    kmax = max(2, min(MAX_THEMES, int(np.sqrt(n)), units - 1))
-    labels, k, sil, scores = _best_cut(Z, micro, Y, 2, kmax, seed)
-    labels = _by_size(labels)
+    kmax = max(2, min(MAX_THEMES, int(np.sqrt(n)), len(Z)))
+    top = best_cut(Y, kmax, TOP_GAP, seed, (micro, Z))
     sub = np.full(n, -1)
-    for t in range(int(labels.max()) + 1):
-        idx = np.flatnonzero(labels == t)
+    for t in range(top.k):
+        idx = np.flatnonzero(top.labels == t)
         if len(idx) < SUB_MIN_CLAIMS:
             continue
-        Ys = Y[idx]
-        smicro, sZ, _ = _hierarchy(Ys, seed)
-        skmax = min(SUB_MAX, len(sZ), len(idx) // 5)
-        if skmax < 2:
-            continue
-        slab, _, ssil, _ = _best_cut(sZ, smicro, Ys, 2, skmax, seed)
-        if ssil is not None and ssil >= SUB_MIN_SILHOUETTE:
-            sub[idx] = _by_size(slab)
-    return Clustering(labels, sub, int(labels.max()) + 1, sil, scores, n_micro, Y.shape[1], (2, kmax))
+        s = best_cut(Y[idx], min(SUB_MAX, len(idx) // 5), SUB_GAP, seed)
+        if s.k > 1:
+            sub[idx] = s.labels
+    return Clustering(top.labels, sub, top.k, top, n_micro, Y.shape[1], (2, kmax))

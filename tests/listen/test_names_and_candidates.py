@@ -1,0 +1,139 @@
+"""Theme names without stop-word fragments, languages kept apart, chatter as "other", stand-alone candidates."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from voxpop.listen.candidates import refusal, tidy, word_count
+from voxpop.listen.keywords import FRAGMENTS, is_stop, label_of, name_groups, phrases, stop_words
+from voxpop.listen.language import detect
+from voxpop.listen.run import listen
+
+_WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
+def _is_fragment_or_stop(term: str) -> bool:
+    words = _WORDS.findall(term.lower())
+    return not words or words[0] in FRAGMENTS or words[-1] in FRAGMENTS or is_stop(words[0]) or is_stop(words[-1])
+
+
+def _names(section):
+    for t in section["themes"]:
+        for block in [t, *t["subthemes"]]:
+            yield block["label"], [k["term"] for k in block["keywords"]]
+
+
+def test_contractions_never_become_fragments():
+    texts = ["I don't think buses aren't late", "Buses don't come and trains aren't better",
+             "We don't have buses", "Trains aren't running, buses don't either", "Rents are high"]
+    ph = phrases(texts, ["en"] * len(texts))
+    assert not any(_is_fragment_or_stop(s) for s in ph.surface), [s for s in ph.surface if _is_fragment_or_stop(s)]
+    assert {"don", "aren", "t", "dont"} <= stop_words()
+    names = name_groups(ph, [np.array([0, 1, 2, 3]), np.array([4])])
+    assert names[0] and names[0][0][0] in ("buses", "trains")
+    assert label_of([("buses", 1.0), ("trains", 0.9)]) == "Buses and trains"
+    assert label_of([("minimum wage", 1.0), ("tax", 0.9)]) == "Minimum wage"
+    assert label_of([]) == "(no distinctive words)"
+
+
+def test_lemmas_merge_forms_and_the_name_is_a_phrase_people_use():
+    texts = ["The minimum wage should rise.", "Minimum wages hurt small shops.", "A higher minimum wage helps.",
+             "Raise the minimum wage now.", "Parks need trees.", "Our parks are dirty.", "More trees in parks."]
+    ph = phrases(texts, ["en"] * len(texts))
+    names = name_groups(ph, [np.arange(4), np.arange(4, 7)])
+    assert names[0][0][0] == "minimum wage"
+    assert names[1][0][0] in ("parks", "park")
+
+
+def test_language_is_detected_per_testimony_and_rare_guesses_fold_into_the_corpus_languages():
+    en = ["The buses are always late in the morning.", "Rents keep going up and wages do not.",
+          "good idea", "We need more trees in the park.", "The council never answers letters.",
+          "Schools need more teachers.", "ok"]
+    de = ["Die Busse kommen jeden Morgen zu spät.", "Die Mieten steigen und die Löhne nicht.",
+          "Wir brauchen mehr Bäume im Park.", "Die Gemeinde beantwortet keine Briefe.",
+          "Die Schulen brauchen mehr Lehrer."]
+    langs, order = detect(en + de + ["12345"])
+    assert set(order) == {"en", "de"} and langs[-1] == "und"
+    assert langs[:2] == ["en", "en"] and langs[7:12] == ["de"] * 5
+
+
+def test_a_corpus_in_two_languages_is_themed_within_each_never_by_language(tmp_path):
+    rows = ["id,text"]
+    topics_en = ["The buses are late every single morning on my route.", "Rents in this town are far too high for us."]
+    topics_de = ["Die Busse sind jeden Morgen auf meiner Strecke zu spät.", "Die Mieten in dieser Stadt sind viel zu hoch."]
+    for i in range(12):
+        for j, t in enumerate(topics_en + topics_de):
+            rows.append(f"t{i}-{j},\"{t} Number {i} says so.\"")
+    rows += ["x1,test", "x2,I agree", "x3,Hello!"]
+    path = tmp_path / "mixed.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    sec = listen([path], model="tfidf")
+    langs = {m["code"]: m for m in sec["meta"]["languages"]}
+    assert set(langs) == {"en", "de"}
+    assert all(t["language"] in ("en", "de") for t in sec["themes"])
+    for th in sec["themes"]:  # a theme holds one language only
+        assert {tt["language"] for tt in sec["testimonies"] if tt["id"] in th["testimonies"]} == {th["language"]}
+    other = set(sec["other"]["claims"])
+    assert {"x1:0", "x2:0", "x3:0"} <= other
+    assert all(c["theme"] is None for c in sec["claims"] if c["id"] in other)
+
+
+@pytest.mark.parametrize("text", [
+    "Then they wonder why kids hang about on corners.",
+    "They should fix the roads before they build anything else.",
+    "It is the most important thing the council could do now.",
+    "And the buses never come on time in the mornings here.",
+    "But nobody listens to what the older people on the estate say.",
+    "This is why we need a proper bus service in the valley.",
+    "buses are late every single morning on my route to work",
+    "Why are the buses late every single morning on my route?",
+    "Buses are late; trains are cancelled and nobody tells us anything.",
+    "Buses are late.",
+    "The buses are late every single morning on my route, and",
+    " ".join(["word"] * 30).capitalize() + ".",
+    "Klimaschädliche Produkte müssen aus den Supermarkt-Regalen verschwinden,  bzw.",
+])
+def test_sentences_that_do_not_stand_alone_are_refused(text):
+    assert refusal(text, "en") is not None
+
+
+@pytest.mark.parametrize("text", [
+    "The buses are late every single morning on my route to work.",
+    "Landlords should have to fix damp within a month of being told",
+    "A Universal Basic Income will be necessary to protect people from insecure work.",
+])
+def test_stand_alone_sentences_pass_and_get_a_full_stop(text):
+    assert refusal(text, "en") is None
+    out, edits = tidy(text)
+    assert out.endswith(".") and (edits == [] if text.endswith(".") else edits == ["added a full stop"])
+
+
+def test_every_candidate_stands_alone_and_no_name_is_a_fragment(pooled_tfidf):
+    _, _, sec = pooled_tfidf
+    langs = {t["id"]: t["language"] for t in sec["testimonies"]}
+    n = 0
+    for t in sec["themes"]:
+        for block in [t, *t["subthemes"]]:
+            for c in block["candidates"]:
+                assert refusal(c["text"], langs[c["testimony"]]) is None, c["text"]
+                assert (8 <= word_count(c["text"]) <= 25) or re.search(r"[\u4e00-\u9fff]", c["text"])
+                n += 1
+    assert n > 20
+    texts = [c["text"].lower() for t in sec["themes"] for c in t["candidates"]]
+    assert len(texts) == len(set(texts))
+    for label, keywords in _names(sec):
+        assert label == "(no distinctive words)" and not keywords or not _is_fragment_or_stop(label), label
+        for k in keywords:
+            assert not _is_fragment_or_stop(k), (label, k)
+
+
+def test_quality_in_numbers_and_words(pooled_tfidf):
+    _, _, sec = pooled_tfidf
+    for t in sec["themes"]:
+        assert 0 < t["coherence"] <= 1
+        assert t["sure"].split(":")[0] in ("clear", "fairly clear", "loose")
+        for q in t["quotes"]:
+            assert 0 < q["typicality"] <= 1 and "typical" in q["typical"]
