@@ -29,7 +29,7 @@ def themes_document(themes: dict, title: str = "Listening") -> dict:
                  "timings": dict.fromkeys(TIMING_KEYS)},
         "participants": [], "groups": [], "statements": [],
         "consensus": {"agree": [], "disagree": []}, "group_informed_consensus": [], "bridging": [],
-        "divisive": [], "places": None, "themes": None,
+        "divisive": [], "common_ground": [], "splits": [], "places": None, "themes": None,
     }
     doc["themes"] = themes
     return doc
