@@ -31,21 +31,24 @@ def _validate(fields: dict) -> dict:
         out["description"] = clean_text(desc, field="description", max_len=DESCRIPTION_MAX, min_len=0)
     if "who_may_add" in fields:
         if fields["who_may_add"] not in WHO_MAY_ADD:
-            raise Invalid(f"who_may_add must be one of {', '.join(WHO_MAY_ADD)}")
+            raise Invalid("who may add statements (who_may_add) must be 'participants' (everyone) or 'organisers' "
+                          "(only you)")
         out["who_may_add"] = fields["who_may_add"]
     if "moderation" in fields:
         if fields["moderation"] not in MODERATION:
-            raise Invalid("moderation must be 'post' (shown until rejected) or 'strict' (shown once accepted)")
+            raise Invalid("moderation must be 'post' (new statements are shown until you reject them) or 'strict' "
+                          "(shown once you accept them)")
         out["moderation"] = fields["moderation"]
     if "statement_max_len" in fields:
         n = fields["statement_max_len"]
         lo, hi = STATEMENT_LEN_RANGE
         if isinstance(n, bool) or not isinstance(n, int) or not lo <= n <= hi:
-            raise Invalid(f"statement_max_len must be a whole number from {lo} to {hi}")
+            raise Invalid(f"the longest statement (statement_max_len) must be from {lo} to {hi} characters; "
+                          "change the number and save again")
         out["statement_max_len"] = n
     if "show_results" in fields:
         if not isinstance(fields["show_results"], bool):
-            raise Invalid("show_results must be true or false")
+            raise Invalid("whether participants see the results (show_results) must be true or false")
         out["show_results"] = fields["show_results"]
     return out
 
@@ -74,7 +77,8 @@ def create_conversation(
 def get_conversation(s: Session, conversation_id: str) -> Conversation:
     conv = s.get(Conversation, conversation_id) if isinstance(conversation_id, str) else None
     if conv is None:
-        raise NotFound(f"no conversation with id {conversation_id!r}")
+        raise NotFound(f"there is no conversation {conversation_id!r} here: check the link or the id (it may be "
+                       "mistyped, or the conversation was removed)")
     return conv
 
 

@@ -77,7 +77,8 @@ class _Batch:
         if cid not in self.convs:
             row = self.q("SELECT is_open, moderation FROM conversations WHERE id = ?", (cid,)).fetchone()
             if row is None:
-                raise NotFound(f"no conversation with id {cid!r}")
+                raise NotFound(f"there is no conversation {cid!r} here: check the link or the id (it may be "
+                               "mistyped, or the conversation was removed)")
             self.convs[cid] = (bool(row[0]), row[1])
         return self.convs[cid]
 

@@ -26,6 +26,7 @@ from voxpop.web.abuse import AbuseGuard, AbuseLimits
 from voxpop.web.api_common import SafeJSONResponse, Services
 from voxpop.web.limits import BodyLimit, SecurityHeaders
 from voxpop.web.locale import LocaleMiddleware
+from voxpop.web.pages_common import PageError, prefers_html, service_error_page
 from voxpop.web.security import Security
 
 log = logging.getLogger("voxpop.web")
@@ -56,34 +57,58 @@ def _validation_message(errors: list[dict]) -> tuple[str, list[dict]]:
 
 
 def _install_handlers(app: FastAPI) -> None:
+    """Errors as JSON for API clients and as an HTML page for browsers (content negotiation: a request
+    outside /api/v1 that accepts text/html gets the page; see pages_common.prefers_html)."""
+
+    def answer(request: Request, status: int, code: str, message: str, details=None, headers=None,
+               page_message: str | None = None):
+        if prefers_html(request):
+            try:
+                page = service_error_page(request, PageError(status, page_message or message, details))
+            except Exception:  # the page itself failed: the JSON answer still says what happened
+                log.exception("could not render the error page")
+            else:
+                if headers:
+                    page.headers.update(headers)
+                return page
+        return _error(status, code, message, details, headers)
+
     @app.exception_handler(ServiceError)
-    async def service_error(_request: Request, exc: ServiceError):
+    async def service_error(request: Request, exc: ServiceError):
         headers = None
         if isinstance(exc, RateLimited):
             headers = {"Retry-After": str(max(1, round(exc.retry_after)))}
-        return _error(exc.status, exc.code, exc.message, exc.details, headers)
+        return answer(request, exc.status, exc.code, exc.message, exc.details, headers)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_request: Request, exc: RequestValidationError):
+    async def validation_error(request: Request, exc: RequestValidationError):
         message, details = _validation_message(list(exc.errors()))
-        return _error(422, "invalid", message, details)
+        return answer(request, 422, "invalid", message, details,
+                      page_message="this address or form is not complete or not valid; go back and try again")
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException):
+    async def http_error(request: Request, exc: StarletteHTTPException):
         if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
             # FastAPI's answer to a body it cannot decode (invalid UTF-8 JSON, a broken multipart form)
             return _error(422, "invalid", "the request body could not be read: send UTF-8 JSON, a UTF-8 "
                           "text/csv body or a well-formed multipart form")
         code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(exc.status_code, "http_error")
         msg = exc.detail if isinstance(exc.detail, str) else "request failed"
+        page = None
         if exc.status_code == 404 and msg == "Not Found":
             msg = "no such page or API endpoint; see /docs for the API"
-        return _error(exc.status_code, code, msg, headers=getattr(exc, "headers", None))
+            page = ("there is no page at this address: check it for typing mistakes, or start again from the "
+                    "link you were given")
+        elif exc.status_code == 405:
+            page = "this address cannot be used that way; go back and use the page's buttons and forms"
+        return answer(request, exc.status_code, code, msg, headers=getattr(exc, "headers", None), page_message=page)
 
     @app.exception_handler(Exception)
-    async def unexpected(_request: Request, exc: Exception):
+    async def unexpected(request: Request, exc: Exception):
         log.exception("unexpected error")
-        return _error(500, "internal", "something went wrong on the server; the error was logged")
+        return answer(request, 500, "internal", "something went wrong on the server; the error was logged",
+                      page_message="something went wrong on our side; it was logged for the organisers. Please "
+                                   "try again in a moment")
 
 
 def _checkpoints(db, stop: threading.Event, every_s: float = 0.5) -> None:

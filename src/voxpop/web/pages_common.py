@@ -39,7 +39,7 @@ _report_render.install(templates.env)
 # make the page say something the site did not.
 MESSAGES = {
     "voted": ("Vote recorded.", "ok"),
-    "undone": ("Your last vote was undone.", "ok"),
+    "undone": ("Your last vote was undone: here is that statement again.", "ok"),
     "nothing-to-undo": ("There is no vote to undo.", "ok"),
     "added": ("Thank you: your statement was added.", "ok"),
     "added-pending": ("Thank you: your statement was added. The organiser will read it before others see it.",
@@ -103,6 +103,26 @@ def wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
 
+def prefers_html(request: Request) -> bool:
+    """An error should be a page, not JSON: a browser (it accepts text/html, and prefers it to JSON)
+    asking for something outside the JSON API and its documentation."""
+    path = request.url.path
+    if path.startswith(("/api/", "/docs", "/openapi.json", "/redoc", STATIC_PREFIX + "/")):
+        return False
+    accept = request.headers.get("accept", "")
+    if "text/html" not in accept:
+        return False
+    return not ("application/json" in accept and accept.index("application/json") < accept.index("text/html"))
+
+
+class PageError(Exception):
+    """An error to show as a page: status, a message in plain words, optional details."""
+
+    def __init__(self, status: int, message: str, details=None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.details = status, message, details
+
+
 def done(request: Request, url: str, msg: str, payload: dict | None = None, **extra: Any) -> Response:
     """After a successful form POST: JSON for fetch(), else 303 See Other back to a page (PRG)."""
     if wants_json(request):
@@ -124,8 +144,9 @@ def with_cookies(response: Response, cookies: Response) -> Response:
 def service_error_page(request: Request, error: Exception, *, back: str | None = None) -> Response:
     """A ServiceError (or any error with .status/.message/.details) as an HTML page saying what to do."""
     status = getattr(error, "status", 400)
-    titles = {401: "Please sign in", 403: "Not allowed", 404: "Not found", 409: "Not possible right now",
-              413: "Too large", 422: "Please check what you sent", 429: "Slow down a little"}
+    titles = {401: "Please sign in", 403: "Not allowed", 404: "Not found", 405: "Not possible here",
+              409: "Not possible right now", 413: "Too large", 422: "Please check what you sent",
+              429: "Slow down a little", 500: "Sorry, something went wrong"}
     details = getattr(error, "details", None)
     if not isinstance(details, list):
         details = []

@@ -49,14 +49,16 @@ def participant_nav(cid: str, current: str, show_results: bool) -> list[dict]:
     return nav
 
 
-def card_state(s, cid: str, pk: int | None, place_query: str | None = None) -> dict:
-    """The conversation, the next statement and the participant's progress (one read session)."""
+def card_state(s, cid: str, pk: int | None, place_query: str | None = None, prefer: int | None = None) -> dict:
+    """The conversation, the next statement and the participant's progress (one read session).
+    `prefer`: show this statement if the participant may vote on it now (the one just undone)."""
     conv = get_conversation(s, cid)
     visible = list_statements(s, cid)
     mine = V.participant_votes(s, pk) if pk is not None else {}
     visible_tids = {st.tid for st in visible}
     voted = sum(1 for t in mine if t in visible_tids)
-    nxt = routing.next_statement(s, cid, pk) if conv.is_open else None
+    again = next((st for st in visible if st.tid == prefer and prefer not in mine), None)
+    nxt = (again or routing.next_statement(s, cid, pk)) if conv.is_open else None
     return {
         "conv": conv,
         "statement": {"id": nxt.tid, "text": nxt.text} if nxt is not None else None,
@@ -72,10 +74,12 @@ async def _page(request: Request, cid: str, *, embed: bool) -> Response:
     cookies = Response()
 
     place_query = (request.query_params.get("place_q") or "")[:100] or None
+    shown = request.query_params.get("statement", "")
+    prefer = int(shown) if shown.isdigit() and len(shown) < 10 else None
 
     def go():
         with svc.db.read() as s:
-            return card_state(s, cid, pk, place_query)
+            return card_state(s, cid, pk, place_query, prefer)
 
     place = request.query_params.get("place")
     try:
@@ -178,7 +182,9 @@ async def undo(cid: str, request: Request, csrf_token: str = Form("")) -> Respon
         await asyncio.wrap_future(svc.writer.submit(V.VoteRequest(cid, pk, tid, None, None)))
     except ServiceError as e:
         return with_cookies(_fail(request, e), cookies)
-    return with_cookies(done(request, _back(request, cid), "undone"), cookies)
+    # back to the statement just undone, so the participant can vote on it again
+    return with_cookies(done(request, _back(request, cid), "undone", {"ok": True, "statement": tid},
+                             statement=tid), cookies)
 
 
 @router.post("/c/{cid}/statements")
