@@ -132,3 +132,13 @@ def test_help_has_no_bool_noise_and_no_double_negatives(command):
     assert "<bool>" not in r.output and "--no-no-" not in r.output
     if command == "serve":
         assert "--no-rate-limit-per-address" in r.output
+
+
+def test_listen_json_dash_writes_to_stdout(tmp_path):
+    src = tmp_path / "t.csv"
+    src.write_text("id,text\n1,The buses are always late at night.\n2,Rents are too high for young people.\n"
+                   "3,Night buses stopped running after ten.\n", encoding="utf-8")
+    r = invoke("listen", src, "--json", "-", "--model", "tfidf")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["themes"]["schema"] == "voxpop.themes"
+    assert not (tmp_path / "-").exists()

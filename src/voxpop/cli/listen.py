@@ -9,7 +9,6 @@ from pathlib import Path
 import typer
 
 from voxpop.cli import app
-from voxpop.io.atomic import atomic_write
 
 
 def themes_document(themes: dict, title: str = "Listening") -> dict:
@@ -36,15 +35,16 @@ def themes_document(themes: dict, title: str = "Listening") -> dict:
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    with atomic_write(path) as f:
-        f.write(text)
+    from voxpop.cli.output import write_text
+
+    write_text(path, text)  # "-" is stdout
 
 
 @app.command("listen")
 def listen_cmd(
     files: list[Path] = typer.Argument(..., help="CSV files, text files, transcripts, or folders of them."),
-    json_out: Path | None = typer.Option(None, "--json", help="Write the analysis document (themes filled) here."),
-    html_out: Path | None = typer.Option(None, "--html", help="Write the HTML report here."),
+    json_out: Path | None = typer.Option(None, "--json", help="Write the analysis document (themes filled) here (- for stdout)."),
+    html_out: Path | None = typer.Option(None, "--html", help="Write the HTML report here (- for stdout)."),
     model: str = typer.Option("auto", "--model", help="auto (MiniLM if installed, else TF-IDF) | minilm | tfidf."),
     max_statement_length: int = typer.Option(280, "--max-statement-length", help="Longest candidate statement."),
     title: str = typer.Option("Listening", "--title", help="Title for the report."),
@@ -100,11 +100,13 @@ def listen_cmd(
     doc = themes_document(themes, title)
     if json_out:
         _atomic_write(json_out, json.dumps(doc, ensure_ascii=False, indent=1))
-        console.print(f"wrote {json_out}")
+        if str(json_out) != "-":
+            console.print(f"wrote {json_out}")
     if html_out:
         from voxpop.report import render_html
 
         _atomic_write(html_out, render_html(doc))
-        console.print(f"wrote {html_out}")
+        if str(html_out) != "-":
+            console.print(f"wrote {html_out}")
     if not json_out and not html_out:
         typer.echo(json.dumps(doc, ensure_ascii=False, indent=1))

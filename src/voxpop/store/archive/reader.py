@@ -132,6 +132,9 @@ def import_rows(db: Database, source: Source, *, as_copy: bool = False, owner: s
             report.rows[table.name] = _copy_table(s, table, tables[table.name], rows, new_id=new_id,
                                                   offsets=offsets, organisers=organisers, report=report,
                                                   owner_id=owner_id, copy=as_copy)
+        if s.execute(select(Conversation.owner_id).where(Conversation.id == new_id)).scalar() is None:
+            report.notes.append("the conversation has no owner, so only admin organisers can manage it; import "
+                                "with --owner USERNAME to give it one")
         if not db.is_sqlite:
             for table in conversation_tables():
                 if int_primary_key(table) and report.rows.get(table.name):
