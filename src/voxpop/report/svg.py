@@ -101,7 +101,7 @@ def vote_bars(statement: StatementView, groups: Sequence[GroupView], *, highligh
         rows.append(("All", None, statement.votes, False))
     for g in groups:
         rows.append((g.letter, g.style, statement.by_group.get(g.id, Votes()), g.id == highlight))
-    W, row_h, bar_h, x0, bw = 300, 26, 21, 40, 192
+    W, row_h, bar_h, x0, bw = 250, 26, 21, 40, 150  # drawn 1:1: fits a phone card (about 254 px)
     H = row_h * len(rows) + 2
     label = "; ".join(vote_summary("everyone" if s is None else f"group {name}", v)
                       for name, s, v, _ in rows)
@@ -200,7 +200,7 @@ def share_bars(rows: Sequence[tuple[str, float | None, float | None, float | Non
 
     A row whose agree share is None is drawn as an empty dashed box with its text (e.g. "fewer than 5").
     """
-    W, row_h, bar_h, x0, bw = 300, 26, 21, 76, 156
+    W, row_h, bar_h, x0, bw = 250, 26, 21, 76, 118
     H = row_h * len(rows) + 2
     desc = "; ".join(f"{lab}: " + " ".join(x for x in (
         f"{pct(a)} agree, {pct(d)} disagree, {pct(p)} pass" if a is not None else "", t) if x)
