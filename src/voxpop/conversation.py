@@ -17,8 +17,8 @@ class Conversation:
 
     participant / statement are indices into participant_ids / statement_ids; vote is +1 agree,
     -1 disagree, 0 pass; timestamp (ms since epoch, float) may be None when the source has no times.
-    The order of participant_ids is the order of first appearance that Pol.is uses for its matrix
-    rows (see docs/departures.md); readers must preserve it.
+    The order of participant_ids is the row order of the matrix: arrival order (first vote time) when
+    the source has times, as a live Pol.is matrix grows (see docs/departures.md); readers must keep it.
     """
 
     participant_ids: list[str]

@@ -132,3 +132,22 @@ def test_places_that_are_not_in_the_registry_exit_2(simulated, shared_data, tmp_
                "--json", tmp_path / "doc.json")
     assert r.exit_code == 2, r.output
     assert "Traceback" not in r.output and not (tmp_path / "doc.json").exists()
+
+
+def test_analyze_replay_records_its_history_and_needs_times(tmp_path):
+    r = invoke("simulate", tmp_path / "export", "--participants", 200, "--statements", 25, "--format", "polis")
+    assert r.exit_code == 0, r.output
+    r = invoke("analyze", tmp_path / "export", "--replay", "--replay-window", 3600, "--json", tmp_path / "doc.json",
+               "--quiet")
+    assert r.exit_code == 0, r.output
+    doc = json.loads((tmp_path / "doc.json").read_text())
+    validate_document(doc)
+    opts = doc["meta"]["options"]
+    assert opts["history"] == "replay" and opts["replay_window_s"] == 3600 and opts["replay_steps"] >= 1
+    r = invoke("analyze", tmp_path / "export", "--json", tmp_path / "cold.json", "--quiet")
+    assert json.loads((tmp_path / "cold.json").read_text())["meta"]["options"]["history"].startswith("cold")
+    votes = tmp_path / "plain.csv"
+    votes.write_text("participant,statement,vote\n" + "".join(f"p{i},s{j},{(i + j) % 3 - 1}\n"
+                                                             for i in range(20) for j in range(5)))
+    r = invoke("analyze", votes, "--replay", "--quiet")
+    assert r.exit_code == 2 and "needs vote times" in r.output

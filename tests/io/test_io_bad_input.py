@@ -132,7 +132,8 @@ def test_latest_vote_wins_by_timestamp_including_iso_dates(tmp_path):
                        "a,1,1,2026-01-02T10:00:00\na,1,-1,2026-01-01T10:00:00\nb,1,0,2026-01-01T09:00:00\n")
     conv = read_conversation(p)
     m = from_vote_log(conv.participant, conv.statement, conv.vote, conv.timestamp)
-    assert dict(zip(m.rows.tolist(), m.vals.tolist(), strict=True)) == {0: 1, 1: 0}
+    assert conv.participant_ids == ["b", "a"]  # arrival order: b voted first
+    assert dict(zip(m.rows.tolist(), m.vals.tolist(), strict=True)) == {1: 1, 0: 0}
     assert np.all(np.diff(conv.timestamp[[1, 0]]) > 0)
 
 

@@ -1,4 +1,4 @@
-"""Importing every shared Pol.is export: counts match polis-math.md §13, row order matches Pol.is."""
+"""Importing every shared Pol.is export: counts match polis-math.md §13, rows in arrival order."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def test_counts_match_polis(name, shared_data):
 
 
 @pytest.mark.parametrize("name", ["vtaiwan.uberx", "brexit-consensus", "london.youth.policing"])
-def test_votes_and_participants_votes_give_the_same_matrix_in_polis_row_order(name, tmp_path, shared_data):
+def test_votes_csv_rows_arrive_in_time_order_and_match_participants_votes(name, tmp_path, shared_data):
     folder = shared_data / "polis" / name
     from_votes = read_conversation(folder)
     only_pv = tmp_path / name
@@ -62,12 +62,17 @@ def test_votes_and_participants_votes_give_the_same_matrix_in_polis_row_order(na
     for f in ("participants-votes.csv", "comments.csv", "summary.csv"):
         (only_pv / f).write_bytes((folder / f).read_bytes())
     from_pv = read_polis_export(only_pv)
-    # participants-votes.csv rows are in Pol.is cold-start order: first appearance in (comment, voter) order
-    assert from_pv.participant_ids == from_votes.participant_ids
+    # votes.csv: arrival order (first vote time), as a live Pol.is matrix grows
+    first = np.full(len(from_votes.participant_ids), np.inf)
+    np.minimum.at(first, from_votes.participant, from_votes.timestamp)
+    assert np.all(np.diff(first) >= 0)
+    # participants-votes.csv has no times: its rows are Pol.is's one-shot order; the same people and votes
+    assert sorted(from_pv.participant_ids) == sorted(from_votes.participant_ids)
     assert from_pv.statement_ids == from_votes.statement_ids
     a, b = _matrix(from_votes), _matrix(from_pv)
-    da = {(r, c): v for r, c, v in zip(a.rows.tolist(), a.cols.tolist(), a.vals.tolist(), strict=True)}
-    db = {(r, c): v for r, c, v in zip(b.rows.tolist(), b.cols.tolist(), b.vals.tolist(), strict=True)}
+    ida, idb = from_votes.participant_ids, from_pv.participant_ids
+    da = {(ida[r], c): v for r, c, v in zip(a.rows.tolist(), a.cols.tolist(), a.vals.tolist(), strict=True)}
+    db = {(idb[r], c): v for r, c, v in zip(b.rows.tolist(), b.cols.tolist(), b.vals.tolist(), strict=True)}
     assert da == db  # latest vote wins
     assert from_pv.reference_groups == from_votes.reference_groups
     assert from_pv.moderated_out == from_votes.moderated_out

@@ -14,7 +14,8 @@ import numpy as np
 from voxpop.analysis import document
 from voxpop.conversation import Conversation
 from voxpop.engine.matrix import VoteMatrix, from_vote_log
-from voxpop.engine.pipeline import EngineOptions, TooFewVotes, analyze_matrix
+from voxpop.engine.pipeline import EngineOptions, EngineResult, TooFewVotes, analyze_matrix
+from voxpop.engine.replay import DEFAULT_WINDOW_S
 
 Progress = Callable[[str, float], None]
 
@@ -75,9 +76,15 @@ def analyze(
     min_cell: int = 5,
     load_s: float = 0.0,
     margins: dict[str, dict[str, float]] | None = None,
+    replay: bool = False,
+    replay_window_s: float = DEFAULT_WINDOW_S,
 ) -> dict:
     """The analysis document of one conversation (docs/analysis-schema.md). Never raises for too few
-    votes: the document then has meta.status == "too_few_votes" and a message saying why."""
+    votes: the document then has meta.status == "too_few_votes" and a message saying why.
+
+    With vote times, in-conversation membership is replayed from them (once in, always in) even in a
+    cold start; `replay=True` re-runs the whole history in Pol.is's update steps (`voxpop.engine.replay`)
+    and needs them. `meta.options.history` says which was done."""
     opts = options or EngineOptions()
     t0 = time.perf_counter()
     timings: dict[str, float] = {"load_s": load_s}
@@ -86,9 +93,13 @@ def analyze(
     timings["matrix_s"] = time.perf_counter() - t0
     if progress:
         progress("matrix", 0.1)
+    if replay and conv.timestamp is None:
+        raise ValueError(f"{conv.source or 'this conversation'}: a replay needs vote times, and these votes have "
+                         "none — add a timestamp column (ms since 1970 or ISO dates) or analyse without --replay")
+    history_opts: dict[str, Any] = {}
     try:
         with one_blas_thread():
-            result = analyze_matrix(m, mod_out, opts, progress=progress)
+            result, history_opts = _run_engine(conv, m, mod_out, opts, progress, replay, replay_window_s)
     except TooFewVotes as e:
         timings["total_s"] = load_s + time.perf_counter() - t0
         return document.too_few_votes(conv, m, str(e), options=asdict(opts), timings=timings)
@@ -96,7 +107,7 @@ def analyze(
         if key != "total_s":
             timings[key] = timings.get(key, 0.0) + value
     t = time.perf_counter()
-    doc = document.build(conv, m, result, options={}, timings=timings)
+    doc = document.build(conv, m, result, options=history_opts, timings=timings)
     timings["document_s"] = time.perf_counter() - t
     if places is not None:
         t = time.perf_counter()
@@ -112,3 +123,25 @@ def analyze(
     doc["meta"]["timings"] = {k: document.num(timings.get(k, 0.0), 4) for k in document.TIMING_KEYS} | {
         k: document.num(v, 4) for k, v in timings.items() if k not in document.TIMING_KEYS}
     return doc
+
+
+def _run_engine(conv: Conversation, m: VoteMatrix, mod_out: np.ndarray, opts: EngineOptions,
+                progress: Progress | None, replay: bool, window_s: float) -> tuple[EngineResult, dict[str, Any]]:
+    """The engine run, cold or replayed, and what to record about it in meta.options."""
+    from voxpop.engine.inconv import in_conversation_history
+    from voxpop.engine.replay import replay as run_replay
+    from voxpop.engine.warm import EngineState
+
+    if conv.timestamp is None:
+        return analyze_matrix(m, mod_out, opts, progress=progress), {"history": "cold"}
+    if replay:
+        result, info = run_replay(conv.participant, conv.statement, conv.vote, conv.timestamp,
+                                  n_participants=m.n_rows, n_statements=m.n_cols, mod_out=mod_out, options=opts,
+                                  window_s=window_s, progress=progress)
+        return result, {"history": "replay", "replay_window_s": info.window_s, "replay_steps": info.steps,
+                        "replay_s": round(info.seconds, 3)}
+    sticky = in_conversation_history(conv.participant, conv.statement, conv.timestamp, m.n_rows,
+                                     window_ms=window_s * 1000.0, min_votes=opts.min_votes,
+                                     greedy_fill=opts.greedy_fill)
+    result = analyze_matrix(m, mod_out, opts, progress=progress, history=EngineState(in_conv=sticky))
+    return result, {"history": "cold, in-conversation replayed from vote times", "replay_window_s": window_s}

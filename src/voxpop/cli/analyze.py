@@ -66,6 +66,11 @@ def analyze(
                                              "statements, places or participants files beside them.")] = False,
     width: Annotated[int | None, typer.Option("--width", min=40, help="Width of the summary in columns "
                                               "(default: the terminal's, also when piped).")] = None,
+    replay: Annotated[bool, typer.Option("--replay", help="Re-run the conversation's history from its vote "
+                                         "times in the update steps Pol.is would have taken (each warm-started "
+                                         "from the last), to get Pol.is's own groups (docs/departures.md).")] = False,
+    replay_window: Annotated[float, typer.Option("--replay-window", min=0.0, help="Seconds of votes per update "
+                                                 "step (for --replay, and for when participants joined).")] = 600.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no summary.")] = False,
 ) -> None:
     """Find opinion groups, what each group stands for, common ground and bridging statements."""
@@ -114,8 +119,11 @@ def analyze(
         try:
             doc = run_analysis(conv, options=options, places=registry, participant_places=placed,
                                policy=policy.value, min_cell=min_cell, margins=targets, load_s=load_s,
-                               progress=lambda stage, _f: step(NEXT.get(stage, stage)))
+                               progress=lambda stage, _f: step(NEXT.get(stage, stage)),
+                               replay=replay, replay_window_s=replay_window)
         except InputError as e:  # places that do not match the registry (PlaceError) name what to fix
+            raise fail(str(e)) from None
+        except ValueError as e:  # --replay on votes without times
             raise fail(str(e)) from None
     outputs: list[tuple[Path, str]] = []
     if json_out is not None:

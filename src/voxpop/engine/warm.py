@@ -135,7 +135,8 @@ def clean_start(
     sizes = np.bincount(labels[labels >= 0], minlength=len(ids_now))
     seen: dict[tuple[float, ...], int] = {}
     target = np.arange(len(ids_now))
-    for i, c in enumerate(map(tuple, centers + 0.0)):
+    dupes = len(np.unique(centers + 0.0, axis=0)) < len(centers)
+    for i, c in enumerate(map(tuple, centers + 0.0) if dupes else ()):
         j = seen.get(c)
         if j is None:
             seen[c] = i
@@ -150,7 +151,7 @@ def clean_start(
         pos[keep] = np.arange(len(keep))
         labels = np.where(labels >= 0, pos[target[np.maximum(labels, 0)]], -1)
         ids_now = ids_now[keep]
-    possible = min(k, _n_distinct(points))
+    possible = k if len(ids_now) >= k else min(k, _n_distinct(points))
     while True:
         centers, tot = _means(points, labels, len(ids_now), w)
         if (tot <= 0).any():  # a cluster emptied by a move: drop it

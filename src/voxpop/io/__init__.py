@@ -28,6 +28,10 @@ def read_located(loc: Located) -> Conversation:
     try:
         if loc.kind == "polis":
             return read_polis_export(loc.folder, loc.prefix)
+        if loc.kind == "polis-api":
+            from voxpop.io.polis_api import read_polis_api
+
+            return read_polis_api(loc.folder)
         assert loc.votes is not None
         return read_votes_csv(loc.votes, loc.statements)
     except OSError as e:

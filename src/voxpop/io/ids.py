@@ -55,3 +55,14 @@ def polis_row_order(p: np.ndarray, p_ids: list[str], s_rank_per_vote: np.ndarray
     pos = np.empty(n, dtype=np.int64)
     pos[order] = np.arange(n)
     return pos
+
+
+def arrival_order(p: np.ndarray, n: int, timestamp: np.ndarray, tiebreak: np.ndarray | None = None) -> np.ndarray:
+    """Arrival order: participants by their first vote time, ties by `tiebreak` (a position per
+    participant; default: their current order). Returns new_position per old participant code."""
+    first = np.full(n, np.inf)
+    np.minimum.at(first, p, np.asarray(timestamp, dtype=np.float64))
+    order = np.lexsort((np.arange(n) if tiebreak is None else tiebreak, first))
+    pos = np.empty(n, dtype=np.int64)
+    pos[order] = np.arange(n)
+    return pos

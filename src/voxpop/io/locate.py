@@ -5,6 +5,7 @@
 - a folder of voxpop web exports, whose files carry the conversation id: voxpop-ID-comments.csv,
   voxpop-ID-votes.csv, ... (any PREFIX-votes.csv works),
 - a folder written by `voxpop simulate` (a plain votes.csv and statements.csv),
+- a folder of Pol.is API data as red-dwarf saves it (votes.json, comments.json, math-pca2.json),
 - one votes file: a plain votes CSV (participant,statement,vote[,timestamp]) or a Pol.is votes.csv
   (also named ID-votes.csv), in which case the statements file beside it is read too.
 
@@ -119,6 +120,8 @@ def locate(path: str | Path, statements: str | Path | None = None, *, beside: bo
 
 
 def _locate_folder(folder: Path, *, beside: bool) -> Located:
+    if (folder / "votes.json").is_file():  # Pol.is API data as red-dwarf saves it (voxpop.io.polis_api)
+        return Located("polis-api", folder)
     found = _export_prefixes(folder)
     if "" in found and (folder / "votes.csv").exists() and not _is_polis_votes(folder / "votes.csv"):
         return locate(folder / "votes.csv", beside=beside)  # a `voxpop simulate` folder

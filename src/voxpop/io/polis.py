@@ -1,8 +1,10 @@
 """Pol.is export folders: comments.csv + votes.csv, or participants-votes.csv alone.
 
-Row order follows Pol.is's cold start (docs/polis-math.md §1.2): participants in order of first
-appearance in the votes sorted by (comment-id, voter-id); with participants-votes.csv alone, its
-row order (which is that order). Columns: comment ids ascending. Latest vote wins (done by the matrix).
+Row order is arrival order, as in a live Pol.is conversation whose matrix grows batch by batch
+(docs/polis-math.md §1.2): participants by their first vote time, ties in Pol.is's one-shot order
+(first appearance in the votes sorted by (comment-id, voter-id)). With participants-votes.csv alone
+there are no times: its row order is that one-shot order. Columns: comment ids ascending. Latest vote
+wins (done by the matrix).
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ def _from_votes(path: Path) -> Conversation:
                         header_fix="a Pol.is votes.csv has: timestamp,datetime,comment-id,voter-id,vote")
     s_rank = ids.numeric_rank(log.statement_ids)
     p_pos = ids.polis_row_order(log.participant, log.participant_ids, s_rank[log.statement])
+    if log.timestamp is not None:
+        p_pos = ids.arrival_order(log.participant, len(log.participant_ids), log.timestamp, tiebreak=p_pos)
     p, p_ids = ids.reorder(log.participant, log.participant_ids, p_pos)
     return Conversation(participant_ids=p_ids, statement_ids=log.statement_ids, participant=p,
                         statement=log.statement, vote=log.vote, timestamp=log.timestamp)

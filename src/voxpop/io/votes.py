@@ -94,13 +94,17 @@ def read_vote_log(path: Path, *, participant: str, statement: str, vote: str, ti
 def read_votes_csv(path: str | Path, statements: str | Path | None = None) -> Conversation:
     """A plain votes CSV: participant, statement, vote (1/-1/0), optional timestamp.
 
-    Participants and statements are numbered in order of first appearance. With `statements`
-    (a CSV with statement, text), statements follow that file's order, then any others voted on.
+    Participants are numbered in arrival order: by their first vote time when the file has timestamps
+    (ties in file order), else in order of first appearance. Statements are numbered in order of first
+    appearance; with `statements` (a CSV with statement, text), in that file's order, then any others.
     """
     path = Path(path)
     log = read_vote_log(path, participant="participant", statement="statement", vote="vote",
                         timestamp="timestamp", header_fix="the header must be: participant,statement,vote[,timestamp]")
     s, s_ids = log.statement, log.statement_ids
+    p, p_ids = log.participant, log.participant_ids
+    if log.timestamp is not None:
+        p, p_ids = ids.reorder(p, p_ids, ids.arrival_order(p, len(p_ids), log.timestamp))
     texts: dict[str, str] = {}
     moderated: set[str] = set()
     meta: set[str] = set()
@@ -116,8 +120,8 @@ def read_votes_csv(path: str | Path, statements: str | Path | None = None) -> Co
         s = np.array([position[sid] for sid in s_ids], dtype=np.int32)[log.statement]
         s_ids = all_ids
     return Conversation(
-        participant_ids=log.participant_ids, statement_ids=s_ids,
-        participant=log.participant, statement=s, vote=log.vote, timestamp=log.timestamp,
+        participant_ids=p_ids, statement_ids=s_ids,
+        participant=p, statement=s, vote=log.vote, timestamp=log.timestamp,
         statement_text=texts, moderated_out=moderated, meta=meta,
         title=path.stem if path.stem != "votes" else (path.parent.name or path.stem), source=str(path),
     )
