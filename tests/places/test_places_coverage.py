@@ -47,5 +47,8 @@ def test_place_records_suppress_small_counts(reg):
     c = counts(reg, few=2, under=40, over=149, fair=9)
     recs = {r["id"]: r for r in place_records(reg, c, policy_targets(reg, "equal"), min_cell=5)}
     assert recs["few"]["participants"] is None and recs["few"]["sample_share"] is None
-    assert recs["fair"]["participants"] == 9 and recs["fair"]["target_share"] == pytest.approx(1 / 6, abs=1e-6)
+    # "few" alone hidden would be R's 200 minus the others shown: "fair" (the smallest) is hidden with it
+    assert recs["fair"]["participants"] is None and recs["fair"]["participants_band"] == "5+"
+    assert recs["under"]["participants"] == 40 and recs["R"]["participants"] == 200
+    assert recs["fair"]["target_share"] == pytest.approx(1 / 6, abs=1e-6)
     assert recs["R"]["target_share"] == pytest.approx(1.0)

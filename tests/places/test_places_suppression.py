@@ -42,8 +42,9 @@ def test_breakdown_rows_never_below_k(setup):
     rows = rows_as_dicts(doc["places"])
     assert rows and all(r["n"] >= 5 for r in rows)
     cells = {(r["statement"], r["group"], r["cell"]) for r in rows}
-    assert ("s1", None, "a") in cells and ("s1", None, "R1") in cells and ("s1", None, "d") in cells
+    assert ("s1", None, "R1") in cells and ("s1", None, "d") in cells
     assert ("s1", None, "b") not in cells  # 3 voters
+    assert ("s1", None, "a") not in cells  # R1 - a would give b's 3 voters: a is hidden with it
     assert not any(r["group"] == 1 for r in rows)  # group 1 has 2 people
     assert not any(r["statement"] == "s2" for r in rows)
     assert doc["places"]["breakdowns"]["suppressed"] > 0
@@ -55,7 +56,8 @@ def test_counts_and_support_suppressed(setup):
     assert places["b"]["participants"] is None and places["b"]["participants_band"] == "<5"
     assert places["b"]["voices_per_100k"] is None and places["b"]["coverage_ratio"] is None
     assert places["c"]["participants"] == 0 and places["c"]["participants_band"] == "0"
-    assert places["a"]["participants"] == 10 and places["R1"]["participants"] == 13
+    assert places["a"]["participants"] is None and places["R1"]["participants"] == 13  # a: R1 - a = b
+    assert places["a"]["participants_band"] == "5+"
     s2 = doc["statements"][1]["support"]
     assert s2["unweighted"]["suppressed"] and s2["unweighted"]["agree"] is None
     assert s2["weighted"]["suppressed"] and s2["weighted"]["agree_ci"] is None
@@ -67,9 +69,9 @@ def test_counts_and_support_suppressed(setup):
     nxt = {x["place"]: x for x in doc["places"]["coverage"]["next"]}
     assert nxt["c"]["status"] == "not heard" and nxt["b"]["status"] == "too few"
     assert nxt["b"]["participants"] is None and nxt["b"]["voices_needed"] is None
-    # participants of b are shown at their region, not their small place
+    # participants of b are shown at their region, not their small place; a's too (complementary)
     where = {p["id"]: p["place"] for p in doc["participants"]}
-    assert where["p10"] == "R1" and where["p0"] == "a" and where["p13"] == "d" and where["p19"] is None
+    assert where["p10"] == "R1" and where["p0"] == "R1" and where["p13"] == "d" and where["p19"] is None
 
 
 def _small_ints(obj, path=""):

@@ -26,6 +26,7 @@ from voxpop.places.shares import (
     weighted_share,
     z_for,
 )
+from voxpop.places.suppression import Relation, place_relations, suppress
 from voxpop.places.weighting import POLICIES, check_policy, compute_weights, policy_targets
 
 COLUMNS = ["statement", "group", "dimension", "level", "cell", "n", "n_agree", "n_disagree", "n_pass",
@@ -80,7 +81,8 @@ def _support(n, unw: dict, wtd: dict, n_w, kish, min_cell: int, policy: str, j: 
 
     su, sw = bool(n[j] < min_cell), bool(n_w[j] < min_cell)
     u = {"n": int(n[j])} | {k: v for key in ("agree", "disagree", "pass") for k, v in side(unw, key, j, su).items()}
-    w = {"policy": policy, "n": int(n_w[j]), "n_effective": None if sw else round(float(kish[j]), 2)}
+    w = {"policy": policy, "n": None if sw and n_w[j] > 0 else int(n_w[j]),
+         "n_effective": None if sw else round(float(kish[j]), 2)}
     w |= {k: v for key in ("agree", "disagree", "pass") for k, v in side(wtd, key, j, sw).items()}
     return {"policy": policy, "unweighted": u | {"suppressed": su}, "weighted": w | {"suppressed": sw}}
 
@@ -154,10 +156,12 @@ def apply(document: dict, conv: Conversation, registry: PlaceRegistry, *, policy
     pooled = pool(registry, own_a, own_s, level=level, z_parent=z_cell[:n_places])
     own_counts = np.bincount(place_idx[known], minlength=n_places)
     sub_counts = cov.subtree_counts(registry, own_counts)
+    visible = _breakdown_visibility(sums.n, n_w, registry, n_blocks, n_cells, min_cell)
     rows_out, suppressed = _breakdown_rows(sums, unw, wtd_cells, pooled, sub_counts, registry, kinds,
-                                           group_ids, sids, min_cell)
+                                           group_ids, sids, min_cell, visible)
     cg = common_ground(rows_out, registry, min_cell)
     group_sizes = _group_sizes(document, gl, group_ids, w, registry, place_idx, z0, min_cell)
+    place_visible, _ = cov.visible_counts(registry, own_counts, min_cell)
     targets = policy_targets(registry, policy)
     places_doc = {
         "policy": policy, "policy_label": POLICIES[policy], "min_cell": min_cell,
@@ -175,7 +179,7 @@ def apply(document: dict, conv: Conversation, registry: PlaceRegistry, *, policy
         "common_ground": cg,
     }
     document["places"] = places_doc
-    _coarsen_participants(document, conv, registry, place_idx, sub_counts, min_cell)
+    _coarsen_participants(document, conv, registry, place_idx, place_visible)
     timings = document.get("meta", {}).get("timings")
     if isinstance(timings, dict):
         timings["places_s"] = round(time.perf_counter() - t0, 4)
@@ -210,15 +214,41 @@ def _atoms(registry, place_idx, kind_of_place, gl, group_ids, n_cells):
     return atom, mat
 
 
-def _breakdown_rows(sums, unw, wtd, pooled, sub_counts, registry, kinds, group_ids, sids, min_cell):
+def _breakdown_visibility(n, n_w, registry, n_blocks: int, n_cells: int, min_cell: int) -> np.ndarray:
+    """Which breakdown cells (blocks*cells x statements) may be shown, with complementary suppression
+    (places.suppression) over the place tree, the kinds, and the groups within each cell. Extra cells
+    after the table: the placed voters of each block (statements[*].support.weighted.n for everyone)."""
+    n = np.asarray(n, dtype=float)
+    n_places, n_kinds = len(registry), n_cells - len(registry) - 1
+    placed0 = n_blocks * n_cells
+    values = np.vstack([n, np.asarray(n_w, dtype=float)])
+    rels: list = []
+    for b in range(n_blocks):
+        off = b * n_cells
+        every, placed = off + n_cells - 1, placed0 + b
+        rels += place_relations(registry, offset=off, everyone=placed,
+                                kind_cells=range(off + n_places, off + n_places + n_kinds))
+        rels.append(Relation(every, np.array([placed])))
+    if n_blocks > 1:
+        rels += [Relation(c, c + n_cells * np.arange(1, n_blocks)) for c in range(n_cells)]
+        rels.append(Relation(placed0, placed0 + np.arange(1, n_blocks)))
+    fixed = np.zeros(values.shape[0], dtype=bool)
+    fixed[n_cells - 1:placed0:n_cells] = True  # overall and per-group vote counts are public elsewhere
+    fixed[placed0] = bool((values[placed0] >= min_cell).all())  # support.weighted.n, when shown
+    return suppress(values, rels, min_cell, fixed=fixed)[:placed0]
+
+
+def _breakdown_rows(sums, unw, wtd, pooled, sub_counts, registry, kinds, group_ids, sids, min_cell, visible):
     n_places = len(registry)
     n_cells = n_places + len(kinds) + 1
     cell_dim = ["place"] * n_places + ["kind"] * len(kinds) + [None]
     cell_level = list(registry.levels) + [None] * len(kinds) + [None]
     cell_id = list(registry.ids) + list(kinds) + [None]
-    keep = sums.n >= min_cell  # (blocks*cells) x statements
+    keep = (sums.n >= min_cell) & visible  # (blocks*cells) x statements
     keep[n_cells - 1::n_cells] = False  # the "everyone" column is statements[*].support, not a breakdown
-    suppressed = int(((sums.n > 0) & (sums.n < min_cell)).sum())
+    everyone = np.zeros(keep.shape[0], dtype=bool)
+    everyone[n_cells - 1::n_cells] = True
+    suppressed = int(((sums.n > 0) & ~keep & ~everyone[:, None]).sum())
     rr, jj = np.nonzero(keep)
     order = np.lexsort((rr, jj))  # statement-major, then block, then cell
     rr, jj = rr[order], jj[order]
@@ -266,21 +296,26 @@ def _group_sizes(document, gl, group_ids, w, registry, place_idx, z0, min_cell):
     for k, g in enumerate(group_ids):
         size = int(sizes.get(g, (gl == g).sum()))
         small = size < min_cell
+        # weighted shares rest on the group's placed members only: none from a tiny placed sample
+        few_placed = small or int(((gl == g) & known).sum()) < min_cell
         out.append({"id": g, "size": None if small else size,
                     "share": None if small else round(size / total, DIGITS),
-                    "weighted_share": None if small else _r([p[0, k]])[0],
-                    "weighted_share_ci": None if small else _r([lo[0, k], hi[0, k]])})
+                    "weighted_share": None if few_placed else _r([p[0, k]])[0],
+                    "weighted_share_ci": None if few_placed else _r([lo[0, k], hi[0, k]])})
     return out
 
 
-def _coarsen_participants(document, conv, registry, place_idx, sub_counts, min_cell):
+def _coarsen_participants(document, conv, registry, place_idx, visible):
+    """participants[*].place: the place if its count is published, else its nearest ancestor whose count
+    is (so the people listed at a place are 0 or at least min_cell beyond those its shown sub-places
+    account for: places.suppression)."""
     parts = document.get("participants")
     if not parts:
         return
-    shown = []  # each place -> itself or its nearest ancestor with at least min_cell participants
+    shown = []  # each place -> itself or its nearest ancestor with a published count
     for i in range(len(registry)):
         j = i
-        while j >= 0 and sub_counts[j] < min_cell:
+        while j >= 0 and not visible[j]:
             j = int(registry.parent[j])
         shown.append(registry.ids[j] if j >= 0 else None)
     row_of = {pid: i for i, pid in enumerate(conv.participant_ids)}

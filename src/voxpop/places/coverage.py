@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from voxpop.places.registry import PlaceRegistry
+from voxpop.places.suppression import place_relations, suppress
 
 
 def subtree_counts(registry: PlaceRegistry, own_counts: np.ndarray) -> np.ndarray:
@@ -20,9 +21,25 @@ def band(count: float, min_cell: int) -> str:
     return f"<{min_cell}" if count < min_cell else f"{min_cell}+"
 
 
+def visible_counts(registry: PlaceRegistry, own_counts: np.ndarray, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
+    """Which place counts and which kind counts may be published (bool per place, per kind): small
+    cells and the cells that would let one compute them by subtraction are hidden (places.suppression)."""
+    n, kinds = len(registry), registry.kind_names
+    sub = subtree_counts(registry, own_counts)
+    names = np.array(registry.kinds)
+    kind_counts = [float(own_counts[registry.is_leaf & (names == k)].sum()) for k in kinds]
+    everyone = n + len(kinds)
+    values = np.concatenate([sub, kind_counts, [float(own_counts.sum())]])
+    rels = place_relations(registry, everyone=everyone, kind_cells=range(n, n + len(kinds)))
+    fixed = np.zeros(values.size, dtype=bool)
+    fixed[everyone] = True  # the number of placed participants is public
+    shown = suppress(values, rels, min_cell, fixed=fixed)
+    return shown[:n], shown[n:everyone]
+
+
 def _cell(name_id: str, name: str, population: float, count: float, total_pop: float, total_n: float,
-          min_cell: int) -> dict:
-    shown = count == 0 or count >= min_cell
+          min_cell: int, visible: bool = True) -> dict:
+    shown = (count == 0 or count >= min_cell) and visible
     pop_share = population / total_pop if total_pop > 0 else 0.0
     sample_share = count / total_n if total_n > 0 else 0.0
     return {
@@ -41,6 +58,7 @@ def coverage(registry: PlaceRegistry, own_counts: np.ndarray, min_cell: int = 5)
     """The `places.coverage` section of the document (docs/places.md)."""
     leaf = registry.is_leaf
     sub = subtree_counts(registry, own_counts)
+    vis, kind_vis = visible_counts(registry, own_counts, min_cell)
     total_pop = float(registry.population[leaf].sum())
     total_n = float(own_counts.sum())
     by_level: dict[str, list[dict]] = {}
@@ -48,13 +66,13 @@ def coverage(registry: PlaceRegistry, own_counts: np.ndarray, min_cell: int = 5)
         cells = [i for i in range(len(registry)) if registry.levels[i] == lvl and not leaf[i]]
         if cells:
             by_level[lvl] = [_cell(registry.ids[i], registry.names[i], registry.population[i], sub[i],
-                                   total_pop, total_n, min_cell) for i in cells]
+                                   total_pop, total_n, min_cell, bool(vis[i])) for i in cells]
     kinds = np.array(registry.kinds)
     by_kind = []
-    for k in registry.kind_names:
+    for ki, k in enumerate(registry.kind_names):
         sel = leaf & (kinds == k)
         by_kind.append(_cell(k, k, float(registry.population[sel].sum()), float(own_counts[sel].sum()),
-                             total_pop, total_n, min_cell))
+                             total_pop, total_n, min_cell, bool(kind_vis[ki])))
     nxt = []
     for i in np.flatnonzero(leaf):
         c, pop = float(sub[i]), float(registry.population[i])
@@ -68,7 +86,7 @@ def coverage(registry: PlaceRegistry, own_counts: np.ndarray, min_cell: int = 5)
             status = "under-heard"
         else:
             continue
-        cell = _cell(registry.ids[i], registry.names[i], pop, c, total_pop, total_n, min_cell)
+        cell = _cell(registry.ids[i], registry.names[i], pop, c, total_pop, total_n, min_cell, bool(vis[i]))
         nxt.append({
             "place": registry.ids[i], "name": registry.names[i], "level": registry.levels[i],
             "parent": registry.ids[registry.parent[i]] if registry.parent[i] >= 0 else None,
@@ -76,7 +94,8 @@ def coverage(registry: PlaceRegistry, own_counts: np.ndarray, min_cell: int = 5)
             "participants": cell["participants"], "participants_band": cell["participants_band"],
             "voices_per_100k": cell["voices_per_100k"], "coverage_ratio": cell["coverage_ratio"],
             "status": status,
-            "voices_needed": (max(1, math.ceil(fair - c)) if status != "too few" else None),
+            # a hidden count stays hidden: fair - voices_needed would give it back
+            "voices_needed": (max(1, math.ceil(fair - c)) if cell["participants"] is not None else None),
             "_key": ({"not heard": 0, "too few": 1, "under-heard": 2}[status],
                      -pop if status != "under-heard" else -(fair - c)),
         })
@@ -98,10 +117,11 @@ def place_records(registry: PlaceRegistry, own_counts: np.ndarray, targets: np.n
     tgt = np.asarray(registry.ancestry.T @ targets).ravel()
     total_pop = float(registry.population[leaf].sum())
     total_n = float(own_counts.sum())
+    vis, _ = visible_counts(registry, own_counts, min_cell)
     out = []
     for i in range(len(registry)):
         c = _cell(registry.ids[i], registry.names[i], registry.population[i], sub[i], total_pop, total_n,
-                  min_cell)
+                  min_cell, bool(vis[i]))
         shown = c["participants"] is not None
         out.append({
             "id": registry.ids[i], "name": registry.names[i], "level": registry.levels[i],
