@@ -27,7 +27,8 @@ def coverage_chart(rows: list[CoverageRow], dim: str, fewer: str) -> Markup:
     bars = []
     for r in rows:
         if r.suppressed:
-            bars.append(Bar(r.label, None, fewer))
+            bars.append(Bar(r.label, None, "hidden so that a smaller place next to it stays private"
+                            if r.protects else fewer))
             continue
         bits = [f"{r.ratio:.2f}×" if r.ratio is not None else "",
                 f"{r.participants:,} people" if r.participants is not None else ""]

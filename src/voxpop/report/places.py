@@ -63,7 +63,8 @@ class CoverageRow:
     ratio: float | None  # coverage_ratio: 1 = heard in proportion to population
     participants: int | None
     per_100k: float | None
-    suppressed: bool  # 1 .. min_cell-1 participants: no numbers shown
+    suppressed: bool  # no numbers shown: 1 .. min_cell-1 participants, or hidden with such a neighbour
+    protects: bool = False  # hidden although it has enough people (it would give a small neighbour away)
 
 
 @dataclass
@@ -134,10 +135,12 @@ def _coverage_row(r: Any) -> CoverageRow | None:
     if not r:
         return None
     part = _opt_int(r.get("participants"))
-    suppressed = part is None and _s(r.get("participants_band")).startswith("<")
+    band = _s(r.get("participants_band"))
+    suppressed = part is None and band not in ("", "0")
     return CoverageRow(label=_s(r.get("name") or r.get("cell") or r.get("place")) or "–",
                        ratio=None if suppressed else num(r.get("coverage_ratio")), participants=part,
-                       per_100k=None if suppressed else num(r.get("voices_per_100k")), suppressed=suppressed)
+                       per_100k=None if suppressed else num(r.get("voices_per_100k")), suppressed=suppressed,
+                       protects=suppressed and not band.startswith("<"))
 
 
 def build_places(section: Any, view: ReportView, *, top: int = 5) -> PlacesView | None:
