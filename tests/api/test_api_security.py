@@ -30,7 +30,7 @@ def client():
 
     @app.post("/login")
     def login(request: Request, response: Response) -> dict:
-        sec.login(request, response, 42)
+        sec.login(request, response, "a-session-token-for-tests")
         return {}
 
     with TestClient(app) as c:
@@ -54,13 +54,13 @@ def test_organiser_cookie_is_signed():
 
     @app.post("/login")
     def login(request: Request, response: Response) -> dict:
-        sec.login(request, response, 7)
+        sec.login(request, response, "session-token-7")
         return {}
 
     with TestClient(app) as c:
         c.post("/login")
         raw = c.cookies.get(ORG_COOKIE)
-    assert sec._org.loads(raw)["o"] == 7
+    assert sec._org.loads(raw)["s"] == "session-token-7"
     with pytest.raises(BadSignature):
         other._org.loads(raw)
 

@@ -8,12 +8,12 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from voxpop.store.errors import Conflict, Invalid
-from voxpop.store.models import ApiToken, Organiser, Setting, now_ms
+from voxpop.store.models import ApiToken, Organiser, OrganiserSession, Setting, now_ms
 
 _hasher = PasswordHasher()
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
@@ -89,6 +89,54 @@ def revoke_api_token(s: Session, token_id: int, organiser_id: int) -> bool:
         return False
     tok.revoked = True
     return True
+
+
+def list_api_tokens(s: Session, organiser_id: int) -> list[ApiToken]:
+    """The organiser's tokens, newest first (their names and dates; the tokens themselves are not kept)."""
+    return list(s.scalars(select(ApiToken).where(ApiToken.organiser_id == organiser_id)
+                          .order_by(ApiToken.id.desc())))
+
+
+def api_token_dict(tok: ApiToken) -> dict:
+    return {"id": tok.id, "name": tok.name, "created_ms": tok.created_ms, "last_used_ms": tok.last_used_ms,
+            "revoked": tok.revoked}
+
+
+SESSION_MAX_AGE_MS = 7 * 24 * 3600 * 1000
+
+
+def create_session(s: Session, organiser_id: int, max_age_ms: int = SESSION_MAX_AGE_MS) -> str:
+    """A new signed-in session; returns the raw token for the cookie (only its SHA-256 is stored)."""
+    raw = secrets.token_urlsafe(32)
+    t = now_ms()
+    s.add(OrganiserSession(organiser_id=organiser_id, token_hash=_digest(raw), created_ms=t,
+                           expires_ms=t + max_age_ms))
+    s.flush()
+    return raw
+
+
+def verify_session(s: Session, raw: object) -> Organiser | None:
+    """The organiser of a live session, else None (signed out, expired or never issued)."""
+    if not isinstance(raw, str) or not 20 <= len(raw) <= 100:
+        return None
+    row = s.scalars(select(OrganiserSession).where(OrganiserSession.token_hash == _digest(raw),
+                                                   OrganiserSession.expires_ms > now_ms())).first()
+    return s.get(Organiser, row.organiser_id) if row is not None else None
+
+
+def end_session(s: Session, raw: object) -> None:
+    """Sign out: the session's row is deleted, so its cookie no longer signs anyone in."""
+    if isinstance(raw, str):
+        s.execute(delete(OrganiserSession).where(OrganiserSession.token_hash == _digest(raw)))
+
+
+def end_all_sessions(s: Session, organiser_id: int) -> int:
+    """Sign the organiser out everywhere; returns how many sessions ended."""
+    return s.execute(delete(OrganiserSession).where(OrganiserSession.organiser_id == organiser_id)).rowcount
+
+
+def purge_expired_sessions(s: Session) -> int:
+    return s.execute(delete(OrganiserSession).where(OrganiserSession.expires_ms <= now_ms())).rowcount
 
 
 def get_organiser(s: Session, organiser_id: int) -> Organiser | None:

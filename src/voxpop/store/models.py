@@ -71,6 +71,18 @@ class ApiToken(Base):
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class OrganiserSession(Base):
+    """A signed-in browser of an organiser: the cookie holds a random token, only its SHA-256 is stored.
+    Signing out deletes the row, so a copied cookie stops working at once."""
+
+    __tablename__ = "organiser_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organiser_id: Mapped[int] = mapped_column(ForeignKey("organisers.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_ms: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+    expires_ms: Mapped[int] = mapped_column(BigInteger)
+
+
 class Conversation(Base):
     __tablename__ = "conversations"
     id: Mapped[str] = mapped_column(String(32), primary_key=True)  # public slug, unguessable
@@ -85,6 +97,8 @@ class Conversation(Base):
     created_ms: Mapped[int] = mapped_column(BigInteger, default=now_ms)
     updated_ms: Mapped[int] = mapped_column(BigInteger, default=now_ms)
     closed_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # retention: anonymous identities (cookie ids, xids) are forgotten this many days after closing
+    forget_identities_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     n_statements: Mapped[int] = mapped_column(Integer, default=0)  # hands out statement tids
     # background analysis bookkeeping
     vote_version: Mapped[int] = mapped_column(BigInteger, default=0)  # +1 per vote/undo/moderation

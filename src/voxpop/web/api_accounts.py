@@ -1,14 +1,16 @@
-"""JSON API: organisers exchange their password for an API token."""
+"""JSON API: organisers exchange their password for an API token, list their tokens and revoke them."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from voxpop.store import accounts
-from voxpop.store.errors import Unauthorized
-from voxpop.web.api_common import API_PREFIX, services
+from voxpop.store.errors import NotFound, Unauthorized
+from voxpop.web.api_common import API_PREFIX, require_organiser, services
 
 router = APIRouter(prefix=API_PREFIX, tags=["accounts"])
 
@@ -47,5 +49,29 @@ async def whoami(request: Request) -> dict:
             org = services(request).security.organiser(request, s)
             return {"organiser": None if org is None else {"id": org.id, "username": org.username,
                                                            "is_admin": org.is_admin}}
+
+    return await run_in_threadpool(go)
+
+
+@router.get("/tokens")
+async def list_tokens(request: Request) -> dict:
+    """The signed-in organiser's API tokens: id, name, when made, whether revoked (never the token)."""
+    def go():
+        with services(request).db.read() as s:
+            org = require_organiser(request, s)
+            return {"tokens": [accounts.api_token_dict(t) for t in accounts.list_api_tokens(s, org.id)]}
+
+    return await run_in_threadpool(go)
+
+
+@router.delete("/tokens/{token_id}")
+async def revoke_token(token_id: Annotated[int, Path(ge=1, lt=2**31)], request: Request) -> dict:
+    """Revoke one of your API tokens: it stops working at once (the token in use may revoke itself)."""
+    def go():
+        with services(request).db.write() as s:
+            org = require_organiser(request, s)
+            if not accounts.revoke_api_token(s, token_id, org.id):
+                raise NotFound(f"you have no API token with id {token_id}; GET /api/v1/tokens lists yours")
+            return {"id": token_id, "revoked": True}
 
     return await run_in_threadpool(go)

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from voxpop.store import votes as V
 from voxpop.store.errors import RateLimited, ServiceError
 from voxpop.web.api_common import SafeJSONResponse, Services
+from voxpop.web.origin import cross_site, refuse
 from voxpop.web.security import ANON_COOKIE
 
 VOTE_PATH = re.compile(r"^/api/v1/conversations/([A-Za-z0-9_-]{1,32})/votes$")
@@ -70,6 +71,9 @@ class FastVotes:
 
     async def handle(self, match: re.Match, scope, receive, send, fallback) -> None:
         from voxpop.web.api_participation import VoteIn
+
+        if cross_site(scope):  # another site's page: refused as by the middleware the route sits behind
+            return await refuse(send)
 
         ctype = (_header(scope, b"content-type") or b"").split(b";")[0].strip().lower()
         length = _header(scope, b"content-length")

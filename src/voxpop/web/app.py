@@ -26,6 +26,7 @@ from voxpop.web.abuse import AbuseGuard, AbuseLimits
 from voxpop.web.api_common import SafeJSONResponse, Services
 from voxpop.web.limits import BodyLimit, SecurityHeaders
 from voxpop.web.locale import LocaleMiddleware
+from voxpop.web.origin import SameOriginWrites
 from voxpop.web.pages_common import PageError, prefers_html, service_error_page
 from voxpop.web.security import Security
 
@@ -225,4 +226,5 @@ def create_app(database_url: str | None = None, *, background: str | None = None
     app.add_middleware(LocaleMiddleware)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit)
+    app.add_middleware(SameOriginWrites)
     return app

@@ -107,10 +107,10 @@ async def sign_in(request: Request, csrf_token: str = Form(""), username: str = 
     def go():
         with svc.db.write() as s:
             org = accounts.authenticate(s, username[:64], password[:256])
-            return org.id if org else None
+            return accounts.create_session(s, org.id) if org else None
 
-    org_id = await run_in_threadpool(go)
-    if org_id is None:
+    session = await run_in_threadpool(go)
+    if session is None:
         cookies = Response()
         token = svc.security.csrf_token(request, cookies)
         resp = render(request, "organiser/sign_in.html", status_code=401, title="Organiser sign in",
@@ -119,7 +119,7 @@ async def sign_in(request: Request, csrf_token: str = Form(""), username: str = 
                       flash_kind="error", narrow=True)
         return with_cookies(resp, cookies)
     resp = RedirectResponse(_safe_next(next) + ("&" if "?" in next else "?") + "msg=signed-in", status_code=303)
-    svc.security.login(request, resp, org_id)
+    svc.security.login(request, resp, session)
     svc.security.login_succeeded(request, resp, username[:64])
     return resp
 
@@ -130,8 +130,17 @@ async def sign_out(request: Request, csrf_token: str = Form("")) -> Response:
         _csrf(request, csrf_token)
     except ServiceError as e:
         return service_error_page(request, e)
+    svc = services(request)
+    token = svc.security.session_token(request)
+
+    def go():
+        with svc.db.write() as s:
+            accounts.end_session(s, token)
+
+    if token is not None:
+        await run_in_threadpool(go)
     resp = RedirectResponse("/organiser/sign-in?msg=signed-out", status_code=303)
-    services(request).security.logout(resp)
+    svc.security.logout(resp)
     return resp
 
 

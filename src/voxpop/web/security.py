@@ -1,7 +1,8 @@
 """Security helpers shared by the JSON API and the pages.
 
 - Participants: an unguessable anonymous id in a signed cookie (or an xid passed by a host site).
-- Organisers: a signed, expiring session cookie (pages) or `Authorization: Bearer <token>` (API).
+- Organisers: a signed session cookie naming a session held in the database (signing out deletes it,
+  so a copied cookie stops working) or `Authorization: Bearer <token>` (API; listed and revoked there).
 - CSRF for HTML forms: double submit — a random cookie plus a form field holding its HMAC; the JSON API
   needs no token because it only accepts `application/json` bodies, which a cross-site form cannot send.
 - Embedding: on https (or behind a trusted proxy saying so: VOXPOP_TRUST_PROXY=1 honours
@@ -129,12 +130,26 @@ class Security:
         return anon
 
     # -- organisers --------------------------------------------------------------------------------
-    def login(self, request: Request, response: Response, organiser_id: int) -> None:
-        response.set_cookie(ORG_COOKIE, self._org.dumps({"o": organiser_id}), max_age=ORG_SESSION_MAX_AGE,
+    def login(self, request: Request, response: Response, session_token: str) -> None:
+        """Set the session cookie for a session made by accounts.create_session (held server-side)."""
+        response.set_cookie(ORG_COOKIE, self._org.dumps({"s": session_token}), max_age=ORG_SESSION_MAX_AGE,
                             httponly=True, samesite="lax", secure=self.is_https(request), path="/")
+
+    def session_token(self, request: Request) -> str | None:
+        """The raw session token of the organiser cookie, if it is well signed and not too old."""
+        raw = request.cookies.get(ORG_COOKIE)
+        if not raw or len(raw) > 500:
+            return None
+        try:
+            data = self._org.loads(raw, max_age=ORG_SESSION_MAX_AGE)
+        except (BadSignature, SignatureExpired):
+            return None
+        token = data.get("s") if isinstance(data, dict) else None
+        return token if isinstance(token, str) else None
 
     @staticmethod
     def logout(response: Response) -> None:
+        """Remove the cookie (the caller ends the server-side session with accounts.end_session)."""
         response.delete_cookie(ORG_COOKIE, path="/")
 
     def organiser(self, request: Request, s: Session) -> Organiser | None:
@@ -148,14 +163,8 @@ class Security:
             if org is None:
                 raise Unauthorized("this API token is not valid (revoked or mistyped)")
             return org
-        raw = request.cookies.get(ORG_COOKIE)
-        if not raw or len(raw) > 500:
-            return None
-        try:
-            data = self._org.loads(raw, max_age=ORG_SESSION_MAX_AGE)
-        except (BadSignature, SignatureExpired):
-            return None
-        return accounts.get_organiser(s, int(data.get("o", 0))) if isinstance(data, dict) else None
+        token = self.session_token(request)
+        return accounts.verify_session(s, token) if token is not None else None
 
     def require_organiser(self, request: Request, s: Session) -> Organiser:
         org = self.organiser(request, s)
