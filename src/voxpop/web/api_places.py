@@ -171,7 +171,7 @@ def get_layout(cid: str, s: Session = Depends(read_session)) -> dict:
 
 
 @router.delete("/conversations/{cid}/places/layout")
-def delete_layout(cid: str, request: Request, s: Session = Depends(write_session)) -> dict:
+def delete_layout(cid: str, request: Request, s: Session = Depends(write_session, scope="function")) -> dict:
     managed_conversation(request, s, cid)
     save_layout(s, cid, None)
     return {"deleted": True}
