@@ -193,3 +193,56 @@ def test_the_cli_exports_and_imports(db, db_url, tmp_path):
     r = runner.invoke(app, ["export", "no-such-id", str(tmp_path / "b"), "--database-url", db_url])
     assert r.exit_code == 2 and "there is no conversation 'no-such-id'" in r.output
     assert not (tmp_path / "b").exists()
+
+
+def test_tables_hanging_off_the_conversation_travel_and_their_secrets_do_not(db, other_url, tmp_path):
+    """Translations (via statements), paper sheets and entries, panels and volunteers, channels; kiosk
+    ids (device secrets) and invitation codes stay behind."""
+    from voxpop.store.models import StatementTranslation
+    from voxpop.store.models_fieldwork import FieldParticipant, Kiosk, Panel, PaperEntry, PaperSheet, Volunteer
+
+    cid, _ = build_conversation(db, seed=13)
+    with db.write() as s:
+        people = s.execute(select(Participant.id).where(Participant.conversation_id == cid)
+                           .order_by(Participant.id)).scalars().all()
+        first = s.execute(select(Statement).where(Statement.conversation_id == cid, Statement.tid == 0)).scalar_one()
+        s.add(StatementTranslation(statement_id=first.id, language="cy", text="Datganiad cyntaf"))
+        kiosk = Kiosk(id="kiosk-secret-" + "x" * 20, conversation_id=cid, pin_hash="$argon2id$pin", event="Fair")
+        s.add(kiosk)
+        sheet = PaperSheet(conversation_id=cid, sheet_id="S-0001", statements=[0, 3], status="imported",
+                           participant_id=people[5])
+        s.add(sheet)
+        panel = Panel(conversation_id=cid, name="Citizens' panel", size=1, features=["age"], quotas=[])
+        s.add(panel)
+        s.flush()
+        s.add(PaperEntry(sheet_pk=sheet.id, entry=1, answers="ad", entered_by="Sam"))
+        volunteer = Volunteer(panel_id=panel.id, pool_id="v1", name="Ali", attributes={"age": "35+"}, selected=True,
+                              code="INVITE-SECRET-1", participant_id=people[6])
+        s.add(volunteer)
+        s.flush()
+        s.add(FieldParticipant(participant_id=people[6], conversation_id=cid, channel="invited",
+                               volunteer_id=volunteer.id))
+        s.add(FieldParticipant(participant_id=people[7], conversation_id=cid, channel="kiosk", kiosk_id=kiosk.id))
+    export_conversation(db, cid, tmp_path / "a")
+    data = "".join(p.read_text() for p in (tmp_path / "a").glob("*.jsonl"))
+    assert "kiosk-secret" not in data and "INVITE-SECRET" not in data and "$argon2id$pin" not in data
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    assert "field_kiosks" in manifest["left_out"]
+    target = get_database(other_url)
+    import_archive(target, tmp_path / "a")
+    with target.read() as s:
+        moved = s.execute(select(Participant.id).where(Participant.conversation_id == cid)
+                          .order_by(Participant.id)).scalars().all()
+        new_first = s.execute(select(Statement.id).where(Statement.conversation_id == cid, Statement.tid == 0)).scalar()
+        assert s.execute(select(StatementTranslation.text).where(StatementTranslation.statement_id == new_first)
+                         ).scalars().all() == ["Datganiad cyntaf"]
+        new_sheet = s.execute(select(PaperSheet).where(PaperSheet.conversation_id == cid)).scalar_one()
+        assert new_sheet.participant_id == moved[5] and new_sheet.statements == [0, 3]
+        assert s.execute(select(PaperEntry.answers).where(PaperEntry.sheet_pk == new_sheet.id)).scalar() == "ad"
+        new_panel = s.execute(select(Panel.id).where(Panel.conversation_id == cid)).scalar_one()
+        v = s.execute(select(Volunteer).where(Volunteer.panel_id == new_panel)).scalar_one()
+        assert v.participant_id == moved[6] and v.code is None and v.name == "Ali"
+        channels = {fp.participant_id: (fp.channel, fp.kiosk_id, fp.volunteer_id) for fp in
+                    s.execute(select(FieldParticipant).where(FieldParticipant.conversation_id == cid)).scalars()}
+        assert channels == {moved[6]: ("invited", None, v.id), moved[7]: ("kiosk", None, None)}
+        assert s.execute(select(Kiosk).where(Kiosk.conversation_id == cid)).first() is None

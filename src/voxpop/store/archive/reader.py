@@ -121,7 +121,13 @@ def import_rows(db: Database, source: Source, *, as_copy: bool = False, owner: s
         report = ImportReport(new_id, conv["id"], as_copy, conv.get("topic", ""))
         organisers = _organisers(s, source, report)
         owner_id = _owner(s, owner) if owner is not None else None
-        offsets: dict[str, int] = {}
+        # every table's id shift first: a reference may point at a table imported later
+        offsets = {t.name: _offset(s, t, tables[t.name], as_copy) for t in conversation_tables()
+                   if t.name in tables and int_primary_key(t)}
+        for name in ("participants", "vote_events"):
+            if offsets.get(name) and not as_copy:
+                report.notes.append(f"{name} ids were taken in this database: shifted by {offsets[name]} "
+                                    "(order kept)")
         known = {t.name for t in conversation_tables()}
         for name in sorted(set(tables) - known - {ORGANISERS}):
             report.notes.append(f"skipped table {name!r}: this voxpop does not know it (upgrade voxpop to import it)")
@@ -187,11 +193,6 @@ def _copy_table(s: Session, table: Table, entry: dict, rows: Iterator[dict], *, 
     if unknown:
         report.notes.append(f"skipped column(s) {', '.join(unknown)} of {table.name}: this voxpop does not know them")
     pk = int_primary_key(table)
-    if pk:
-        offsets[table.name] = _offset(s, table, entry, copy)
-        if offsets[table.name] and table.name in ("participants", "vote_events") and not copy:
-            report.notes.append(f"{table.name} ids were taken in this database: shifted by {offsets[table.name]} "
-                                "(order kept)")
     refs = references(table)
     t = now_ms()
     batch: list[dict] = []

@@ -18,10 +18,12 @@ from voxpop.store.archive.format import (
     FORMAT_VERSION,
     MANIFEST,
     ORGANISERS,
+    SECRET_TABLES,
     ArchiveError,
     archived_columns,
     conversation_tables,
     int_primary_key,
+    scope,
 )
 from voxpop.store.db import Database
 from voxpop.store.errors import NotFound
@@ -93,7 +95,7 @@ def export_conversation(db: Database, conversation_id: str, folder: str | Path, 
                 conn = conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
                 for table in conversation_tables():
-                    where = (table.c.id if table.name == "conversations" else table.c.conversation_id) == conversation_id
+                    where = scope(table, conversation_id)
                     columns = archived_columns(table, browser_ids=browser_ids)
                     n, sha, orgs, span = _write_rows(conn, table, columns, where, work / f"{table.name}.jsonl")
                     if table.name == "conversations" and n == 0:
@@ -122,7 +124,7 @@ def export_conversation(db: Database, conversation_id: str, folder: str | Path, 
             "conversation": {"id": conversation_id, "topic": topic},
             "browser_ids": browser_ids,
             "tables": tables,
-            "left_out": sorted(DERIVED_TABLES) + ["secrets (password hashes, API tokens, the cookie secret)"]
+            "left_out": sorted(DERIVED_TABLES | SECRET_TABLES) + ["secrets (password hashes, API tokens, the cookie secret)"]
             + ([] if browser_ids else ["participants.anon_id (browser ids; --browser-ids keeps them)"]),
         }
         (work / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
