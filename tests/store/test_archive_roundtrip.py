@@ -199,7 +199,14 @@ def test_tables_hanging_off_the_conversation_travel_and_their_secrets_do_not(db,
     """Translations (via statements), paper sheets and entries, panels and volunteers, channels; kiosk
     ids (device secrets) and invitation codes stay behind."""
     from voxpop.store.models import StatementTranslation
-    from voxpop.store.models_fieldwork import FieldParticipant, Kiosk, Panel, PaperEntry, PaperSheet, Volunteer
+    from voxpop.store.models_fieldwork import (
+        FieldParticipant,
+        Kiosk,
+        Panel,
+        PaperEntry,
+        PaperSheet,
+        Volunteer,
+    )
 
     cid, _ = build_conversation(db, seed=13)
     with db.write() as s:
