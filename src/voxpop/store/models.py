@@ -231,6 +231,7 @@ class StatementTranslation(Base):
     __tablename__ = "statement_translations"
     __table_args__ = (UniqueConstraint("statement_id", "language"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
     statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
     language: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,110 @@
+"""Statements in several languages: a conversation's languages (default first), each statement's language
+as written, and organiser-supplied translations (docs/i18n.md).
+
+Votes and analysis are per statement whatever language the participant read it in; only the text shown
+changes. A statement added by a participant is marked with the language they were reading and waits in the
+moderation queue until each of the conversation's other languages has a translation.
+"""
+
+from __future__ import annotations
+
+from babel import Locale, UnknownLocaleError
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from voxpop.store.errors import Invalid, NotFound
+from voxpop.store.models import Conversation, Statement, StatementTranslation
+from voxpop.store.text import clean_text
+
+DEFAULT_LANGUAGES = ["en"]
+MAX_LANGUAGES = 12
+
+
+def language_code(value: str) -> str:
+    """A BCP 47 language code Babel knows ("cy", "pl", "ur", "pa", "bn", "ar"), lower case; Invalid else."""
+    code = (value or "").strip().replace("_", "-").lower()
+    try:
+        Locale.parse(code, sep="-")
+    except (UnknownLocaleError, ValueError, TypeError):
+        raise Invalid(f"{value!r} is not a language code voxpop knows; use a code such as cy, pl, ur or ar") from None
+    return code
+
+
+def language_name(code: str, in_locale: str = "en") -> str:
+    """A language's name in the reader's language ("Welsh", "Cymraeg")."""
+    try:
+        return Locale.parse(code, sep="-").get_display_name(in_locale) or code
+    except (UnknownLocaleError, ValueError):
+        return code
+
+
+def languages_of(conv: Conversation) -> list[str]:
+    """The conversation's statement languages, its default first."""
+    return list(conv.languages or DEFAULT_LANGUAGES)
+
+
+def set_languages(s: Session, conv: Conversation, codes: list[str]) -> list[str]:
+    """Set the conversation's languages (default first; duplicates dropped)."""
+    clean = list(dict.fromkeys(language_code(c) for c in codes if c and c.strip()))
+    if not clean:
+        raise Invalid("give at least one language, the conversation's default first (e.g. en, cy)")
+    if len(clean) > MAX_LANGUAGES:
+        raise Invalid(f"at most {MAX_LANGUAGES} languages")
+    conv.languages = None if clean == DEFAULT_LANGUAGES else clean
+    return clean
+
+
+def set_translation(s: Session, conv: Conversation, tid: int, language: str, text: str) -> None:
+    """Give (or, with empty text, remove) a statement's text in one of the conversation's languages."""
+    code = language_code(language)
+    if code not in languages_of(conv):
+        raise Invalid(f"{code} is not one of this conversation's languages ({', '.join(languages_of(conv))}); "
+                      "add it in the settings first")
+    st = s.scalars(select(Statement).where(Statement.conversation_id == conv.id, Statement.tid == tid)).first()
+    if st is None:
+        raise NotFound(f"no statement {tid} in this conversation")
+    s.execute(delete(StatementTranslation).where(StatementTranslation.statement_id == st.id,
+                                                 StatementTranslation.language == code))
+    if text and text.strip() and code != (st.language or languages_of(conv)[0]):
+        clean = clean_text(text, field=f"the {code} text", max_len=max(conv.statement_max_len * 2, 500))
+        s.add(StatementTranslation(conversation_id=conv.id, statement_id=st.id, language=code, text=clean))
+
+
+def translations_of(s: Session, cid: str) -> dict[int, dict[str, str]]:
+    """Every translation of the conversation's statements: {tid: {language: text}}."""
+    rows = s.execute(select(Statement.tid, StatementTranslation.language, StatementTranslation.text)
+                     .join(Statement, Statement.id == StatementTranslation.statement_id)
+                     .where(StatementTranslation.conversation_id == cid)).all()
+    out: dict[int, dict[str, str]] = {}
+    for tid, lang, text in rows:
+        out.setdefault(tid, {})[lang] = text
+    return out
+
+
+def shown_text(conv: Conversation, st_language: str | None, text: str, translations: dict[str, str],
+               reader: str) -> dict:
+    """What a reader sees of a statement: the text in their language when there is one, else the
+    original; with the original and its language when they differ (one tap away on the page)."""
+    original_language = st_language or languages_of(conv)[0]
+    if reader == original_language or reader not in translations:
+        return {"text": text, "language": original_language, "original": None, "original_language": None}
+    return {"text": translations[reader], "language": reader, "original": text,
+            "original_language": original_language}
+
+
+def missing_translations(s: Session, conv: Conversation) -> dict[int, list[str]]:
+    """Statements lacking a translation into some of the conversation's languages: {tid: [languages]}."""
+    langs = languages_of(conv)
+    if len(langs) < 2:
+        return {}
+    have = translations_of(s, conv.id)
+    out: dict[int, list[str]] = {}
+    for tid, lang, status in s.execute(select(Statement.tid, Statement.language, Statement.mod_status)
+                                       .where(Statement.conversation_id == conv.id)):
+        if status == -1:
+            continue
+        own = lang or langs[0]
+        need = [code for code in langs if code != own and code not in have.get(tid, {})]
+        if need:
+            out[tid] = need
+    return out
