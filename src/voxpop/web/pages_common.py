@@ -38,23 +38,23 @@ _report_render.install(templates.env)
 # Flash messages travel in the redirect's query string (?msg=key), never as free text, so a link cannot
 # make the page say something the site did not.
 MESSAGES = {
-    "voted": ("Vote recorded.", "ok"),
-    "undone": ("Your last vote was undone: here is that statement again.", "ok"),
-    "nothing-to-undo": ("There is no vote to undo.", "ok"),
-    "added": ("Thank you: your statement was added.", "ok"),
-    "added-pending": ("Thank you: your statement was added. The organiser will read it before others see it.",
+    "voted": (i18n.lazy_gettext("Vote recorded."), "ok"),
+    "undone": (i18n.lazy_gettext("Your last vote was undone: here is that statement again."), "ok"),
+    "nothing-to-undo": (i18n.lazy_gettext("There is no vote to undo."), "ok"),
+    "added": (i18n.lazy_gettext("Thank you: your statement was added."), "ok"),
+    "added-pending": (i18n.lazy_gettext("Thank you: your statement was added. The organiser will read it before others see it."),
                       "ok"),
-    "place-saved": ("Your place was saved.", "ok"),
-    "place-declined": ("That is fine: you can still vote, and add your place later if you like.", "ok"),
-    "signed-in": ("You are signed in.", "ok"),
-    "signed-out": ("You are signed out.", "ok"),
-    "created": ("Conversation created. Add some statements to start it off.", "ok"),
-    "saved": ("Settings saved.", "ok"),
-    "seeded": ("Statement added.", "ok"),
-    "accepted": ("Statement accepted: participants can now vote on it.", "ok"),
-    "rejected": ("Statement rejected: participants will not see it.", "ok"),
-    "meta": ("Statement marked as meta (about the conversation itself).", "ok"),
-    "sign-in-needed": ("Please sign in as an organiser to continue.", "error"),
+    "place-saved": (i18n.lazy_gettext("Your place was saved."), "ok"),
+    "place-declined": (i18n.lazy_gettext("That is fine: you can still vote, and add your place later if you like."), "ok"),
+    "signed-in": (i18n.lazy_gettext("You are signed in."), "ok"),
+    "signed-out": (i18n.lazy_gettext("You are signed out."), "ok"),
+    "created": (i18n.lazy_gettext("Conversation created. Add some statements to start it off."), "ok"),
+    "saved": (i18n.lazy_gettext("Settings saved."), "ok"),
+    "seeded": (i18n.lazy_gettext("Statement added."), "ok"),
+    "accepted": (i18n.lazy_gettext("Statement accepted: participants can now vote on it."), "ok"),
+    "rejected": (i18n.lazy_gettext("Statement rejected: participants will not see it."), "ok"),
+    "meta": (i18n.lazy_gettext("Statement marked as meta (about the conversation itself)."), "ok"),
+    "sign-in-needed": (i18n.lazy_gettext("Please sign in as an organiser to continue."), "error"),
 }
 
 
@@ -64,8 +64,8 @@ def flash_from(request: Request) -> dict[str, Any]:
         text, kind = MESSAGES[key]
         n = request.query_params.get("n")
         if key == "seeded" and n and n.isdigit() and n != "1":
-            text = f"{n} statements added."
-        return {"flash": text, "flash_kind": kind}
+            text = i18n.ngettext("%(num)s statement added.", "%(num)s statements added.", int(n))
+        return {"flash": str(text), "flash_kind": kind}
     return {}
 
 
@@ -144,13 +144,14 @@ def with_cookies(response: Response, cookies: Response) -> Response:
 def service_error_page(request: Request, error: Exception, *, back: str | None = None) -> Response:
     """A ServiceError (or any error with .status/.message/.details) as an HTML page saying what to do."""
     status = getattr(error, "status", 400)
-    titles = {401: "Please sign in", 403: "Not allowed", 404: "Not found", 405: "Not possible here",
-              409: "Not possible right now", 413: "Too large", 422: "Please check what you sent",
-              429: "Slow down a little", 500: "Sorry, something went wrong"}
+    titles = {401: i18n._("Please sign in"), 403: i18n._("Not allowed"), 404: i18n._("Not found"),
+              405: i18n._("Not possible here"), 409: i18n._("Not possible right now"), 413: i18n._("Too large"),
+              422: i18n._("Please check what you sent"), 429: i18n._("Slow down a little"),
+              500: i18n._("Sorry, something went wrong")}
     details = getattr(error, "details", None)
     if not isinstance(details, list):
         details = []
-    return render(request, "error.html", status_code=status, title=titles.get(status, "Something went wrong"),
+    return render(request, "error.html", status_code=status, title=titles.get(status, i18n._("Something went wrong")),
                   message=getattr(error, "message", str(error)), details=details[:50],
                   back=back or _same_site_referer(request) or "/", narrow=True)
 

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse
 
+from voxpop import i18n
 from voxpop.store import routing
 from voxpop.store import votes as V
 from voxpop.store.conversations import get_conversation
@@ -31,7 +32,8 @@ from voxpop.web.pages_places import (
 
 router = APIRouter(include_in_schema=False)
 
-VOTE_LABELS = {"agree": "Agree", "disagree": "Disagree", "pass": "Pass"}
+VOTE_LABELS = {"agree": i18n.lazy_gettext("Agree"), "disagree": i18n.lazy_gettext("Disagree"),
+               "pass": i18n.lazy_gettext("Pass")}
 
 
 def conversation_urls(cid: str) -> dict[str, str]:
@@ -43,9 +45,9 @@ def conversation_urls(cid: str) -> dict[str, str]:
 
 
 def participant_nav(cid: str, current: str, show_results: bool) -> list[dict]:
-    nav = [{"href": f"/c/{cid}", "label": "Vote", "current": current == "vote"}]
+    nav = [{"href": f"/c/{cid}", "label": i18n._("Vote"), "current": current == "vote"}]
     if show_results:
-        nav.append({"href": f"/c/{cid}/results", "label": "Results", "current": current == "results"})
+        nav.append({"href": f"/c/{cid}/results", "label": i18n._("Results"), "current": current == "results"})
     return nav
 
 
@@ -148,7 +150,7 @@ async def vote(cid: str, request: Request, csrf_token: str = Form(""), statement
         await asyncio.wrap_future(fut)
     except ServiceError as e:
         return with_cookies(_fail(request, e), cookies)
-    message = f"Vote recorded: {VOTE_LABELS[V.VOTE_NAMES[value]]}."
+    message = i18n._("Vote recorded: %(vote)s.", vote=VOTE_LABELS[V.VOTE_NAMES[value]])
     payload = None
     if wants_json(request):
         def go():
@@ -160,7 +162,7 @@ async def vote(cid: str, request: Request, csrf_token: str = Form(""), statement
         payload = {"ok": True, "vote": V.VOTE_NAMES[value], "message": message, "next": state["statement"],
                    "progress": state["progress"],
                    "results_url": f"/c/{cid}/results" if conv.show_results else None,
-                   "done_message": "You have voted on every statement for now. Thank you!"}
+                   "done_message": i18n._("You have voted on every statement for now. Thank you!")}
     return with_cookies(done(request, _back(request, cid), "voted", payload), cookies)
 
 

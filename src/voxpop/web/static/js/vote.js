@@ -11,6 +11,8 @@
   var idField = form.querySelector("input[name=statement_id]");
   var progress = document.querySelector("[data-progress]");
   var busy = false;
+  // the page's own words, in the reader's language (data-msg-* on the form)
+  function msg(name, fallback) { return form.getAttribute("data-msg-" + name) || fallback; }
 
   function announce(message, kind) {
     // Clear first so that the same words twice in a row are still announced.
@@ -36,13 +38,13 @@
     done.tabIndex = -1;
     var p = document.createElement("p");
     p.className = "statement-text";
-    p.textContent = data.done_message || "You have voted on every statement for now. Thank you!";
+    p.textContent = data.done_message || msg("done", "You have voted on every statement for now. Thank you!");
     done.appendChild(p);
     if (data.results_url) {
       var a = document.createElement("a");
       a.href = data.results_url;
       a.className = "button";
-      a.textContent = "See the results";
+      a.textContent = msg("results", "See the results");
       done.appendChild(a);
     }
     form.replaceWith(done);
@@ -74,24 +76,24 @@
         var framed = window.top !== window.self;
         if (framed && result.status === 403) {
           // a third-party iframe whose cookies the browser blocks: voting works in a window of its own
-          announce("Your browser blocks voting inside this embedded page. " +
-                   "Please use the link 'Open this conversation in a new window'.", "error");
+          announce(msg("framed", "Your browser blocks voting inside this embedded page. " +
+                   "Please use the link 'Open this conversation in a new window'."), "error");
           return;
         }
-        announce(data.detail || data.message || "Sorry, the vote was not recorded. Please try again.", "error");
+        announce(data.detail || data.message || msg("failed", "Sorry, the vote was not recorded. Please try again."), "error");
         return;
       }
       updateProgress(data.progress);
       var undo = document.getElementById("undo-form");
       if (undo) undo.hidden = false;
       if (!data.next) {
-        announce(data.message + " " + (data.done_message || "You have voted on every statement."));
+        announce(data.message + " " + (data.done_message || msg("done", "You have voted on every statement.")));
         showDone(data);
         return;
       }
       idField.value = data.next.id;
       text.textContent = data.next.text;
-      announce(data.message + " Next statement: " + data.next.text);
+      announce(data.message + " " + msg("next", "Next statement:") + " " + data.next.text);
       if (document.activeElement !== button) button.focus();
     }).catch(function () {
       // Network trouble: fall back to the plain form post so nothing is lost.
