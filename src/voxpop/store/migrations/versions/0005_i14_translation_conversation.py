@@ -1,7 +1,7 @@
 """statement translations carry their conversation (so archives and erasure find them like every table)
 
-Revision ID: 0004_i14_translation_conv
-Revises: 0003_i15_fieldwork
+Revision ID: 0005_i14_translation_conv
+Revises: 0004_i10a_sessions
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_i14_translation_conv"
-down_revision = "0003_i15_fieldwork"
+revision = "0005_i14_translation_conv"
+down_revision = "0004_i10a_sessions"
 branch_labels = None
 depends_on = None
 
