@@ -1,8 +1,9 @@
 """Benchmark and quality check for `voxpop listen` (docs/listening.md).
 
 Prints, from one run on this machine:
-  * quality on real text: ARI of top-level themes against the Pol.is conversation each comment came
-    from (all shared conversations pooled), for MiniLM and TF-IDF, plus example labels and quotes;
+  * quality on real text: ARI, homogeneity and completeness of top-level themes against the Pol.is
+    conversation each comment came from (all shared conversations pooled), for voxpop with MiniLM and
+    TF-IDF and for BERTopic (defaults, fed the same MiniLM vectors), plus example names, quotes, candidates;
   * the author-interview round trip: each author's comments joined into one text, split again, and the
     share of comments recovered exactly (joined with a line break, and — harder — with a space);
   * speed end to end (read CSV -> split -> embed -> themes -> labels) at 10,000 and 100,000 sentences,
@@ -14,6 +15,7 @@ words drawn from the corpus vocabulary (so neither the cache nor de-duplication 
 
 Usage: nice -n 10 .venv/bin/python bench/listen.py [--sizes 10000,100000] [--models minilm,tfidf]
        [--threads N] [--shared PATH] [--skip-quality]
+BERTopic and its tree (UMAP, HDBSCAN, numba) are bench-only: requirements-bench.lock.
 The model uses 2 threads only when the 1-minute load average is below 0.5 (machine otherwise idle), else 1.
 """
 
@@ -52,38 +54,75 @@ def write_csv(path: Path, rows: list[tuple[str, str]]) -> Path:
     return path
 
 
-def quality(rows: list[dict], models: list[str], tmp: Path) -> None:
-    from sklearn.metrics import adjusted_rand_score
+def _scores(truth: list[str], found: list) -> str:
+    from sklearn.metrics import adjusted_rand_score, homogeneity_completeness_v_measure
 
+    h, c, _ = homogeneity_completeness_v_measure(truth, found)
+    return f"ARI {adjusted_rand_score(truth, found):.3f}, homogeneity {h:.3f}, completeness {c:.3f}"
+
+
+def quality(rows: list[dict], models: list[str], tmp: Path) -> dict:
+    """voxpop's top-level themes against the conversation each comment came from; returns MiniLM's section."""
     from voxpop.listen.run import listen
 
     src = write_csv(tmp / "pooled.csv", [(r["id"], r["text"]) for r in rows])
     conv = {r["id"]: r["conv"] for r in rows}
     print(f"\n== Quality: {len(rows)} real comments from {len(set(conv.values()))} Pol.is conversations, pooled")
+    print("   (per comment; comments voxpop puts in 'other' count as one more cluster, as BERTopic's outliers do)")
+    kept = {}
     for model in models:
         t0 = time.perf_counter()
         sec = listen([src], model=model)
         dt = time.perf_counter() - t0
-        ts = [t for t in sec["testimonies"] if t["theme"] is not None]
-        ari = adjusted_rand_score([conv[t["id"]] for t in ts], [t["theme"] for t in ts])
-        claims = sec["claims"]
-        ari_c = adjusted_rand_score([conv[c["testimony"]] for c in claims], [c["theme"] for c in claims])
-        subs = [f"{c['theme']}.{c['subtheme'] or '-'}" for c in claims]
-        ari_s = adjusted_rand_score([conv[c["testimony"]] for c in claims], subs)
+        kept[model] = sec
+        ts = sec["testimonies"]
         m = sec["meta"]
-        print(f"\n[{m['embedding']['model']}] {m['counts']['claims']} claims -> {m['counts']['themes']} top-level themes "
-              f"(silhouette {m['method']['silhouette']:.3f}) in {dt:.1f}s")
-        print(f"  ARI vs conversation: top-level themes, per comment {ari:.3f} (target >= 0.6); per claim {ari_c:.3f}; "
-              f"sub-theme level {ari_s:.3f}")
+        langs = ", ".join(f"{x['name']} {x['testimonies']}" for x in m["languages"])
+        print(f"\n[voxpop, {m['embedding']['model']}] {m['counts']['claims']} claims -> {m['counts']['themes']} "
+              f"top-level themes, {m['counts']['other']} claims in 'other', in {dt:.1f}s; languages: {langs}")
+        print(f"  top-level themes: {_scores([conv[t['id']] for t in ts], [str(t['theme']) for t in ts])}")
+        claims = sec["claims"]
+        subs = [f"{c['theme']}.{c['subtheme']}" for c in claims]
+        print(f"  sub-theme level (per claim): {_scores([conv[c['testimony']] for c in claims], subs)}")
         for th in sec["themes"]:
             mix = Counter(conv[t] for t in th["testimonies"]).most_common(2)
-            print(f"  theme {th['id']}: {th['label']!r} ({th['size']} claims) <- "
+            print(f"  theme {th['id']} [{th['language']}] {th['label']!r} ({th['size']} claims; {th['sure'].split(':')[0]}) <- "
                   + ", ".join(f"{c[:22]} {n}" for c, n in mix))
+            print(f"      keywords: {', '.join(k['term'] for k in th['keywords'][:6])}")
             for st in th["subthemes"][:4]:
                 q = st["quotes"][0]["text"] if st["quotes"] else ""
                 print(f"      {st['id']} {st['label']!r}: \"{q[:90]}\"")
             if th["candidates"]:
-                print(f"      candidate: \"{th['candidates'][0]['text'][:100]}\"")
+                print(f"      candidate: \"{th['candidates'][0]['text'][:110]}\"")
+    return kept
+
+
+def bertopic_quality(rows: list[dict]) -> None:
+    """BERTopic with its defaults (UMAP + HDBSCAN + c-TF-IDF) on the same comments and the same MiniLM vectors."""
+    try:
+        from bertopic import BERTopic
+    except ImportError:
+        print("\n[BERTopic] not installed: pip install -r requirements-bench.lock (./run bench does)")
+        return
+    import importlib.metadata as md
+
+    from voxpop.listen.embed import embed
+
+    docs = [r["text"] for r in rows]
+    conv = [r["conv"] for r in rows]
+    vecs = embed(docs, "minilm").vectors
+    t0 = time.perf_counter()
+    model = BERTopic()  # defaults; UMAP is unseeded by default, so figures vary a little between runs
+    topics, _ = model.fit_transform(docs, vecs)
+    dt = time.perf_counter() - t0
+    n_topics = len(set(topics) - {-1})
+    print(f"\n[BERTopic {md.version('bertopic')}, defaults, same MiniLM vectors] {len(docs)} comments -> "
+          f"{n_topics} topics, {topics.count(-1)} outliers, in {dt:.1f}s")
+    print(f"  topics: {_scores(conv, [str(t) for t in topics])}")
+    info = model.get_topic_info()
+    for _, r in info.head(12).iterrows():
+        mix = Counter(c for c, t in zip(conv, topics, strict=True) if t == r["Topic"]).most_common(1)
+        print(f"  topic {r['Topic']}: {r['Name']!r} ({r['Count']}) <- {mix[0][0][:22]} {mix[0][1]}")
 
 
 def round_trip(rows: list[dict]) -> None:
@@ -222,6 +261,8 @@ def main() -> None:
         os.environ["VOXPOP_EMBED_THREADS"] = str(threads)
         if not args.skip_quality:
             quality(rows, models, tmp)
+            if "minilm" in models:
+                bertopic_quality(rows)
             round_trip(rows)
         speed(rows, sizes, models, threads, tmp)
 

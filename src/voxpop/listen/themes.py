@@ -24,7 +24,8 @@ SUB_MAX = 8
 # a cut is kept only when its silhouette beats the reference's by this much (see docs/listening.md)
 TOP_GAP = 0.05
 SUB_GAP = 0.02
-REFERENCE_FROM = 60  # points; below this the shuffled reference is too noisy and the best cut is kept
+LOOSE = 0.75  # a top-level theme below this share of the median coherence is split (see _promote_loose)
+REFERENCE_FROM = 60  # points; below this the reference is too noisy and the best cut is kept
 
 
 @dataclass
@@ -87,19 +88,18 @@ def _silhouettes(Z: np.ndarray, micro: np.ndarray, Y: np.ndarray, kmax: int, see
 
 
 def _reference(Y: np.ndarray, kmax: int, seed: int) -> dict[int, float]:
-    """The same silhouettes for structureless data of the same shape: each coordinate shuffled on its own
-    (the marginals stay, any joint cluster structure goes; gap-statistic style)."""
-    rng = np.random.default_rng(seed + 1)
+    """The same silhouettes for a structureless cloud: a Gaussian with Y's covariance (gap-statistic style)."""
     n = min(len(Y), MICRO_ABOVE)
-    rows = rng.choice(len(Y), n, replace=False) if len(Y) > n else np.arange(n)
-    G = np.column_stack([rng.permutation(Y[rows, j]) for j in range(Y.shape[1])])
+    rng = np.random.default_rng(seed + 1)
+    _, s, vt = np.linalg.svd(Y - Y.mean(axis=0), full_matrices=False)
+    G = (rng.standard_normal((n, len(s))) * (s / np.sqrt(len(Y)))) @ vt
     micro, Z, _ = _hierarchy(G, seed)
     return _silhouettes(Z, micro, G, kmax, seed)
 
 
 def best_cut(Y: np.ndarray, kmax: int, min_gap: float, seed: int = 0,
              tree: tuple[np.ndarray, np.ndarray] | None = None) -> Cut:
-    """The k in 2..kmax with the best silhouette; k = 1 unless it beats the shuffled reference's by min_gap."""
+    """The k in 2..kmax with the best silhouette; k = 1 unless it beats the reference's by min_gap."""
     n = len(Y)
     micro, Z = tree if tree is not None else _hierarchy(Y, seed)[:2]
     kmax = min(kmax, len(Z))
@@ -126,6 +126,29 @@ def by_size(labels: np.ndarray) -> np.ndarray:
     return np.array([remap[x] for x in labels], dtype=int)
 
 
+def coherence(X: np.ndarray, idx: np.ndarray) -> float:
+    """Mean cosine of the members' (unit) vectors to their centroid's direction."""
+    c = X[idx].mean(axis=0)
+    return float((X[idx] @ (c / (np.linalg.norm(c) or 1.0))).mean())
+
+
+def _promote_loose(X: np.ndarray, Y: np.ndarray, labels: np.ndarray, seed: int) -> np.ndarray:
+    """A top-level theme far less coherent than its siblings is a bag of topics, not a topic: its own best
+    cut (if any clears the reference) becomes top-level themes."""
+    k = int(labels.max()) + 1
+    coh = np.array([coherence(X, np.flatnonzero(labels == t)) for t in range(k)])
+    out, nxt = labels.copy(), k
+    for t in np.flatnonzero(coh < LOOSE * np.median(coh)):
+        idx = np.flatnonzero(labels == t)
+        if len(idx) < SUB_MIN_CLAIMS:
+            continue
+        c = best_cut(Y[idx], min(SUB_MAX, len(idx) // 5), SUB_GAP, seed)
+        for j in range(1, c.k):
+            out[idx[c.labels == j]] = nxt
+            nxt += 1
+    return by_size(out) if nxt > k else out
+
+
 def cluster(X: np.ndarray, seed: int = 0) -> Clustering:
     """Top-level themes (possibly just one) and sub-themes of one set of embeddings."""
     n = len(X)
@@ -136,12 +159,16 @@ def cluster(X: np.ndarray, seed: int = 0) -> Clustering:
     micro, Z, n_micro = _hierarchy(Y, seed)
     kmax = max(2, min(MAX_THEMES, int(np.sqrt(n)), len(Z)))
     top = best_cut(Y, kmax, TOP_GAP, seed, (micro, Z))
+    labels = top.labels
+    if top.k > 1:
+        labels = _promote_loose(X, Y, labels, seed)
     sub = np.full(n, -1)
-    for t in range(top.k):
-        idx = np.flatnonzero(top.labels == t)
+    for t in range(int(labels.max()) + 1):
+        idx = np.flatnonzero(labels == t)
         if len(idx) < SUB_MIN_CLAIMS:
             continue
         s = best_cut(Y[idx], min(SUB_MAX, len(idx) // 5), SUB_GAP, seed)
         if s.k > 1:
             sub[idx] = s.labels
+    top.labels, top.k = labels, int(labels.max()) + 1
     return Clustering(top.labels, sub, top.k, top, n_micro, Y.shape[1], (2, kmax))
