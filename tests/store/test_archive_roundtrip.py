@@ -213,7 +213,7 @@ def test_tables_hanging_off_the_conversation_travel_and_their_secrets_do_not(db,
         people = s.execute(select(Participant.id).where(Participant.conversation_id == cid)
                            .order_by(Participant.id)).scalars().all()
         first = s.execute(select(Statement).where(Statement.conversation_id == cid, Statement.tid == 0)).scalar_one()
-        s.add(StatementTranslation(statement_id=first.id, language="cy", text="Datganiad cyntaf"))
+        s.add(StatementTranslation(conversation_id=cid, statement_id=first.id, language="cy", text="Datganiad cyntaf"))
         kiosk = Kiosk(id="kiosk-secret-" + "x" * 20, conversation_id=cid, pin_hash="$argon2id$pin", event="Fair")
         s.add(kiosk)
         sheet = PaperSheet(conversation_id=cid, sheet_id="S-0001", statements=[0, 3], status="imported",
