@@ -63,7 +63,7 @@ def prefill(url: str, n_participants: int, n_statements: int, votes_each: int = 
     """A conversation with n_statements and n_participants x votes_each votes, written in bulk."""
     from sqlalchemy import insert, update
 
-    from voxpop.store import conversations, statements
+    from voxpop.services import conversations, statements
     from voxpop.store.db import get_database
     from voxpop.store.models import Conversation, Participant, Vote, VoteEvent, now_ms
 

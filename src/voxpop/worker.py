@@ -19,7 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from sqlalchemy import or_, select, update
 
-from voxpop.store.analyses import run_analysis
+from voxpop.services.analyses import run_analysis
 from voxpop.store.db import Database, get_database
 from voxpop.store.models import Conversation, now_ms
 

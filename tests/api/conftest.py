@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import pytest
 from fastapi.testclient import TestClient
 
-from voxpop.store import accounts
+from voxpop.services import accounts
 
 
 class Api:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from voxpop.store import accounts
+from voxpop.services import accounts
 from voxpop.store.db import get_database
 
 

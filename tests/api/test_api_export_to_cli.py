@@ -10,10 +10,10 @@ from tests.roundtrip.compare import assert_same_analysis
 from typer.testing import CliRunner
 
 from voxpop.cli import _register, app
+from voxpop.services.participants import get_or_create_participant
+from voxpop.services.votes import import_votes
 from voxpop.simulate import SimSpec, simulate
 from voxpop.store.db import get_database
-from voxpop.store.participants import get_or_create_participant
-from voxpop.store.votes import import_votes
 
 _register()
 

@@ -84,7 +84,7 @@ def test_2_every_write_route_commits_before_answering(api):
     """No route opens its write session with a dependency that ends after the response is sent."""
     from fastapi.routing import APIRoute
 
-    from voxpop.web.api_common import write_session
+    from voxpop.web.api.common import write_session
 
     def walk(dep):
         yield dep
@@ -133,7 +133,7 @@ def test_3_other_organiser_cannot_read_hidden_results(api):
 
 
 def test_3_ownerless_conversation_is_managed_by_admins_only(api):
-    from voxpop.store import conversations as C
+    from voxpop.services import conversations as C
     from voxpop.store.db import get_database
 
     with get_database(api.db_url).write() as s:

@@ -1,4 +1,4 @@
-"""The server's own analysis (store.analyses.run_analysis, as the API and the worker run it) includes a
+"""The server's own analysis (services.analyses.run_analysis, as the API and the worker run it) includes a
 `places` section when the conversation has stored places — on SQLite and PostgreSQL."""
 
 from __future__ import annotations

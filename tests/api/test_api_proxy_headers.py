@@ -16,7 +16,7 @@ import time
 import httpx
 import pytest
 
-from voxpop.store import conversations as C
+from voxpop.services import conversations as C
 from voxpop.store.db import get_database
 
 

@@ -7,7 +7,8 @@ from fastapi import FastAPI, Form, Request, Response
 from fastapi.testclient import TestClient
 from itsdangerous import BadSignature
 
-from voxpop.store.errors import Forbidden, RateLimited
+from voxpop.errors import Forbidden, RateLimited
+from voxpop.web.errors import http_status
 from voxpop.web.security import ORG_COOKIE, Security, TokenBucket
 
 
@@ -74,4 +75,4 @@ def test_token_bucket_refills():
     sec.check_rate_participant("p")
     with pytest.raises(RateLimited) as e:
         sec.check_rate_participant("p")
-    assert e.value.status == 429 and "wait" in e.value.message
+    assert http_status(e.value) == 429 and "wait" in e.value.message

@@ -7,7 +7,7 @@ import uuid
 
 from fastapi.testclient import TestClient
 
-from voxpop.store import accounts
+from voxpop.services import accounts
 from voxpop.store.db import get_database
 
 PASSWORD = "another long password"

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from tests.api.conftest import open_api
 
-from voxpop.store.errors import Invalid
-from voxpop.store.text import clean_text, text_key
+from voxpop.errors import Invalid
+from voxpop.services.text import clean_text, text_key
 
 ORIGINAL = "Buses should be free for everyone"
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 def https_app(tmp_path):
     import uvicorn
 
-    from voxpop.store import conversations, statements
+    from voxpop.services import conversations, statements
     from voxpop.web.app import create_app
 
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from voxpop import demo_content as D
-from voxpop.store import conversations, statements
+from voxpop.services import conversations, statements
 from voxpop.store.db import Database
 from voxpop.store.models import Organiser
 
@@ -221,7 +221,7 @@ def test_accessibility_of_every_page(demo_server, browser, viewport):
 
 
 def test_moderation_queue_with_the_keyboard_alone(demo_server, desktop, small_conversation):
-    from voxpop.store.participants import get_or_create_participant
+    from voxpop.services.participants import get_or_create_participant
 
     cid = small_conversation
     db = Database(f"sqlite:///{demo_server.db_path}")

@@ -10,7 +10,7 @@ import pytest
 from browserkit import PHONE
 from playwright.sync_api import expect
 
-from voxpop.store import conversations, statements
+from voxpop.services import conversations, statements
 from voxpop.store.db import Database
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pagehelp import HOSTILE, ORG_PASSWORD, ORG_USER
 
-from voxpop.store import accounts, conversations, statements
+from voxpop.services import accounts, conversations, statements
 from voxpop.web.app import create_app
 
 

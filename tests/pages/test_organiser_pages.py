@@ -3,8 +3,8 @@ import re
 import pytest
 from pagehelp import ORG_USER, csrf, sign_in
 
-from voxpop.store.moderation import moderation_queue
-from voxpop.store.statements import list_statements
+from voxpop.services.moderation import moderation_queue
+from voxpop.services.statements import list_statements
 
 
 @pytest.mark.parametrize("path", ["/organiser", "/organiser/c/{cid}", "/organiser/c/{cid}/moderate"])
@@ -125,7 +125,7 @@ def test_moderation_queue_accept_shows_statement_to_participants(client, seeded,
 
 
 def test_other_organisers_cannot_manage(client, seeded, app):
-    from voxpop.store import accounts
+    from voxpop.services import accounts
 
     with app.state.voxpop.db.write() as s:
         accounts.create_organiser(s, "someone-else", "another-long-password")

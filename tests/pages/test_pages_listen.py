@@ -9,7 +9,7 @@ import re
 
 from pagehelp import csrf, sign_in
 
-from voxpop.store.statements import list_statements
+from voxpop.services.statements import list_statements
 
 TESTIMONY = [
     "The buses to the villages stopped running after six in the evening.",

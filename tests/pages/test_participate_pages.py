@@ -117,7 +117,7 @@ def test_add_statement_goes_to_moderation(client, seeded, app):
     r = client.post(f"/c/{cid}/statements", data={"csrf_token": csrf(html), "text": "A pool for the town."},
                     follow_redirects=False)
     assert r.status_code == 303 and "msg=added" in r.headers["location"]
-    from voxpop.store.moderation import moderation_queue
+    from voxpop.services.moderation import moderation_queue
 
     with app.state.voxpop.db.read() as s:
         assert [st.text for st in moderation_queue(s, cid)] == ["A pool for the town."]

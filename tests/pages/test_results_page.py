@@ -1,8 +1,8 @@
 from voxpop import demo_content as D
-from voxpop.store import conversations, statements
-from voxpop.store.analyses import run_analysis
-from voxpop.store.participants import get_or_create_participant
-from voxpop.store.votes import import_votes
+from voxpop.services import conversations, statements
+from voxpop.services.analyses import run_analysis
+from voxpop.services.participants import get_or_create_participant
+from voxpop.services.votes import import_votes
 
 
 def _populated(app, owner_id=None, *, show_results=True):
@@ -78,7 +78,7 @@ def test_results_say_where_the_participant_stands(client, app):
 
 
 def test_big_conversations_show_the_most_voted_bars(client, app, monkeypatch):
-    from voxpop.web import pages_results
+    from voxpop.web.pages import results as pages_results
 
     monkeypatch.setattr(pages_results, "MAX_BARS", 5)
     cid = _populated(app)
@@ -89,7 +89,7 @@ def test_big_conversations_show_the_most_voted_bars(client, app, monkeypatch):
 
 def test_results_show_the_places_section_when_the_analysis_has_one(client, app):
     from voxpop.analysis.run import analyze
-    from voxpop.store.analyses import store_analysis
+    from voxpop.services.analyses import store_analysis
     from voxpop.store.load import load_conversation
     from voxpop.store.models import Conversation, Participant, Place
     from voxpop.store.places import analysis_inputs

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from voxpop.places.finder import uk_area_names
-from voxpop.store import accounts, conversations, statements
+from voxpop.services import accounts, conversations, statements
 from voxpop.store.models import Participant
 from voxpop.web.app import create_app
 

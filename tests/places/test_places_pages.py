@@ -7,7 +7,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from voxpop.store import accounts, conversations, statements
+from voxpop.services import accounts, conversations, statements
 
 USER, PASSWORD = "placesorg", "a long enough password"
 PLACES = ("id,name,kind,parent,population\nN,North,,,\nS,South,,,\n"

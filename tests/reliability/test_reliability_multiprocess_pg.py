@@ -12,7 +12,8 @@ import pytest
 from reliability_helpers import Proc, Server
 from sqlalchemy import func, select
 
-from voxpop.store import accounts, pgtemp
+from voxpop.services import accounts
+from voxpop.store import pgtemp
 from voxpop.store.db import Database
 from voxpop.store.models import Vote, VoteEvent
 

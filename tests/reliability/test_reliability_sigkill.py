@@ -11,7 +11,7 @@ import pytest
 from reliability_helpers import Server
 from sqlalchemy import select
 
-from voxpop.store import conversations, statements
+from voxpop.services import conversations, statements
 from voxpop.store.db import Database
 from voxpop.store.models import Participant, Statement, Vote, VoteEvent
 

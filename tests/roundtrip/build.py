@@ -7,10 +7,10 @@ from __future__ import annotations
 import uuid
 
 from voxpop.places.io import registry_from_rows
+from voxpop.services import conversations, moderation, statements, votes
+from voxpop.services.participants import get_or_create_participant
 from voxpop.simulate import SimSpec, simulate
-from voxpop.store import conversations, moderation, statements, votes
 from voxpop.store.models import Artifact, Organiser
-from voxpop.store.participants import get_or_create_participant
 from voxpop.store.places import replace_places, save_settings
 
 PLACES = [{"id": "N", "parent": None, "name": "North", "kind": "region", "population": 600, "context": None},

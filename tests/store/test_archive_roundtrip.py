@@ -12,10 +12,10 @@ from tests.roundtrip.compare import assert_same_analysis
 from typer.testing import CliRunner
 
 from voxpop.cli import _register, app
-from voxpop.store.analyses import run_analysis
+from voxpop.errors import Conflict
+from voxpop.services.analyses import run_analysis
 from voxpop.store.archive import ArchiveError, export_conversation, import_archive
 from voxpop.store.db import get_database
-from voxpop.store.errors import Conflict
 from voxpop.store.models import (
     Artifact,
     Conversation,

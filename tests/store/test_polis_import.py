@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from voxpop.cli import _register, app
 from voxpop.io import read_conversation
-from voxpop.store.analyses import redact_hidden_texts, run_analysis
+from voxpop.services.analyses import redact_hidden_texts, run_analysis
 from voxpop.store.archive import import_polis
 from voxpop.store.models import Conversation, Participant, Statement, VoteEvent
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typer.testing import CliRunner
 
 from voxpop.cli import _register, app
-from voxpop.store import accounts
+from voxpop.services import accounts
 from voxpop.store.db import get_database
 
 _register()

@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
-from voxpop.store import conversations, statements, votes
+from voxpop.services import conversations, statements, votes
+from voxpop.services.writer import VoteWriter
 from voxpop.store.models import Participant, Vote, VoteEvent
-from voxpop.store.writer import VoteWriter
 
 
 def _conversation(db, n=12):
@@ -70,7 +70,7 @@ def test_direct_sessions_and_writer_together(db):
     writer = VoteWriter(db)
     writer.start()
     with db.write() as s:
-        from voxpop.store.participants import get_or_create_participant
+        from voxpop.services.participants import get_or_create_participant
 
         pks = [get_or_create_participant(s, cid, xid=f"p{i}").id for i in range(10)]
 

@@ -1,4 +1,4 @@
-"""store.votes.import_votes on SQLite and PostgreSQL: the same rows as cast_vote vote by vote (history,
+"""services.votes.import_votes on SQLite and PostgreSQL: the same rows as cast_vote vote by vote (history,
 latest vote wins, conversation marked changed), and all or nothing on a bad row."""
 
 from __future__ import annotations
@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, update
 
-from voxpop.store import conversations, moderation, statements, votes
-from voxpop.store.errors import Conflict, Invalid, NotFound
+from voxpop.errors import Conflict, Invalid, NotFound
+from voxpop.services import conversations, moderation, statements, votes
+from voxpop.services.participants import get_or_create_participant
 from voxpop.store.models import Conversation, Statement, Vote, VoteEvent
-from voxpop.store.participants import get_or_create_participant
 
 ROWS = [(0, 0, "agree"), (0, 1, -1), (1, 0, "pass"), (2, 2, 1), (0, 0, "disagree"),  # p0 changes its mind
         (1, 1, "agree"), (2, 2, "agree"), (1, 0, "agree")]

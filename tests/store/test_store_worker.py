@@ -6,9 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import select, update
 
-from voxpop.store import analyses, conversations, statements, votes
+from voxpop.services import analyses, conversations, statements, votes
+from voxpop.services.participants import get_or_create_participant
 from voxpop.store.models import Conversation
-from voxpop.store.participants import get_or_create_participant
 from voxpop.worker import Worker, claim_next
 
 

@@ -23,9 +23,9 @@ def export_cmd(
 ) -> None:
     """Write a conversation into an archive folder: settings, statements, participants, every vote, moderation,
     places and themes (never passwords or tokens). `voxpop import` restores it into any database."""
+    from voxpop.errors import ServiceError
     from voxpop.store.archive import export_conversation
     from voxpop.store.db import get_database
-    from voxpop.store.errors import ServiceError
 
     try:
         manifest = export_conversation(get_database(database_url), conversation_id, folder, browser_ids=browser_ids)
@@ -56,10 +56,10 @@ def import_cmd(
 ) -> None:
     """Rebuild a conversation from an archive (keeping ids, history and timestamps), or start a live
     conversation from a Pol.is export; its analysis is computed by the server's background worker."""
+    from voxpop.errors import ServiceError
     from voxpop.io import InputError
     from voxpop.store.archive import import_archive, import_polis, is_archive
     from voxpop.store.db import get_database
-    from voxpop.store.errors import ServiceError
 
     if not folder.is_dir():
         raise _fail(f"{folder}: not a folder; give an archive folder (voxpop export) or a Pol.is export folder")

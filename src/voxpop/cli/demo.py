@@ -31,13 +31,13 @@ def build_demo(db, *, participants: int, seed: int = 0, echo=print) -> str:
     from voxpop.demo_places import place_participants
     from voxpop.places.io import read_places
     from voxpop.places.layout import referendum_places_path
-    from voxpop.store import accounts, conversations, statements
-    from voxpop.store.analyses import run_analysis
+    from voxpop.services import accounts, conversations, statements
+    from voxpop.services.analyses import run_analysis
+    from voxpop.services.participants import get_or_create_participant
+    from voxpop.services.votes import import_votes
     from voxpop.store.models import now_ms
-    from voxpop.store.participants import get_or_create_participant
     from voxpop.store.places import replace_places
-    from voxpop.store.votes import import_votes
-    from voxpop.web.api_listen import save_themes
+    from voxpop.web.api.listen import save_themes
 
     t0 = time.perf_counter()
     with db.write() as s:
@@ -81,7 +81,7 @@ def build_demo(db, *, participants: int, seed: int = 0, echo=print) -> str:
 
 
 def conv_max_len(db, cid: str) -> int:
-    from voxpop.store.conversations import get_conversation
+    from voxpop.services.conversations import get_conversation
 
     with db.read() as s:
         return get_conversation(s, cid).statement_max_len
@@ -103,7 +103,7 @@ def listen_demo(*, max_len: int = 140) -> dict:
 def find_demo(db) -> str | None:
     """The id of the demo conversation already in this database, if any."""
     from voxpop import demo_content as D
-    from voxpop.store.conversations import list_conversations
+    from voxpop.services.conversations import list_conversations
 
     with db.read() as s:
         for conv in list_conversations(s):

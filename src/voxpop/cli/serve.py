@@ -110,9 +110,9 @@ def create_organiser(
     password: Annotated[str | None, typer.Option(envvar="VOXPOP_PASSWORD", help="(prompted when absent)")] = None,
 ) -> None:
     """Create an organiser account (argon2-hashed password), optionally with an API token."""
-    from voxpop.store import accounts
+    from voxpop.errors import ServiceError
+    from voxpop.services import accounts
     from voxpop.store.db import get_database
-    from voxpop.store.errors import ServiceError
 
     if password is None:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)

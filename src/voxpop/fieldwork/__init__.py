@@ -5,5 +5,5 @@
 - panels: invited panels chosen by lot with sortition-algorithms, one-time invitation codes
 - channels: who came in how (online, kiosk, paper, invited) and the open-vs-invited comparison
 
-Storage: voxpop.store.models_fieldwork. Web: voxpop.web.api_fieldwork, voxpop.web.pages_fieldwork.
+Storage: voxpop.store.models_fieldwork. Web: voxpop.web.api.paper, voxpop.web.api.panels, voxpop.web.pages.paper, voxpop.web.pages.panels.
 """

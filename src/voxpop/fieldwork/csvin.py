@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from voxpop.store.errors import Invalid, TooLarge
+from voxpop.errors import Invalid, TooLarge
 
 MAX_BYTES = 5_000_000
 

@@ -20,11 +20,11 @@ from collections import Counter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from voxpop.errors import Conflict, Invalid, NotFound
 from voxpop.fieldwork.csvin import read_csv
-from voxpop.store.errors import Conflict, Invalid, NotFound
+from voxpop.services.text import clean_text
 from voxpop.store.models import now_ms
 from voxpop.store.models_fieldwork import Panel, Volunteer
-from voxpop.store.text import clean_text
 
 ALGORITHMS = ("legacy", "maximin", "nash")
 RESERVED = {"id", "name", "place"}

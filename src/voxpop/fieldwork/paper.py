@@ -15,14 +15,14 @@ import secrets
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from voxpop.errors import Conflict, Invalid, NotFound
 from voxpop.fieldwork.csvin import read_csv
 from voxpop.fieldwork.places import check_place
-from voxpop.store import votes as V
-from voxpop.store.conversations import get_conversation
-from voxpop.store.errors import Conflict, Invalid, NotFound
+from voxpop.services import votes as V
+from voxpop.services.conversations import get_conversation
+from voxpop.services.statements import list_statements
 from voxpop.store.models import Participant, Statement
 from voxpop.store.models_fieldwork import FieldParticipant, PaperEntry, PaperSheet
-from voxpop.store.statements import list_statements
 
 ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 ANSWER = {"a": 1, "d": -1, "p": 0, "-": None}

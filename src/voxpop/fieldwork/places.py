@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from voxpop.store.errors import Invalid
+from voxpop.errors import Invalid
 from voxpop.store.models import Place
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from voxpop.store.errors import Invalid
+from voxpop.errors import Invalid
 from voxpop.store.models import Artifact
 
 KIND = "group_names"

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voxpop.conversation import Conversation
-from voxpop.store.conversations import get_conversation
 from voxpop.store.models import Participant, Statement
+from voxpop.store.queries import get_conversation
 
 
 def load_conversation(s: Session, conversation_id: str) -> Conversation:

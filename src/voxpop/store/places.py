@@ -2,7 +2,7 @@
 what voxpop.analysis.run.analyze needs for places (docs/places.md).
 
 Pure store reads/writes over the `places` table and artifacts, plus voxpop.places (pure); the web API
-(voxpop.web.api_places) and the analysis worker (voxpop.store.analyses) both use these.
+(voxpop.web.api.places) and the analysis worker (voxpop.services.analyses) both use these.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import io
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from voxpop.errors import Invalid
 from voxpop.places.finder import PlaceFinder, place_aliases
 from voxpop.places.io import registry_from_rows, registry_to_rows
 from voxpop.places.registry import PlaceRegistry
-from voxpop.store.errors import Invalid
 from voxpop.store.models import Artifact, Place, PlaceAlias
 
 SETTINGS_KIND = "places_settings"

@@ -12,9 +12,9 @@ from babel import Locale, UnknownLocaleError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from voxpop.store.errors import Invalid, NotFound
+from voxpop.errors import Invalid, NotFound
+from voxpop.services.text import clean_text
 from voxpop.store.models import Conversation, Statement, StatementTranslation
-from voxpop.store.text import clean_text
 
 DEFAULT_LANGUAGES = ["en"]
 MAX_LANGUAGES = 12

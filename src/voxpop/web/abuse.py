@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 
-from voxpop.store.errors import RateLimited
+from voxpop.errors import RateLimited
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The FastAPI application: JSON API (/api/v1), pages (voxpop.web.pages), static files.
+"""The FastAPI application: JSON API (/api/v1), pages (voxpop.web.pages.router), static files.
 
 create_app() migrates the database, reads the shared secret from it, starts the vote writer and,
 unless told otherwise, a background analysis loop in this process.
@@ -18,16 +18,17 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from voxpop import __version__
-from voxpop.store import accounts
+from voxpop.errors import ServiceError
+from voxpop.services import accounts
+from voxpop.services.writer import VoteWriter
 from voxpop.store.db import get_database
-from voxpop.store.errors import RateLimited, ServiceError
-from voxpop.store.writer import VoteWriter
 from voxpop.web.abuse import AbuseGuard, AbuseLimits
-from voxpop.web.api_common import SafeJSONResponse, Services
+from voxpop.web.api.common import SafeJSONResponse, Services
+from voxpop.web.errors import http_status, retry_headers
 from voxpop.web.limits import BodyLimit, SecurityHeaders
 from voxpop.web.locale import LocaleMiddleware
 from voxpop.web.origin import SameOriginWrites
-from voxpop.web.pages_common import PageError, prefers_html, service_error_page
+from voxpop.web.pages.common import PageError, prefers_html, service_error_page
 from voxpop.web.security import Security
 
 log = logging.getLogger("voxpop.web")
@@ -76,10 +77,7 @@ def _install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError):
-        headers = None
-        if isinstance(exc, RateLimited):
-            headers = {"Retry-After": str(max(1, round(exc.retry_after)))}
-        return answer(request, exc.status, exc.code, exc.message, exc.details, headers)
+        return answer(request, http_status(exc), exc.code, exc.message, exc.details, retry_headers(exc) or None)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
@@ -121,7 +119,7 @@ def _checkpoints(db, stop: threading.Event, every_s: float = 0.5) -> None:
 
 
 class VoxpopApp(FastAPI):
-    """FastAPI with the vote fast path (voxpop.web.api_fastvote) in front of its middleware stack."""
+    """FastAPI with the vote fast path (voxpop.web.api.fastvote) in front of its middleware stack."""
 
     fast_votes = None
 
@@ -200,23 +198,21 @@ def create_app(database_url: str | None = None, *, background: str | None = None
                   description="Conversations anyone can join, analysed like Pol.is. JSON API: /api/v1 (docs/api.md).")
     app.state.voxpop = svc
     if os.environ.get("VOXPOP_FAST_VOTES", "on").lower() not in ("off", "0", "false"):
-        from voxpop.web.api_fastvote import FastVotes
+        from voxpop.web.api.fastvote import FastVotes
 
         app.fast_votes = FastVotes(svc)
     _install_handlers(app)
-    from voxpop.web import (
-        api_accounts,
-        api_conversations,
-        api_exports,
-        api_listen,
-        api_moderation,
-        api_panels,
-        api_paper,
-        api_participation,
-        api_places,
-        api_results,
-        pages,
-    )
+    from voxpop.web.api import accounts as api_accounts
+    from voxpop.web.api import conversations as api_conversations
+    from voxpop.web.api import exports as api_exports
+    from voxpop.web.api import listen as api_listen
+    from voxpop.web.api import moderation as api_moderation
+    from voxpop.web.api import panels as api_panels
+    from voxpop.web.api import paper as api_paper
+    from voxpop.web.api import participation as api_participation
+    from voxpop.web.api import places as api_places
+    from voxpop.web.api import results as api_results
+    from voxpop.web.pages import router as pages
 
     for mod in (api_accounts, api_conversations, api_participation, api_moderation, api_results, api_exports,
                 api_places, api_listen, api_panels, api_paper, pages):

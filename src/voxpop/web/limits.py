@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from voxpop.fieldwork.csvin import MAX_BYTES as FIELD_CSV_MAX_BYTES
 from voxpop.listen.io import MAX_FILE_BYTES as TESTIMONY_MAX_BYTES
 from voxpop.places.io import PLACES_MAX_BYTES
-from voxpop.store.statements import CSV_MAX_BYTES as STATEMENTS_CSV_MAX_BYTES
+from voxpop.services.statements import CSV_MAX_BYTES as STATEMENTS_CSV_MAX_BYTES
 
 JSON_LIMIT = 64 * 1024  # JSON API bodies and forms: everything that is not one of the uploads below
 MULTIPART_SLACK = 256 * 1024  # room for multipart boundaries, headers and form fields around the file

@@ -26,10 +26,10 @@ from fastapi import Request, Response
 from itsdangerous import BadSignature, SignatureExpired, Signer, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
-from voxpop.store import accounts
-from voxpop.store.errors import Forbidden, RateLimited, Unauthorized
+from voxpop.errors import Forbidden, RateLimited, Unauthorized
+from voxpop.services import accounts
+from voxpop.services.participants import new_anon_id
 from voxpop.store.models import Organiser
-from voxpop.store.participants import new_anon_id
 from voxpop.web.abuse import AbuseGuard, AbuseLimits
 
 ANON_COOKIE = "voxpop_anon"

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from sqlalchemy import Table
 
-from voxpop.store.errors import Invalid
+from voxpop.errors import Invalid
 from voxpop.store.models import Base
 
 FORMAT = "voxpop-archive"

@@ -19,8 +19,8 @@ import numpy as np
 
 from voxpop.io import InputError, locate, read_located
 from voxpop.io.locate import polis_path
+from voxpop.services.conversations import STATEMENT_LEN_RANGE, TOPIC_MAX
 from voxpop.store.archive.reader import ImportReport, import_rows
-from voxpop.store.conversations import STATEMENT_LEN_RANGE, TOPIC_MAX
 from voxpop.store.db import Database
 from voxpop.store.models import now_ms
 

@@ -13,6 +13,7 @@ from typing import Protocol
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from voxpop.errors import Conflict
 from voxpop.store.archive.format import (
     FORMAT,
     FORMAT_VERSION,
@@ -24,7 +25,6 @@ from voxpop.store.archive.format import (
     references,
 )
 from voxpop.store.db import Database
-from voxpop.store.errors import Conflict
 from voxpop.store.models import Conversation, Organiser, now_ms
 
 BATCH = 2000

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, select
 
+from voxpop.errors import NotFound
 from voxpop.store.archive.format import (
     DERIVED_TABLES,
     FORMAT,
@@ -26,7 +27,6 @@ from voxpop.store.archive.format import (
     scope,
 )
 from voxpop.store.db import Database
-from voxpop.store.errors import NotFound
 from voxpop.store.models import Conversation, Organiser, now_ms
 
 README = """This folder is a voxpop conversation archive ({format} version {version}).

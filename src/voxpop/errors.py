@@ -1,0 +1,61 @@
+"""Errors the services raise. Each says what went wrong and what to fix; none knows about HTTP.
+
+voxpop.web.errors maps each class to an HTTP status (and the CLI prints the message). `code` is the
+stable machine-readable name the JSON API sends as "error".
+"""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    code = "bad_request"
+
+    def __init__(self, message: str, *, details: list | dict | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def to_dict(self) -> dict:
+        out: dict = {"error": self.code, "message": self.message}
+        if self.details is not None:
+            out["details"] = self.details
+        return out
+
+
+class Invalid(ServiceError):
+    """The input is wrong: the message says which field and what to send instead."""
+    code = "invalid"
+
+
+class NotFound(ServiceError):
+    code = "not_found"
+
+
+class Forbidden(ServiceError):
+    code = "forbidden"
+
+
+class Unauthorized(ServiceError):
+    code = "unauthorized"
+
+
+class Conflict(ServiceError):
+    """The request is fine but the state does not allow it now (closed conversation, duplicate, ...)."""
+    code = "conflict"
+
+
+class TooLarge(ServiceError):
+    code = "too_large"
+
+
+class RateLimited(ServiceError):
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: float = 1.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Unavailable(ServiceError):
+    """Temporarily unable (shutting down, database busy): the same request may succeed if sent again."""
+    code = "unavailable"

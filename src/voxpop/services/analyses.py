@@ -1,0 +1,167 @@
+"""Cached analyses: read the latest document, ask for a new one, compute and store one.
+
+The vote path only marks a conversation dirty (voxpop.services.votes); the worker (voxpop.worker) claims
+dirty conversations, runs `voxpop.analysis.run.analyze` on them and stores the document here.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+from sqlalchemy import func, select, text, update
+from sqlalchemy.orm import Session
+
+from voxpop.services.conversations import get_conversation
+from voxpop.store.db import Database, json_dumps
+from voxpop.store.load import load_conversation
+from voxpop.store.models import Analysis, Conversation, Statement, now_ms
+
+log = logging.getLogger("voxpop.analysis")
+
+
+def get_analysis(s: Session, conversation_id: str, *, with_document: bool = True) -> dict:
+    """The latest stored analysis, at once (never computes).
+
+    Returns {"status": "ok" | "too_few_votes" | "pending", "fresh": bool, "computed_ms": int | None,
+    "duration_ms", "message": str | None, "document": dict | None}. "pending" means no analysis was
+    computed yet; fresh is False while newer votes wait for the background recomputation.
+    with_document=False skips reading the (large) document: status and freshness only.
+    """
+    conv = get_conversation(s, conversation_id)
+    hidden = hidden_tids(s, conv)
+    cols = [Analysis.status, Analysis.vote_version, Analysis.computed_ms, Analysis.duration_ms]
+    row = s.execute(select(*cols, Analysis.document if with_document else Analysis.status)
+                    .where(Analysis.conversation_id == conv.id)).first()
+    if row is None:
+        return {"status": "pending", "fresh": False, "computed_ms": None, "duration_ms": None, "document": None,
+                "hidden": hidden,
+                "message": "no analysis yet: it is computed in the background a moment after the first votes"}
+    doc = redact_hidden_texts(row[4], hidden) if with_document else None
+    meta = doc.get("meta", {}) if isinstance(doc, dict) else {}
+    return {"status": meta.get("status", row[0]), "fresh": row[1] >= conv.vote_version,
+            "computed_ms": row[2], "duration_ms": row[3],
+            "message": meta.get("message") if with_document else _MESSAGES.get(row[0]), "document": doc,
+            "hidden": hidden}
+
+
+def hidden_tids(s: Session, conv: Conversation) -> frozenset[str]:
+    """Statement numbers (as strings) participants may not see now: rejected, or pending under strict
+    moderation. A document computed before a statement was rejected must not show it either."""
+    from voxpop.services.statements import visible_filter
+
+    return frozenset(str(t) for t in s.scalars(select(Statement.tid).where(
+        Statement.conversation_id == conv.id, ~visible_filter(conv))))
+
+
+def redact_hidden_texts(doc, hidden: frozenset[str] = frozenset()):
+    """The document without the words of moderated-out statements (those it marks moderated_out, and
+    those in `hidden`): their text becomes "" and they are marked moderated_out. The stored document is
+    what every reader gets (the JSON API, the results page, the report), so hidden words are never in
+    it; organisers read them in the moderation queue and in comments.csv."""
+    if isinstance(doc, dict):
+        for st in doc.get("statements") or []:
+            if not isinstance(st, dict):
+                continue
+            if str(st.get("id")) in hidden:
+                st["moderated_out"] = True
+            if st.get("moderated_out") and st.get("text"):
+                st["text"] = ""
+    return doc
+
+
+_MESSAGES = {"too_few_votes": "not enough votes yet to find opinion groups"}
+
+
+def request_analysis(s: Session, conversation_id: str) -> None:
+    """Ask for a recomputation (the worker picks it up after the debounce)."""
+    t = now_ms()
+    s.execute(update(Conversation).where(Conversation.id == conversation_id).values(
+        last_change_ms=t, analysis_dirty_since=func.coalesce(Conversation.analysis_dirty_since, t)))
+
+
+def priorities_from_document(doc: dict) -> dict[str, float]:
+    """Pol.is routing priorities (statement id -> weight) from an analysis document."""
+    from voxpop.engine.routing import priorities
+
+    stmts = doc.get("statements") or []
+    if not stmts:
+        return {}
+
+    def total(st: dict, key: str) -> float:
+        groups = st.get("by_group") or []
+        return float(sum(g.get(key, 0) for g in groups)) if groups else float(st.get(key, 0) or 0)
+
+    counts = {k: np.array([total(st, k) for st in stmts]) for k in ("n_agree", "n_disagree", "n_seen")}
+    extremity = np.array([float(st.get("extremity") or 0.0) for st in stmts])
+    meta = np.array([bool(st.get("meta")) for st in stmts])
+    pr = priorities(counts, extremity, meta)
+    return {str(st["id"]): float(p) for st, p in zip(stmts, pr, strict=True) if np.isfinite(p)}
+
+
+def analysis_inputs(s: Session, conversation_id: str) -> dict:
+    """Keyword arguments for analyze() from what the store holds besides votes (places and their settings)."""
+    from voxpop.store.places import analysis_inputs as places_inputs  # numpy/scipy only when analysing
+
+    return places_inputs(s, conversation_id) or {}
+
+
+def analyze_conversation(conv, **kwargs) -> dict:
+    """The analysis document for an in-memory Conversation (the engine, via voxpop.analysis.run)."""
+    from voxpop.analysis.run import analyze
+
+    return analyze(conv, **kwargs)
+
+
+def store_analysis(db: Database, conversation_id: str, doc: dict, *, vote_version: int, claim: str | None,
+                   duration_ms: int) -> bool:
+    """Store the document; mark the conversation clean if no change arrived meanwhile. True if clean."""
+    try:
+        prio = priorities_from_document(doc)
+    except Exception:  # routing falls back to uniform weights
+        log.exception("could not compute routing priorities for %s", conversation_id)
+        prio = None
+    status = (doc.get("meta") or {}).get("status", "ok")
+    # serialise before taking the write lock: a big document takes a while to encode
+    doc_json, prio_json = json_dumps(doc), (json_dumps(prio) if prio is not None else None)
+    as_json = "CAST(:doc AS JSON)" if not db.is_sqlite else ":doc"
+    as_json_p = "CAST(:prio AS JSON)" if not db.is_sqlite else ":prio"
+    values = {"cid": conversation_id, "doc": doc_json, "prio": prio_json, "v": vote_version, "status": status,
+              "t": now_ms(), "d": duration_ms}
+    with db.write() as s:
+        updated = s.execute(text(
+            f"UPDATE analyses SET document = {as_json}, priorities = {as_json_p}, vote_version = :v, status = :status, "
+            "computed_ms = :t, duration_ms = :d WHERE conversation_id = :cid AND vote_version <= :v"), values).rowcount
+        if not updated:
+            s.execute(text(
+                "INSERT INTO analyses (conversation_id, document, priorities, vote_version, status, computed_ms, "
+                f"duration_ms) VALUES (:cid, {as_json}, {as_json_p}, :v, :status, :t, :d) "
+                "ON CONFLICT (conversation_id) DO NOTHING"), values)
+        cond = [Conversation.id == conversation_id]
+        if claim is not None:
+            cond.append(Conversation.analysis_claim == claim)
+        cleaned = s.execute(update(Conversation).where(*cond, Conversation.vote_version == vote_version)
+                            .values(analysis_dirty_since=None, analysis_claim=None,
+                                    analysis_claim_ms=None)).rowcount
+        if not cleaned and claim is not None:
+            s.execute(update(Conversation).where(*cond).values(analysis_claim=None, analysis_claim_ms=None))
+    return bool(cleaned)
+
+
+def run_analysis(db: Database, conversation_id: str, *, claim: str | None = None) -> dict:
+    """Load, analyse and store one conversation; returns the document."""
+    t0 = time.perf_counter()
+    with db.read() as s:
+        version = s.execute(select(Conversation.vote_version).where(Conversation.id == conversation_id)).scalar_one()
+        conv = load_conversation(s, conversation_id)
+        extra = analysis_inputs(s, conversation_id)
+    load_s = time.perf_counter() - t0
+    doc = redact_hidden_texts(analyze_conversation(conv, load_s=load_s, **extra))
+    meta = doc.setdefault("meta", {})
+    if isinstance(meta.get("conversation"), dict):
+        meta["conversation"]["id"] = conversation_id
+    duration = int((time.perf_counter() - t0) * 1000)
+    store_analysis(db, conversation_id, doc, vote_version=version, claim=claim, duration_ms=duration)
+    log.info("analysed %s (%d votes) in %d ms", conversation_id, conv.n_votes, duration)
+    return doc

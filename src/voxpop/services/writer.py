@@ -1,0 +1,167 @@
+"""The vote writer: one thread per process that commits votes in small batches (group commit).
+
+Requests queue up while a transaction commits; the next transaction takes all of them (up to
+MAX_BATCH). Each caller's future resolves only after the COMMIT that holds its vote returned, so an
+acknowledged vote is durable (see voxpop.store.db for what durable means on SQLite). If a batch fails
+as a whole (a lost race on a unique key, a deadlock reported by PostgreSQL, a busy database), every
+vote of it is retried alone, so one bad vote never sinks the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import queue
+import threading
+import time
+from concurrent.futures import Future
+
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from voxpop.errors import Unavailable
+from voxpop.services.votes import VoteRequest, apply_votes
+from voxpop.store.db import Database
+
+log = logging.getLogger("voxpop.writer")
+MAX_BATCH = 256
+
+
+class _Async:
+    __slots__ = ("loop", "fut")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, fut: asyncio.Future) -> None:
+        self.loop, self.fut = loop, fut
+
+
+def _settle(pairs: list[tuple[asyncio.Future, object]]) -> None:
+    for fut, res in pairs:
+        if fut.done():
+            continue
+        if isinstance(res, BaseException):
+            fut.set_exception(res)
+        else:
+            fut.set_result(res)
+
+
+def _deliver(outcomes: list[tuple[object, object]]) -> None:
+    """Resolve thread futures at once and event-loop futures with one call_soon_threadsafe per loop."""
+    by_loop: dict[asyncio.AbstractEventLoop, list] = {}
+    for target, res in outcomes:
+        if isinstance(target, _Async):
+            by_loop.setdefault(target.loop, []).append((target.fut, res))
+        elif isinstance(res, BaseException):
+            target.set_exception(res)
+        else:
+            target.set_result(res)
+    for loop, pairs in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_settle, pairs)
+        except RuntimeError:  # the loop is closed: nobody is waiting any more
+            pass
+
+
+class VoteWriter:
+    """threads: 1 on SQLite (one writer at a time anyway); several on PostgreSQL, where a batch spends
+    most of its time waiting for round trips and the row-lock order of apply_votes rules out deadlocks."""
+
+    def __init__(self, db: Database, *, max_batch: int = MAX_BATCH, threads: int | None = None) -> None:
+        self.db = db
+        self.max_batch = max_batch
+        self.n_threads = threads or int(os.environ.get("VOXPOP_WRITER_THREADS", 0)) or (1 if db.is_sqlite else 4)
+        self._q: queue.SimpleQueue[tuple[VoteRequest, Future] | None] = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+        self._stopped = False
+
+    def start(self) -> None:
+        with self._lock:
+            if not self._threads or not all(t.is_alive() for t in self._threads):
+                self._stopped = False
+                self._threads = [t for t in self._threads if t.is_alive()]
+                while len(self._threads) < self.n_threads:
+                    t = threading.Thread(target=self._run, name="voxpop-vote-writer", daemon=True)
+                    t.start()
+                    self._threads.append(t)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        with self._lock:
+            threads = list(self._threads)
+            self._stopped = True
+        for _ in threads:
+            self._q.put(None)
+        for t in threads:
+            t.join(timeout)
+        with self._lock:
+            self._threads = []
+
+    def submit(self, req: VoteRequest) -> Future:
+        """A Future resolving to the vote's result dict (or raising its ServiceError) after commit."""
+        fut: Future = Future()
+        self._put(req, fut)
+        return fut
+
+    def submit_async(self, req: VoteRequest) -> asyncio.Future:
+        """The same for the running event loop; results reach the loop once per batch (cheap wakeups)."""
+        loop = asyncio.get_running_loop()
+        fut = loop.create_future()
+        self._put(req, _Async(loop, fut))
+        return fut
+
+    def _put(self, req: VoteRequest, target) -> None:
+        if self._stopped:
+            _deliver([(target, Unavailable("the server is shutting down; send the vote again"))])
+            return
+        if len(self._threads) < self.n_threads:
+            self.start()
+        self._q.put((req, target))
+
+    def _run(self) -> None:
+        while True:
+            item = self._q.get()
+            if item is None:
+                return
+            batch = [item]
+            while len(batch) < self.max_batch:
+                try:
+                    nxt = self._q.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    _deliver(self._write(batch))
+                    return
+                batch.append(nxt)
+            _deliver(self._write(batch))
+
+    def _write(self, batch: list[tuple[VoteRequest, object]]) -> list[tuple[object, object]]:
+        """(target, result dict or exception) for every item of the batch."""
+        try:
+            results = self._commit([r for r, _ in batch])
+        except (IntegrityError, OperationalError, DBAPIError) as e:
+            if len(batch) > 1:
+                log.info("vote batch of %d failed (%s); retrying one by one", len(batch), type(e).__name__)
+            return [self._write_one(one) for one in batch]
+        except Exception as e:  # unexpected: never leave a caller waiting
+            log.exception("vote batch failed")
+            err = Unavailable(f"the vote could not be stored ({type(e).__name__}); send it again")
+            return [(target, err) for _, target in batch]
+        return [(target, res) for (_, target), res in zip(batch, results, strict=True)]
+
+    def _write_one(self, item: tuple[VoteRequest, object], attempts: int = 5) -> tuple[object, object]:
+        req, target = item
+        for attempt in range(attempts):
+            try:
+                return target, self._commit([req])[0]
+            except (IntegrityError, OperationalError, DBAPIError) as e:
+                if attempt == attempts - 1:
+                    log.warning("vote failed after %d attempts: %s", attempts, e)
+                    return target, Unavailable("the database is busy; send the vote again (same client_key)")
+                time.sleep(0.01 * (attempt + 1))
+            except Exception as e:
+                log.exception("vote failed")
+                return target, Unavailable(f"the vote could not be stored ({type(e).__name__}); send it again")
+        raise AssertionError("unreachable")
+
+    def _commit(self, reqs: list[VoteRequest]) -> list:
+        with self.db.write() as s:
+            return apply_votes(s, reqs)

@@ -1,0 +1,88 @@
+"""JSON API: the analysis document, answered at once from the cache (recomputed in the background)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+
+from voxpop.services import analyses
+from voxpop.services.conversations import get_conversation
+from voxpop.web.api.common import (
+    API_PREFIX,
+    SafeJSONResponse,
+    check_results_visible,
+    managed_conversation,
+    services,
+)
+
+router = APIRouter(prefix=API_PREFIX, tags=["results"])
+INLINE_MAX_VOTES = 5000  # a first analysis this small is computed in the request (milliseconds)
+
+
+def analysis_for(request: Request, cid: str, with_document: bool = True) -> dict:
+    """get_analysis, computing the very first analysis inline when the conversation is tiny."""
+    db = services(request).db
+    with db.read() as s:
+        conv = get_conversation(s, cid)
+        check_results_visible(request, s, conv)
+        res = analyses.get_analysis(s, cid, with_document=with_document)
+        small = res["status"] == "pending" and conv.vote_version <= INLINE_MAX_VOTES
+    if small:
+        analyses.run_analysis(db, cid)
+        with db.read() as s:
+            res = analyses.get_analysis(s, cid, with_document=with_document)
+    return res
+
+
+@router.get("/conversations/{cid}/analysis")
+async def analysis(cid: str, request: Request) -> Response:
+    """The analysis document (docs/analysis-schema.md). Never waits for a computation: headers say
+    whether it is fresh (X-Voxpop-Analysis-Fresh) and when it was computed. Before there are enough
+    votes, meta.status is "too_few_votes" with a message; a large conversation not analysed yet answers
+    202 with {"status": "pending", "message": ...}."""
+    res = await run_in_threadpool(analysis_for, request, cid, False)
+    # a statement rejected since the last analysis must disappear at once: the hidden set is in the key
+    key = (res["computed_ms"], res["hidden"])
+    body = _rendered.get((cid, key))
+    if body is None and res["computed_ms"] is not None:
+        res = await run_in_threadpool(analysis_for, request, cid)
+        body = SafeJSONResponse.render(None, res["document"])
+        _remember(cid, (res["computed_ms"], res["hidden"]), body)
+    headers = {"X-Voxpop-Analysis-Fresh": "true" if res["fresh"] else "false"}
+    if body is None:
+        return SafeJSONResponse({"status": "pending", "message": res["message"], "fresh": False}, status_code=202,
+                                headers=headers | {"Retry-After": "2"})
+    headers["X-Voxpop-Analysis-Computed-Ms"] = str(res["computed_ms"])
+    return Response(body, media_type="application/json", headers=headers)
+
+
+# the rendered JSON of the latest documents: a big conversation's document is megabytes, read by many
+_rendered: dict[tuple[str, tuple], bytes] = {}
+_RENDERED_MAX = 16
+
+
+def _remember(cid: str, key: tuple, body: bytes) -> None:
+    for key in [k for k in _rendered if k[0] == cid]:
+        _rendered.pop(key, None)
+    while len(_rendered) >= _RENDERED_MAX:
+        _rendered.pop(next(iter(_rendered)), None)
+    _rendered[(cid, key)] = body
+
+
+@router.get("/conversations/{cid}/analysis/status")
+async def analysis_status(cid: str, request: Request) -> dict:
+    """Only the freshness: {"status", "fresh", "computed_ms", "message"}."""
+    res = await run_in_threadpool(analysis_for, request, cid, False)
+    return {k: v for k, v in res.items() if k not in ("document", "hidden")}
+
+
+@router.post("/conversations/{cid}/analysis/refresh", status_code=202)
+async def refresh(cid: str, request: Request) -> dict:
+    """Ask for a recomputation now (organisers)."""
+    def go():
+        with services(request).db.write() as s:
+            managed_conversation(request, s, cid)
+            analyses.request_analysis(s, cid)
+
+    await run_in_threadpool(go)
+    return {"status": "queued"}

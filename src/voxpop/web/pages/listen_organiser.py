@@ -1,0 +1,154 @@
+"""Organiser page for listening: upload testimony (CSV / .txt / .md), see the themes it falls into with
+verbatim quotes and breakdowns (drawn by voxpop.report, small cells suppressed), and accept candidate
+statements as seed statements in one step. JSON twin: /api/v1/conversations/{cid}/listen[/themes].
+The work itself is api_listen's (read_payloads, _run, save_themes, accept); this module only draws pages.
+"""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+
+from voxpop.errors import Invalid, ServiceError
+from voxpop.report.themes import build_themes
+from voxpop.web.api import listen as AL
+from voxpop.web.api.common import API_PREFIX, services
+from voxpop.web.pages.common import done, render, service_error_page, with_cookies
+from voxpop.web.pages.organiser import _csrf, _managed, _run
+
+router = APIRouter(include_in_schema=False)
+MODELS = {"auto": "Best available (MiniLM when installed, else TF-IDF)", "tfidf": "TF-IDF (fast, no model)"}
+# Why a candidate was not added: a code in the redirect's query string, never free text from the server.
+SKIP_REASONS = {"accepted": "it was already added earlier",
+                "duplicate": "the same statement is already in the conversation",
+                "closed": "the conversation is closed and takes no new statements",
+                "other": "it could not be added right now"}
+_ID = re.compile(r"^[\w.#\-]{1,80}$")  # candidate ids (c0.1, c2.0.3); never a comma or colon
+
+
+def _reason_code(reason: str) -> str:
+    if reason == "already accepted":
+        return "accepted"
+    if "already in the conversation" in reason:
+        return "duplicate"
+    return "closed" if "closed" in reason else "other"
+
+
+def _status(request: Request) -> dict | None:
+    """The message after a POST: ?msg=listened&themes=N, or ?msg=listen-accepted&added=N&skip=ID:CODE,..."""
+    q = request.query_params
+    if q.get("msg") == "listened":
+        n = q.get("themes", "")
+        return {"listened": int(n) if n.isdigit() else None}
+    if q.get("msg") != "listen-accepted":
+        return None
+    added = int(q["added"]) if q.get("added", "").isdigit() else 0
+    skipped = []
+    for item in q.get("skip", "").split(",")[:500]:
+        cand, _, code = item.rpartition(":")
+        if _ID.match(cand) and code in SKIP_REASONS:
+            skipped.append({"candidate": cand, "reason": SKIP_REASONS[code]})
+    return {"added": added, "skipped": skipped}
+
+
+def _candidates(view, accepted: list[dict]) -> list[dict]:
+    """Each theme with its (and its sub-themes') candidates for the checkbox list; the drawing keeps none."""
+    done_ids = {a.get("candidate") for a in accepted}
+    groups = []
+    for t in view.themes:
+        cands = [*t.candidates, *(c for sub in t.subthemes for c in sub.candidates)]
+        t.candidates = []
+        for sub in t.subthemes:
+            sub.candidates = []
+        if cands:
+            groups.append({"label": t.label, "anchor": t.anchor,
+                           "candidates": [{"id": c.id, "text": c.text, "trimmed": c.trimmed, "testimony": c.testimony,
+                                           "done": c.id in done_ids} for c in cands]})
+    return groups
+
+
+@router.get("/organiser/c/{cid}/listen")
+async def listen_page(cid: str, request: Request) -> Response:
+    svc = services(request)
+
+    def go():
+        with svc.db.read() as s:
+            conv, _ = _managed(request, s, cid)
+            section = AL.latest(s, cid, AL.THEMES_KIND)
+            accepted = (AL.latest(s, cid, AL.ACCEPTED_KIND) or {}).get("accepted") or []
+        return conv, section, accepted
+
+    out, err = await _run(request, go)
+    if err:
+        return err
+    conv, section, accepted = out
+    view = build_themes(section) if section else None
+    groups = _candidates(view, accepted) if view else []
+    cookies = Response()
+    token = svc.security.csrf_token(request, cookies)
+    o = f"/organiser/c/{cid}"
+    resp = render(
+        request, "organiser/listen.html", title=f"Listening · {conv.topic}", conv=conv, csrf_token=token,
+        themes=view, groups=groups, n_accepted=len(accepted), models=list(MODELS.items()), status=_status(request),
+        urls={"back": o, "upload": f"{o}/listen", "accept": f"{o}/listen/accept"},
+        nav_label="Organiser", json_twin=f"{API_PREFIX}/conversations/{cid}/listen/themes",
+    )
+    return with_cookies(resp, cookies)
+
+
+@router.post("/organiser/c/{cid}/listen")
+async def upload(cid: str, request: Request, csrf_token: str = Form(""), model: str = Form("auto"),
+                 files: list[UploadFile] = File(default=[])) -> Response:
+    back = f"/organiser/c/{cid}/listen"
+    svc = services(request)
+
+    def check():
+        _csrf(request, csrf_token)
+        if model not in MODELS:
+            raise Invalid(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
+        with svc.db.read() as s:
+            conv, _ = _managed(request, s, cid)
+        svc.security.check_rate(request)
+        return conv.statement_max_len
+
+    max_len, err = await _run(request, check, back=back)
+    if err:
+        return err
+    try:
+        payloads = await AL.read_payloads(files)
+    except ServiceError as e:
+        return service_error_page(request, e, back=back)
+
+    def go():
+        section = AL._run(payloads, model, max_len)
+        with svc.db.write() as s:
+            _managed(request, s, cid)
+            AL.save_themes(s, cid, section)
+        return section
+
+    section, err = await _run(request, go, back=back)
+    if err:
+        return err
+    n = len(section["themes"])
+    return done(request, back, "listened", {"ok": True, "themes": n}, themes=n)
+
+
+@router.post("/organiser/c/{cid}/listen/accept")
+async def accept(cid: str, request: Request, csrf_token: str = Form(""),
+                 candidate: list[str] = Form(default=[])) -> Response:
+    back = f"/organiser/c/{cid}/listen"
+
+    def go():
+        _csrf(request, csrf_token)
+        if not candidate:
+            raise Invalid("tick at least one candidate statement, then press the button again")
+        with services(request).db.write() as s:
+            _managed(request, s, cid)
+            return AL.accept(s, cid, candidate[:500])
+
+    out, err = await _run(request, go, back=back)
+    if err:
+        return err
+    skips = ",".join(f"{x['candidate']}:{_reason_code(x['reason'])}" for x in out["skipped"])
+    return done(request, back, "listen-accepted", out, added=len(out["added"]), skip=skips)

@@ -1,0 +1,123 @@
+"""Organiser page for places: upload the registry, choose the fairness policy, get a place's link and QR
+code for an in-person meeting, and see where to go next. JSON twin: /api/v1/conversations/{cid}/places.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+
+from voxpop.errors import Invalid
+from voxpop.places.weighting import POLICIES
+from voxpop.store import places as SP
+from voxpop.web.api import places as AP
+from voxpop.web.api.common import API_PREFIX, services
+from voxpop.web.pages.common import done, render, with_cookies
+from voxpop.web.pages.organiser import _csrf, _managed, _run
+
+router = APIRouter(include_in_schema=False)
+NEXT_SHOWN = 30
+
+
+@router.get("/organiser/c/{cid}/places")
+async def places_page(cid: str, request: Request, q: str = Query("", max_length=100)) -> Response:
+    svc = services(request)
+
+    def go():
+        from voxpop.services.analyses import get_analysis
+
+        with svc.db.read() as s:
+            conv, _ = _managed(request, s, cid)
+            reg = SP.stored_registry(s, cid)
+            settings = SP.settings_of(s, cid)
+            doc = get_analysis(s, cid).get("document") or {}
+        return conv, reg, settings, doc
+
+    out, err = await _run(request, go)
+    if err:
+        return err
+    conv, reg, settings, doc = out
+    base = str(request.base_url).rstrip("/")
+    found = []
+    if reg is not None and q.strip():
+        for i in reg.search(q, 5):
+            pid = reg.ids[i]
+            p = int(reg.parent[i])
+            found.append({"label": reg.names[i] + (f", {reg.names[p]}" if p >= 0 else ""),
+                          "url": f"{base}/c/{quote(cid)}?place={quote(pid)}",
+                          "qr": f"{API_PREFIX}/conversations/{quote(cid)}/places/{quote(pid)}/qr.svg"})
+    places = (doc or {}).get("places") or {}
+    nxt = ((places.get("coverage") or {}).get("next") or [])[:NEXT_SHOWN]
+    cookies = Response()
+    token = svc.security.csrf_token(request, cookies)
+    o = f"/organiser/c/{cid}"
+    resp = render(
+        request, "organiser/places.html", title=f"Places · {conv.topic}", conv=conv, csrf_token=token,
+        summary=AP._summary(reg) if reg is not None else None, settings=settings, policies=list(POLICIES.items()),
+        q=q, found=found, next=nxt,
+        urls={"back": o, "results": f"/c/{cid}/results", "self": f"{o}/places", "upload": f"{o}/places",
+              "settings": f"{o}/places/settings",
+              "aliases": f"{o}/places/aliases"},
+        nav_label="Organiser", json_twin=f"{API_PREFIX}/conversations/{cid}/places",
+    )
+    return with_cookies(resp, cookies)
+
+
+@router.post("/organiser/c/{cid}/places")
+async def upload(cid: str, request: Request, csrf_token: str = Form(""), mapping: str = Form(""),
+                 file: UploadFile = File(...)) -> Response:
+    data = await file.read(AP.CSV_MAX_BYTES + 1)
+    name = file.filename or "places.csv"
+
+    def go():
+        _csrf(request, csrf_token)
+        with services(request).db.read() as s:
+            _managed(request, s, cid)
+        reg = AP._parse_csv(data, name, mapping.strip() or None)
+        with services(request).db.write() as s:
+            SP.replace_places(s, cid, reg)
+
+    _, err = await _run(request, go, back=f"/organiser/c/{cid}/places")
+    return err or done(request, f"/organiser/c/{cid}/places", "saved")
+
+
+@router.post("/organiser/c/{cid}/places/aliases")
+async def upload_aliases(cid: str, request: Request, csrf_token: str = Form(""),
+                         file: UploadFile = File(...)) -> Response:
+    """Replace the alias table (`alias,place_id` CSV: towns, villages, neighbourhoods, postcode districts)."""
+    data = await file.read(AP.CSV_MAX_BYTES + 1)
+
+    def go():
+        _csrf(request, csrf_token)
+        with services(request).db.read() as s:
+            _managed(request, s, cid)
+        if len(data) > AP.CSV_MAX_BYTES:
+            raise Invalid(f"the alias file is larger than {AP.CSV_MAX_BYTES // (1024 * 1024)} MB; split it")
+        pairs = SP.read_aliases_csv(data, "aliases.csv")
+        with services(request).db.write() as s:
+            SP.replace_aliases(s, cid, pairs)
+
+    _, err = await _run(request, go, back=f"/organiser/c/{cid}/places")
+    return err or done(request, f"/organiser/c/{cid}/places", "saved")
+
+
+@router.post("/organiser/c/{cid}/places/settings")
+async def save_settings(cid: str, request: Request, csrf_token: str = Form(""), policy: str = Form("population"),
+                        min_cell: str = Form("5")) -> Response:
+    def go():
+        _csrf(request, csrf_token)
+        if policy not in POLICIES:
+            raise Invalid(f"unknown fairness policy {policy!r}")
+        try:
+            k = int(min_cell)
+        except ValueError:
+            raise Invalid("the smallest group shown must be a whole number") from None
+        if not 1 <= k <= 1000:
+            raise Invalid("the smallest group shown must be between 1 and 1000")
+        with services(request).db.write() as s:
+            _managed(request, s, cid)
+            SP.save_settings(s, cid, SP.settings_of(s, cid) | {"policy": policy, "min_cell": k})
+
+    _, err = await _run(request, go, back=f"/organiser/c/{cid}/places")
+    return err or done(request, f"/organiser/c/{cid}/places", "saved")

@@ -1,0 +1,35 @@
+"""Server-rendered pages (Jinja2, progressive enhancement). app.py includes `router`.
+
+Split by area: participate (vote, add a statement, place), results, organiser, places_organiser,
+listen_organiser;
+common holds the templates and the form helpers. Every page links its JSON twin in /api/v1.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from voxpop.web.pages import (
+    listen_organiser,
+    organiser,
+    panels,
+    paper,
+    participate,
+    places_organiser,
+    results,
+)
+from voxpop.web.pages.common import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+async def home(request: Request) -> Response:
+    # `voxpop demo` features its conversation here; a normal server lists nothing (ids are unguessable)
+    featured = getattr(request.app.state, "featured_conversations", [])
+    return render(request, "home.html", title="Welcome", narrow=True, json_twin="/api/v1/whoami",
+                  conversations=featured)
+
+
+for _mod in (participate, results, organiser, places_organiser, listen_organiser, panels, paper):
+    router.include_router(_mod.router)
