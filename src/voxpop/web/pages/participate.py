@@ -19,17 +19,17 @@ from voxpop.errors import Invalid, ServiceError
 from voxpop.services import routing
 from voxpop.services import votes as V
 from voxpop.services.conversations import get_conversation
-from voxpop.services.statements import add_statement, list_statements
-from voxpop.web.api.common import API_PREFIX, participant_id, services
-from voxpop.web.errors import http_status
-from voxpop.web.pages.common import done, render, service_error_page, wants_json, with_cookies
-from voxpop.web.pages.places import (
+from voxpop.services.participant_places import (
     conversation_has_places,
     find_place,
     place_name_of,
     save_place,
     set_place_by_id,
 )
+from voxpop.services.statements import add_statement, list_statements
+from voxpop.web.api.common import API_PREFIX, participant_id, services
+from voxpop.web.errors import http_status
+from voxpop.web.pages.common import done, render, service_error_page, wants_json, with_cookies
 
 router = APIRouter(include_in_schema=False)
 
