@@ -156,3 +156,28 @@ def test_hostile_testimony_is_escaped_and_bad_input_explained(client, seeded):
 def _statements(app, cid: str):
     with app.state.voxpop.db.read() as s:
         return list_statements(s, cid)
+
+
+def test_page_names_speakers_and_places_hides_offsets_and_lets_the_organiser_edit(client, app, seeded):
+    sign_in(client)
+    cid = seeded["cid"]
+    page = _upload(client, cid)
+    assert "Sentences were compared with TF-IDF" in page  # which model ran
+    assert "How sure:" in page
+    # attributions by place; the exact span only in the tooltip (title), never in the visible text
+    assert re.search(r"— (North|South|East) <span class=\"src\"", page)
+    visible = re.sub(r'(title|aria-label)="[^"]*"', "", page)
+    assert not re.search(r"characters \d+–\d+", visible)
+    ids = re.findall(r'<input type="checkbox" id="cand-([^"]+)" name="candidate" value="\1"', page)
+    assert ids and f'name="text-{ids[0]}"' in page
+    r = client.post(f"/organiser/c/{cid}/listen/accept",
+                    data={"csrf_token": csrf(page), "candidate": [ids[0]],
+                          f"text-{ids[0]}": "  The last bus should leave after nine in the evening.  "},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    assert "The last bus should leave after nine in the evening." in {st.text for st in _statements(app, cid)}
+    accepted = client.get(f"/api/v1/conversations/{cid}/listen/themes").json()["accepted"]
+    assert accepted[-1]["edited"] is True and accepted[-1]["proposed"] != accepted[-1]["text"]
+    r = client.post(f"/organiser/c/{cid}/listen/accept",
+                    data={"csrf_token": csrf(page), "candidate": [ids[1]], f"text-{ids[1]}": "   "})
+    assert r.status_code == 422 and "empty" in r.text

@@ -130,7 +130,7 @@ def test_themes_section(document):
     d = parse(html)
     assert "themes" in d.ids and "theme-0" in d.ids and "theme-1" in d.ids
     assert "Parks should get more funding." in html
-    assert "testimony <code>t1</code> in <code>a.csv</code>, characters 0–30" in html
+    assert 'title="testimony t1 in a.csv, characters 0–30"' in html  # the exact span, in a tooltip only
     assert "fewer than 5 people" in html  # suppressed cell, never a number
     assert "(no place given)" in html
     assert "Candidate statements" in html

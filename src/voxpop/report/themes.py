@@ -25,6 +25,19 @@ class Quote:
     place: str
     start: int | None
     end: int | None
+    typical: str = ""
+
+    @property
+    def attribution(self) -> str:
+        """"Jen, Cornwall": the speaker when named (not just the row id), then the place."""
+        who = self.speaker if self.speaker and self.speaker != self.testimony else ""
+        return ", ".join(x for x in (who, self.place) if x) or "a participant"
+
+    @property
+    def where(self) -> str:
+        """Where exactly the quote is, for a tooltip: testimony, file and character span."""
+        out = f"testimony {self.testimony}" + (f" in {self.source}" if self.source else "")
+        return out + (f", characters {self.start}–{self.end}" if self.start is not None else "")
 
 
 @dataclass
@@ -44,6 +57,11 @@ class Candidate:
     testimony: str
     source: str
     claim: str
+    quote: str = ""
+    n_testimonies: int = 1
+    tidied: bool = False
+    speaker: str = ""
+    place: str = ""
 
 
 @dataclass
@@ -60,6 +78,10 @@ class Theme:
     by_place: list[Cell] = field(default_factory=list)
     by_attribute: dict[str, list[Cell]] = field(default_factory=dict)
     candidates: list[Candidate] = field(default_factory=list)
+    language: str = ""
+    sure: str = ""
+    coherence: float | None = None
+    margin: float | None = None
 
     @property
     def anchor(self) -> str:
@@ -73,6 +95,21 @@ class ThemesView:
     model: str
     min_speakers: int
     generated_at: str
+    model_name: str = ""
+    runtime: str = ""
+    precision: str = ""
+    languages: list[dict] = field(default_factory=list)
+    other: dict = field(default_factory=dict)
+
+    @property
+    def model_words(self) -> str:
+        """Which model ran, in words."""
+        if self.model == "minilm":
+            how = " on ".join(x for x in (self.runtime, self.precision) if x)
+            return f"MiniLM sentence embeddings ({self.model_name or 'all-MiniLM-L6-v2'}{', ' + how if how else ''})"
+        if self.model == "tfidf":
+            return "TF-IDF word counts (the fallback when MiniLM is not installed; themes are rougher)"
+        return self.model or "unknown"
 
 
 def _opt_int(v: Any) -> int | None:
@@ -100,14 +137,17 @@ def _theme(d: Any, depth: int = 0) -> Theme:
             kws.append((kw, None))
     t = Theme(id=key(d.get("id")), label=_s(d.get("label")) or " · ".join(k for k, _ in kws[:3]) or "Theme",
               keywords=[k for k in kws if k[0]], size=count(d.get("size")), share=num(d.get("share")),
-              n_testimonies=_opt_int(d.get("n_testimonies")), n_speakers=_opt_int(d.get("n_speakers")))
+              n_testimonies=_opt_int(d.get("n_testimonies")), n_speakers=_opt_int(d.get("n_speakers")),
+              language=_s(d.get("language_name") or d.get("language")), sure=_s(d.get("sure")),
+              coherence=num(d.get("coherence")), margin=num(d.get("margin")))
     for q in as_list(d.get("quotes")):
         q = as_dict(q)
         if not q.get("text"):
             continue
         t.quotes.append(Quote(text=_s(q.get("text")), testimony=_s(q.get("testimony")), claim=_s(q.get("claim")),
                               source=_s(q.get("source")), speaker=_s(q.get("speaker")), place=_s(q.get("place")),
-                              start=_opt_int(q.get("start")), end=_opt_int(q.get("end"))))
+                              start=_opt_int(q.get("start")), end=_opt_int(q.get("end")),
+                              typical=_s(q.get("typical"))))
     t.by_place = [_cell(c, "place", "share_of_place") for c in as_list(d.get("by_place"))]
     for attr, cells in as_dict(d.get("by_attribute")).items():
         t.by_attribute[_s(attr)] = [_cell(c, "value", "share_of_value") for c in as_list(cells)]
@@ -116,7 +156,10 @@ def _theme(d: Any, depth: int = 0) -> Theme:
         if c.get("text"):
             t.candidates.append(Candidate(id=_s(c.get("id")), text=_s(c.get("text")),
                                           trimmed=bool(c.get("trimmed")), testimony=_s(c.get("testimony")),
-                                          source=_s(c.get("source")), claim=_s(c.get("claim"))))
+                                          source=_s(c.get("source")), claim=_s(c.get("claim")),
+                                          quote=_s(c.get("quote")), n_testimonies=count(c.get("n_testimonies")) or 1,
+                                          tidied=bool(c.get("tidied")), speaker=_s(c.get("speaker")),
+                                          place=_s(c.get("place"))))
     if depth < 2:
         t.subthemes = [_theme(s, depth + 1) for s in as_list(d.get("subthemes")) if isinstance(s, dict)]
     return t
@@ -130,6 +173,12 @@ def build_themes(section: Any) -> ThemesView | None:
     themes = [_theme(t) for t in as_list(section.get("themes")) if isinstance(t, dict)]
     counts = {k: count(v) for k, v in as_dict(meta.get("counts")).items()}
     counts.setdefault("themes", len(themes))
+    langs = [{"name": _s(x.get("name")), "testimonies": count(x.get("testimonies")), "themes": count(x.get("themes"))}
+             for x in (as_dict(v) for v in as_list(meta.get("languages"))) if x.get("name")]
+    other = as_dict(section.get("other"))
     return ThemesView(themes=themes, counts=counts, model=_s(emb.get("model")),
                       min_speakers=count(meta.get("small_cell_min_speakers")) or 5,
-                      generated_at=_s(meta.get("generated_at")))
+                      generated_at=_s(meta.get("generated_at")), model_name=_s(emb.get("name")).split("/")[-1],
+                      runtime=_s(emb.get("runtime")), precision=_s(emb.get("precision")), languages=langs,
+                      other={"size": count(other.get("size")),
+                             "examples": [_s(as_dict(e).get("text")) for e in as_list(other.get("examples"))][:5]})

@@ -40,6 +40,8 @@ MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # all files together (web.limits.UPLOADS)
 class AcceptIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     ids: list[str] = Field(..., min_length=1, max_length=500)
+    # the organiser's own wording for some of them (candidate id -> text); the rest are added as proposed
+    texts: dict[str, str] = Field(default_factory=dict, max_length=500)
 
 
 def latest(s: Session, cid: str, kind: str) -> dict | None:
@@ -126,18 +128,23 @@ def get_themes(cid: str, request: Request, s: Session = Depends(read_session)) -
 @router.post("/conversations/{cid}/listen/candidates/accept")
 def accept_candidates(cid: str, body: AcceptIn, request: Request, s: Session = Depends(write_session, scope="function")) -> dict:
     managed_conversation(request, s, cid)
-    return accept(s, cid, body.ids)
+    return accept(s, cid, body.ids, body.texts)
 
 
-def accept(s: Session, cid: str, ids: list[str]) -> dict:
-    """Add the candidates `ids` as seed statements; {"added": [...], "skipped": [{candidate, reason}]}."""
+def accept(s: Session, cid: str, ids: list[str], texts: dict[str, str] | None = None) -> dict:
+    """Add the candidates `ids` as seed statements, in the organiser's wording where `texts` gives one;
+    {"added": [...], "skipped": [{candidate, reason}]}."""
     section = latest(s, cid, THEMES_KIND)
     if section is None:
         raise NotFound("no testimony has been analysed for this conversation yet")
     by_id = {c["id"]: c for t in section["themes"] for block in [t, *t["subthemes"]] for c in block["candidates"]}
-    unknown = [i for i in ids if i not in by_id]
+    texts = {k: " ".join(v.split()) for k, v in (texts or {}).items()}
+    unknown = [i for i in [*ids, *texts] if i not in by_id]
     if unknown:
         raise Invalid(f"unknown candidate id(s): {', '.join(unknown[:10])}; nothing was added")
+    empty = [i for i in ids if i in texts and not texts[i]]
+    if empty:
+        raise Invalid(f"the wording of candidate {empty[0]} is empty; write the statement or untick it")
     previous = latest(s, cid, ACCEPTED_KIND) or {"accepted": []}
     done = {a["candidate"] for a in previous["accepted"]}
     added, skipped = [], []
@@ -147,11 +154,12 @@ def accept(s: Session, cid: str, ids: list[str]) -> dict:
             skipped.append({"candidate": cid_, "reason": "already accepted"})
             continue
         try:
-            st = add_statement(s, cid, c["text"], by_organiser=True)
+            st = add_statement(s, cid, texts.get(cid_) or c["text"], by_organiser=True)
         except Conflict as exc:
             skipped.append({"candidate": cid_, "reason": exc.message})
             continue
-        added.append({"candidate": cid_, "statement": st.tid, "text": st.text, "testimony": c["testimony"],
+        added.append({"candidate": cid_, "statement": st.tid, "text": st.text, "proposed": c["text"],
+                      "edited": st.text != c["text"], "testimony": c["testimony"],
                       "claim": c["claim"], "source": c["source"], "start": c["start"], "end": c["end"]})
     add_artifact(s, cid, ACCEPTED_KIND, {"accepted": previous["accepted"] + added})
     return {"added": added, "skipped": skipped}

@@ -63,8 +63,10 @@ def _candidates(view, accepted: list[dict]) -> list[dict]:
             sub.candidates = []
         if cands:
             groups.append({"label": t.label, "anchor": t.anchor,
-                           "candidates": [{"id": c.id, "text": c.text, "trimmed": c.trimmed, "testimony": c.testimony,
-                                           "done": c.id in done_ids} for c in cands]})
+                           "candidates": [{"id": c.id, "text": c.text, "testimony": c.testimony,
+                                           "who": ", ".join(x for x in (c.speaker if c.speaker != c.testimony
+                                                                        else "", c.place) if x) or "a participant",
+                                           "n": c.n_testimonies, "done": c.id in done_ids} for c in cands]})
     return groups
 
 
@@ -138,6 +140,9 @@ async def upload(cid: str, request: Request, csrf_token: str = Form(""), model: 
 async def accept(cid: str, request: Request, csrf_token: str = Form(""),
                  candidate: list[str] = Form(default=[])) -> Response:
     back = f"/organiser/c/{cid}/listen"
+    form = await request.form()
+    # each candidate's wording box is "text-<id>"; the organiser may have edited it before ticking
+    texts = {c: str(form.get(f"text-{c}") or "") for c in candidate[:500] if f"text-{c}" in form}
 
     def go():
         _csrf(request, csrf_token)
@@ -145,7 +150,7 @@ async def accept(cid: str, request: Request, csrf_token: str = Form(""),
             raise Invalid("tick at least one candidate statement, then press the button again")
         with services(request).db.write() as s:
             _managed(request, s, cid)
-            return AL.accept(s, cid, candidate[:500])
+            return AL.accept(s, cid, candidate[:500], texts)
 
     out, err = await _run(request, go, back=back)
     if err:
