@@ -204,14 +204,15 @@ def test_accessibility_of_every_page(demo_server, browser, viewport):
     page.set_default_timeout(15_000)
     cid = demo_server.urls["participant"].rstrip("/").rsplit("/", 1)[1]
     pages = {"home": f"{demo_server.base}/", "participate": demo_server.urls["participant"],
-             "results": demo_server.urls["results"], "sign-in": f"{demo_server.base}/organiser/sign-in"}
+             "results": demo_server.urls["results"], "sign-in": f"{demo_server.base}/organiser/sign-in",
+             "not-found": f"{demo_server.base}/c/no-such-conversation"}
     problems = {}
     for name, url in pages.items():
         page.goto(url)
         problems[name] = _basic_checks(page) + _axe(page)
     sign_in(page, demo_server.base, "/organiser")
     for name, path in (("dashboard", "/organiser"), ("manage", f"/organiser/c/{cid}"),
-                       ("moderate", f"/organiser/c/{cid}/moderate")):
+                       ("moderate", f"/organiser/c/{cid}/moderate"), ("import", "/organiser/import")):
         page.goto(demo_server.base + path)
         problems[name] = _basic_checks(page) + _axe(page)
         shot(page, f"{viewport}-{name}")

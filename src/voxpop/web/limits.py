@@ -11,6 +11,7 @@ from voxpop.fieldwork.csvin import MAX_BYTES as FIELD_CSV_MAX_BYTES
 from voxpop.listen.io import MAX_FILE_BYTES as TESTIMONY_MAX_BYTES
 from voxpop.places.io import PLACES_MAX_BYTES
 from voxpop.services.statements import CSV_MAX_BYTES as STATEMENTS_CSV_MAX_BYTES
+from voxpop.store.archive.upload import UPLOAD_MAX_BYTES as ARCHIVE_UPLOAD_MAX_BYTES
 
 JSON_LIMIT = 64 * 1024  # JSON API bodies and forms: everything that is not one of the uploads below
 MULTIPART_SLACK = 256 * 1024  # room for multipart boundaries, headers and form fields around the file
@@ -22,6 +23,8 @@ UPLOADS: list[tuple[str, re.Pattern[str], int]] = [
     ("PUT", re.compile(r"/api/v1/conversations/[^/]+/places/aliases"), PLACES_MAX_BYTES),
     ("POST", re.compile(r"/organiser/c/[^/]+/places/aliases"), PLACES_MAX_BYTES),
     ("POST", re.compile(r"/organiser/c/[^/]+/places"), PLACES_MAX_BYTES),
+    ("POST", re.compile(r"/api/v1/imports"), ARCHIVE_UPLOAD_MAX_BYTES),
+    ("POST", re.compile(r"/organiser/import"), ARCHIVE_UPLOAD_MAX_BYTES),
     ("POST", re.compile(r"/api/v1/conversations/[^/]+/statements/csv"), STATEMENTS_CSV_MAX_BYTES),
     ("POST", re.compile(r"/organiser/c/[^/]+/statements-csv"), STATEMENTS_CSV_MAX_BYTES),
     ("POST", re.compile(r"/api/v1/conversations/[^/]+/listen"), TESTIMONY_MAX_BYTES),

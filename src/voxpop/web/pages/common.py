@@ -50,6 +50,8 @@ MESSAGES = {
     "signed-in": (i18n.lazy_gettext("You are signed in."), "ok"),
     "signed-out": (i18n.lazy_gettext("You are signed out."), "ok"),
     "created": (i18n.lazy_gettext("Conversation created. Add some statements to start it off."), "ok"),
+    "imported": (i18n.lazy_gettext("Conversation imported. Its analysis is being computed and will appear in a "
+                                   "moment."), "ok"),
     "saved": (i18n.lazy_gettext("Settings saved."), "ok"),
     "seeded": (i18n.lazy_gettext("Statement added."), "ok"),
     "accepted": (i18n.lazy_gettext("Statement accepted: participants can now vote on it."), "ok"),

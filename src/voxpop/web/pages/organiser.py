@@ -31,6 +31,7 @@ router = APIRouter(include_in_schema=False)
 EXPORTS = (("comments.csv", "Statements (CSV)"), ("votes.csv", "Every vote (CSV)"),
            ("participants-votes.csv", "Participants × statements (CSV)"), ("summary.csv", "Summary (CSV)"),
            ("analysis.json", "Analysis document (JSON)"))
+ARCHIVE = ("archive", "Archive (zip): everything, to move or back up the conversation")
 STATUS = {1: "Accepted", 0: "Waiting", -1: "Rejected"}
 
 
@@ -79,7 +80,8 @@ def _safe_next(url: str) -> str:
 
 
 def _nav(current: str) -> list[dict]:
-    return [{"href": "/organiser", "label": "Your conversations", "current": current == "home"}]
+    return [{"href": "/organiser", "label": "Your conversations", "current": current == "home"},
+            {"href": "/organiser/import", "label": "Import", "current": current == "import"}]
 
 
 # ------------------------------------------------------------------ sign in / out
@@ -222,7 +224,8 @@ async def manage(cid: str, request: Request) -> Response:
         analysis=analysis,
         csrf_token=token, share_url=f"{base}/c/{cid}", embed_snippet=embed_snippet(base, cid, conv.topic),
         max_statement_len=conv.statement_max_len,
-        exports=[{"href": f"{API_PREFIX}/conversations/{cid}/exports/{n}", "label": label} for n, label in EXPORTS],
+        exports=[{"href": f"{API_PREFIX}/conversations/{cid}/exports/{n}", "label": label} for n, label in EXPORTS]
+        + [{"href": f"{API_PREFIX}/conversations/{cid}/{ARCHIVE[0]}", "label": ARCHIVE[1]}],
         urls={"participate": f"/c/{cid}", "results": f"/c/{cid}/results", "moderate": f"{o}/moderate",
               "settings": f"{o}/settings", "seed": f"{o}/statements", "seed_csv": f"{o}/statements-csv",
               "places": f"{o}/places"},

@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from voxpop.web.pages import (
+    imports,
     listen_organiser,
     organiser,
     panels,
@@ -31,5 +32,5 @@ async def home(request: Request) -> Response:
                   conversations=featured)
 
 
-for _mod in (participate, results, organiser, places_organiser, listen_organiser, panels, paper):
+for _mod in (participate, results, organiser, places_organiser, listen_organiser, panels, paper, imports):
     router.include_router(_mod.router)
