@@ -85,6 +85,8 @@ def test_settings_seed_and_csv(client, seeded, app):
     assert "Seeded by hand." in texts and "From the file, two." in texts and "Fine here." not in texts
     client.post(f"/organiser/c/{cid}/settings", data={"csrf_token": token, "topic": "Renamed",
                                                       "moderation": "post", "statement_max_len": "200"})
+    assert "This conversation is closed" not in client.get(f"/c/{cid}").text  # settings never close it
+    client.post(f"/organiser/c/{cid}/close", data={"csrf_token": token})
     assert "This conversation is closed" in client.get(f"/c/{cid}").text
 
 

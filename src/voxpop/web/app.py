@@ -205,6 +205,7 @@ def create_app(database_url: str | None = None, *, background: str | None = None
     from voxpop.web.api import accounts as api_accounts
     from voxpop.web.api import conversations as api_conversations
     from voxpop.web.api import exports as api_exports
+    from voxpop.web.api import group_names as api_group_names
     from voxpop.web.api import listen as api_listen
     from voxpop.web.api import moderation as api_moderation
     from voxpop.web.api import panels as api_panels
@@ -214,7 +215,8 @@ def create_app(database_url: str | None = None, *, background: str | None = None
     from voxpop.web.api import results as api_results
     from voxpop.web.pages import router as pages
 
-    for mod in (api_accounts, api_conversations, api_participation, api_moderation, api_results, api_exports,
+    for mod in (api_accounts, api_conversations, api_participation, api_moderation, api_results, api_group_names,
+                api_exports,
                 api_places, api_listen, api_panels, api_paper, pages):
         app.include_router(mod.router)
     if STATIC.is_dir():

@@ -53,6 +53,10 @@ MESSAGES = {
     "imported": (i18n.lazy_gettext("Conversation imported. Its analysis is being computed and will appear in a "
                                    "moment."), "ok"),
     "saved": (i18n.lazy_gettext("Settings saved."), "ok"),
+    "closed": (i18n.lazy_gettext("The conversation is closed: nobody can vote or add statements until you reopen it."),
+               "ok"),
+    "reopened": (i18n.lazy_gettext("The conversation is open again for votes and statements."), "ok"),
+    "groups-named": (i18n.lazy_gettext("Group names saved: the results page uses them."), "ok"),
     "seeded": (i18n.lazy_gettext("Statement added."), "ok"),
     "accepted": (i18n.lazy_gettext("Statement accepted: participants can now vote on it."), "ok"),
     "rejected": (i18n.lazy_gettext("Statement rejected: participants will not see it."), "ok"),

@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 
 from voxpop.errors import Invalid, ServiceError, Unauthorized
+from voxpop.report.palette import group_style
 from voxpop.services import accounts
 from voxpop.services.analyses import get_analysis
 from voxpop.services.conversations import (
@@ -19,11 +20,12 @@ from voxpop.services.conversations import (
     create_conversation,
     get_conversation,
     list_conversations,
-    set_open,
     update_conversation,
 )
 from voxpop.services.moderation import moderate, moderation_queue
 from voxpop.services.statements import CSV_MAX_BYTES, add_statement, bulk_seed_csv, list_statements
+from voxpop.store.counts import statement_vote_counts
+from voxpop.store.group_names import group_names
 from voxpop.web.api.common import API_PREFIX, services
 from voxpop.web.pages.common import done, render, service_error_page, with_cookies
 
@@ -198,17 +200,22 @@ async def manage(cid: str, request: Request) -> Response:
     def go():
         with svc.db.read() as s:
             conv, _ = _managed(request, s, cid)
+            votes = statement_vote_counts(s, cid)
+            none = {"agree": 0, "disagree": 0, "pass": 0, "total": 0}
             stmts = [{"id": st.tid, "text": st.text, "mod_status": st.mod_status,
                       "status": ("Meta · " if st.is_meta else "") + STATUS[st.mod_status],
-                      "origin": "Seed" if st.is_seed else "Participant"}
+                      "origin": "Seed" if st.is_seed else "Participant", "votes": votes.get(st.tid, none)}
                      for st in list_statements(s, cid, include_hidden=True)]
             res = get_analysis(s, cid)
-            return conv, stmts, len(moderation_queue(s, cid)), res
+            return conv, stmts, len(moderation_queue(s, cid)), res, group_names(s, cid)
 
     out, err = await _run(request, go)
     if err:
         return err
-    conv, stmts, pending, res = out
+    conv, stmts, pending, res, names = out
+    groups = [{"id": str(g.get("id")), "letter": group_style(i).letter, "size": g.get("size"),
+               "name": names.get(str(g.get("id")), "")}
+              for i, g in enumerate((res.get("document") or {}).get("groups") or [])]
     meta = (res.get("document") or {}).get("meta") or {}
     counts = meta.get("counts") or {}
     message = res.get("message") or ""
@@ -221,14 +228,15 @@ async def manage(cid: str, request: Request) -> Response:
     o = f"/organiser/c/{cid}"
     resp = render(
         request, "organiser/conversation.html", title=conv.topic, conv=conv, statements=stmts, pending=pending,
-        analysis=analysis,
+        analysis=analysis, groups=groups,
         csrf_token=token, share_url=f"{base}/c/{cid}", embed_snippet=embed_snippet(base, cid, conv.topic),
         max_statement_len=conv.statement_max_len,
         exports=[{"href": f"{API_PREFIX}/conversations/{cid}/exports/{n}", "label": label} for n, label in EXPORTS]
         + [{"href": f"{API_PREFIX}/conversations/{cid}/{ARCHIVE[0]}", "label": ARCHIVE[1]}],
         urls={"participate": f"/c/{cid}", "results": f"/c/{cid}/results", "moderate": f"{o}/moderate",
               "settings": f"{o}/settings", "seed": f"{o}/statements", "seed_csv": f"{o}/statements-csv",
-              "places": f"{o}/places"},
+              "places": f"{o}/places", "close": f"{o}/close", "reopen": f"{o}/reopen",
+              "group_names": f"{o}/group-names"},
         nav=_nav(""), nav_label="Organiser", json_twin=f"{API_PREFIX}/conversations/{cid}",
     )
     return with_cookies(resp, cookies)
@@ -238,7 +246,8 @@ async def manage(cid: str, request: Request) -> Response:
 async def settings(cid: str, request: Request, csrf_token: str = Form(""), topic: str = Form(""),
                    description: str = Form(""), who_may_add: str = Form("participants"),
                    moderation: str = Form("post"), statement_max_len: str = Form("280"),
-                   show_results: str = Form(""), is_open: str = Form("")) -> Response:
+                   show_results: str = Form("")) -> Response:
+    """Save the settings form (closing and reopening have their own buttons and confirmation)."""
     def go():
         _csrf(request, csrf_token)
         try:
@@ -246,11 +255,9 @@ async def settings(cid: str, request: Request, csrf_token: str = Form(""), topic
         except ValueError:
             raise Invalid("the longest statement must be a whole number of characters") from None
         with services(request).db.write() as s:
-            conv, _ = _managed(request, s, cid)
+            _managed(request, s, cid)
             update_conversation(s, cid, topic=topic, description=description, who_may_add=who_may_add,
                                 moderation=moderation, statement_max_len=max_len, show_results=bool(show_results))
-            if bool(is_open) != conv.is_open:
-                set_open(s, cid, bool(is_open))
 
     _, err = await _run(request, go, back=f"/organiser/c/{cid}")
     return err or done(request, f"/organiser/c/{cid}", "saved")

@@ -13,6 +13,7 @@ from voxpop.web.pages import (
     imports,
     listen_organiser,
     organiser,
+    organiser_results,
     panels,
     paper,
     participate,
@@ -32,5 +33,6 @@ async def home(request: Request) -> Response:
                   conversations=featured)
 
 
-for _mod in (participate, results, organiser, places_organiser, listen_organiser, panels, paper, imports):
+for _mod in (participate, results, organiser, organiser_results, places_organiser, listen_organiser, panels, paper,
+             imports):
     router.include_router(_mod.router)
