@@ -120,5 +120,10 @@ def test_the_map_greys_small_cells_and_never_shows_their_numbers():
     s = place_map(layout, _section(), mode="s1", statement_text="More buses")
     values = {r.name: r.value for r in s.rows}
     # only everyone's (not a group's) already-suppressed rows colour the map
-    assert values["Cham"] == "83% agree (weighted)" and values["Port Town"].startswith("too few")
+    assert values["Cham"] == "83% agree (weighted)" and values["Port Town"].startswith("not shown: fewer than 5")
     assert "More buses" in s.title
+    # a count hidden to protect a smaller neighbour (band 5+, no number) says so, and shows no number
+    sec = _section()
+    sec["places"][3].update(participants=None, voices_per_100k=None)
+    hidden = {r.name: r.value for r in place_map(layout, sec).rows}
+    assert hidden["Cham"] == "not shown, so that a smaller count nearby cannot be worked out"

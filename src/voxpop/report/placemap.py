@@ -3,8 +3,10 @@
 No text is drawn inside the SVG (the legend and the table are HTML, so they read at body size on any
 screen). Each shape is a link to its row in the table alternative, titled with the place and its value,
 so the map works by keyboard and with a screen reader. Values come from the analysis document's `places`
-section, which is already suppressed: a place with fewer than `min_cell` voices has no numbers there and is
-drawn grey ("too few voices to show"); a place nobody has spoken from yet is "not yet heard".
+section, which is already suppressed (voxpop.places.suppression, complementary): a place with fewer than
+`min_cell` voices has no numbers there and is drawn grey ("too few voices to show"), one hidden to protect a
+smaller neighbour is drawn a lighter grey and says so; a place nobody has spoken from yet is "not yet heard".
+Nothing here counts participants itself.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from voxpop.report.view import as_dict, as_list, key, num
 COVERAGE = ("#c6dbef", "#6baed6", "#2171b5", "#08306b")  # sequential blues, light = fewer voices
 SUPPORT = ("#762a83", "#af8dc3", "#eee3c4", "#7fbf7b", "#1b7837")  # purple (disagree) .. green (agree)
 TOO_FEW = "#c8c8c8"
+HIDDEN = "#dedede"
 NOT_HEARD = "#ffffff"
 SUPPORT_LABELS = ("fewer than 2 in 10 agree", "2 to 4 in 10 agree", "about half agree", "6 to 8 in 10 agree",
                   "more than 8 in 10 agree")
@@ -70,7 +73,9 @@ def _coverage(records: list[dict], min_cell: int) -> tuple[list[Band], dict[str,
     if shown:
         qs = [shown[min(len(shown) - 1, int(len(shown) * q))] for q in (0.25, 0.5, 0.75)]
         breaks = sorted({_nice(b) for b in qs if b > 0})
-    bands = [Band(NOT_HEARD, "not yet heard"), Band(TOO_FEW, f"too few voices to show (fewer than {min_cell})")]
+    hidden = "not shown, so that a smaller count nearby cannot be worked out"
+    bands = [Band(NOT_HEARD, "not yet heard"), Band(TOO_FEW, f"too few voices to show (fewer than {min_cell})"),
+             Band(HIDDEN, hidden)]
     edges = [0.0, *breaks, float("inf")]
     colours = COVERAGE[-(len(edges) - 1):] if len(edges) - 1 <= len(COVERAGE) else COVERAGE
     for i in range(len(edges) - 1):
@@ -84,11 +89,13 @@ def _coverage(records: list[dict], min_cell: int) -> tuple[list[Band], dict[str,
         v = num(r.get("voices_per_100k"))
         if band == "0":
             values[key(r.get("id"))] = (0, "not yet heard")
-        elif v is None:
+        elif v is None and band.startswith("<"):
             values[key(r.get("id"))] = (1, f"too few voices to show (fewer than {min_cell})")
+        elif v is None:  # enough voices, but hidden to protect a smaller neighbour (complementary suppression)
+            values[key(r.get("id"))] = (2, hidden)
         else:
             i = next(j for j in range(len(edges) - 1) if v < edges[j + 1] or j == len(edges) - 2)
-            values[key(r.get("id"))] = (2 + i, f"{_fmt(v)} voices per 100,000 people")
+            values[key(r.get("id"))] = (3 + i, f"{_fmt(v)} voices per 100,000 people")
     return bands, values
 
 
@@ -96,7 +103,7 @@ def _support(section: dict, sid: str, min_cell: int) -> tuple[list[Band], dict[s
     bd = as_dict(section.get("breakdowns"))
     cols = [str(c) for c in as_list(bd.get("columns"))]
     need = ("statement", "group", "dimension", "cell", "w_agree")
-    bands = [Band(TOO_FEW, f"too few voices to show (fewer than {min_cell})")]
+    bands = [Band(TOO_FEW, f"not shown: fewer than {min_cell} voices, or hidden to protect a smaller count")]
     bands += [Band(c, lab) for c, lab in zip(SUPPORT, SUPPORT_LABELS, strict=True)]
     values: dict[str, tuple[int, str]] = {}
     if not all(c in cols for c in need):
@@ -133,7 +140,7 @@ def place_map(layout: dict, section: Any, *, mode: str = "coverage", statement_t
     else:
         bands, values = _support(section, mode, min_cell)
         title = f"Support by place for “{statement_text or mode}”"
-        missing = (0, f"too few voices to show (fewer than {min_cell})")
+        missing = (0, bands[0].label)
     title_id, desc_id = f"{id_prefix}-title", f"{id_prefix}-desc"
     w, h = num(layout.get("width")) or 600, num(layout.get("height")) or 600
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="vp-placemap" viewBox="0 0 {w:g} {h:g}" '
