@@ -5,10 +5,10 @@ from __future__ import annotations
 from pagehelp import csrf, sign_in
 
 from voxpop import demo_content as D
-from voxpop.store import conversations, statements
-from voxpop.store.analyses import run_analysis
-from voxpop.store.participants import get_or_create_participant
-from voxpop.store.votes import import_votes
+from voxpop.services import conversations, statements
+from voxpop.services.analyses import run_analysis
+from voxpop.services.participants import get_or_create_participant
+from voxpop.services.votes import import_votes
 
 
 def _with_votes(app, owner_id):
