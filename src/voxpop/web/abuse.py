@@ -18,6 +18,7 @@ by a per-process keyed hash and kept only in memory (voxpop.web.security).
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -154,13 +155,13 @@ class AbuseGuard:
     def new_participant(self, address: str, *, charge: bool = True) -> None:
         wait = self.participants.take(address, take=charge)
         if wait:
-            raise RateLimited(f"too many new participants from your network; wait {wait:.0f} s and try again",
+            raise RateLimited(f"too many new participants from your network; wait {math.ceil(wait)} s and try again",
                               retry_after=wait)
 
     def new_statement(self, address: str) -> None:
         wait = self.statements.take(address)
         if wait:
-            raise RateLimited(f"too many statements from your network; wait {wait:.0f} s and try again",
+            raise RateLimited(f"too many statements from your network; wait {math.ceil(wait)} s and try again",
                               retry_after=wait)
 
     def _login_keys(self, address: str, username: str, device: str | None) -> list[str]:
@@ -172,7 +173,7 @@ class AbuseGuard:
         keys = self._login_keys(address, username, device)
         wait = max(self.login.wait(k) for k in keys)
         if wait:
-            raise RateLimited(f"too many sign-in attempts; wait {wait:.0f} s and try again", retry_after=wait)
+            raise RateLimited(f"too many sign-in attempts; wait {math.ceil(wait)} s and try again", retry_after=wait)
         for k in keys:
             self.login.attempt(k)
 

@@ -27,6 +27,7 @@ from voxpop.web.api.common import SafeJSONResponse, Services
 from voxpop.web.errors import http_status, retry_headers
 from voxpop.web.limits import BodyLimit, SecurityHeaders
 from voxpop.web.locale import LocaleMiddleware
+from voxpop.web.openapi import document_errors
 from voxpop.web.origin import SameOriginWrites
 from voxpop.web.pages.common import PageError, prefers_html, service_error_page
 from voxpop.web.security import Security
@@ -87,8 +88,9 @@ def _install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
-            # FastAPI's answer to a body it cannot decode (invalid UTF-8 JSON, a broken multipart form)
+        if exc.status_code == 400:
+            # FastAPI's and Starlette's answer to a body they cannot decode (invalid UTF-8 JSON, a broken
+            # multipart form): 422 like every other malformed input (docs/api.md)
             return _error(422, "invalid", "the request body could not be read: send UTF-8 JSON, a UTF-8 "
                           "text/csv body or a well-formed multipart form")
         code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(exc.status_code, "http_error")
@@ -122,6 +124,11 @@ class VoxpopApp(FastAPI):
     """FastAPI with the vote fast path (voxpop.web.api.fastvote) in front of its middleware stack."""
 
     fast_votes = None
+
+    def openapi(self) -> dict:
+        if self.openapi_schema is None:
+            self.openapi_schema = document_errors(super().openapi())
+        return self.openapi_schema
 
     async def __call__(self, scope, receive, send) -> None:
         fast = self.fast_votes

@@ -21,6 +21,7 @@ MULTIPART_SLACK = 256 * 1024  # room for multipart boundaries, headers and form 
 UPLOADS: list[tuple[str, re.Pattern[str], int]] = [
     ("PUT", re.compile(r"/api/v1/conversations/[^/]+/places"), PLACES_MAX_BYTES),
     ("PUT", re.compile(r"/api/v1/conversations/[^/]+/places/aliases"), PLACES_MAX_BYTES),
+    ("PUT", re.compile(r"/api/v1/conversations/[^/]+/places/layout"), PLACES_MAX_BYTES),  # = LAYOUT_MAX_BYTES
     ("POST", re.compile(r"/organiser/c/[^/]+/places/aliases"), PLACES_MAX_BYTES),
     ("POST", re.compile(r"/organiser/c/[^/]+/places"), PLACES_MAX_BYTES),
     ("POST", re.compile(r"/api/v1/imports"), ARCHIVE_UPLOAD_MAX_BYTES),
