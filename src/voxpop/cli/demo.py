@@ -6,7 +6,6 @@ import os
 import threading
 import time
 import webbrowser
-from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -88,16 +87,10 @@ def conv_max_len(db, cid: str) -> int:
 
 
 def listen_demo(*, max_len: int = 140) -> dict:
-    """The demo testimony turned into themes (voxpop.listen; MiniLM when installed, else TF-IDF)."""
-    from voxpop.demo_places import testimony_path
-    from voxpop.listen.run import listen
+    """The demo testimony's themes: MiniLM (computed now, or shipped with the package), else TF-IDF."""
+    from voxpop.demo_themes import demo_themes
 
-    with resources.as_file(testimony_path()) as path:
-        section = listen([path], model=os.environ.get("VOXPOP_DEMO_LISTEN_MODEL", "auto"),
-                         max_statement_length=max_len, threads=1)
-    for src in section.get("sources", []):
-        src["path"] = src.get("id")  # no local paths in what the server shows
-    return section
+    return demo_themes(max_len)
 
 
 def find_demo(db) -> str | None:
@@ -113,7 +106,6 @@ def find_demo(db) -> str | None:
 
 
 def _can_open_browser() -> bool:
-    import os
     import sys
 
     if sys.platform in ("darwin", "win32"):

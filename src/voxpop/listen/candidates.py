@@ -30,7 +30,7 @@ LEADING = {
            "him", "her", "his", "so", "also", "which", "or", "because", "plus", "too", "yes", "no", "well",
            "otherwise", "still", "although", "though", "however", "therefore", "thus", "hence", "besides",
            "anyway", "same", "such", "nor", "yet", "again", "instead", "meanwhile", "afterwards", "here",
-           "agree", "disagree", "ok", "okay", "exactly", "true", "indeed", "likewise", "either", "neither"},
+           "agree", "disagree", "ok", "okay", "now", "exactly", "true", "indeed", "likewise", "either", "neither"},
     "de": {"dann", "sie", "es", "und", "aber", "das", "dies", "diese", "dieser", "dieses", "er", "also",
            "oder", "denn", "deshalb", "daher", "trotzdem", "außerdem", "auch", "ja", "nein", "dafür",
            "dagegen", "damit", "dazu", "davon", "doch", "sondern", "genau", "stimmt"},

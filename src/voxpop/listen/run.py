@@ -39,15 +39,14 @@ def _themes_by_language(vectors: np.ndarray, langs: list[str], other: np.ndarray
     details: dict = {}
     larr = np.array(langs)
     nxt = 0
-    for lang in dict.fromkeys(langs):
+    groups = [lang for lang in dict.fromkeys(langs) if lang != UNKNOWN and ((larr == lang) & ~other).any()]
+    for lang in groups:
         idx = np.flatnonzero((larr == lang) & ~other)
-        if lang == UNKNOWN or len(idx) == 0:
-            continue
-        cl = cluster(vectors[idx])
+        cl = cluster(vectors[idx], whole=len(groups) == 1)
         labels[idx] = cl.labels + nxt
         subs[idx] = cl.sublabels
         nxt += cl.k
-        details[lang] = {"claims": len(idx), "themes": cl.k, "silhouette": cl.top.silhouette, "gap": cl.top.gap,
+        details[lang] = {"claims": len(idx), "themes": cl.k, "one_topic": cl.one_topic, "silhouette": cl.top.silhouette, "gap": cl.top.gap,
                          "micro_clusters": cl.micro_clusters, "k_range": list(cl.k_range),
                          "silhouettes": {str(k): v for k, v in cl.top.silhouettes.items()},
                          "reference": {str(k): v for k, v in cl.top.reference.items()}}

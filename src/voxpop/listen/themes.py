@@ -47,6 +47,7 @@ class Clustering:
     micro_clusters: int | None
     pca_dims: int
     k_range: tuple[int, int]
+    one_topic: bool = False  # the whole set is one topic, so its parts are the themes (see cluster)
 
 
 def reduce(X: np.ndarray, seed: int = 0) -> np.ndarray:
@@ -149,8 +150,9 @@ def _promote_loose(X: np.ndarray, Y: np.ndarray, labels: np.ndarray, seed: int) 
     return by_size(out) if nxt > k else out
 
 
-def cluster(X: np.ndarray, seed: int = 0) -> Clustering:
-    """Top-level themes (possibly just one) and sub-themes of one set of embeddings."""
+def cluster(X: np.ndarray, seed: int = 0, whole: bool = False) -> Clustering:
+    """Top-level themes (possibly just one) and sub-themes of one set of embeddings. With `whole` (this
+    set is everything there is), a single top-level topic would say nothing: its parts become the themes."""
     n = len(X)
     if n < 4:
         z = np.zeros(n, int)
@@ -160,8 +162,14 @@ def cluster(X: np.ndarray, seed: int = 0) -> Clustering:
     kmax = max(2, min(MAX_THEMES, int(np.sqrt(n)), len(Z)))
     top = best_cut(Y, kmax, TOP_GAP, seed, (micro, Z))
     labels = top.labels
+    one_topic = False
     if top.k > 1:
         labels = _promote_loose(X, Y, labels, seed)
+    elif whole:
+        # the best cut even when it is loose: an organiser still needs the parts named ("how sure" says so)
+        parts = best_cut(Y, kmax, -1.0, seed, (micro, Z))
+        if parts.k > 1:
+            labels, one_topic = parts.labels, True
     sub = np.full(n, -1)
     for t in range(int(labels.max()) + 1):
         idx = np.flatnonzero(labels == t)
@@ -171,4 +179,4 @@ def cluster(X: np.ndarray, seed: int = 0) -> Clustering:
         if s.k > 1:
             sub[idx] = s.labels
     top.labels, top.k = labels, int(labels.max()) + 1
-    return Clustering(top.labels, sub, top.k, top, n_micro, Y.shape[1], (2, kmax))
+    return Clustering(top.labels, sub, top.k, top, n_micro, Y.shape[1], (2, kmax), one_topic)

@@ -100,13 +100,15 @@ class ThemesView:
     precision: str = ""
     languages: list[dict] = field(default_factory=list)
     other: dict = field(default_factory=dict)
+    precomputed: bool = False
 
     @property
     def model_words(self) -> str:
         """Which model ran, in words."""
         if self.model == "minilm":
-            how = " on ".join(x for x in (self.runtime, self.precision) if x)
-            return f"MiniLM sentence embeddings ({self.model_name or 'all-MiniLM-L6-v2'}{', ' + how if how else ''})"
+            how = f", run with {self.runtime} in {self.precision}" if self.runtime and self.precision else ""
+            when = "; computed when this demo was packaged" if self.precomputed else ""
+            return f"MiniLM sentence embeddings ({self.model_name or 'all-MiniLM-L6-v2'}{how}{when})"
         if self.model == "tfidf":
             return "TF-IDF word counts (the fallback when MiniLM is not installed; themes are rougher)"
         return self.model or "unknown"
@@ -180,5 +182,6 @@ def build_themes(section: Any) -> ThemesView | None:
                       min_speakers=count(meta.get("small_cell_min_speakers")) or 5,
                       generated_at=_s(meta.get("generated_at")), model_name=_s(emb.get("name")).split("/")[-1],
                       runtime=_s(emb.get("runtime")), precision=_s(emb.get("precision")), languages=langs,
+                      precomputed=bool(emb.get("precomputed")),
                       other={"size": count(other.get("size")),
                              "examples": [_s(as_dict(e).get("text")) for e in as_list(other.get("examples"))][:5]})
