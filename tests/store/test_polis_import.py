@@ -110,6 +110,7 @@ def test_the_cli_imports_a_polis_folder(db_url, simulated_polis):
     assert r.exit_code == 0, r.output
     assert "imported conversation" in r.output and "xid polis-VOTER-ID" in r.output
     assert "only admin organisers can manage it; import with --owner USERNAME" in r.output
+    assert "analysed: 3 opinion groups" in r.output
     r = runner.invoke(app, ["import", str(simulated_polis), "--database-url", db_url, "--owner", "nobody-here"])
     assert r.exit_code == 2 and "there is no organiser 'nobody-here'" in r.output
     r = runner.invoke(app, ["import", str(simulated_polis), "--database-url", db_url, "--as-copy"])

@@ -53,14 +53,19 @@ def import_cmd(
                                           "the database already has this one.")] = False,
     owner: Annotated[str | None, typer.Option("--owner", help="Organiser (username) who owns the imported "
                                               "conversation.")] = None,
+    analysis: Annotated[str, typer.Option("--analysis", help="now: compute the analysis before returning, so "
+                                          "results show at once; later: leave it to the server's background "
+                                          "worker.")] = "now",
 ) -> None:
     """Rebuild a conversation from an archive (keeping ids, history and timestamps), or start a live
-    conversation from a Pol.is export; its analysis is computed by the server's background worker."""
+    conversation from a Pol.is export; then compute its analysis (--analysis later leaves it to the worker)."""
     from voxpop.errors import ServiceError
     from voxpop.io import InputError
     from voxpop.store.archive import import_archive, import_polis, is_archive
     from voxpop.store.db import get_database
 
+    if analysis not in ("now", "later"):
+        raise _fail("--analysis must be now or later")
     if not folder.is_dir():
         raise _fail(f"{folder}: not a folder; give an archive folder (voxpop export) or a Pol.is export folder")
     try:
@@ -84,3 +89,13 @@ def import_cmd(
                f"{report.rows.get('vote_events', 0)} vote events")
     for note in report.notes:
         typer.echo(f"note: {note}")
+    if analysis == "now":
+        from voxpop.services.analyses import run_analysis
+
+        try:
+            doc = run_analysis(db, report.conversation_id)
+        except SQLAlchemyError as e:
+            raise _db_error(e, database_url) from None
+        meta = doc.get("meta") or {}
+        typer.echo(f"analysed: {meta.get('k') or 0} opinion groups" if meta.get("status") == "ok"
+                   else f"analysed: {meta.get('message')}")
