@@ -127,3 +127,38 @@ def test_the_map_greys_small_cells_and_never_shows_their_numbers():
     sec["places"][3].update(participants=None, voices_per_100k=None)
     hidden = {r.name: r.value for r in place_map(layout, sec).rows}
     assert hidden["Cham"] == "not shown, so that a smaller count nearby cannot be worked out"
+
+
+def test_the_organiser_uploads_and_removes_a_map_on_the_places_page(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from voxpop.services import accounts, conversations
+    from voxpop.web.app import create_app
+
+    def token(html):
+        return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+    app = create_app(f"sqlite:///{tmp_path}/pages.db", background="off")
+    with app.state.voxpop.db.write() as s:
+        org = accounts.create_organiser(s, "maporg", "a long enough password")
+        cid = conversations.create_conversation(s, topic="Buses", owner_id=org.id).id
+    with TestClient(app) as c:
+        t = token(c.get("/organiser/sign-in").text)
+        c.post("/organiser/sign-in", data={"csrf_token": t, "username": "maporg", "password": "a long enough password",
+                                           "next": "/organiser"})
+        page = c.get(f"/organiser/c/{cid}/places").text
+        c.post(f"/organiser/c/{cid}/places", data={"csrf_token": token(page)},
+               files={"file": ("places.csv", PLACES.encode(), "text/csv")})
+        page = c.get(f"/organiser/c/{cid}/places").text
+        assert "Map of the places" in page and "No map yet" in page
+        bad = c.post(f"/organiser/c/{cid}/places/layout", data={"csrf_token": token(page)},
+                     files={"file": ("map.geojson", b'{"type": "Feature"}', "application/json")})
+        assert bad.status_code == 422 and "FeatureCollection" in bad.text
+        r = c.post(f"/organiser/c/{cid}/places/layout", data={"csrf_token": token(page), "id_property": "code"},
+                   files={"file": ("map.geojson", json.dumps(GEO).encode(), "application/json")},
+                   follow_redirects=False)
+        assert r.status_code == 303
+        page = c.get(f"/organiser/c/{cid}/places").text
+        assert "draws 3 shapes (boundaries: map.geojson)" in page
+        r = c.post(f"/organiser/c/{cid}/places/layout/delete", data={"csrf_token": token(page)}, follow_redirects=False)
+        assert r.status_code == 303 and "No map yet" in c.get(f"/organiser/c/{cid}/places").text

@@ -148,15 +148,21 @@ def finder_for(s: Session, cid: str) -> PlaceFinder | None:
 LAYOUT_KIND = "places_layout"
 
 
+def uploaded_layout(s: Session, cid: str) -> dict | None:
+    """The map layout the organiser uploaded, if any."""
+    row = s.execute(select(Artifact.payload).where(Artifact.conversation_id == cid, Artifact.kind == LAYOUT_KIND)
+                    .order_by(Artifact.id.desc()).limit(1)).scalar()
+    return dict(row) if row else None
+
+
 def stored_layout(s: Session, cid: str) -> dict | None:
     """The conversation's map layout (voxpop.places.layout): the one uploaded with its places, else the
     packaged UK map when the places are the UK's 2016 counting areas, else None."""
     from voxpop.places.layout import default_layout_for
 
-    row = s.execute(select(Artifact.payload).where(Artifact.conversation_id == cid, Artifact.kind == LAYOUT_KIND)
-                    .order_by(Artifact.id.desc()).limit(1)).scalar()
+    row = uploaded_layout(s, cid)
     if row:
-        return dict(row)
+        return row
     ids = set(s.execute(select(Place.place_id).where(Place.conversation_id == cid)).scalars())
     return default_layout_for(ids) if ids else None
 

@@ -24,6 +24,9 @@ UPLOADS: list[tuple[str, re.Pattern[str], int]] = [
     ("PUT", re.compile(r"/api/v1/conversations/[^/]+/places/layout"), PLACES_MAX_BYTES),  # = LAYOUT_MAX_BYTES
     ("POST", re.compile(r"/organiser/c/[^/]+/places/aliases"), PLACES_MAX_BYTES),
     ("POST", re.compile(r"/organiser/c/[^/]+/places"), PLACES_MAX_BYTES),
+    # a map for the places: HexJSON or GeoJSON (voxpop.places.layout)
+    ("PUT", re.compile(r"/api/v1/conversations/[^/]+/places/layout"), PLACES_MAX_BYTES),
+    ("POST", re.compile(r"/organiser/c/[^/]+/places/layout"), PLACES_MAX_BYTES),
     ("POST", re.compile(r"/api/v1/imports"), ARCHIVE_UPLOAD_MAX_BYTES),
     ("POST", re.compile(r"/organiser/import"), ARCHIVE_UPLOAD_MAX_BYTES),
     ("POST", re.compile(r"/api/v1/conversations/[^/]+/statements/csv"), STATEMENTS_CSV_MAX_BYTES),

@@ -126,39 +126,18 @@ def list_places(cid: str, s: Session = Depends(read_session)) -> dict:
     return {"places": rows, "summary": _summary(reg)}
 
 
-LAYOUT_MAX_BYTES = 20 * 1024 * 1024
-
-
 @router.put("/conversations/{cid}/places/layout")
 async def upload_layout(cid: str, request: Request, file: UploadFile | None = None,
                         id_property: str | None = Query(None, max_length=100)) -> dict:
     """Give the places a map: a HexJSON hex cartogram or GeoJSON boundaries (multipart `file` or the body).
     Each hex's id (or its "place"), or each feature's `id_property` / "place" / "id" / "code" property, must be
     a place id; shapes that match no place are refused with their ids."""
-    from voxpop.places.layout import match, read_layout
+    from voxpop.services.place_layouts import LAYOUT_MAX_BYTES, parse_layout, store_layout
 
     svc = services(request)
     data, name = await managed_upload(request, cid, file, default_name="layout.json", max_bytes=LAYOUT_MAX_BYTES)
-    if len(data) > LAYOUT_MAX_BYTES:
-        raise Invalid(f"{name}: the layout is larger than {LAYOUT_MAX_BYTES // (1024 * 1024)} MB")
-    try:
-        layout = await run_in_threadpool(read_layout, data, name, id_property=id_property)
-    except PlaceError as e:
-        raise Invalid(str(e)) from None
-
-    def go():
-        with svc.db.write() as s:
-            reg = stored_registry(s, cid)
-            if reg is None:
-                raise Invalid("upload the places first: a layout draws places this conversation already has")
-            n, unknown = match(layout, set(reg.ids))
-            if unknown:
-                raise Invalid(f"{name}: {len(unknown)} of {len(layout['shapes'])} shapes match no place id, e.g. "
-                              f"{', '.join(unknown[:5])}; use the place ids of the places file")
-            save_layout(s, cid, layout)
-        return {"kind": layout["kind"], "shapes": n, "source": layout["source"]}
-
-    return await run_in_threadpool(go)
+    layout = await run_in_threadpool(parse_layout, data, name, id_property)
+    return await run_in_threadpool(store_layout, svc.db, cid, layout, name)
 
 
 @router.get("/conversations/{cid}/places/layout")

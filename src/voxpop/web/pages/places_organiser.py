@@ -32,12 +32,14 @@ async def places_page(cid: str, request: Request, q: str = Query("", max_length=
             reg = SP.stored_registry(s, cid)
             settings = SP.settings_of(s, cid)
             doc = get_analysis(s, cid).get("document") or {}
-        return conv, reg, settings, doc
+            layout = SP.stored_layout(s, cid)
+            uploaded = SP.uploaded_layout(s, cid) is not None
+        return conv, reg, settings, doc, layout, uploaded
 
     out, err = await _run(request, go)
     if err:
         return err
-    conv, reg, settings, doc = out
+    conv, reg, settings, doc, layout, uploaded = out
     base = str(request.base_url).rstrip("/")
     found = []
     if reg is not None and q.strip():
@@ -55,10 +57,11 @@ async def places_page(cid: str, request: Request, q: str = Query("", max_length=
     resp = render(
         request, "organiser/places.html", title=f"Places · {conv.topic}", conv=conv, csrf_token=token,
         summary=AP._summary(reg) if reg is not None else None, settings=settings, policies=list(POLICIES.items()),
-        q=q, found=found, next=nxt,
+        q=q, found=found, next=nxt, layout=layout, layout_default=layout is not None and not uploaded,
         urls={"back": o, "results": f"/c/{cid}/results", "self": f"{o}/places", "upload": f"{o}/places",
               "settings": f"{o}/places/settings",
-              "aliases": f"{o}/places/aliases"},
+              "aliases": f"{o}/places/aliases", "layout": f"{o}/places/layout",
+              "layout_delete": f"{o}/places/layout/delete"},
         nav_label="Organiser", json_twin=f"{API_PREFIX}/conversations/{cid}/places",
     )
     return with_cookies(resp, cookies)
@@ -77,6 +80,37 @@ async def upload(cid: str, request: Request, csrf_token: str = Form(""), mapping
         reg = AP._parse_csv(data, name, mapping.strip() or None)
         with services(request).db.write() as s:
             SP.replace_places(s, cid, reg)
+
+    _, err = await _run(request, go, back=f"/organiser/c/{cid}/places")
+    return err or done(request, f"/organiser/c/{cid}/places", "saved")
+
+
+@router.post("/organiser/c/{cid}/places/layout")
+async def upload_layout(cid: str, request: Request, csrf_token: str = Form(""), id_property: str = Form(""),
+                        file: UploadFile = File(...)) -> Response:
+    """Give the places a map (HexJSON or GeoJSON; voxpop.services.place_layouts)."""
+    from voxpop.services.place_layouts import LAYOUT_MAX_BYTES, parse_layout, store_layout
+
+    data = await file.read(LAYOUT_MAX_BYTES + 1)
+    name = file.filename or "layout.json"
+
+    def go():
+        _csrf(request, csrf_token)
+        with services(request).db.read() as s:
+            _managed(request, s, cid)
+        store_layout(services(request).db, cid, parse_layout(data, name, id_property.strip() or None), name)
+
+    _, err = await _run(request, go, back=f"/organiser/c/{cid}/places")
+    return err or done(request, f"/organiser/c/{cid}/places", "saved")
+
+
+@router.post("/organiser/c/{cid}/places/layout/delete")
+async def delete_layout(cid: str, request: Request, csrf_token: str = Form("")) -> Response:
+    def go():
+        _csrf(request, csrf_token)
+        with services(request).db.write() as s:
+            _managed(request, s, cid)
+            SP.save_layout(s, cid, None)
 
     _, err = await _run(request, go, back=f"/organiser/c/{cid}/places")
     return err or done(request, f"/organiser/c/{cid}/places", "saved")
