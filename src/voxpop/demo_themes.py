@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from importlib import resources
 from pathlib import Path
 
@@ -57,8 +56,9 @@ def demo_themes(max_len: int) -> dict:
     """Themes for the demo: computed here when MiniLM is installed (or a model is forced with
     VOXPOP_DEMO_LISTEN_MODEL), else the shipped MiniLM ones, else TF-IDF."""
     from voxpop.listen.embed import minilm_available
+    from voxpop.settings import load_settings
 
-    model = os.environ.get("VOXPOP_DEMO_LISTEN_MODEL", "auto")
+    model = load_settings().demo_listen_model
     if model == "auto" and minilm_available() is not None:
         section = shipped(max_len)
         if section is not None:

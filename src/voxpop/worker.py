@@ -20,6 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 from sqlalchemy import or_, select, update
 
 from voxpop.services.analyses import run_analysis
+from voxpop.settings import Settings, load_settings
 from voxpop.store.db import Database, get_database
 from voxpop.store.models import Conversation, now_ms
 
@@ -77,10 +78,12 @@ class Worker:
     """A polling loop; mode 'inline' analyses in this thread, 'process' in one child process."""
 
     def __init__(self, db: Database, *, mode: str = "inline", poll_s: float = POLL_S,
-                 debounce_ms: int = DEBOUNCE_MS, max_wait_ms: int = MAX_WAIT_MS) -> None:
+                 debounce_ms: int = DEBOUNCE_MS, max_wait_ms: int = MAX_WAIT_MS,
+                 settings: Settings | None = None) -> None:
         if mode not in ("inline", "process"):
             raise ValueError("mode must be 'inline' or 'process'")
         self.db, self.mode, self.poll_s = db, mode, poll_s
+        self.settings = settings or load_settings()
         self.debounce_ms, self.max_wait_ms = debounce_ms, max_wait_ms
         self.id = f"{os.getpid()}-{secrets.token_hex(3)}"
         self.stop_event = threading.Event()
@@ -140,8 +143,9 @@ class Worker:
 
 def run_worker(database_url: str | None = None, *, once: bool = False) -> None:
     """`voxpop worker`: analyse dirty conversations until interrupted."""
-    db = get_database(database_url)
-    w = Worker(db)
+    settings = load_settings()
+    db = get_database(database_url or settings.database_url)
+    w = Worker(db, settings=settings)
     log.info("voxpop worker %s on %s", w.id, db.url.split("@")[-1])
     try:
         w.run(once=once)

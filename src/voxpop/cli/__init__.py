@@ -24,7 +24,7 @@ def _root() -> None:
 
 def _register() -> None:
     # Each module adds its commands to `app`; imported here so `voxpop --help` lists them all.
-    from voxpop.cli import analyze, archive, demo, listen, serve, simulate  # noqa: F401
+    from voxpop.cli import analyze, archive, config, demo, listen, serve, simulate  # noqa: F401
 
 
 def _plain_flags() -> None:

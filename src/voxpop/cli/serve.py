@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
 from typing import Annotated
 
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from voxpop.cli import app
+from voxpop.settings import load_settings
 
 db_app = typer.Typer(help="Database maintenance (migrations).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -35,7 +35,7 @@ def _db_error(e: Exception, url: str | None) -> typer.Exit:
 
 
 def _logging() -> None:
-    logging.basicConfig(level=os.environ.get("VOXPOP_LOG_LEVEL", "INFO"),
+    logging.basicConfig(level=load_settings().log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from voxpop.settings import Settings, cache_root, load_settings
+
 MINILM_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MINILM_KEY = "all-MiniLM-L6-v2"
 
@@ -47,13 +49,15 @@ def minilm_available() -> str | None:
 _MODELS: dict = {}
 
 
-def _settings(threads: int | None) -> tuple[int, str]:
-    """(threads, inference precision) from the argument, VOXPOP_EMBED_THREADS / _PRECISION, or defaults."""
+def _settings(threads: int | None, settings: Settings | None = None) -> tuple[int, str]:
+    """(threads, inference precision) from the argument, the settings (VOXPOP_EMBED_THREADS / _PRECISION),
+    or defaults."""
     from voxpop.listen.minilm import inference_precision
 
     try:
-        threads = threads or int(os.environ.get("VOXPOP_EMBED_THREADS") or os.cpu_count() or 1)
-        precision = inference_precision(os.environ.get("VOXPOP_EMBED_PRECISION") or "auto")
+        settings = settings or load_settings()
+        threads = threads or settings.embed_threads or os.cpu_count() or 1
+        precision = inference_precision(settings.embed_precision)
     except ValueError as exc:
         raise EmbeddingError(f"bad embedding setting: {exc} (check VOXPOP_EMBED_THREADS and "
                              "VOXPOP_EMBED_PRECISION)") from None
@@ -73,8 +77,7 @@ def _load_minilm(threads: int, precision: str):
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("VOXPOP_CACHE_DIR") or Path.home() / ".cache" / "voxpop"
-    return Path(base) / "embeddings"
+    return cache_root() / "embeddings"
 
 
 def _keys(texts: list[str]) -> np.ndarray:

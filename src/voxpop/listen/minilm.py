@@ -57,8 +57,9 @@ def versions() -> str:
 
 
 def models_dir() -> Path:
-    base = os.environ.get("VOXPOP_CACHE_DIR") or Path.home() / ".cache" / "voxpop"
-    return Path(base) / "models"
+    from voxpop.settings import cache_root
+
+    return cache_root() / "models"
 
 
 def _trace():

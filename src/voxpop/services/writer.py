@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import queue
 import threading
 import time
@@ -21,6 +20,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from voxpop.errors import Unavailable
 from voxpop.services.votes import VoteRequest, apply_votes
+from voxpop.settings import load_settings
 from voxpop.store.db import Database
 
 log = logging.getLogger("voxpop.writer")
@@ -68,7 +68,7 @@ class VoteWriter:
     def __init__(self, db: Database, *, max_batch: int = MAX_BATCH, threads: int | None = None) -> None:
         self.db = db
         self.max_batch = max_batch
-        self.n_threads = threads or int(os.environ.get("VOXPOP_WRITER_THREADS", 0)) or (1 if db.is_sqlite else 4)
+        self.n_threads = threads or load_settings().writer_threads or (1 if db.is_sqlite else 4)
         self._q: queue.SimpleQueue[tuple[VoteRequest, Future] | None] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()

@@ -13,12 +13,13 @@ import contextlib
 import fcntl
 import json
 import math
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
+
+from voxpop.settings import load_settings
 
 DEFAULT_URL = "sqlite:///voxpop.db"
 ENV_URL = "VOXPOP_DATABASE_URL"
@@ -28,7 +29,7 @@ _PG_MIGRATE_LOCK = 7_274_001  # advisory lock id serialising migrations across p
 
 def resolve_url(url: str | None = None) -> str:
     """The database URL: the argument, else $VOXPOP_DATABASE_URL, else ./voxpop.db (SQLite)."""
-    url = url or os.environ.get(ENV_URL) or DEFAULT_URL
+    url = url or load_settings().database_url or DEFAULT_URL
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     if not (url.startswith("sqlite") or url.startswith("postgresql")):
@@ -38,9 +39,7 @@ def resolve_url(url: str | None = None) -> str:
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (see _sqlite_begin)
-    sync = os.environ.get("VOXPOP_SQLITE_SYNCHRONOUS", "NORMAL").upper()
-    if sync not in {"NORMAL", "FULL", "EXTRA"}:
-        sync = "NORMAL"
+    sync = load_settings().sqlite_synchronous
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute(f"PRAGMA synchronous={sync}")

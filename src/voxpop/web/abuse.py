@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 
 from voxpop.errors import RateLimited
+from voxpop.settings import Settings, load_settings
 
 
 @dataclass(frozen=True)
@@ -46,22 +47,16 @@ class AbuseLimits:
            "login_backoff_max_s": "VOXPOP_LOGIN_BACKOFF_MAX_S"}
 
     @classmethod
+    def from_settings(cls, settings: Settings) -> AbuseLimits:
+        """The limits voxpop.settings holds (VOXPOP_NEW_PARTICIPANTS_BURST, ...); 0 per hour: no limit."""
+        return cls(**{f.name: getattr(settings, f.name) for f in fields(cls) if f.name in cls.ENV})
+
+    @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> AbuseLimits:
-        """Defaults overridden by VOXPOP_* variables (ENV); 0 per hour switches that limit off."""
-        values: dict[str, float] = {}
-        for f in fields(cls):
-            name = cls.ENV.get(f.name)
-            raw = environ.get(name, "").strip() if name else ""
-            if not raw:
-                continue
-            try:
-                v = float(raw)
-            except ValueError:
-                raise ValueError(f"{name}={raw!r} is not a number; write e.g. {name}={getattr(cls, f.name)}") from None
-            if v < 0:
-                raise ValueError(f"{name} must be 0 or more")
-            values[f.name] = int(v) if f.type in (int, "int") else v
-        return cls(**values)  # type: ignore[arg-type]
+        """The limits with the VOXPOP_* variables in `environ` (ENV) over the settings; a bad value is a
+        ValueError (voxpop.settings.SettingsError) that names the variable and says what is wrong."""
+        given = {name: environ[var] for name, var in cls.ENV.items() if environ.get(var, "").strip()}
+        return cls.from_settings(load_settings(**given))
 
 
 class Bucket:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import threading
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from voxpop import __version__
 from voxpop.errors import ServiceError
 from voxpop.services import accounts
 from voxpop.services.writer import VoteWriter
+from voxpop.settings import Settings, load_settings
 from voxpop.store.db import get_database
 from voxpop.web.abuse import AbuseGuard, AbuseLimits
 from voxpop.web.api.common import SafeJSONResponse, Services
@@ -139,7 +139,7 @@ class VoxpopApp(FastAPI):
 
 def trust_proxy() -> bool:
     """VOXPOP_TRUST_PROXY=1: a TLS-terminating proxy in front sets X-Forwarded-Proto/-For (off by default)."""
-    return os.environ.get("VOXPOP_TRUST_PROXY", "0").lower() in ("1", "on", "true")
+    return load_settings().trust_proxy
 
 
 def uvicorn_config(application, *, host: str, port: int, **options):
@@ -149,33 +149,36 @@ def uvicorn_config(application, *, host: str, port: int, **options):
     VOXPOP_TRUST_PROXY=1, and then only from VOXPOP_FORWARDED_ALLOW_IPS (default 127.0.0.1)."""
     import uvicorn
 
-    trusted = trust_proxy()
+    settings = load_settings()
+    trusted = settings.trust_proxy
     return uvicorn.Config(application, host=host, port=port, proxy_headers=trusted,
-                          forwarded_allow_ips=os.environ.get("VOXPOP_FORWARDED_ALLOW_IPS", "127.0.0.1")
+                          forwarded_allow_ips=settings.forwarded_allow_ips
                           if trusted else None, server_header=False, **options)
 
 
 def create_app(database_url: str | None = None, *, background: str | None = None,
-               rate_limits: bool | None = None) -> FastAPI:
+               rate_limits: bool | None = None, settings: Settings | None = None) -> FastAPI:
     """The voxpop web app on this database (default: $VOXPOP_DATABASE_URL, else ./voxpop.db).
 
     background: "thread" (analyses in a thread of this process), "process" (in one child process, keeps
     the server responsive on big conversations), "off" (a separate `voxpop worker` runs them).
     Default: $VOXPOP_BACKGROUND or "thread". rate_limits=False (or VOXPOP_RATE_LIMITS=off) disables
     the per-address limit only (benchmarks from one address); per-participant limits stay.
+    settings: voxpop.settings.Settings (default: read from the VOXPOP_* environment); the arguments win.
     """
-    background = background or os.environ.get("VOXPOP_BACKGROUND", "thread")
+    settings = settings or load_settings()
+    background = background or settings.background
     if background not in BACKGROUND_MODES:
         raise ValueError(f"background must be one of {', '.join(BACKGROUND_MODES)}")
     if rate_limits is None:
-        rate_limits = os.environ.get("VOXPOP_RATE_LIMITS", "on").lower() not in ("off", "0", "false")
-    db = get_database(database_url)
+        rate_limits = settings.rate_limits
+    db = get_database(database_url or settings.database_url)
     with db.write() as s:
-        secret = os.environ.get("VOXPOP_SECRET_KEY") or accounts.get_secret(s)
-    abuse = AbuseGuard(AbuseLimits.from_env(), per_address=rate_limits)
+        secret = settings.secret_key or accounts.get_secret(s)
+    abuse = AbuseGuard(AbuseLimits.from_settings(settings), per_address=rate_limits)
     security = Security(secret, address_rate=300.0 if rate_limits else 0.0, abuse=abuse,
-                        trust_proxy=trust_proxy())
-    svc = Services(db=db, writer=VoteWriter(db), security=security)
+                        trust_proxy=settings.trust_proxy)
+    svc = Services(db=db, writer=VoteWriter(db, threads=settings.writer_threads or None), security=security)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -188,7 +191,7 @@ def create_app(database_url: str | None = None, *, background: str | None = None
         if background != "off":
             from voxpop.worker import Worker
 
-            svc.worker = Worker(db, mode="inline" if background == "thread" else "process")
+            svc.worker = Worker(db, mode="inline" if background == "thread" else "process", settings=settings)
             svc.worker.start_thread()
         try:
             yield
@@ -204,7 +207,7 @@ def create_app(database_url: str | None = None, *, background: str | None = None
                   telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
                   description="Conversations anyone can join, analysed like Pol.is. JSON API: /api/v1 (docs/api.md).")
     app.state.voxpop = svc
-    if os.environ.get("VOXPOP_FAST_VOTES", "on").lower() not in ("off", "0", "false"):
+    if settings.fast_votes:
         from voxpop.web.api.fastvote import FastVotes
 
         app.fast_votes = FastVotes(svc)
