@@ -246,6 +246,14 @@ def find_invitation(s: Session, code: str) -> Volunteer:
     return v
 
 
+def invitation_info(s: Session, code: str) -> dict:
+    """What the holder of a code may know: the conversation, whether it was used, the place."""
+    v = find_invitation(s, code)
+    panel = s.get(Panel, v.panel_id)
+    return {"conversation": panel.conversation_id if panel else None, "used": v.used_ms is not None,
+            "place": v.place_id, "code": pretty_code(v.code or "")}
+
+
 def redeem(s: Session, code: str, participant_id: int) -> tuple[Volunteer, Panel]:
     """Bind the participant to the invitation (place and attributes); a code works once.
     The same participant redeeming again is a no-op; anyone else gets Conflict."""

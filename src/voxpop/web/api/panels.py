@@ -110,9 +110,8 @@ async def invitation(code: Annotated[str, Path(max_length=40)], request: Request
 
     def go():
         with services(request).db.read() as s:
-            v = FP.find_invitation(s, code)
-            panel = s.get(FP.Panel, v.panel_id)
-            return {"conversation": panel.conversation_id, "used": v.used_ms is not None, "place": v.place_id}
+            info = FP.invitation_info(s, code)
+            return {k: info[k] for k in ("conversation", "used", "place")}
 
     return await run_in_threadpool(go)
 
@@ -139,8 +138,7 @@ async def redeem(code: Annotated[str, Path(max_length=40)], request: Request, re
 
     def go():
         with svc.db.read() as s:
-            v = FP.find_invitation(s, code)
-            return s.get(FP.Panel, v.panel_id).conversation_id
+            return FP.invitation_info(s, code)["conversation"]
 
     cid = await run_in_threadpool(go)
     pk = await participant_id(request, response, cid, xid=xid, create=True)

@@ -142,9 +142,8 @@ async def invitation_page(code: str, request: Request) -> Response:
     def go():
         svc.security.check_rate(request, cost=5)
         with svc.db.read() as s:
-            v = FP.find_invitation(s, code)
-            conv = get_conversation(s, s.get(FP.Panel, v.panel_id).conversation_id)
-            return {"code": FP.pretty_code(v.code or ""), "used": v.used_ms is not None, "conv": conv}
+            info = FP.invitation_info(s, code)
+            return {**info, "conv": get_conversation(s, info["conversation"])}
 
     try:
         inv = await run_in_threadpool(go)
@@ -167,7 +166,7 @@ async def accept(code: str, request: Request, csrf_token: str = Form("")) -> Res
 
         def cid_of():
             with svc.db.read() as s:
-                return s.get(FP.Panel, FP.find_invitation(s, code).panel_id).conversation_id
+                return FP.invitation_info(s, code)["conversation"]
 
         cid = await run_in_threadpool(cid_of)
         pk = await participant_id(request, cookies, cid, create=True)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request, Response
 
 from voxpop.web.pages import (
     imports,
+    kiosk,
     listen_organiser,
     organiser,
     organiser_results,
@@ -34,5 +35,5 @@ async def home(request: Request) -> Response:
 
 
 for _mod in (participate, results, organiser, organiser_results, places_organiser, listen_organiser, panels, paper,
-             imports):
+             kiosk, imports):
     router.include_router(_mod.router)
