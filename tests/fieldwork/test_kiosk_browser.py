@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import select
 
 from voxpop.fieldwork import kiosk as FK
@@ -87,8 +88,14 @@ def _statement(page) -> str:
     return page.locator("#k-statement").inner_text()
 
 
-def _waiting(page) -> int:
-    return int(page.locator("#k-sync").get_attribute("data-waiting") or "0")
+def _waiting(page, expected: int) -> int:
+    """The device's count of items waiting to be sent, once it shows `expected` (or the time is up)."""
+    try:
+        page.wait_for_function("n => document.getElementById('k-sync').getAttribute('data-waiting') === String(n)",
+                               arg=expected, timeout=5000)
+    except PlaywrightTimeout:  # the assertion below reports the value
+        pass
+    return int(page.locator("#k-sync").get_attribute("data-waiting") or "-1")
 
 
 def _vote_n(page, n: int, values=("agree", "disagree", "pass")) -> list[str]:
@@ -176,7 +183,7 @@ def test_offline_votes_survive_a_reload_and_count_once(browser, server):
         ctx.set_offline(True)
         page.click("#k-start")
         _vote_n(page, 10)
-        assert _waiting(page) == 11  # one person + ten votes
+        assert _waiting(page, 11) == 11  # one person + ten votes
         assert "10" in page.locator("#k-sync").inner_text()
         page.click("#k-next")
         page.click("#k-start")
@@ -184,9 +191,9 @@ def test_offline_votes_survive_a_reload_and_count_once(browser, server):
         resp = page.reload()  # offline: the service worker answers with the cached page; the person carries on
         assert resp is not None and resp.ok and resp.from_service_worker
         page.wait_for_selector("main[data-ready='1']")
-        assert _waiting(page) == 17
+        assert _waiting(page, 17) == 17
         _vote_n(page, 5)
-        assert _waiting(page) == 22
+        assert _waiting(page, 22) == 22
         assert _stored(server["db"], cid) == (0, 0, 0)  # nothing reached the server
 
         queue = page.evaluate("() => window.voxpopKiosk.queued()")

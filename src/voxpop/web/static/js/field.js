@@ -340,8 +340,7 @@
       else if (p) nextPerson();
       else show("k-welcome");
       touch();
-      root.setAttribute("data-ready", "1");
-      kick();
+      return indicator().then(function () { root.setAttribute("data-ready", "1"); kick(); });
     });
   });
 })();
