@@ -107,6 +107,14 @@ def lazy_gettext(message: str, **variables: object) -> LazyProxy:
 _ = gettext
 
 
+def language_name(code: str, in_locale: str | None = None) -> str:
+    """A language's name in the reader's language ("Welsh"; "Cymraeg" in Welsh)."""
+    try:
+        return Locale.parse(code, sep="-").get_display_name(in_locale or current()) or code
+    except (UnknownLocaleError, ValueError, TypeError):
+        return code
+
+
 def text_direction(code: str | None = None) -> str:
     """'rtl' or 'ltr' for a language."""
     try:
@@ -166,5 +174,6 @@ def install(env) -> None:  # a jinja2.Environment
     env.install_gettext_callables(gettext=lambda m: translations(current()).gettext(m),
                                   ngettext=lambda s, p, n: translations(current()).ngettext(s, p, n),
                                   newstyle=True)
-    env.globals.update(current_locale=current, text_direction=text_direction, languages=LANGUAGES)
+    env.globals.update(current_locale=current, text_direction=text_direction, languages=LANGUAGES,
+                       language_name=language_name)
     env.filters.update(number=format_number, percent=format_percent, date=format_date)

@@ -6,6 +6,7 @@ apostrophe, as OWASP advises against CSV injection; CSV quoting does the rest.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import io
 
@@ -17,10 +18,11 @@ from voxpop.errors import NotFound
 from voxpop.io import polis_writer
 from voxpop.services.analyses import get_analysis
 from voxpop.services.conversations import get_conversation
+from voxpop.store import translations as T
 from voxpop.store.load import load_conversation
 from voxpop.store.models import Statement, VoteEvent
 
-CSV_NAMES = ("comments", "votes", "participants-votes", "summary")
+CSV_NAMES = ("comments", "votes", "participants-votes", "summary", "translations")
 
 
 def download_name(conversation_id: str, name: str) -> str:
@@ -64,6 +66,8 @@ def export_csv(s: Session, conversation_id: str, name: str, *, url: str = "") ->
         raise NotFound(f"no export named {name!r}; choose one of {', '.join(CSV_NAMES)}")
     dbconv = get_conversation(s, conversation_id)
     buf = io.BytesIO()
+    if name == "translations":
+        return _translations_csv(s, dbconv)
     if name == "votes":
         polis_writer.write_votes(buf, _safe(history_conversation(s, conversation_id)))
         return buf.getvalue()
@@ -81,3 +85,21 @@ def export_csv(s: Session, conversation_id: str, name: str, *, url: str = "") ->
 def export_document(s: Session, conversation_id: str) -> dict:
     """The analysis document (see get_analysis for its freshness)."""
     return get_analysis(s, conversation_id)
+
+
+def _translations_csv(s: Session, conv) -> bytes:
+    """Every statement in every language it has: comment-id, language, original (1 = as written), text."""
+    default = T.languages_of(conv)[0]
+    given = T.translations_of(s, conv.id)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["comment-id", "language", "original", "comment-body"])
+    for tid, lang, text, status in s.execute(select(Statement.tid, Statement.language, Statement.text,
+                                                    Statement.mod_status)
+                                             .where(Statement.conversation_id == conv.id).order_by(Statement.tid)):
+        if status == -1:
+            continue
+        w.writerow([tid, lang or default, 1, csv_safe(text)])
+        for code, t in sorted(given.get(tid, {}).items()):
+            w.writerow([tid, code, 0, csv_safe(t)])
+    return buf.getvalue().encode("utf-8")

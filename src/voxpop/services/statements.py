@@ -12,6 +12,7 @@ from voxpop.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
 from voxpop.services.conversations import get_conversation, mark_dirty
 from voxpop.services.text import clean_text, text_key
 from voxpop.store.models import Conversation, Statement, now_ms
+from voxpop.store.translations import apply_seed_translations
 
 CSV_MAX_BYTES = 2_000_000
 CSV_MAX_ROWS = 5_000
@@ -45,7 +46,7 @@ def _insert(s: Session, conv: Conversation, texts: list[str], *, is_seed: bool, 
 
 
 def add_statement(s: Session, conversation_id: str, text: str, *, participant_id: int | None = None,
-                  by_organiser: bool = False) -> Statement:
+                  by_organiser: bool = False, reader_language: str | None = None) -> Statement:
     """Add one statement.
 
     Organisers' statements are seeds and accepted at once. A participant's statement is pending: shown
@@ -60,8 +61,12 @@ def add_statement(s: Session, conversation_id: str, text: str, *, participant_id
     clean = clean_text(text, field="statement", max_len=conv.statement_max_len)
     if text_key(clean) in _existing_keys(s, conv.id):
         raise Conflict("this statement is already in the conversation")
-    return _insert(s, conv, [clean], is_seed=by_organiser, author_id=participant_id,
-                   mod_status=1 if by_organiser else 0)[0]
+    st = _insert(s, conv, [clean], is_seed=by_organiser, author_id=participant_id,
+                 mod_status=1 if by_organiser else 0)[0]
+    langs = conv.languages or []
+    if reader_language and reader_language in langs[1:]:  # written in another of its languages than the default
+        st.language = reader_language
+    return st
 
 
 def add_statements(s: Session, conversation_id: str, texts: list[str]) -> list[Statement]:
@@ -155,7 +160,9 @@ def bulk_seed_csv(s: Session, conversation_id: str, data: bytes | str,
     cleaned, errors = _check_texts(conv, rows, _existing_keys(s, conv.id), where="line")
     if errors:
         raise Invalid(f"{filename}: {len(errors)} bad line(s); nothing was imported", details=errors)
-    return _insert(s, conv, cleaned, is_seed=True, author_id=None, mod_status=1)
+    rows_in = _insert(s, conv, cleaned, is_seed=True, author_id=None, mod_status=1)
+    apply_seed_translations(s, conv, rows_in, data)  # text_cy, text_pl ... columns
+    return rows_in
 
 
 def get_statement(s: Session, conversation_id: str, tid: int) -> Statement:

@@ -8,10 +8,15 @@ moderation queue until each of the conversation's other languages has a translat
 
 from __future__ import annotations
 
+import csv
+import io
+import re
+
 from babel import Locale, UnknownLocaleError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from voxpop import i18n
 from voxpop.errors import Invalid, NotFound
 from voxpop.services.text import clean_text
 from voxpop.store.models import Conversation, Statement, StatementTranslation
@@ -31,11 +36,8 @@ def language_code(value: str) -> str:
 
 
 def language_name(code: str, in_locale: str = "en") -> str:
-    """A language's name in the reader's language ("Welsh", "Cymraeg")."""
-    try:
-        return Locale.parse(code, sep="-").get_display_name(in_locale) or code
-    except (UnknownLocaleError, ValueError):
-        return code
+    """A language's name in another language ("Welsh", "Cymraeg")."""
+    return i18n.language_name(code, in_locale)
 
 
 def languages_of(conv: Conversation) -> list[str]:
@@ -108,3 +110,40 @@ def missing_translations(s: Session, conv: Conversation) -> dict[int, list[str]]
         if need:
             out[tid] = need
     return out
+
+
+def for_reader(s: Session, conv: Conversation, st: Statement, reader: str) -> dict:
+    """One statement as `shown_text` gives it to a reader (one query for its translations)."""
+    given = dict(s.execute(select(StatementTranslation.language, StatementTranslation.text)
+                           .where(StatementTranslation.statement_id == st.id)).all()) if conv.languages else {}
+    return shown_text(conv, st.language, st.text, given, reader)
+
+
+_TRANSLATION_COLUMN = re.compile(r"^(?:text|statement|comment-body|comment_body|body)_([a-z]{2,3}(?:-[a-z0-9]+)?)$")
+
+
+def seed_translations(data: bytes | str) -> dict[str, list[str]]:
+    """Translation columns of a seed CSV with a header (`text`, `text_cy`, `text_pl` ...): {language: the
+    texts, one per statement row in file order ('' where a row has none)}."""
+    if isinstance(data, bytes):
+        data = data.decode("utf-8-sig", errors="replace")
+    rows = [r for r in csv.reader(io.StringIO(data, newline="")) if any(c.strip() for c in r)]
+    if not rows:
+        return {}
+    heads = [h.strip().lower() for h in rows[0]]
+    cols = {m.group(1): i for i, h in enumerate(heads) if (m := _TRANSLATION_COLUMN.match(h))}
+    return {lang: [r[i] if i < len(r) else "" for r in rows[1:]] for lang, i in cols.items()}
+
+
+def apply_seed_translations(s: Session, conv: Conversation, statements: list[Statement], data: bytes | str) -> None:
+    """After seeding from a CSV: store its translation columns (adding their languages to the conversation)."""
+    columns = seed_translations(data)
+    if not columns:
+        return
+    langs = languages_of(conv)
+    set_languages(s, conv, langs + [c for c in columns if c not in langs])
+    s.flush()
+    for lang, texts in columns.items():
+        for st, text in zip(statements, texts, strict=False):
+            if text.strip():
+                set_translation(s, conv, st.tid, lang, text)

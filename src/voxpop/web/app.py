@@ -224,11 +224,12 @@ def create_app(database_url: str | None = None, *, background: str | None = None
     from voxpop.web.api import participation as api_participation
     from voxpop.web.api import places as api_places
     from voxpop.web.api import results as api_results
+    from voxpop.web.api import translations as api_translations
     from voxpop.web.pages import router as pages
 
     for mod in (api_accounts, api_conversations, api_participation, api_moderation, api_results, api_group_names,
                 api_exports,
-                api_places, api_listen, api_kiosk, api_panels, api_paper, pages):
+                api_places, api_listen, api_kiosk, api_panels, api_paper, api_translations, pages):
         app.include_router(mod.router)
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

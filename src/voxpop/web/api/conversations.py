@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from voxpop import i18n
 from voxpop.errors import Forbidden, Invalid
 from voxpop.services import conversations as C
 from voxpop.services import statements as S
@@ -121,7 +122,8 @@ async def add_statement(cid: str, body: StatementIn, request: Request, response:
         svc.security.check_new_statement(request)
         pk = await participant_id(request, response, cid, xid=body.xid)
         svc.security.check_rate(request, f"p{pk}", cost=5)
-        return await _run(svc, lambda s: [S.add_statement(s, cid, body.text, participant_id=pk)])
+        return await _run(svc, lambda s: [S.add_statement(s, cid, body.text, participant_id=pk,
+                                                                    reader_language=i18n.current())])
     svc.security.check_rate(request)
     if body.texts is not None:
         return await _run(svc, lambda s: S.add_statements(s, cid, body.texts))

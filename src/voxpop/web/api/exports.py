@@ -22,7 +22,8 @@ router = APIRouter(prefix=API_PREFIX, tags=["exports"])
 
 @router.get("/conversations/{cid}/exports/{name}")
 async def export(cid: str, name: str, request: Request) -> Response:
-    """comments.csv, votes.csv (full history), participants-votes.csv, summary.csv, or analysis.json."""
+    """comments.csv, votes.csv (full history), participants-votes.csv, summary.csv, translations.csv (every
+    statement in every language it has), or analysis.json."""
     def go():
         with services(request).db.read() as s:
             managed_conversation(request, s, cid)
@@ -31,7 +32,7 @@ async def export(cid: str, name: str, request: Request) -> Response:
             stem = name.removesuffix(".csv")
             if not name.endswith(".csv") or stem not in exports.CSV_NAMES:
                 raise NotFound(f"no export {name!r}; choose comments.csv, votes.csv, participants-votes.csv, "
-                               "summary.csv or analysis.json")
+                               "summary.csv, translations.csv or analysis.json")
             return exports.export_csv(s, cid, stem, url=f"{request.base_url}api/v1/conversations/{cid}")
 
     data = await run_in_threadpool(go)

@@ -12,11 +12,13 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
+from voxpop import i18n
 from voxpop.errors import Invalid
 from voxpop.services import routing, standing
 from voxpop.services import votes as V
 from voxpop.services.conversations import get_conversation
 from voxpop.services.statements import statement_dict
+from voxpop.store import translations as T
 from voxpop.web.api.common import API_PREFIX, check_results_visible, participant_id, participant_who, services
 from voxpop.web.api.fastvote import VoteIn, submit_vote
 
@@ -63,8 +65,10 @@ async def next_statement(cid: str, request: Request, response: Response, xid: Xi
         with services(request).db.read() as s:
             conv = get_conversation(s, cid)
             st = routing.next_statement(s, cid, pk, without=skip)
-            return {"participant": pk, "is_open": conv.is_open,
-                    "statement": statement_dict(st) if st is not None else None}
+            shown = None
+            if st is not None:  # in the reader's language when translated, with the original beside it
+                shown = statement_dict(st) | T.for_reader(s, conv, st, i18n.current())
+            return {"participant": pk, "is_open": conv.is_open, "statement": shown}
 
     return await run_in_threadpool(go)
 

@@ -27,6 +27,7 @@ from voxpop.services.participant_places import (
     set_place_by_id,
 )
 from voxpop.services.statements import add_statement, list_statements
+from voxpop.store import translations as T
 from voxpop.web.api.common import API_PREFIX, participant_id, services
 from voxpop.web.errors import http_status
 from voxpop.web.pages.common import done, render, service_error_page, wants_json, with_cookies
@@ -64,7 +65,7 @@ def card_state(s, cid: str, pk: int | None, place_query: str | None = None, pref
     nxt = (again or routing.next_statement(s, cid, pk)) if conv.is_open else None
     return {
         "conv": conv,
-        "statement": {"id": nxt.tid, "text": nxt.text} if nxt is not None else None,
+        "statement": ({"id": nxt.tid} | T.for_reader(s, conv, nxt, i18n.current())) if nxt is not None else None,
         "progress": {"voted": voted, "total": len(visible)},
         "places_enabled": conversation_has_places(s, cid),
         "place_name": place_name_of(s, cid, pk) if pk is not None else None,
@@ -202,7 +203,7 @@ async def add(cid: str, request: Request, csrf_token: str = Form(""), text: str 
 
         def go():
             with svc.db.write() as s:
-                add_statement(s, cid, text, participant_id=pk)
+                add_statement(s, cid, text, participant_id=pk, reader_language=i18n.current())
                 return get_conversation(s, cid).moderation
 
         moderation = await run_in_threadpool(go)

@@ -20,6 +20,7 @@ from voxpop.web.pages import (
     participate,
     places_organiser,
     results,
+    translations,
 )
 from voxpop.web.pages.common import render
 
@@ -35,5 +36,5 @@ async def home(request: Request) -> Response:
 
 
 for _mod in (participate, results, organiser, organiser_results, places_organiser, listen_organiser, panels, paper,
-             kiosk, imports):
+             kiosk, imports, translations):
     router.include_router(_mod.router)

@@ -93,6 +93,12 @@
       }
       idField.value = data.next.id;
       text.textContent = data.next.text;
+      var original = document.getElementById("statement-original");
+      if (original) {  // a translated statement keeps its original one tap away
+        original.hidden = !data.next.original;
+        original.open = false;
+        original.querySelector("[data-original]").textContent = data.next.original || "";
+      }
       announce(data.message + " " + msg("next", "Next statement:") + " " + data.next.text);
       if (document.activeElement !== button) button.focus();
     }).catch(function () {
