@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from voxpop.errors import NotFound
 from voxpop.io import polis_writer
+from voxpop.services import translations as T
 from voxpop.services.analyses import get_analysis
 from voxpop.services.conversations import get_conversation
-from voxpop.store import translations as T
 from voxpop.store.load import load_conversation
 from voxpop.store.models import Statement, VoteEvent
 

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from voxpop.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
 from voxpop.services.conversations import get_conversation, mark_dirty
 from voxpop.services.text import clean_text, text_key
+from voxpop.services.translations import apply_seed_translations
 from voxpop.store.models import Conversation, Statement, now_ms
-from voxpop.store.translations import apply_seed_translations
 
 CSV_MAX_BYTES = 2_000_000
 CSV_MAX_ROWS = 5_000

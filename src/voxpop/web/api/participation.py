@@ -15,10 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from voxpop import i18n
 from voxpop.errors import Invalid
 from voxpop.services import routing, standing
+from voxpop.services import translations as T
 from voxpop.services import votes as V
 from voxpop.services.conversations import get_conversation
 from voxpop.services.statements import statement_dict
-from voxpop.store import translations as T
 from voxpop.web.api.common import API_PREFIX, check_results_visible, participant_id, participant_who, services
 from voxpop.web.api.fastvote import VoteIn, submit_vote
 

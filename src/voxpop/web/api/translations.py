@@ -15,9 +15,9 @@ from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from voxpop.services import translations as T
 from voxpop.services.conversations import get_conversation
 from voxpop.services.statements import list_statements
-from voxpop.store import translations as T
 from voxpop.web.api.common import API_PREFIX, managed_conversation, read_session, write_session
 
 router = APIRouter(prefix=API_PREFIX, tags=["languages"])

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from voxpop import i18n
 from voxpop.errors import Invalid, ServiceError
 from voxpop.services import routing
+from voxpop.services import translations as T
 from voxpop.services import votes as V
 from voxpop.services.conversations import get_conversation
 from voxpop.services.participant_places import (
@@ -27,7 +28,6 @@ from voxpop.services.participant_places import (
     set_place_by_id,
 )
 from voxpop.services.statements import add_statement, list_statements
-from voxpop.store import translations as T
 from voxpop.web.api.common import API_PREFIX, participant_id, services
 from voxpop.web.errors import http_status
 from voxpop.web.pages.common import done, render, service_error_page, wants_json, with_cookies

@@ -9,8 +9,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request, Response
 
 from voxpop import i18n
+from voxpop.services import translations as T
 from voxpop.services.statements import list_statements
-from voxpop.store import translations as T
 from voxpop.web.api.common import API_PREFIX, services
 from voxpop.web.pages.common import done, render, with_cookies
 from voxpop.web.pages.organiser import _csrf, _managed, _run
