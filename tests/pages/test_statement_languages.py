@@ -12,7 +12,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from voxpop.store import accounts, conversations
+from voxpop.services import accounts, conversations
 from voxpop.store.models import Statement
 from voxpop.web.app import create_app
 
