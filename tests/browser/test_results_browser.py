@@ -19,11 +19,12 @@ SIZES = {"phone-320": {"viewport": {"width": 320, "height": 720}, "is_mobile": T
 
 def _chart_text_px(page) -> list[dict]:
     """The rendered size of the text in every visible chart (SVG text scales with its drawing)."""
-    return page.evaluate("""() => Array.from(document.querySelectorAll('svg.vp-bars, svg.vp-chart'))
-        .filter(svg => svg.getBoundingClientRect().width > 0)
-        .map(svg => { const vb = svg.viewBox.baseVal; const t = svg.querySelector('.vp-t');
+    return page.evaluate("""() => Array.from(document.querySelectorAll('svg.vp-bars, svg.vp-chart, svg.vp-map'))
+        .filter(svg => svg.getBoundingClientRect().width > 0 && svg.querySelector('.vp-t, .vp-lt'))
+        .map(svg => { const vb = svg.viewBox.baseVal; const t = svg.querySelector('.vp-t, .vp-lt');
                       const px = parseFloat(getComputedStyle(t).fontSize) * svg.getBoundingClientRect().width / vb.width;
-                      return {label: (svg.getAttribute('aria-label') || '').slice(0, 60), px}; })""")
+                      return {cls: svg.getAttribute('class'),
+                              label: (svg.getAttribute('aria-label') || '').slice(0, 60), px}; })""")
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -44,7 +45,7 @@ def test_results_page_map_accessibility_and_reflow(demo_server, browser, size):
     page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
     body_px = float(page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)"))
     sizes = _chart_text_px(page)
-    assert sizes, "no charts drawn"
+    assert {"vp-bars", "vp-chart", "vp-map"} <= {s["cls"] for s in sizes}, sizes
     small = [s for s in sizes if not (0.8 * body_px <= s["px"] <= 1.25 * body_px)]
     assert not small, f"{size}: chart text not at body size ({body_px}px): {small[:5]}"
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

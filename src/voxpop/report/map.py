@@ -42,13 +42,14 @@ def _where(dx: float, dy: float, spread: float) -> str:
 
 
 def opinion_map(view: ReportView, *, width: int = 480, height: int | None = None, max_dots: int = 4000,
-                id_prefix: str = "vp-map", show_statements: bool = False) -> Markup:
+                id_prefix: str = "vp-map", show_statements: bool = False, label_size: float = 15) -> Markup:
     """Participants as dots placed by how they voted, coloured AND shaped by group, labelled A, B, ...
 
     Up to `max_dots` participants are drawn one mark each. Above that, participants are binned on a
     48 x 36 grid per group and each cell gets one mark whose area grows with its count, so the file
     stays small (about 400 kB at most) for any number of participants. `height=None` follows the
-    shape of the cloud (between 0.6 and 1.0 of the width), so the marks fill the frame.
+    shape of the cloud (between 0.6 and 1.0 of the width), so the marks fill the frame. `label_size` is the
+    group labels' text size in drawing units (pick it with the width the page draws the map at).
     """
     title_id, desc_id = escape(f"{id_prefix}-title"), escape(f"{id_prefix}-desc")
     pts = view.points
@@ -155,17 +156,18 @@ def opinion_map(view: ReportView, *, width: int = 480, height: int | None = None
         else:
             continue
         text = f"{g.letter} · {g.size:,}"
-        tw = 12 + 9.2 * len(text)
+        k = label_size / 15
+        tw, th = (12 + 9.2 * len(text)) * k, 25 * k
         lx = min(max(gx - tw / 2, 2), width - tw - 2)
-        ly = gy - 12.5
+        ly = gy - th / 2
         if 0 < len(members) <= 12:  # a small group: put its label beside its marks, not over them
             top, bottom = min(sy(p.y) for p in members), max(sy(p.y) for p in members)
-            ly = top - 32 if top - 32 >= 2 else bottom + 8
-        ly = min(max(ly, 2), height - 27)
-        out.append(f'<g class="vp-label"><rect x="{_f(lx)}" y="{_f(ly)}" width="{_f(tw)}" height="25" rx="12.5" '
-                   f'fill="#fff" fill-opacity=".92" stroke="{g.style.colour}" stroke-width="2"/>'
-                   f'<text x="{_f(lx + tw / 2)}" y="{_f(ly + 18)}" text-anchor="middle" fill="{g.style.ink}" '
-                   f'font-weight="700" font-size="15" class="vp-lt">{escape(text)}</text></g>')
+            ly = top - th - 7 if top - th - 7 >= 2 else bottom + 8
+        ly = min(max(ly, 2), height - th - 2)
+        out.append(f'<g class="vp-label"><rect x="{_f(lx)}" y="{_f(ly)}" width="{_f(tw)}" height="{_f(th)}" '
+                   f'rx="{_f(th / 2)}" fill="#fff" fill-opacity=".92" stroke="{g.style.colour}" stroke-width="2"/>'
+                   f'<text x="{_f(lx + tw / 2)}" y="{_f(ly + 18 * k)}" text-anchor="middle" fill="{g.style.ink}" '
+                   f'font-weight="700" style="font-size:{_f(label_size)}px" class="vp-lt">{escape(text)}</text></g>')
     out.append("</svg>")
     return Markup("".join(out))
 
