@@ -115,3 +115,19 @@ def test_the_cli_imports_a_polis_folder(db_url, simulated_polis):
     assert r.exit_code == 2 and "there is no organiser 'nobody-here'" in r.output
     r = runner.invoke(app, ["import", str(simulated_polis), "--database-url", db_url, "--as-copy"])
     assert r.exit_code == 2 and "always imported as a new conversation" in r.output
+
+
+def test_an_export_without_votes_csv_carries_on(db, tmp_path):
+    """participants-votes.csv alone (no vote times): every vote gets the import's time; the analysis is the
+    CLI's, except that the database path says it replayed who is in the conversation from vote times."""
+    import shutil
+
+    src = require_shared("data", "polis", "brexit-consensus")
+    for name in ("comments.csv", "participants-votes.csv", "summary.csv"):
+        shutil.copy(src / name, tmp_path / name)
+    report = import_polis(db, tmp_path)
+    assert report.rows["vote_events"] == read_conversation(tmp_path).n_votes
+    doc, cli = run_analysis(db, report.conversation_id), redact_hidden_texts(cli_document(tmp_path))
+    for d in (doc, cli):
+        d["meta"]["options"].pop("history", None), d["meta"]["options"].pop("replay_window_s", None)
+    assert_same_analysis(doc, cli, voter_ids(db, report.conversation_id), reference_groups=None)
