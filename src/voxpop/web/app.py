@@ -213,6 +213,7 @@ def create_app(database_url: str | None = None, *, background: str | None = None
         app.fast_votes = FastVotes(svc)
     _install_handlers(app)
     from voxpop.web.api import accounts as api_accounts
+    from voxpop.web.api import channels as api_channels
     from voxpop.web.api import conversations as api_conversations
     from voxpop.web.api import exports as api_exports
     from voxpop.web.api import group_names as api_group_names
@@ -229,7 +230,7 @@ def create_app(database_url: str | None = None, *, background: str | None = None
 
     for mod in (api_accounts, api_conversations, api_participation, api_moderation, api_results, api_group_names,
                 api_exports,
-                api_places, api_listen, api_kiosk, api_panels, api_paper, api_translations, pages):
+                api_places, api_listen, api_kiosk, api_panels, api_paper, api_translations, api_channels, pages):
         app.include_router(mod.router)
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

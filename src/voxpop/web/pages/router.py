@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from voxpop.web.pages import (
+    channels,
     imports,
     kiosk,
     listen_organiser,
@@ -36,5 +37,5 @@ async def home(request: Request) -> Response:
 
 
 for _mod in (participate, results, organiser, organiser_results, places_organiser, listen_organiser, panels, paper,
-             kiosk, imports, translations):
+             kiosk, channels, imports, translations):
     router.include_router(_mod.router)
