@@ -1,0 +1,123 @@
+"""Languages in a real browser: a Welsh reader (Accept-Language: cy) votes, adds a statement and reads the
+results in Welsh; switching language keeps their votes; an Arabic page is right to left; axe-core passes in
+each; no English is left on the Welsh participant and results pages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from browserkit import PHONE, shot
+from playwright.sync_api import expect
+from test_pages_browser import _axe, _basic_checks
+
+pytestmark = pytest.mark.browser
+
+# words that are the same in every language here: the product's name, the format, numbers and signs
+SAME_EVERYWHERE = re.compile(r"^(voxpop|JSON|[\d\s.,:;%·()#?✓✗⇄/+–—-]*|[A-Z]|English|Cymraeg|العربية)$")
+
+
+def _texts(page) -> list[str]:
+    """Every piece of text a person can see or hear: text nodes, and labels given in attributes."""
+    return page.evaluate("""() => {
+        const out = [];
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        while (walker.nextNode()) {
+            const n = walker.currentNode, el = n.parentElement;
+            if (!el || ['SCRIPT', 'STYLE'].includes(el.tagName)) continue;
+            if (el.closest('[lang]') && el.closest('[lang]') !== document.documentElement
+                && el.closest('[lang]').getAttribute('lang') !== document.documentElement.lang) continue;
+            const t = n.textContent.replace(/\\s+/g, ' ').trim();
+            if (t) out.push(t);
+        }
+        for (const el of document.querySelectorAll('[aria-label], [title], [alt], [placeholder]'))
+            for (const a of ['aria-label', 'title', 'alt', 'placeholder'])
+                if (el.getAttribute(a)) out.push(el.getAttribute(a).trim());
+        return out;
+    }""")
+
+
+def english_left(page_cy, page_en, user_content: set[str]) -> list[str]:
+    """Texts of the Welsh page that are the very same on the English page and are neither what people wrote
+    (statements, topic, names) nor language-free (numbers, signs, the product's name)."""
+    english = set(_texts(page_en))
+    return sorted({t for t in _texts(page_cy)
+                   if t in english and t not in user_content and not SAME_EVERYWHERE.match(t)})
+
+
+def _user_content(page) -> set[str]:
+    return set(page.evaluate("""() => Array.from(document.querySelectorAll(
+        'h1, .statement-text, .lede, [data-original], .finding-text, .stmt-list li, .statement-block strong'),
+        e => e.textContent.replace(/\\s+/g, ' ').trim())"""))
+
+
+@pytest.fixture
+def welsh(browser):
+    ctx = browser.new_context(**PHONE, locale="cy-GB", bypass_csp=True)
+    page = ctx.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    ctx.close()
+
+
+def test_welsh_participant_votes_adds_a_statement_and_keeps_votes_across_languages(demo_server, welsh):
+    page = welsh
+    page.goto(demo_server.urls["participant"])
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    expect(page.locator("html")).to_have_attribute("dir", "ltr")
+    expect(page.locator("form[data-vote-form] button[value=agree]")).to_contain_text("Cytuno")
+    for i in range(3):
+        page.locator("form[data-vote-form] button[value=agree]").click()
+        expect(page.locator("[data-voted]")).to_have_text(str(i + 1))
+        expect(page.locator("#vote-status")).to_contain_text("Cofnodwyd y bleidlais")
+    problems = _basic_checks(page) + _axe(page)
+    assert problems == [], problems
+    shot(page, "participant-cy-phone")
+    # add a statement, in Welsh
+    page.fill("#new-statement", "Dylai’r trên stopio yn ein tref ni eto.")
+    page.locator("form[action$='/statements'] button[type=submit]").click()
+    expect(page.locator(".notice").first).to_contain_text("Diolch")
+    # switch to English with the switcher: the same person, the same three votes
+    page.locator(".lang-switch a[hreflang=en]").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("[data-voted]")).to_have_text("3")
+    page.goto(demo_server.urls["participant"])  # remembered without ?lang
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.locator(".lang-switch a[hreflang=cy]").click()
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    expect(page.locator("[data-voted]")).to_have_text("3")
+
+
+def test_no_english_left_on_the_welsh_participant_page(demo_server, browser):
+    pages = {}
+    for lang in ("cy", "en"):
+        ctx = browser.new_context(**PHONE, locale=lang)
+        p = ctx.new_page()
+        p.goto(demo_server.urls["participant"])
+        pages[lang] = (ctx, p)
+    try:
+        left = english_left(pages["cy"][1], pages["en"][1], _user_content(pages["en"][1]))
+        assert left == [], f"English left on the Welsh participant page: {left}"
+    finally:
+        for ctx, _ in pages.values():
+            ctx.close()
+
+
+def test_arabic_participant_page_is_right_to_left(demo_server, browser):
+    ctx = browser.new_context(**PHONE, locale="ar", bypass_csp=True)
+    page = ctx.new_page()
+    try:
+        page.goto(demo_server.urls["participant"])
+        expect(page.locator("html")).to_have_attribute("dir", "rtl")
+        expect(page.locator("html")).to_have_attribute("lang", "ar")
+        assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+        expect(page.locator("form[data-vote-form] button[value=agree]")).to_contain_text("أوافق")
+        # the layout mirrors: the skip link and the vote buttons start from the right
+        box_agree = page.locator("form[data-vote-form] button[value=agree]").bounding_box()
+        box_pass = page.locator("form[data-vote-form] button[value=pass]").bounding_box()
+        assert box_agree["x"] >= box_pass["x"], (box_agree, box_pass)
+        problems = _basic_checks(page) + _axe(page)
+        assert problems == [], problems
+        shot(page, "participant-ar-phone")
+    finally:
+        ctx.close()
