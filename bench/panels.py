@@ -22,6 +22,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.fieldwork._pool import pool_csv, quotas_csv  # noqa: E402
+
 from voxpop.fieldwork import panels as FP  # noqa: E402
 from voxpop.services.conversations import create_conversation  # noqa: E402
 from voxpop.store.db import Database  # noqa: E402
