@@ -5,7 +5,10 @@ database. A worker claims a conversation with one conditional UPDATE (claim-by-u
 UPDATE can flip an unclaimed or expired claim, on SQLite and PostgreSQL alike), so two workers never
 analyse the same conversation at once; a claim expires after LEASE_MS so a killed worker's claim is
 taken over. Debounce: a conversation is analysed once no change arrived for DEBOUNCE_MS, or once it
-has waited MAX_WAIT_MS during a continuous stream of votes.
+has waited MAX_WAIT_MS during a continuous stream of votes. An analysis that raises is recorded
+(services.analyses.record_failure): its message is kept and shown, it is tried again after
+VOXPOP_JOB_BACKOFF_S doubling each time, and after VOXPOP_JOB_RETRIES retries it is marked failed until the
+conversation changes.
 """
 
 from __future__ import annotations
@@ -17,9 +20,9 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 
-from voxpop.services.analyses import run_analysis
+from voxpop.services.analyses import record_failure, run_analysis
 from voxpop.settings import Settings, load_settings
 from voxpop.store.db import Database, get_database
 from voxpop.store.models import Conversation, now_ms
@@ -36,7 +39,8 @@ def claim_next(db: Database, worker_id: str, *, debounce_ms: int = DEBOUNCE_MS, 
                lease_ms: int = LEASE_MS) -> tuple[str, str] | None:
     """(conversation id, claim token) of a dirty conversation now owned by this worker, or None."""
     t = now_ms()
-    free = or_(Conversation.analysis_claim.is_(None), Conversation.analysis_claim_ms < t - lease_ms)
+    free = and_(or_(Conversation.analysis_claim.is_(None), Conversation.analysis_claim_ms < t - lease_ms),
+                or_(Conversation.analysis_retry_ms.is_(None), Conversation.analysis_retry_ms <= t))
     with db.read() as s:
         cands = s.scalars(select(Conversation.id).where(
             Conversation.analysis_dirty_since.is_not(None), free,
@@ -109,11 +113,18 @@ class Worker:
                 run_analysis(self.db, cid, claim=claim)
             self.analysed += 1
         except Exception as e:
-            log.exception("analysis of conversation %s failed; it stays dirty and is retried", cid)
-            if isinstance(e, BrokenProcessPool):  # the child died (e.g. killed): start a new one next time
-                self._pool = None
-            release(self.db, cid, claim)
-            self.stop_event.wait(1.0)
+            log.exception("analysis of conversation %s failed", cid)
+            if isinstance(e, BrokenProcessPool):  # the child died (e.g. killed), not the analysis's fault:
+                self._pool = None  # a new child tries again at once
+                release(self.db, cid, claim)
+            else:
+                try:  # counted, with its message; retried after a growing wait, given up after job_retries
+                    record_failure(self.db, cid, e, claim=claim, retries=self.settings.job_retries,
+                                   backoff_s=self.settings.job_backoff_s)
+                except Exception:
+                    log.exception("could not record the failure of %s; releasing it", cid)
+                    release(self.db, cid, claim)
+            self.stop_event.wait(min(1.0, self.poll_s * 10))
         return True
 
     def run(self, *, once: bool = False) -> None:

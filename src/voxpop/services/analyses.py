@@ -24,26 +24,78 @@ log = logging.getLogger("voxpop.analysis")
 def get_analysis(s: Session, conversation_id: str, *, with_document: bool = True) -> dict:
     """The latest stored analysis, at once (never computes).
 
-    Returns {"status": "ok" | "too_few_votes" | "pending", "fresh": bool, "computed_ms": int | None,
-    "duration_ms", "message": str | None, "document": dict | None}. "pending" means no analysis was
-    computed yet; fresh is False while newer votes wait for the background recomputation.
-    with_document=False skips reading the (large) document: status and freshness only.
+    Returns {"status": "ok" | "too_few_votes" | "pending" | "failed", "fresh": bool, "computed_ms": int | None,
+    "duration_ms", "message": str | None, "document": dict | None, "job": {...}}. "pending" means no analysis
+    was computed yet; "failed" that none could be computed (job.error says why; the organiser sees it);
+    fresh is False while newer votes wait for the background recomputation. `job` is the background job's
+    state (job_state). with_document=False skips reading the (large) document: status and freshness only.
     """
     conv = get_conversation(s, conversation_id)
     hidden = hidden_tids(s, conv)
+    job = job_state(conv)
     cols = [Analysis.status, Analysis.vote_version, Analysis.computed_ms, Analysis.duration_ms]
     row = s.execute(select(*cols, Analysis.document if with_document else Analysis.status)
                     .where(Analysis.conversation_id == conv.id)).first()
     if row is None:
+        if job["state"] == "failed":
+            return {"status": "failed", "fresh": False, "computed_ms": None, "duration_ms": None, "document": None,
+                    "hidden": hidden, "job": job, "message": job["message"]}
         return {"status": "pending", "fresh": False, "computed_ms": None, "duration_ms": None, "document": None,
-                "hidden": hidden,
+                "hidden": hidden, "job": job,
                 "message": "no analysis yet: it is computed in the background a moment after the first votes"}
     doc = redact_hidden_texts(row[4], hidden) if with_document else None
     meta = doc.get("meta", {}) if isinstance(doc, dict) else {}
     return {"status": meta.get("status", row[0]), "fresh": row[1] >= conv.vote_version,
             "computed_ms": row[2], "duration_ms": row[3],
             "message": meta.get("message") if with_document else _MESSAGES.get(row[0]), "document": doc,
-            "hidden": hidden}
+            "hidden": hidden, "job": job}
+
+
+def job_state(conv: Conversation) -> dict:
+    """The background analysis job: {"state": "idle" | "queued" | "running" | "retrying" | "failed",
+    "failures": failed tries in a row, "error": the last error (organisers only), "next_try_ms", "message"}."""
+    failures = conv.analysis_failures or 0
+    if conv.analysis_claim is not None:
+        state = "running"
+    elif failures and conv.analysis_dirty_since is None:
+        state = "failed"
+    elif failures:
+        state = "retrying"
+    elif conv.analysis_dirty_since is not None:
+        state = "queued"
+    else:
+        state = "idle"
+    message = None
+    if state == "failed":
+        message = (f"the analysis failed {failures} time{'s' if failures != 1 else ''} in a row and is not retried "
+                   "until the conversation changes (a vote, a statement, a moderation or a refresh)")
+    elif state == "retrying":
+        message = f"the analysis failed ({failures} time{'s' if failures != 1 else ''}); it is tried again shortly"
+    return {"state": state, "failures": failures, "error": conv.analysis_error if failures else None,
+            "next_try_ms": conv.analysis_retry_ms if failures else None, "message": message}
+
+
+def record_failure(db: Database, conversation_id: str, error: BaseException | str, *, claim: str | None,
+                   retries: int, backoff_s: float) -> bool:
+    """A failed analysis job: count it, keep its message, release the claim and wait backoff_s * 2^(n-1)
+    (at most an hour) before trying again; after `retries` retries stop until the conversation changes
+    (request_analysis or a vote marks it dirty again; then it gets one more try). True when given up."""
+    message = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+    with db.write() as s:
+        conv = s.get(Conversation, conversation_id)
+        if conv is None or (claim is not None and conv.analysis_claim != claim):
+            return False
+        n = (conv.analysis_failures or 0) + 1
+        give_up = n > retries
+        conv.analysis_failures = n
+        conv.analysis_error = message[:2000]
+        conv.analysis_retry_ms = now_ms() + int(min(backoff_s * 2 ** min(n - 1, 20), 3600.0) * 1000)
+        conv.analysis_claim = conv.analysis_claim_ms = None
+        if give_up:
+            conv.analysis_dirty_since = None
+    log.warning("analysis of %s failed (%d in a row%s): %s", conversation_id, n, "; giving up" if give_up else "",
+                message)
+    return give_up
 
 
 def hidden_tids(s: Session, conv: Conversation) -> frozenset[str]:
@@ -75,10 +127,11 @@ _MESSAGES = {"too_few_votes": "not enough votes yet to find opinion groups"}
 
 
 def request_analysis(s: Session, conversation_id: str) -> None:
-    """Ask for a recomputation (the worker picks it up after the debounce)."""
+    """Ask for a recomputation (the worker picks it up after the debounce), now even after failures."""
     t = now_ms()
     s.execute(update(Conversation).where(Conversation.id == conversation_id).values(
-        last_change_ms=t, analysis_dirty_since=func.coalesce(Conversation.analysis_dirty_since, t)))
+        last_change_ms=t, analysis_dirty_since=func.coalesce(Conversation.analysis_dirty_since, t),
+        analysis_retry_ms=None))
 
 
 def priorities_from_document(doc: dict) -> dict[str, float]:
@@ -144,6 +197,8 @@ def store_analysis(db: Database, conversation_id: str, doc: dict, *, vote_versio
         cleaned = s.execute(update(Conversation).where(*cond, Conversation.vote_version == vote_version)
                             .values(analysis_dirty_since=None, analysis_claim=None,
                                     analysis_claim_ms=None)).rowcount
+        s.execute(update(Conversation).where(Conversation.id == conversation_id)
+                  .values(analysis_failures=0, analysis_error=None, analysis_retry_ms=None))
         if not cleaned and claim is not None:
             s.execute(update(Conversation).where(*cond).values(analysis_claim=None, analysis_claim_ms=None))
     return bool(cleaned)

@@ -106,6 +106,10 @@ class Conversation(Base):
     analysis_dirty_since: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
     analysis_claim: Mapped[str | None] = mapped_column(String(64), nullable=True)
     analysis_claim_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # failed analyses: failures in a row, not tried again before retry_ms, the last error (services.analyses)
+    analysis_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    analysis_retry_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    analysis_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     # the languages statements are offered in, default first (None = English only; docs/i18n.md)
     languages: Mapped[list | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 

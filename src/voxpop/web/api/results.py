@@ -6,12 +6,14 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from voxpop.services import analyses
-from voxpop.services.conversations import get_conversation
+from voxpop.services.conversations import can_manage, get_conversation
+from voxpop.settings import load_settings
 from voxpop.web.api.common import (
     API_PREFIX,
     SafeJSONResponse,
     check_results_visible,
     managed_conversation,
+    organiser_or_none,
     services,
 )
 
@@ -26,9 +28,14 @@ def analysis_for(request: Request, cid: str, with_document: bool = True) -> dict
         conv = get_conversation(s, cid)
         check_results_visible(request, s, conv)
         res = analyses.get_analysis(s, cid, with_document=with_document)
-        small = res["status"] == "pending" and conv.vote_version <= INLINE_MAX_VOTES
+        small = res["status"] == "pending" and not res["job"]["failures"] and conv.vote_version <= INLINE_MAX_VOTES
     if small:
-        analyses.run_analysis(db, cid)
+        try:
+            analyses.run_analysis(db, cid)
+        except Exception as exc:  # recorded like the worker's failures; the answer says so
+            settings = load_settings()
+            analyses.record_failure(db, cid, exc, claim=None, retries=settings.job_retries,
+                                    backoff_s=settings.job_backoff_s)
         with db.read() as s:
             res = analyses.get_analysis(s, cid, with_document=with_document)
     return res
@@ -39,7 +46,8 @@ async def analysis(cid: str, request: Request) -> Response:
     """The analysis document (docs/analysis-schema.md). Never waits for a computation: headers say
     whether it is fresh (X-Voxpop-Analysis-Fresh) and when it was computed. Before there are enough
     votes, meta.status is "too_few_votes" with a message; a large conversation not analysed yet answers
-    202 with {"status": "pending", "message": ...}."""
+    202 with {"status": "pending", "message": ...}, one whose analysis keeps failing 202 with
+    {"status": "failed", "message": ...} (the organiser reads why in .../analysis/status)."""
     res = await run_in_threadpool(analysis_for, request, cid, False)
     # a statement rejected since the last analysis must disappear at once: the hidden set is in the key
     key = (res["computed_ms"], res["hidden"])
@@ -50,7 +58,7 @@ async def analysis(cid: str, request: Request) -> Response:
         _remember(cid, (res["computed_ms"], res["hidden"]), body)
     headers = {"X-Voxpop-Analysis-Fresh": "true" if res["fresh"] else "false"}
     if body is None:
-        return SafeJSONResponse({"status": "pending", "message": res["message"], "fresh": False}, status_code=202,
+        return SafeJSONResponse({"status": res["status"], "message": res["message"], "fresh": False}, status_code=202,
                                 headers=headers | {"Retry-After": "2"})
     headers["X-Voxpop-Analysis-Computed-Ms"] = str(res["computed_ms"])
     return Response(body, media_type="application/json", headers=headers)
@@ -71,9 +79,17 @@ def _remember(cid: str, key: tuple, body: bytes) -> None:
 
 @router.get("/conversations/{cid}/analysis/status")
 async def analysis_status(cid: str, request: Request) -> dict:
-    """Only the freshness: {"status", "fresh", "computed_ms", "message"}."""
-    res = await run_in_threadpool(analysis_for, request, cid, False)
-    return {k: v for k, v in res.items() if k not in ("document", "hidden")}
+    """Only the freshness: {"status", "fresh", "computed_ms", "duration_ms", "message", "job"}; job.error
+    (why the last analysis failed) only for the organisers who manage the conversation."""
+    def go() -> dict:
+        res = analysis_for(request, cid, False)
+        if res["job"]["error"] is not None:  # the error's words are for the organisers who manage it
+            with services(request).db.read() as s:
+                if not can_manage(get_conversation(s, cid), organiser_or_none(request, s)):
+                    res["job"] = {**res["job"], "error": None}
+        return {k: v for k, v in res.items() if k not in ("document", "hidden")}
+
+    return await run_in_threadpool(go)
 
 
 @router.post("/conversations/{cid}/analysis/refresh", status_code=202)

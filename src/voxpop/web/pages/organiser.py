@@ -221,7 +221,8 @@ async def manage(cid: str, request: Request) -> Response:
     message = res.get("message") or ""
     analysis = {"status": res.get("status"), "fresh": res.get("fresh"), "message": message[:1].upper() + message[1:],
                 "participants": counts.get("participants"), "votes": counts.get("votes"),
-                "groups": len((res.get("document") or {}).get("groups") or [])}
+                "groups": len((res.get("document") or {}).get("groups") or []),
+                "job": res.get("job") or {}}
     base = str(request.base_url).rstrip("/")
     cookies = Response()
     token = svc.security.csrf_token(request, cookies)
