@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import JSON, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from voxpop.errors import Conflict
@@ -24,7 +24,7 @@ from voxpop.store.archive.format import (
     int_primary_key,
     references,
 )
-from voxpop.store.db import Database
+from voxpop.store.db import Database, json_dumps
 from voxpop.store.models import Conversation, Organiser, now_ms
 
 BATCH = 2000
@@ -185,6 +185,44 @@ def _offset(s: Session, table: Table, entry: dict, copy: bool) -> int:
     return max(top, hi) + 1 - lo
 
 
+def _insert(conn, table: Table, batch: list[dict]) -> None:
+    """Insert rows (all with the same keys) through the driver, in the session's transaction: COPY on
+    PostgreSQL, executemany on SQLite; JSON columns are encoded here as SQLAlchemy would (a Python None is
+    SQL NULL only where the column says none_as_null)."""
+    columns = list(batch[0])
+    json_cols = {c: table.c[c].type for c in columns if isinstance(table.c[c].type, JSON)}
+    raw = conn.connection.dbapi_connection
+    if conn.dialect.name == "postgresql":
+        from psycopg.types.json import Json
+
+        def cell(c, v):
+            if c in json_cols and (v is not None or not json_cols[c].none_as_null):
+                return Json(v)
+            return v
+
+        names = ", ".join(f'"{c}"' for c in columns)
+        with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for rec in batch:
+                copy.write_row([cell(c, rec[c]) for c in columns])
+        return
+    if conn.dialect.name != "sqlite":
+        conn.execute(insert(table), batch)
+        return
+
+    def encode(c, v):
+        if c in json_cols and (v is not None or not json_cols[c].none_as_null):
+            return json_dumps(v)
+        return v
+
+    sql = (f'INSERT INTO "{table.name}" ({", ".join(chr(34) + c + chr(34) for c in columns)}) '
+           f"VALUES ({', '.join('?' for _ in columns)})")
+    cur = raw.cursor()
+    try:
+        cur.executemany(sql, [tuple(encode(c, rec[c]) for c in columns) for rec in batch])
+    finally:
+        cur.close()
+
+
 def _copy_table(s: Session, table: Table, entry: dict, rows: Iterator[dict], *, new_id: str,
                 offsets: dict[str, int], organisers: dict[int, int | None], report: ImportReport,
                 owner_id: int | None, copy: bool) -> int:
@@ -220,10 +258,10 @@ def _copy_table(s: Session, table: Table, entry: dict, rows: Iterator[dict], *, 
                 rec["topic"] = (rec.get("topic") or "")[: 300 - len(" (copy)")] + " (copy)"
         batch.append(rec)
         if len(batch) >= BATCH:
-            conn.execute(insert(table), batch)
+            _insert(conn, table, batch)
             n += len(batch)
             batch = []
     if batch:
-        conn.execute(insert(table), batch)
+        _insert(conn, table, batch)
         n += len(batch)
     return n
