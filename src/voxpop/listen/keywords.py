@@ -83,13 +83,20 @@ def lemma(word: str, lang: str) -> str:
     if w.endswith("'s"):
         w = w[:-2]
     if lang in LEMMA_LANGS:
-        import simplemma
-
         try:
-            return simplemma.lemmatize(w, lang=lang).lower()
+            return _lemmatizer().lemmatize(w, lang=lang).lower()
         except ValueError:
             return w
     return w
+
+
+@lru_cache(maxsize=1)
+def _lemmatizer():
+    """simplemma's dictionary lookup only: its affix/morpheme guessing costs ~1 ms per unknown word."""
+    from simplemma import Lemmatizer
+    from simplemma.strategies import DictionaryLookupStrategy
+
+    return Lemmatizer(lemmatization_strategy=DictionaryLookupStrategy())
 
 
 @dataclass
@@ -112,46 +119,43 @@ def tokens(text: str) -> list[tuple[str, str, bool]]:
     return out
 
 
-def _join(words: list[str]) -> str:
-    """Words joined by spaces, except between two CJK characters."""
-    out = words[0]
-    for w in words[1:]:
-        out += w if (_CJK_RUN.match(w[:1]) and _CJK_RUN.match(out[-1:])) else " " + w
-    return out
-
-
 def phrases(texts: list[str], langs: list[str]) -> Phrases:
     index: dict[str, int] = {}
     forms: list[Counter] = []
     lemma_sets: list[frozenset[str]] = []
     rows, cols = [], []
+    stops = stop_words()
     for i, (text, lang) in enumerate(zip(texts, langs, strict=True)):
-        toks = []
+        toks = []  # (surface lower case, lemma key, stop?, CJK?)
         for s, k, stop in tokens(text):
             key = k or lemma(s, lang)
-            toks.append((s, key, stop or key in stop_words()))
+            toks.append((s.lower(), key, stop or key in stops, bool(k)))
         seen: set[int] = set()
         for a in range(len(toks)):
             if toks[a][2]:
                 continue
-            for n in range(1, (MAX_N_CJK if _CJK_RUN.fullmatch(toks[a][0]) else MAX_N) + 1):
+            cjk = toks[a][3]
+            for n in range(1, (MAX_N_CJK if cjk else MAX_N) + 1):
                 b = a + n
-                if b > len(toks) or toks[b - 1][2]:
+                if b > len(toks):
+                    break
+                if toks[b - 1][2]:
                     continue
                 run = toks[a:b]
-                if n == 3 and run[1][2] and run[1][0].lower() not in INNER:
+                if n == 3 and run[1][2] and run[1][0] not in INNER:
                     continue
-                if len({bool(_CJK_RUN.fullmatch(w)) for w, _, _ in run}) > 1:  # no mixed-script phrase
+                if any(t[3] != cjk for t in run):  # no mixed-script phrase
+                    break
+                if n == 1 and (cjk or run[0][1] in GENERIC):  # a lone CJK character is not a name
                     continue
-                if n == 1 and (_CJK_RUN.fullmatch(run[0][0]) or run[0][1] in GENERIC):  # a lone Chinese/Japanese character is not a name
-                    continue
-                key = _join([k for _, k, _ in run])
+                sep = "" if cjk else " "
+                key = sep.join(t[1] for t in run)
                 j = index.get(key)
                 if j is None:
                     j = index[key] = len(forms)
                     forms.append(Counter())
-                    lemma_sets.append(frozenset(k for _, k, st in run if not st))
-                forms[j][_join([s.lower() for s, _, _ in run])] += 1
+                    lemma_sets.append(frozenset(t[1] for t in run if not t[2]))
+                forms[j][sep.join(t[0] for t in run)] += 1
                 if j not in seen:
                     seen.add(j)
                     rows.append(i)
@@ -201,7 +205,8 @@ def _inside(small: str, big: str) -> bool:
 def _closed(cands: list[int], df: np.ndarray, surface: list[str]) -> list[int]:
     """Drop a phrase when a longer one containing it is used nearly as often ("bank" inside "land bank")."""
     return [j for j in cands
-            if not any(_inside(surface[j], surface[b]) and df[b] >= 0.7 * df[j] for b in cands)]
+            if not any(len(surface[b]) > len(surface[j]) and df[b] >= 0.7 * df[j] and _inside(surface[j], surface[b])
+                       for b in cands)]
 
 
 def _mmr(cands: list[int], rel: np.ndarray, sim: np.ndarray, top: int) -> list[int]:

@@ -48,8 +48,10 @@ def detect(texts: list[str]) -> tuple[list[str], list[str]]:
         out = [major[0] if ok else UNKNOWN for ok in lettered]
     else:
         ident.set_languages(major)
-        try:
-            out = [ident.classify(t)[0] if ok else UNKNOWN for t, ok in zip(texts, lettered, strict=True)]
+        keep = set(major)
+        try:  # only the texts first given a rare language are asked again
+            out = [c if c in keep or c == UNKNOWN else ident.classify(t)[0]
+                   for t, c in zip(texts, first, strict=True)]
         finally:
             ident.set_languages(None)
     order = [c for c, _ in Counter(out).most_common() if c != UNKNOWN]

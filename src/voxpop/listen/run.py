@@ -22,6 +22,7 @@ from voxpop.listen.themes import by_size, cluster
 
 Progress = Callable[[str, int, int], None] | None  # (stage, done, total)
 MIN_CONTENT_WORDS = 2  # fewer: chatter ("I agree", "test"), gathered as "other"
+NAME_SAMPLE = 20_000
 MIN_THEME = 3  # claims; smaller groups go to "other"
 # a speaker describing themselves ("I am between 20 and 25 years old.") is not a theme: "other"
 _ABOUT_ME = re.compile(r"^\W*(i am|i'm|i identify|i live|i consider myself|i have a disability|i receive|"
@@ -119,7 +120,17 @@ def listen(sources: list[str | Path], *, model: str = "auto", progress: Progress
     cands = Candidates(claims, emb.vectors, langs, max_statement_length, DUPLICATE_COSINE[emb.model])
     ctx = Context(claims, tby, emb.vectors, langs, {t.id: i for i, t in enumerate(testimonies)}, attributes,
                   place_totals, attr_totals, cands)
-    ph = phrases(texts, langs)
+    # names are counted on at most NAME_SAMPLE sentences (a fixed-seed sample): shares barely move, time does
+    sample = np.arange(len(texts))
+    if len(texts) > NAME_SAMPLE:
+        sample = np.sort(np.random.default_rng(0).choice(len(texts), NAME_SAMPLE, replace=False))
+    at = np.full(len(texts), -1)
+    at[sample] = np.arange(len(sample))
+    ph = phrases([texts[i] for i in sample], [langs[i] for i in sample])
+    svec = emb.vectors[sample]
+
+    def named(gs: list[np.ndarray]) -> list:
+        return name_groups(ph, [at[g][at[g] >= 0] for g in gs], svec, namer)
 
     def embed_phrases(items: list[str]) -> np.ndarray:
         return embed(items, "minilm", threads=threads).vectors
@@ -127,7 +138,7 @@ def listen(sources: list[str | Path], *, model: str = "auto", progress: Progress
     namer = embed_phrases if emb.model == "minilm" else None
     groups = [np.flatnonzero(labels == t) for t in range(k)]
     centroids = {t: unit_centroid(emb.vectors, g) for t, g in enumerate(groups)}
-    names = name_groups(ph, groups, emb.vectors, namer)
+    names = named(groups)
     themes = []
     for t, members in enumerate(groups):
         lang = langs[members[0]]
@@ -135,7 +146,7 @@ def listen(sources: list[str | Path], *, model: str = "auto", progress: Progress
         sub_of = subs[members]
         if (sub_of >= 0).any():  # sub-theme names distinguish it from its siblings
             sgroups = [members[sub_of == s] for s in range(int(sub_of.max()) + 1)]
-            snames = name_groups(ph, sgroups, emb.vectors, namer)
+            snames = named(sgroups)
             scent = {s: unit_centroid(emb.vectors, g) for s, g in enumerate(sgroups)}
             for s, g in enumerate(sgroups):
                 block["subthemes"].append(theme_block(f"{t}.{s}", g, ctx, snames[s], scent, lang, own=s))

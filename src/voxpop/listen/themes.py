@@ -18,6 +18,7 @@ PCA_DIMS = 64
 MICRO_ABOVE = 3000
 MAX_MICRO = 1000
 SAMPLE = 2500
+SUB_SAMPLE = 1000  # silhouettes inside one theme: a smaller sample (silhouette costs sample^2)
 MAX_THEMES = 30
 SUB_MIN_CLAIMS = 20
 SUB_MAX = 8
@@ -73,11 +74,12 @@ def _hierarchy(Y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray, int | 
     return remap[micro], linkage(km.cluster_centers_[used], method="ward"), len(used)
 
 
-def _silhouettes(Z: np.ndarray, micro: np.ndarray, Y: np.ndarray, kmax: int, seed: int) -> dict[int, float]:
+def _silhouettes(Z: np.ndarray, micro: np.ndarray, Y: np.ndarray, kmax: int, seed: int,
+                 size: int = SAMPLE) -> dict[int, float]:
     """Silhouette (on a fixed-seed sample) of the dendrogram cut at each k in 2..kmax."""
     n = len(Y)
     rng = np.random.default_rng(seed)
-    sample = np.sort(rng.choice(n, SAMPLE, replace=False)) if n > SAMPLE else np.arange(n)
+    sample = np.sort(rng.choice(n, size, replace=False)) if n > size else np.arange(n)
     D = pairwise_distances(Y[sample])
     scores: dict[int, float] = {}
     for k in range(2, kmax + 1):
@@ -88,26 +90,26 @@ def _silhouettes(Z: np.ndarray, micro: np.ndarray, Y: np.ndarray, kmax: int, see
     return scores
 
 
-def _reference(Y: np.ndarray, kmax: int, seed: int) -> dict[int, float]:
+def _reference(Y: np.ndarray, kmax: int, seed: int, size: int = SAMPLE) -> dict[int, float]:
     """The same silhouettes for a structureless cloud: a Gaussian with Y's covariance (gap-statistic style)."""
     n = min(len(Y), MICRO_ABOVE)
     rng = np.random.default_rng(seed + 1)
     _, s, vt = np.linalg.svd(Y - Y.mean(axis=0), full_matrices=False)
     G = (rng.standard_normal((n, len(s))) * (s / np.sqrt(len(Y)))) @ vt
     micro, Z, _ = _hierarchy(G, seed)
-    return _silhouettes(Z, micro, G, kmax, seed)
+    return _silhouettes(Z, micro, G, kmax, seed, size)
 
 
 def best_cut(Y: np.ndarray, kmax: int, min_gap: float, seed: int = 0,
-             tree: tuple[np.ndarray, np.ndarray] | None = None) -> Cut:
+             tree: tuple[np.ndarray, np.ndarray] | None = None, sample: int = SAMPLE) -> Cut:
     """The k in 2..kmax with the best silhouette; k = 1 unless it beats the reference's by min_gap."""
     n = len(Y)
     micro, Z = tree if tree is not None else _hierarchy(Y, seed)[:2]
     kmax = min(kmax, len(Z))
     if n < 4 or kmax < 2:
         return Cut(np.zeros(n, int), 1, None, None)
-    sil = _silhouettes(Z, micro, Y, kmax, seed)
-    ref = _reference(Y, kmax, seed) if n >= REFERENCE_FROM else {}
+    sil = _silhouettes(Z, micro, Y, kmax, seed, sample)
+    ref = _reference(Y, kmax, seed, sample) if n >= REFERENCE_FROM else {}
     min_gap = min_gap if ref else -1.0
     gaps = {k: sil[k] - ref.get(k, 0.0) for k in sil}
     rounded = ({k: round(v, 4) for k, v in sil.items()}, {k: round(v, 4) for k, v in ref.items()})
@@ -143,7 +145,7 @@ def _promote_loose(X: np.ndarray, Y: np.ndarray, labels: np.ndarray, seed: int) 
         idx = np.flatnonzero(labels == t)
         if len(idx) < SUB_MIN_CLAIMS:
             continue
-        c = best_cut(Y[idx], min(SUB_MAX, len(idx) // 5), SUB_GAP, seed)
+        c = best_cut(Y[idx], min(SUB_MAX, len(idx) // 5), SUB_GAP, seed, sample=SUB_SAMPLE)
         for j in range(1, c.k):
             out[idx[c.labels == j]] = nxt
             nxt += 1
@@ -175,7 +177,7 @@ def cluster(X: np.ndarray, seed: int = 0, whole: bool = False) -> Clustering:
         idx = np.flatnonzero(labels == t)
         if len(idx) < SUB_MIN_CLAIMS:
             continue
-        s = best_cut(Y[idx], min(SUB_MAX, len(idx) // 5), SUB_GAP, seed)
+        s = best_cut(Y[idx], min(SUB_MAX, len(idx) // 5), SUB_GAP, seed, sample=SUB_SAMPLE)
         if s.k > 1:
             sub[idx] = s.labels
     top.labels, top.k = labels, int(labels.max()) + 1
