@@ -67,11 +67,12 @@ def server(tmp_path_factory):
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def _kiosk(db: Database, questions: str | None = None) -> tuple[str, str]:
+def _kiosk(db: Database, questions: str | None = None, idle_seconds: int = 120) -> tuple[str, str]:
     with db.write() as s:
         conv = conversations.create_conversation(s, topic="What should our town do?")
         statements.add_statements(s, conv.id, [f"Kiosk statement number {i}" for i in range(N_STATEMENTS)])
-        k = FK.open_kiosk(s, conv.id, pin="2468", place="Market Town", event="Saturday market", questions=questions)
+        k = FK.open_kiosk(s, conv.id, pin="2468", place="Market Town", event="Saturday market", questions=questions,
+                          idle_seconds=idle_seconds)
         return conv.id, k.id
 
 
@@ -210,5 +211,25 @@ def test_offline_votes_survive_a_reload_and_count_once(browser, server):
         page.evaluate("() => Promise.all([window.voxpopKiosk.sync(), window.voxpopKiosk.sync()])")
         page.wait_for_function("() => document.getElementById('k-sync').getAttribute('data-waiting') === '0'")
         assert _stored(server["db"], cid) == (20, 20, 2)
+    finally:
+        ctx.close()
+
+
+def test_the_idle_timeout_starts_afresh(browser, server):
+    cid, kid = _kiosk(server["db"], idle_seconds=15)
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        page.clock.install()
+        page.goto(f"{server['base']}/k/{kid}")
+        page.wait_for_selector("main[data-ready='1']")
+        page.click("#k-start")
+        first = _vote_n(page, 2)
+        page.clock.run_for(10_000)
+        assert page.locator("#k-vote").is_visible()  # still within the timeout
+        page.clock.run_for(16_000)
+        page.wait_for_selector("#k-welcome:not([hidden])")
+        assert not any(t in page.content() for t in first)
     finally:
         ctx.close()
