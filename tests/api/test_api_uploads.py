@@ -100,7 +100,7 @@ def test_upload_ceilings_are_the_documented_ones(api):
     assert ceiling_for("POST", f"/organiser/c/{api.cid}/listen") == 50 * 1024 * 1024
     assert ceiling_for("POST", f"{base}/statements/csv") == 2_000_000
     assert ceiling_for("POST", f"{base}/votes") == JSON_LIMIT
-    from voxpop.web.api.places import LAYOUT_MAX_BYTES  # a GeoJSON map layout is usually over 64 KB
+    from voxpop.services.place_layouts import LAYOUT_MAX_BYTES  # a GeoJSON map layout is usually over 64 KB
 
     assert ceiling_for("PUT", f"{base}/places/layout") == LAYOUT_MAX_BYTES
     too_big = b"text\n" + b"a statement that is long enough\n" * 70_000  # > 2 MB statements CSV

@@ -24,8 +24,7 @@ UPLOADS: list[tuple[str, re.Pattern[str], int]] = [
     ("PUT", re.compile(r"/api/v1/conversations/[^/]+/places/layout"), PLACES_MAX_BYTES),  # = LAYOUT_MAX_BYTES
     ("POST", re.compile(r"/organiser/c/[^/]+/places/aliases"), PLACES_MAX_BYTES),
     ("POST", re.compile(r"/organiser/c/[^/]+/places"), PLACES_MAX_BYTES),
-    # a map for the places: HexJSON or GeoJSON (voxpop.places.layout)
-    ("PUT", re.compile(r"/api/v1/conversations/[^/]+/places/layout"), PLACES_MAX_BYTES),
+    # the organiser page's form for a map of the places (HexJSON or GeoJSON, voxpop.places.layout)
     ("POST", re.compile(r"/organiser/c/[^/]+/places/layout"), PLACES_MAX_BYTES),
     ("POST", re.compile(r"/api/v1/imports"), ARCHIVE_UPLOAD_MAX_BYTES),
     ("POST", re.compile(r"/organiser/import"), ARCHIVE_UPLOAD_MAX_BYTES),

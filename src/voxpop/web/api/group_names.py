@@ -36,7 +36,8 @@ def get_names(cid: str, request: Request, s: Session = Depends(read_session)) ->
 
 
 @router.put("/conversations/{cid}/group-names")
-def put_names(cid: str, body: NamesIn, request: Request, s: Session = Depends(write_session)) -> dict:
+def put_names(cid: str, body: NamesIn, request: Request,
+              s: Session = Depends(write_session, scope="function")) -> dict:
     managed_conversation(request, s, cid)
     if any(len(k) > 20 for k in body.names):
         raise Invalid("group ids are the numbers of the analysis's groups (0, 1, 2, ...)")
