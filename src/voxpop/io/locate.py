@@ -47,8 +47,10 @@ def _export_prefixes(folder: Path) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for p in folder.iterdir():
         m = _EXPORT_RE.match(p.name)
-        prefix = p.name[: len(p.name) - len(m["name"]) - len(".csv")] if m else None
-        if prefix is not None and (prefix == "" or prefix.endswith("-")) and p.is_file():
+        if m is None:
+            continue
+        prefix = p.name[: len(p.name) - len(m["name"]) - len(".csv")]
+        if (prefix == "" or prefix.endswith("-")) and p.is_file():
             out.setdefault(prefix, set()).add(m["name"])
     return out
 

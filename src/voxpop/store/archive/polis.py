@@ -14,6 +14,7 @@ import csv
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -91,7 +92,7 @@ def polis_tables(folder: str | Path) -> dict[str, list[dict]]:
               "vote": e["vote"], "event_id": e["id"], "updated_ms": e["created_ms"]}
              for _, e in sorted(current.items())]
     start = min([*first_vote.values(), *(_number(c.get("timestamp")) or t for c in comments.values())], default=t)
-    statements = []
+    statements: list[dict[str, Any]] = []
     for j, sid in enumerate(conv.statement_ids):
         c = comments.get(sid, {})
         author = pid.get((c.get("author-id") or "").strip())

@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, Table, func, insert, select, text
 from sqlalchemy.orm import Session
@@ -237,16 +237,14 @@ def _copy_table(s: Session, table: Table, entry: dict, rows: Iterator[dict], *, 
     n = 0
     conn = s.connection()
     for row in rows:
-        rec = {c: row.get(c) for c in columns}
+        rec: dict[str, Any] = {c: row.get(c) for c in columns}
         if pk and rec.get(pk) is not None:
             rec[pk] += offsets[table.name]
         for col, target in refs.items():
-            if rec.get(col) is None or col not in rec:
+            value = rec.get(col)
+            if value is None:
                 continue
-            if target == ORGANISERS:
-                rec[col] = organisers.get(rec[col])
-            else:
-                rec[col] = rec[col] + offsets.get(target, 0)
+            rec[col] = organisers.get(value) if target == ORGANISERS else value + offsets.get(target, 0)
         if "conversation_id" in rec:
             rec["conversation_id"] = new_id
         if table.name == "conversations":
