@@ -103,6 +103,7 @@ def test_upload_ceilings_are_the_documented_ones(api):
     from voxpop.services.place_layouts import LAYOUT_MAX_BYTES  # a GeoJSON map layout is usually over 64 KB
 
     assert ceiling_for("PUT", f"{base}/places/layout") == LAYOUT_MAX_BYTES
+    assert ceiling_for("POST", f"/organiser/c/{api.cid}/places/layout") == LAYOUT_MAX_BYTES
     too_big = b"text\n" + b"a statement that is long enough\n" * 70_000  # > 2 MB statements CSV
     r = api.c.post(f"{base}/statements/csv", content=too_big, headers=api.auth | {"content-type": "text/csv"})
     assert r.status_code == 413 and "2000000" in r.json()["message"].replace(",", ""), r.text[:300]

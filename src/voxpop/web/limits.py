@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from voxpop.fieldwork.csvin import MAX_BYTES as FIELD_CSV_MAX_BYTES
 from voxpop.listen.io import MAX_FILE_BYTES as TESTIMONY_MAX_BYTES
 from voxpop.places.io import PLACES_MAX_BYTES
+from voxpop.services.place_layouts import LAYOUT_MAX_BYTES
 from voxpop.services.statements import CSV_MAX_BYTES as STATEMENTS_CSV_MAX_BYTES
 from voxpop.store.archive.upload import UPLOAD_MAX_BYTES as ARCHIVE_UPLOAD_MAX_BYTES
 
@@ -21,7 +22,8 @@ MULTIPART_SLACK = 256 * 1024  # room for multipart boundaries, headers and form 
 UPLOADS: list[tuple[str, re.Pattern[str], int]] = [
     ("PUT", re.compile(r"/api/v1/conversations/[^/]+/places"), PLACES_MAX_BYTES),
     ("PUT", re.compile(r"/api/v1/conversations/[^/]+/places/aliases"), PLACES_MAX_BYTES),
-    ("PUT", re.compile(r"/api/v1/conversations/[^/]+/places/layout"), PLACES_MAX_BYTES),  # = LAYOUT_MAX_BYTES
+    ("PUT", re.compile(r"/api/v1/conversations/[^/]+/places/layout"), LAYOUT_MAX_BYTES),
+    ("POST", re.compile(r"/organiser/c/[^/]+/places/layout"), LAYOUT_MAX_BYTES),
     ("POST", re.compile(r"/organiser/c/[^/]+/places/aliases"), PLACES_MAX_BYTES),
     ("POST", re.compile(r"/organiser/c/[^/]+/places"), PLACES_MAX_BYTES),
     # the organiser page's form for a map of the places (HexJSON or GeoJSON, voxpop.places.layout)
