@@ -264,7 +264,8 @@ def main() -> None:
             if "minilm" in models:
                 bertopic_quality(rows)
             round_trip(rows)
-        speed(rows, sizes, models, threads, tmp)
+        if sizes:
+            speed(rows, sizes, models, threads, tmp)
 
 
 if __name__ == "__main__":
