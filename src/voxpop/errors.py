@@ -10,10 +10,19 @@ from __future__ import annotations
 class ServiceError(Exception):
     code = "bad_request"
 
-    def __init__(self, message: str, *, details: list | dict | None = None) -> None:
+    def __init__(self, message: object, *, details: list | dict | None = None) -> None:
+        # `message` may be a lazy translation (voxpop.i18n.lazy_gettext): it is put into words in the
+        # reader's language when it is read, in the request that answers.
         super().__init__(message)
-        self.message = message
+        self._message = message
         self.details = details
+
+    @property
+    def message(self) -> str:
+        return str(self._message)
+
+    def __str__(self) -> str:
+        return self.message
 
     def to_dict(self) -> dict:
         out: dict = {"error": self.code, "message": self.message}

@@ -107,6 +107,11 @@ def lazy_gettext(message: str, **variables: object) -> LazyProxy:
 _ = gettext
 
 
+def N_(message: str) -> str:
+    """Mark a string for the catalogs without translating it here (it is translated where it is shown)."""
+    return message
+
+
 def language_name(code: str, in_locale: str | None = None) -> str:
     """A language's name in the reader's language ("Welsh"; "Cymraeg" in Welsh)."""
     try:

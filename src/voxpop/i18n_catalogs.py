@@ -20,7 +20,7 @@ PKG = Path(__file__).resolve().parent
 LOCALE = PKG / "locale"
 POT = LOCALE / "messages.pot"
 ROOT = PKG.parents[1]
-KEYWORDS = ["-k", "lazy_gettext", "-k", "ngettext:1,2", "-k", "gettext"]
+KEYWORDS = ["-k", "lazy_gettext", "-k", "ngettext:1,2", "-k", "gettext", "-k", "N_"]
 
 
 def _babel(*args: str) -> None:

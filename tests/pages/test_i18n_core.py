@@ -55,3 +55,15 @@ def test_switcher_choice_is_remembered(client, seeded):
 def test_arabic_page_is_right_to_left(client, seeded):
     r = client.get(f"/c/{seeded['cid']}", headers={"Accept-Language": "ar"})
     assert '<html lang="ar" dir="rtl">' in r.text
+
+
+def test_api_errors_speak_the_readers_language(client, seeded):
+    cid = seeded["cid"]
+    r = client.get("/api/v1/conversations/nope-nope/next", headers={"Accept-Language": "cy"})
+    assert r.status_code == 404 and r.json()["message"].startswith("nid oes sgwrs 'nope-nope' yma")
+    r = client.post(f"/api/v1/conversations/{cid}/statements", json={"text": "   "}, headers={"Accept-Language": "cy"})
+    assert r.status_code == 422 and r.json()["message"] == "mae’r datganiad yn wag", r.json()
+    r = client.post(f"/api/v1/conversations/{cid}/statements", json={"text": "   "}, headers={"Accept-Language": "en"})
+    assert r.json()["message"] == "statement is empty"
+    page = client.get("/c/nope-nope", headers={"Accept-Language": "cy", "Accept": "text/html"})
+    assert page.status_code == 404 and "nid oes sgwrs" in page.text and '<html lang="cy"' in page.text

@@ -8,6 +8,7 @@ import io
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from voxpop import i18n
 from voxpop.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
 from voxpop.services.conversations import get_conversation, mark_dirty
 from voxpop.services.text import clean_text, text_key
@@ -55,12 +56,12 @@ def add_statement(s: Session, conversation_id: str, text: str, *, participant_id
     """
     conv = get_conversation(s, conversation_id)
     if not conv.is_open:
-        raise Conflict("this conversation is closed; it takes no new statements")
+        raise Conflict(i18n.lazy_gettext("this conversation is closed; it takes no new statements"))
     if not by_organiser and conv.who_may_add != "participants":
-        raise Forbidden("only the organisers add statements to this conversation")
+        raise Forbidden(i18n.lazy_gettext("only the organisers add statements to this conversation"))
     clean = clean_text(text, field="statement", max_len=conv.statement_max_len)
     if text_key(clean) in _existing_keys(s, conv.id):
-        raise Conflict("this statement is already in the conversation")
+        raise Conflict(i18n.lazy_gettext("this statement is already in the conversation"))
     st = _insert(s, conv, [clean], is_seed=by_organiser, author_id=participant_id,
                  mod_status=1 if by_organiser else 0)[0]
     langs = conv.languages or []

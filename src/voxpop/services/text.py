@@ -17,6 +17,7 @@ import functools
 import re
 import unicodedata
 
+from voxpop import i18n
 from voxpop.errors import Invalid
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
@@ -36,25 +37,35 @@ def has_visible(value: str) -> bool:
     return any(not ch.isspace() and not _invisible(ch) and unicodedata.category(ch)[0] in "LNPS" for ch in value)
 
 
+# field names that messages may put into the reader's words (marked here for the catalogs)
+_FIELD_NAMES = {"statement", "topic", "description", "text"}
+_MARKED = (i18n.N_("statement"), i18n.N_("topic"), i18n.N_("description"), i18n.N_("text"))
+
+
 def clean_text(value: object, *, field: str, max_len: int, min_len: int = 1, multiline: bool = True) -> str:
     """The text, NFC-normalised and trimmed, or Invalid saying what to fix."""
+    name = i18n.lazy_gettext(field) if field in _FIELD_NAMES else field
     if not isinstance(value, str):
-        raise Invalid(f"{field} must be text")
+        raise Invalid(i18n.lazy_gettext("%(field)s must be text", field=name))
     if _CONTROL.search(value):
-        raise Invalid(f"{field} contains control characters (such as NUL); remove them")
+        raise Invalid(i18n.lazy_gettext("%(field)s contains control characters (such as NUL); remove them", field=name))
     value = unicodedata.normalize("NFC", value.translate(_LINE_SEPARATORS))
     value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if _BIDI.search(value):
-        raise Invalid(f"{field} contains bidirectional override characters (U+202A-U+202E, U+2066-U+2069), "
-                      "which make text display differently from what it says; remove them")
+        raise Invalid(i18n.lazy_gettext("%(field)s contains bidirectional override characters (U+202A-U+202E, "
+                                        "U+2066-U+2069), which make text display differently from what it says; "
+                                        "remove them", field=name))
     if not multiline and "\n" in value:
-        raise Invalid(f"{field} must be a single line")
+        raise Invalid(i18n.lazy_gettext("%(field)s must be a single line", field=name))
     if len(value) < min_len:
-        raise Invalid(f"{field} is empty" if min_len == 1 else f"{field} needs at least {min_len} characters")
+        raise Invalid(i18n.lazy_gettext("%(field)s is empty", field=name) if min_len == 1 else
+                      i18n.lazy_gettext("%(field)s needs at least %(n)s characters", field=name, n=min_len))
     if min_len > 0 and not has_visible(value):
-        raise Invalid(f"{field} has no visible text (only invisible or blank characters); write some words")
+        raise Invalid(i18n.lazy_gettext("%(field)s has no visible text (only invisible or blank characters); "
+                                        "write some words", field=name))
     if len(value) > max_len:
-        raise Invalid(f"{field} is {len(value)} characters long; the limit is {max_len}")
+        raise Invalid(i18n.lazy_gettext("%(field)s is %(n)s characters long; the limit is %(max)s", field=name,
+                                        n=len(value), max=max_len))
     return value
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from voxpop import i18n
 from voxpop.errors import Conflict, Invalid, NotFound, ServiceError
 from voxpop.store.models import Statement, Vote, now_ms
 
@@ -37,7 +38,7 @@ NEW_PARTICIPANT = "_new_participant"  # set in a result whose vote created its p
 def parse_vote(value: object) -> int:
     """+1/-1/0 from 'agree'/'disagree'/'pass' or 1/-1/0; Invalid otherwise."""
     if isinstance(value, bool) or not isinstance(value, int | str) or value not in VOTE_WORDS:
-        raise Invalid("vote must be 'agree', 'disagree' or 'pass' (or 1, -1, 0)")
+        raise Invalid(i18n.lazy_gettext("vote must be 'agree', 'disagree' or 'pass' (or 1, -1, 0)"))
     return VOTE_WORDS[value]
 
 
@@ -77,8 +78,9 @@ class _Batch:
         if cid not in self.convs:
             row = self.q("SELECT is_open, moderation FROM conversations WHERE id = ?", (cid,)).fetchone()
             if row is None:
-                raise NotFound(f"there is no conversation {cid!r} here: check the link or the id (it may be "
-                               "mistyped, or the conversation was removed)")
+                raise NotFound(i18n.lazy_gettext("there is no conversation %(cid)s here: check the link or the id "
+                                                 "(it may be mistyped, or the conversation was removed)",
+                                                 cid=repr(cid)))
             self.convs[cid] = (bool(row[0]), row[1])
         return self.convs[cid]
 
@@ -88,7 +90,7 @@ class _Batch:
             row = self.q("SELECT id, mod_status FROM statements WHERE conversation_id = ? AND tid = ?",
                          (cid, tid)).fetchone()
             if row is None:
-                raise NotFound(f"no statement {tid} in conversation {cid!r}")
+                raise NotFound(i18n.lazy_gettext("no statement %(n)s in conversation %(cid)s", n=tid, cid=repr(cid)))
             self.stmts[key] = (row[0], row[1])
         return self.stmts[key]
 
@@ -102,7 +104,7 @@ class _Batch:
             return row[0]
         is_open, _ = self.conv(cid)  # NotFound before a foreign-key error
         if not is_open:
-            raise Conflict("this conversation is closed; it takes no more votes")
+            raise Conflict(i18n.lazy_gettext("this conversation is closed; it takes no more votes"))
         row = self.q(f"INSERT INTO participants (conversation_id, {col}, created_ms) VALUES (?, ?, ?) "
                      f"ON CONFLICT (conversation_id, {col}) DO NOTHING RETURNING id", (cid, ident, now_ms())).fetchone()
         if row is None:
@@ -125,9 +127,9 @@ class _Batch:
         current = row[4]
         is_open, moderation = self.conv(r.conversation_id)
         if not is_open:
-            raise Conflict("this conversation is closed; it takes no more votes")
+            raise Conflict(i18n.lazy_gettext("this conversation is closed; it takes no more votes"))
         if mod == -1 or (moderation == "strict" and mod != 1):
-            raise Conflict(f"statement {r.statement} is not open for voting (moderation)")
+            raise Conflict(i18n.lazy_gettext("statement %(n)s is not open for voting (moderation)", n=r.statement))
         if r.vote is None and current is None:
             return self._result(r, None, None, None, replayed=False)
         t = now_ms()
@@ -229,7 +231,7 @@ def import_votes(s: Session, conversation_id: str, rows) -> int:
 
     conv = get_conversation(s, conversation_id)
     if not conv.is_open:
-        raise Conflict("this conversation is closed; it takes no more votes")
+        raise Conflict(i18n.lazy_gettext("this conversation is closed; it takes no more votes"))
     stmts = {tid: (sid, mod) for tid, sid, mod in s.execute(
         select(Statement.tid, Statement.id, Statement.mod_status).where(Statement.conversation_id == conversation_id))}
     people = set(s.execute(select(Participant.id).where(Participant.conversation_id == conversation_id)).scalars())

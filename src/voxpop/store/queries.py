@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from voxpop import i18n
 from voxpop.errors import NotFound
 from voxpop.store.models import Artifact, Conversation
 
@@ -18,8 +19,8 @@ from voxpop.store.models import Artifact, Conversation
 def get_conversation(s: Session, conversation_id: str) -> Conversation:
     conv = s.get(Conversation, conversation_id) if isinstance(conversation_id, str) else None
     if conv is None:
-        raise NotFound(f"there is no conversation {conversation_id!r} here: check the link or the id (it may be "
-                       "mistyped, or the conversation was removed)")
+        raise NotFound(i18n.lazy_gettext("there is no conversation %(cid)s here: check the link or the id (it may "
+                                         "be mistyped, or the conversation was removed)", cid=repr(conversation_id)))
     return conv
 
 

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 
+from voxpop import i18n
 from voxpop.errors import RateLimited
 from voxpop.settings import Settings, load_settings
 
@@ -150,13 +151,15 @@ class AbuseGuard:
     def new_participant(self, address: str, *, charge: bool = True) -> None:
         wait = self.participants.take(address, take=charge)
         if wait:
-            raise RateLimited(f"too many new participants from your network; wait {math.ceil(wait)} s and try again",
+            raise RateLimited(i18n.lazy_gettext("too many new participants from your network; wait %(s)s s and try again",
+                                                s=math.ceil(wait)),
                               retry_after=wait)
 
     def new_statement(self, address: str) -> None:
         wait = self.statements.take(address)
         if wait:
-            raise RateLimited(f"too many statements from your network; wait {math.ceil(wait)} s and try again",
+            raise RateLimited(i18n.lazy_gettext("too many statements from your network; wait %(s)s s and try again",
+                                                s=math.ceil(wait)),
                               retry_after=wait)
 
     def _login_keys(self, address: str, username: str, device: str | None) -> list[str]:
@@ -168,7 +171,8 @@ class AbuseGuard:
         keys = self._login_keys(address, username, device)
         wait = max(self.login.wait(k) for k in keys)
         if wait:
-            raise RateLimited(f"too many sign-in attempts; wait {math.ceil(wait)} s and try again", retry_after=wait)
+            raise RateLimited(i18n.lazy_gettext("too many sign-in attempts; wait %(s)s s and try again",
+                                                s=math.ceil(wait)), retry_after=wait)
         for k in keys:
             self.login.attempt(k)
 

@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from voxpop import __version__
+from voxpop import __version__, i18n
 from voxpop.errors import ServiceError
 from voxpop.services import accounts
 from voxpop.services.writer import VoteWriter
@@ -84,7 +84,7 @@ def _install_handlers(app: FastAPI) -> None:
     async def validation_error(request: Request, exc: RequestValidationError):
         message, details = _validation_message(list(exc.errors()))
         return answer(request, 422, "invalid", message, details,
-                      page_message="this address or form is not complete or not valid; go back and try again")
+                      page_message=i18n._("this address or form is not complete or not valid; go back and try again"))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
@@ -98,18 +98,18 @@ def _install_handlers(app: FastAPI) -> None:
         page = None
         if exc.status_code == 404 and msg == "Not Found":
             msg = "no such page or API endpoint; see /docs for the API"
-            page = ("there is no page at this address: check it for typing mistakes, or start again from the "
-                    "link you were given")
+            page = i18n._("there is no page at this address: check it for typing mistakes, or start again from "
+                          "the link you were given")
         elif exc.status_code == 405:
-            page = "this address cannot be used that way; go back and use the page's buttons and forms"
+            page = i18n._("this address cannot be used that way; go back and use the page's buttons and forms")
         return answer(request, exc.status_code, code, msg, headers=getattr(exc, "headers", None), page_message=page)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
         log.exception("unexpected error")
         return answer(request, 500, "internal", "something went wrong on the server; the error was logged",
-                      page_message="something went wrong on our side; it was logged for the organisers. Please "
-                                   "try again in a moment")
+                      page_message=i18n._("something went wrong on our side; it was logged for the organisers. "
+                                          "Please try again in a moment"))
 
 
 def _checkpoints(db, stop: threading.Event, every_s: float = 0.5) -> None:
