@@ -90,6 +90,18 @@ async def import_files(request: Request, files: list[UploadFile], as_copy: bool)
     return await run_in_threadpool(go)
 
 
+@router.get("/imports")
+def imports_help(request: Request) -> dict:
+    """What POST /imports accepts (the JSON twin of the organiser's Import page)."""
+    with services(request).db.read() as s:
+        require_organiser(request, s)
+    return {"post": f"{API_PREFIX}/imports", "field": "files", "options": {"as_copy": "import a copy when this "
+            "database already has the conversation"},
+            "accepts": ["a voxpop archive (.zip from GET /conversations/{cid}/archive, or a voxpop export folder's "
+                        "files)", "a Pol.is export (comments.csv, votes.csv[, summary.csv, participants-votes.csv])"],
+            "docs": "docs/archive.md"}
+
+
 @router.post("/imports", status_code=201)
 async def import_conversation(request: Request, files: list[UploadFile] = File(default=[]),
                               as_copy: bool = Form(False)) -> dict:
