@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from voxpop.conversation import Conversation
 from voxpop.store.models import Participant, Statement
 from voxpop.store.queries import get_conversation
+from voxpop.store.vote_columns import read_votes
 
 
 def load_conversation(s: Session, conversation_id: str) -> Conversation:
@@ -23,27 +24,17 @@ def load_conversation(s: Session, conversation_id: str) -> Conversation:
                              Statement.author_participant_id).where(Statement.conversation_id == conv.id).order_by(Statement.tid)).all()
     sid_to_col = {row[0]: i for i, row in enumerate(stmts)}
     statement_ids = [str(row[1]) for row in stmts]
-    # the DBAPI cursor: hundreds of thousands of rows come back as plain tuples, fast
-    pg = s.get_bind().dialect.name == "postgresql"
-    cur = s.connection().connection.cursor()
-    try:
-        cur.execute("SELECT participant_id, statement_id, vote, updated_ms FROM votes WHERE conversation_id = "
-                    + ("%s" if pg else "?") + " ORDER BY event_id", (conv.id,))
-        raw = cur.fetchall()
-    finally:
-        cur.close()
-    if raw:
-        arr = np.array(raw, dtype=np.int64)
-        ppk, spk, vote, ts = arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3]
-    else:
-        ppk = spk = vote = ts = np.zeros(0, dtype=np.int64)
+    cols = read_votes(s, conv.id)  # columnar: binary COPY on PostgreSQL, no Python object per vote
+    ppk, spk, vote, ts = cols.participant, cols.statement, cols.vote, cols.ts
     uniq = np.unique(ppk)  # sorted keys = creation order
-    participant_ids = [str(int(p)) for p in uniq]
-    participant = np.searchsorted(uniq, ppk).astype(np.int64)
+    participant_ids = [str(p) for p in uniq.tolist()]
+    participant = np.searchsorted(uniq, ppk).astype(np.int64, copy=False)
+    del ppk
     col_of = np.zeros(max(sid_to_col, default=0) + 1, dtype=np.int64)
     for sid, col in sid_to_col.items():
         col_of[sid] = col
     statement = col_of[spk] if len(spk) else np.zeros(0, dtype=np.int64)
+    del spk, cols
     places: dict[str, str] = {}
     strata: dict[str, dict[str, str]] = {}
     for pk, place, st in s.execute(select(Participant.id, Participant.place_id, Participant.strata).where(
@@ -58,7 +49,7 @@ def load_conversation(s: Session, conversation_id: str) -> Conversation:
         statement_ids=statement_ids,
         participant=participant,
         statement=statement,
-        vote=vote.astype(np.int8),
+        vote=vote.astype(np.int8, copy=False),
         timestamp=ts.astype(np.float64),
         statement_text={str(r[1]): r[2] for r in stmts},
         moderated_out={str(r[1]) for r in stmts if r[3] == -1 or (conv.moderation == "strict" and r[3] != 1)},

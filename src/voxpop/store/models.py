@@ -167,7 +167,9 @@ class Vote(Base):
     """The current vote of a participant on a statement (absent when never voted or undone)."""
 
     __tablename__ = "votes"
-    __table_args__ = (Index("ix_votes_conv_stmt", "conversation_id", "statement_id"),)
+    # ix_votes_conv_event serves the analysis loader's ORDER BY event_id (voxpop.store.vote_columns)
+    __table_args__ = (Index("ix_votes_conv_stmt", "conversation_id", "statement_id"),
+                      Index("ix_votes_conv_event", "conversation_id", "event_id"))
     participant_id: Mapped[int] = mapped_column(
         ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
     )

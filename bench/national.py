@@ -1,0 +1,216 @@
+"""A national-size conversation in PostgreSQL: the worker's load and analysis against `voxpop analyze`.
+
+    /work/tools/vpy bench/national.py [--participants 50000] [--statements 500] [--votes-each 50]
+                                      [--db-url postgresql+psycopg://...] [--keep]
+
+Creates a conversation of --participants participants who each vote on --votes-each of --statements
+statements (three opinion groups plus noise; cast in a random order) in a new database on the PostgreSQL
+cluster of $VOXPOP_TEST_PG_ADMIN_URL (or --db-url, which must be an empty database), filling the
+participants and votes tables with COPY (the current votes only: the vote_events history is not filled; the
+worker does not read it). It then runs, each in its own process, timed by wall clock with its peak resident
+memory (ru_maxrss of the child):
+
+  load     the worker's load of the votes (voxpop.store.load.load_conversation: binary COPY into numpy)
+  worker   the worker's whole job (voxpop.services.analyses.run_analysis: load, analyse, store the document)
+  old load the loader before #16 (fetchall of Python tuples, then numpy), for comparison
+  cli      `voxpop analyze votes.csv --statements statements.csv` on the same current votes exported to CSV
+           by PostgreSQL (participant, statement, vote, timestamp) -- the baseline
+
+and prints each figure with its ratio to the baseline (issue #16's target: worker <= 1.5x the CLI's time,
+under 8 GB at 1M participants). The real thing is `--participants 1000000 --statements 2000` (about 50M
+votes: tens of GB of disk, minutes to fill). The database is dropped at the end unless --keep.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+CHUNK = 1_000_000  # votes per COPY chunk
+
+
+def fill(url: str, participants: int, statements: int, votes_each: int, seed: int = 0) -> str:
+    """Create the conversation; returns its id."""
+    from voxpop.services import conversations
+    from voxpop.services import statements as stmts
+    from voxpop.store.db import get_database
+
+    db = get_database(url)
+    with db.write() as s:
+        cid = conversations.create_conversation(s, topic="National bench").id
+        stmts.add_statements(s, cid, [f"National bench statement number {i}" for i in range(statements)])
+    rng = np.random.default_rng(seed)
+    now = int(time.time() * 1000)
+    raw = db.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        with cur.copy("COPY participants (conversation_id, xid, created_ms) FROM STDIN") as cp:
+            for start in range(0, participants, CHUNK):
+                stop = min(start + CHUNK, participants)
+                cp.write("".join(f"{cid}\tn{i}\t{now}\n" for i in range(start, stop)))
+        cur.execute("SELECT id FROM participants WHERE conversation_id = %s ORDER BY id", (cid,))
+        ppk = np.array([r[0] for r in cur.fetchall()], dtype=np.int64)
+        cur.execute("SELECT id FROM statements WHERE conversation_id = %s ORDER BY tid", (cid,))
+        spk = np.array([r[0] for r in cur.fetchall()], dtype=np.int64)
+        stance = rng.choice([-1, 1], size=(3, statements))  # what each opinion group thinks
+        k = min(votes_each, statements)
+        total = participants * k
+        order = rng.permutation(total)  # the order votes were cast in (event_id)
+        with cur.copy("COPY votes (participant_id, statement_id, conversation_id, vote, event_id, updated_ms) "
+                      "FROM STDIN") as cp:
+            for start in range(0, participants, max(1, CHUNK // k)):
+                stop = min(start + max(1, CHUNK // k), participants)
+                n = stop - start
+                cols = np.argsort(rng.random((n, statements)), axis=1)[:, :k]  # k distinct statements each
+                group = np.arange(start, stop) % 3
+                v = stance[group[:, None], cols]
+                noise = rng.random((n, k))
+                v = np.where(noise < 0.15, 0, np.where(noise < 0.3, -v, v)).ravel()
+                ev = order[start * k:stop * k]
+                p = np.repeat(ppk[start:stop], k)
+                cp.write("".join(f"{pp}\t{ss}\t{cid}\t{vv}\t{ee + 1}\t{now + ee}\n" for pp, ss, vv, ee in
+                                 zip(p.tolist(), spk[cols.ravel()].tolist(), v.tolist(), ev.tolist(), strict=True)))
+        cur.execute("ANALYZE votes")
+        cur.execute("ANALYZE participants")
+        raw.commit()
+    finally:
+        raw.close()
+    db.engine.dispose()
+    return cid
+
+
+def export_csv(url: str, cid: str, folder: Path) -> Path:
+    """The conversation's current votes as a plain votes CSV (and statements.csv) written by PostgreSQL."""
+    from sqlalchemy import create_engine
+
+    eng = create_engine(url)
+    raw = eng.raw_connection()
+    try:
+        cur = raw.cursor()
+        with open(folder / "votes.csv", "wb") as f, cur.copy(
+                "COPY (SELECT v.participant_id AS participant, s.tid AS statement, v.vote, v.updated_ms AS timestamp "
+                "FROM votes v JOIN statements s ON s.id = v.statement_id WHERE v.conversation_id = %s "
+                "ORDER BY v.event_id) TO STDOUT (FORMAT CSV, HEADER)", (cid,)) as cp:
+            for chunk in cp:
+                f.write(chunk)
+        with open(folder / "statements.csv", "wb") as f, cur.copy(
+                "COPY (SELECT tid AS statement, text FROM statements WHERE conversation_id = %s ORDER BY tid) "
+                "TO STDOUT (FORMAT CSV, HEADER)", (cid,)) as cp:
+            for chunk in cp:
+                f.write(chunk)
+    finally:
+        raw.close()
+    eng.dispose()
+    return folder / "votes.csv"
+
+
+LOAD = """
+import sys, time
+from voxpop.store.db import get_database
+from voxpop.store.load import load_conversation
+db = get_database(sys.argv[1], migrate=False)
+t = time.perf_counter()
+with db.read() as s:
+    conv = load_conversation(s, sys.argv[2])
+print(f"{time.perf_counter() - t:.2f}s in-process, {conv.n_votes} votes")
+"""
+
+OLD_LOAD = """
+import sys, time
+import numpy as np
+from voxpop.store.db import get_database
+db = get_database(sys.argv[1], migrate=False)
+t = time.perf_counter()
+with db.read() as s:
+    cur = s.connection().connection.cursor()
+    cur.execute("SELECT participant_id, statement_id, vote, updated_ms FROM votes WHERE conversation_id = %s "
+                "ORDER BY event_id", (sys.argv[2],))
+    arr = np.array(cur.fetchall(), dtype=np.int64)
+print(f"{time.perf_counter() - t:.2f}s in-process, {len(arr)} votes")
+"""
+
+WORKER = """
+import sys, time
+from voxpop.services.analyses import run_analysis
+from voxpop.store.db import get_database
+t = time.perf_counter()
+doc = run_analysis(get_database(sys.argv[1], migrate=False), sys.argv[2])
+print(f"{time.perf_counter() - t:.2f}s in-process, status {doc['meta'].get('status')}")
+"""
+
+
+def measure(cmd: list[str]) -> tuple[float, float, str]:
+    """(wall seconds, peak resident MiB, last line of output) of one child process."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out = proc.stdout.read() if proc.stdout else ""
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(cmd[:3])} failed ({proc.returncode}):\n{out[-2000:]}")
+    lines = [ln for ln in out.splitlines() if ln.strip()]
+    return wall, usage.ru_maxrss / 1024, lines[-1] if lines else ""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--participants", type=int, default=50_000)
+    ap.add_argument("--statements", type=int, default=500)
+    ap.add_argument("--votes-each", type=int, default=50)
+    ap.add_argument("--db-url", help="an empty PostgreSQL database (default: a new one on the test cluster)")
+    ap.add_argument("--keep", action="store_true", help="keep the database (its URL is printed)")
+    args = ap.parse_args()
+    from sqlalchemy import create_engine, text
+
+    from voxpop.store import pgtemp
+
+    admin = None
+    url = args.db_url
+    if url is None:
+        admin = pgtemp.shared_admin_url()
+        url = pgtemp.create_database(admin, prefix="voxpop_national")
+    try:
+        t = time.perf_counter()
+        cid = fill(url, args.participants, args.statements, args.votes_each)
+        n_votes = args.participants * min(args.votes_each, args.statements)
+        print(f"filled {args.participants:,} participants x {args.statements:,} statements, {n_votes:,} votes "
+              f"by COPY in {time.perf_counter() - t:.1f}s ({url.rsplit('/', 1)[-1]}, {os.cpu_count()} CPUs, "
+              f"load average {os.getloadavg()[0]:.1f})")
+        with tempfile.TemporaryDirectory() as tmp:
+            votes_csv = export_csv(url, cid, Path(tmp))
+            print(f"exported {votes_csv.stat().st_size / 2**20:.0f} MiB of votes CSV")
+            py = sys.executable
+            rows = [("cli (baseline)", measure([py, "-m", "voxpop.cli", "analyze", str(votes_csv), "--statements",
+                                                str(Path(tmp) / "statements.csv"), "--json", str(Path(tmp) / "a.json"),
+                                                "--quiet"])),
+                    ("worker load", measure([py, "-c", LOAD, url, cid])),
+                    ("old load (rows)", measure([py, "-c", OLD_LOAD, url, cid])),
+                    ("worker analysis", measure([py, "-c", WORKER, url, cid]))]
+        base_s, base_mib = rows[0][1][0], rows[0][1][1]
+        print(f"\n{'step':<18}{'wall s':>9}{'x cli':>8}{'peak MiB':>10}{'x cli':>8}  note")
+        for name, (wall, mib, note) in rows:
+            print(f"{name:<18}{wall:>9.1f}{wall / base_s:>8.2f}{mib:>10.0f}{mib / base_mib:>8.2f}  {note}")
+        print(f"\nload average after: {os.getloadavg()[0]:.1f} (a loaded machine makes every figure slower)")
+    finally:
+        if admin is not None and not args.keep:
+            eng = create_engine(admin, isolation_level="AUTOCOMMIT")
+            with eng.connect() as c:
+                c.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[-1]}" WITH (FORCE)'))
+            eng.dispose()
+        elif args.keep:
+            print(f"kept {url}")
+
+
+if __name__ == "__main__":
+    main()
