@@ -17,6 +17,7 @@ import logging
 import os
 import secrets
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -127,9 +128,24 @@ class Worker:
             self.stop_event.wait(min(1.0, self.poll_s * 10))
         return True
 
+    retention_every_s = 300.0  # how often retention settings are enforced (voxpop.services.privacy)
+    _last_retention = float("-inf")
+
+    def enforce_retention(self) -> None:
+        """Forget identities whose retention ran out (each conversation's forget_identities_days), and
+        drop expired organiser sessions; at most every retention_every_s."""
+        if time.monotonic() - self._last_retention < self.retention_every_s:
+            return
+        self._last_retention = time.monotonic()
+        from voxpop.services.privacy import sweep_retention
+
+        for cid, n in sweep_retention(self.db).items():
+            log.info("retention: forgot %d identities in conversation %s", n, cid)
+
     def run(self, *, once: bool = False) -> None:
         while not self.stop_event.is_set():
             try:
+                self.enforce_retention()
                 did = self.step()
             except Exception:
                 log.exception("worker step failed (database unreachable?); retrying")

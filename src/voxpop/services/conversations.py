@@ -17,7 +17,9 @@ DESCRIPTION_MAX = 5000
 WHO_MAY_ADD = ("participants", "organisers")
 MODERATION = ("post", "strict")
 STATEMENT_LEN_RANGE = (20, 2000)
-EDITABLE = ("topic", "description", "who_may_add", "moderation", "statement_max_len", "show_results")
+EDITABLE = ("topic", "description", "who_may_add", "moderation", "statement_max_len", "show_results",
+            "forget_identities_days")
+RETENTION_MAX_DAYS = 3650
 
 
 def _validate(fields: dict) -> dict:
@@ -51,6 +53,12 @@ def _validate(fields: dict) -> dict:
         if not isinstance(fields["show_results"], bool):
             raise Invalid("whether participants see the results (show_results) must be true or false")
         out["show_results"] = fields["show_results"]
+    if "forget_identities_days" in fields:
+        n = fields["forget_identities_days"]
+        if n is not None and (isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= RETENTION_MAX_DAYS):
+            raise Invalid(f"forget_identities_days must be a whole number of days from 0 to {RETENTION_MAX_DAYS}, "
+                          "or null to keep identities while the conversation is kept")
+        out["forget_identities_days"] = n
     return out
 
 
@@ -64,11 +72,12 @@ def create_conversation(
     moderation: str = "post",
     statement_max_len: int = 280,
     show_results: bool = True,
+    forget_identities_days: int | None = None,
 ) -> Conversation:
     """A new open conversation with an unguessable id. Raises Invalid with what to fix."""
     fields = _validate(dict(topic=topic, description=description, who_may_add=who_may_add,
                             moderation=moderation, statement_max_len=statement_max_len,
-                            show_results=show_results))
+                            show_results=show_results, forget_identities_days=forget_identities_days))
     conv = Conversation(id=secrets.token_urlsafe(8), owner_id=owner_id, **fields)
     s.add(conv)
     s.flush()
@@ -161,5 +170,6 @@ def conversation_dict(conv: Conversation) -> dict:
         "created_ms": conv.created_ms,
         "updated_ms": conv.updated_ms,
         "closed_ms": conv.closed_ms,
+        "forget_identities_days": conv.forget_identities_days,
         "n_statements": conv.n_statements,
     }

@@ -15,6 +15,7 @@ import queue
 import threading
 import time
 from concurrent.futures import Future
+from dataclasses import replace
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
@@ -142,6 +143,8 @@ class VoteWriter:
                 log.info("vote batch of %d failed (%s); retrying one by one", len(batch), type(e).__name__)
             return [self._write_one(one) for one in batch]
         except Exception as e:  # unexpected: never leave a caller waiting
+            if _integrity(e):  # the raw cursor's own IntegrityError (e.g. a participant erased meanwhile)
+                return [self._write_one(one) for one in batch]
             log.exception("vote batch failed")
             err = Unavailable(f"the vote could not be stored ({type(e).__name__}); send it again")
             return [(target, err) for _, target in batch]
@@ -152,16 +155,24 @@ class VoteWriter:
         for attempt in range(attempts):
             try:
                 return target, self._commit([req])[0]
-            except (IntegrityError, OperationalError, DBAPIError) as e:
+            except Exception as e:
+                if not isinstance(e, IntegrityError | OperationalError | DBAPIError) and not _integrity(e):
+                    log.exception("vote failed")
+                    return target, Unavailable(f"the vote could not be stored ({type(e).__name__}); send it again")
+                if _integrity(e) and req.participant_id is not None and req.who is not None:
+                    # the cached participant is gone (erased): find or create them again from `who`
+                    req = replace(req, participant_id=None)
                 if attempt == attempts - 1:
                     log.warning("vote failed after %d attempts: %s", attempts, e)
                     return target, Unavailable("the database is busy; send the vote again (same client_key)")
                 time.sleep(0.01 * (attempt + 1))
-            except Exception as e:
-                log.exception("vote failed")
-                return target, Unavailable(f"the vote could not be stored ({type(e).__name__}); send it again")
         raise AssertionError("unreachable")
 
     def _commit(self, reqs: list[VoteRequest]) -> list:
         with self.db.write() as s:
             return apply_votes(s, reqs)
+
+
+def _integrity(e: BaseException) -> bool:
+    """An integrity error, from SQLAlchemy or straight from the DBAPI (sqlite3, psycopg)."""
+    return isinstance(e, IntegrityError) or any(c.__name__ == "IntegrityError" for c in type(e).__mro__)

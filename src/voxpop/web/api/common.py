@@ -49,6 +49,13 @@ class Services:
     def cached_participant(self, key: tuple[str, tuple[str, str]]) -> int | None:
         return self._pcache.get(key)
 
+    def forget_participant(self, pk: int) -> None:
+        """Drop an erased participant from this process's cache (other processes find out when their
+        write fails on the missing row: the vote writer then looks the participant up again)."""
+        with self._plock:
+            for key in [k for k, v in self._pcache.items() if v == pk]:
+                self._pcache.pop(key, None)
+
     def remember_participant(self, key: tuple[str, tuple[str, str]], pk: int) -> None:
         with self._plock:
             if len(self._pcache) > 500_000:

@@ -37,6 +37,8 @@ class ConversationIn(BaseModel):
     moderation: Literal["post", "strict"] = "post"
     statement_max_len: int = 280
     show_results: bool = True
+    forget_identities_days: int | None = Field(None, ge=0, le=C.RETENTION_MAX_DAYS, description=(
+        "days after closing when anonymous identities (cookie ids, xids) are forgotten; null: kept"))
 
 
 class ConversationPatch(BaseModel):
@@ -47,6 +49,7 @@ class ConversationPatch(BaseModel):
     moderation: Literal["post", "strict"] | None = None
     statement_max_len: int | None = None
     show_results: bool | None = None
+    forget_identities_days: int | None = Field(None, ge=0, le=C.RETENTION_MAX_DAYS)
 
 
 class StatementIn(BaseModel):
@@ -81,7 +84,7 @@ def read(cid: str, s: Session = Depends(read_session)) -> dict:
 def edit(cid: str, body: ConversationPatch, request: Request, s: Session = Depends(write_session, scope="function")) -> dict:
     managed_conversation(request, s, cid)
     fields = body.model_dump(exclude_unset=True)
-    if any(v is None for k, v in fields.items() if k != "description"):
+    if any(v is None for k, v in fields.items() if k not in ("description", "forget_identities_days")):
         raise Invalid("fields may not be null; leave out the ones you do not change")
     return conversation_dict(C.update_conversation(s, cid, **fields))
 

@@ -46,8 +46,13 @@ async def submit_vote(svc: Services, cid: str, who: tuple[str, str], statement: 
     pk = svc.cached_participant((cid, who))
     if pk is None:  # perhaps a new participant: refused when this address made too many lately
         svc.security.check_new_participant(host, charge=False)
-    req = V.VoteRequest(cid, pk, statement, vote, client_key, who=None if pk is not None else who)
+    # `who` also when the id is cached: if that participant was erased meanwhile (by another process too),
+    # the writer looks them up again instead of failing on the missing row
+    req = V.VoteRequest(cid, pk, statement, vote, client_key, who=who)
     res = await svc.writer.submit_async(req)
+    if pk is not None and res.get("participant") != pk:
+        svc.forget_participant(pk)
+        pk = None
     if pk is None:
         if res.pop(V.NEW_PARTICIPANT, False):  # the writer created it: charge the address
             svc.security.charge_new_participant(host)

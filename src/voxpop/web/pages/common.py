@@ -62,6 +62,11 @@ MESSAGES = {
     "rejected": (i18n.lazy_gettext("Statement rejected: participants will not see it."), "ok"),
     "meta": (i18n.lazy_gettext("Statement marked as meta (about the conversation itself)."), "ok"),
     "sign-in-needed": (i18n.lazy_gettext("Please sign in as an organiser to continue."), "error"),
+    "erased": (i18n.lazy_gettext("Your votes and statements in this conversation were deleted, and the results "
+                                 "recalculated."), "ok"),
+    "participant-erased": (i18n.lazy_gettext("The participant's votes and statements were deleted and the results "
+                                             "recalculated."), "ok"),
+    "nothing-to-erase": (i18n.lazy_gettext("Nothing is stored about you in this conversation."), "ok"),
 }
 
 

@@ -237,7 +237,8 @@ async def manage(cid: str, request: Request) -> Response:
         urls={"participate": f"/c/{cid}", "results": f"/c/{cid}/results", "moderate": f"{o}/moderate",
               "settings": f"{o}/settings", "seed": f"{o}/statements", "seed_csv": f"{o}/statements-csv",
               "places": f"{o}/places", "close": f"{o}/close", "reopen": f"{o}/reopen",
-              "group_names": f"{o}/group-names"},
+              "group_names": f"{o}/group-names", "erase": f"{o}/erase-participant",
+              "privacy": f"/c/{cid}/privacy"},
         nav=_nav(""), nav_label="Organiser", json_twin=f"{API_PREFIX}/conversations/{cid}",
     )
     return with_cookies(resp, cookies)
@@ -247,7 +248,7 @@ async def manage(cid: str, request: Request) -> Response:
 async def settings(cid: str, request: Request, csrf_token: str = Form(""), topic: str = Form(""),
                    description: str = Form(""), who_may_add: str = Form("participants"),
                    moderation: str = Form("post"), statement_max_len: str = Form("280"),
-                   show_results: str = Form("")) -> Response:
+                   show_results: str = Form(""), forget_identities_days: str = Form("")) -> Response:
     """Save the settings form (closing and reopening have their own buttons and confirmation)."""
     def go():
         _csrf(request, csrf_token)
@@ -255,13 +256,37 @@ async def settings(cid: str, request: Request, csrf_token: str = Form(""), topic
             max_len = int(statement_max_len)
         except ValueError:
             raise Invalid("the longest statement must be a whole number of characters") from None
+        days = forget_identities_days.strip()
+        if days and not days.isdigit():
+            raise Invalid("forget identities after: a whole number of days, or leave it empty to keep them")
         with services(request).db.write() as s:
             _managed(request, s, cid)
             update_conversation(s, cid, topic=topic, description=description, who_may_add=who_may_add,
-                                moderation=moderation, statement_max_len=max_len, show_results=bool(show_results))
+                                moderation=moderation, statement_max_len=max_len, show_results=bool(show_results),
+                                forget_identities_days=int(days) if days else None)
 
     _, err = await _run(request, go, back=f"/organiser/c/{cid}")
     return err or done(request, f"/organiser/c/{cid}", "saved")
+
+
+@router.post("/organiser/c/{cid}/erase-participant")
+async def erase_participant(cid: str, request: Request, csrf_token: str = Form(""),
+                            participant: str = Form("")) -> Response:
+    """Erase one participant on their request (the number their "Your data" page shows them)."""
+    from voxpop.services.participants import get_participant
+    from voxpop.web.api.privacy import erase_and_reanalyse
+
+    def go():
+        _csrf(request, csrf_token)
+        if not participant.strip().isdigit():
+            raise Invalid("give the participant's number, as their \"Your data\" page shows it")
+        with services(request).db.read() as s:
+            _managed(request, s, cid)
+            get_participant(s, cid, int(participant))
+        erase_and_reanalyse(request, cid, int(participant))
+
+    _, err = await _run(request, go, back=f"/organiser/c/{cid}")
+    return err or done(request, f"/organiser/c/{cid}", "participant-erased")
 
 
 @router.post("/organiser/c/{cid}/statements")

@@ -28,7 +28,7 @@ from voxpop.services.participant_places import (
     set_place_by_id,
 )
 from voxpop.services.statements import add_statement, list_statements
-from voxpop.web.api.common import API_PREFIX, participant_id, services
+from voxpop.web.api.common import API_PREFIX, participant_id, participant_who, services
 from voxpop.web.errors import http_status
 from voxpop.web.pages.common import done, render, service_error_page, wants_json, with_cookies
 
@@ -50,6 +50,7 @@ def participant_nav(cid: str, current: str, show_results: bool) -> list[dict]:
     nav = [{"href": f"/c/{cid}", "label": i18n._("Vote"), "current": current == "vote"}]
     if show_results:
         nav.append({"href": f"/c/{cid}/results", "label": i18n._("Results"), "current": current == "results"})
+    nav.append({"href": f"/c/{cid}/my-data", "label": i18n._("Your data"), "current": current == "data"})
     return nav
 
 
@@ -148,7 +149,8 @@ async def vote(cid: str, request: Request, csrf_token: str = Form(""), statement
         svc.security.check_rate(request)
         pk = await participant_id(request, cookies, cid, create=True)
         svc.security.check_rate_participant(f"p{pk}")
-        fut = svc.writer.submit(V.VoteRequest(cid, pk, int(statement_id), value, None))
+        fut = svc.writer.submit(V.VoteRequest(cid, pk, int(statement_id), value, None,
+                                              who=participant_who(request, cookies, None)))
         await asyncio.wrap_future(fut)
     except ServiceError as e:
         return with_cookies(_fail(request, e), cookies)

@@ -20,6 +20,7 @@ from voxpop.web.pages import (
     paper,
     participate,
     places_organiser,
+    privacy,
     results,
     translations,
 )
@@ -37,5 +38,5 @@ async def home(request: Request) -> Response:
 
 
 for _mod in (participate, results, organiser, organiser_results, places_organiser, listen_organiser, panels, paper,
-             kiosk, channels, imports, translations):
+             kiosk, channels, imports, translations, privacy):
     router.include_router(_mod.router)
