@@ -176,6 +176,10 @@ def _check(base: str, urls: dict[str, str]) -> list[str]:
             name, path = queue.pop(0)
             r = c.get(path)
             checked += 1
+            if r.status_code == 405 and "GET" not in r.headers.get("allow", "GET"):
+                # a form page's JSON twin that only takes POST (e.g. /api/v1/imports): not a page to fetch
+                typer.echo(f"  ok   {name}: POST only ({r.headers.get('allow')}) {path}")
+                continue
             ok = r.status_code == 200
             want = must.get(path)
             if ok and want and want.lower() not in r.text.lower():
