@@ -233,3 +233,46 @@ def test_the_idle_timeout_starts_afresh(browser, server):
         assert not any(t in page.content() for t in first)
     finally:
         ctx.close()
+
+
+def test_a_phone_votes_offline_and_its_votes_arrive_once(browser, server):
+    """Personal mode (/k/c/{cid}): the participant's own phone, its own cookie; offline, reload, online."""
+    cid, _ = _kiosk(server["db"])
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        page.goto(f"{server['base']}/k/c/{cid}")
+        page.wait_for_selector("main[data-ready='1']")
+        assert page.locator("#k-next").count() == 0 and page.locator("#k-leave").count() == 0
+        page.click("#k-start")
+        _vote_n(page, 2)  # online
+        page.wait_for_function("() => document.getElementById('k-sync').getAttribute('data-waiting') === '0'")
+        page.reload()
+        page.wait_for_selector("main[data-ready='1']")
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        page.wait_for_function("async () => (await (await caches.open('voxpop-kiosk-v1')).keys()).length >= 3")
+        ctx.set_offline(True)
+        _vote_n(page, 4)
+        resp = page.reload()
+        assert resp is not None and resp.ok and resp.from_service_worker
+        page.wait_for_selector("main[data-ready='1']")
+        assert _waiting(page, 4) == 4
+        _vote_n(page, 3)
+        assert _waiting(page, 7) == 7
+        assert _stored(server["db"], cid)[:2] == (2, 2)
+        queue = page.evaluate("() => window.voxpopKiosk.queued()")
+        ctx.set_offline(False)
+        page.evaluate("() => window.voxpopKiosk.sync()")
+        page.wait_for_function("() => document.getElementById('k-sync').getAttribute('data-waiting') === '0'")
+        page.evaluate("""(items) => new Promise(r => { const q = indexedDB.open('voxpop-field');
+            q.onsuccess = () => { const t = q.result.transaction('queue', 'readwrite');
+              for (const it of items) { const c = Object.assign({}, it); delete c.seq; t.objectStore('queue').add(c); }
+              t.oncomplete = () => r(true); }; })""", queue)
+        page.evaluate("() => window.voxpopKiosk.sync()")
+        page.wait_for_function("() => document.getElementById('k-sync').getAttribute('data-waiting') === '0'")
+        with server["db"].read() as s:
+            voters = set(s.scalars(select(Vote.participant_id).where(Vote.conversation_id == cid)))
+        assert _stored(server["db"], cid)[:2] == (9, 9) and len(voters) == 1  # one phone, one participant
+    finally:
+        ctx.close()

@@ -121,6 +121,24 @@ def kiosk_config(s: Session, k: Kiosk) -> dict:
     }
 
 
+def conversation_pack(s: Session, cid: str, participant_id: int | None) -> dict:
+    """What a participant's own phone needs to keep voting offline (/k/c/{cid}): the statements, the
+    routing priorities, and this participant's votes so far (so they are not offered again)."""
+    from voxpop.services import votes as V
+
+    conv = get_conversation(s, cid)
+    prio = s.execute(select(Analysis.priorities).where(Analysis.conversation_id == conv.id)).scalar() or {}
+    voted = V.participant_votes(s, participant_id) if participant_id is not None else {}
+    return {
+        "kiosk": f"c:{conv.id}",  # the device-side key (personal mode)
+        "conversation": conv.id, "topic": conv.topic, "is_open": conv.is_open, "questions": [],
+        "may_add": conv.who_may_add == "participants", "statement_max_len": conv.statement_max_len,
+        "statements": [{"id": st.tid, "text": st.text} for st in list_statements(s, conv.id)],
+        "priorities": {str(key): float(v) for key, v in prio.items()},
+        "voted": {str(tid): V.VOTE_NAMES[v] for tid, v in voted.items()}, "updated_ms": now_ms(),
+    }
+
+
 def register_person(s: Session, kid: str, person: str, answers: dict | None) -> dict:
     """The participant for one person at this kiosk (idempotent: the device may send it twice)."""
     k = get_kiosk(s, kid)

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from voxpop.fieldwork import kiosk as FK
-from voxpop.web.api.common import API_PREFIX, managed_conversation, services
+from voxpop.web.api.common import API_PREFIX, managed_conversation, participant_id, services
 
 router = APIRouter(prefix=API_PREFIX, tags=["field work: kiosks"])
 KioskId = Annotated[str, Path(max_length=40)]
@@ -87,6 +87,19 @@ async def kiosk_config(kid: KioskId, request: Request) -> dict:
     def go():
         with services(request).db.read() as s:
             return FK.kiosk_config(s, FK.get_kiosk(s, kid))
+
+    return await run_in_threadpool(go)
+
+
+@router.get("/conversations/{cid}/offline-pack")
+async def offline_pack(cid: str, request: Request, response: Response) -> dict:
+    """For a participant's own phone (/k/c/{cid}): statements, routing priorities and the caller's votes,
+    to keep voting without a network (votes then go to /votes with a client_key each, as usual)."""
+    pk = await participant_id(request, response, cid, create=False)
+
+    def go():
+        with services(request).db.read() as s:
+            return FK.conversation_pack(s, cid, pk)
 
     return await run_in_threadpool(go)
 

@@ -42,6 +42,28 @@ async def service_worker() -> Response:
                         headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/k/"})
 
 
+@router.get("/k/c/{cid}")
+async def personal_offline_page(cid: str, request: Request) -> Response:
+    """A participant's own phone, offline-capable: the kiosk client in personal mode (under /k/ so the
+    same service worker answers it without a network)."""
+    svc = services(request)
+
+    def go():
+        with svc.db.read() as s:
+            return get_conversation(s, cid)
+
+    try:
+        conv = await run_in_threadpool(go)
+    except ServiceError as e:
+        return service_error_page(request, e)
+    cookies = Response()
+    svc.security.ensure_anon_id(request, cookies)  # votes sent later (maybe offline) need the browser's id
+    resp = render(request, "field/kiosk.html", title=conv.topic, kiosk={"id": f"c:{cid}", "event": ""}, conv=conv,
+                  place_name="", strings=_strings(), personal=True,
+                  json_twin=f"{API_PREFIX}/conversations/{cid}/offline-pack")
+    return with_cookies(resp, cookies)
+
+
 @router.get("/k/{kid}")
 async def kiosk_page(kid: str, request: Request) -> Response:
     def go():

@@ -11,6 +11,9 @@
   var root = document.querySelector("[data-kiosk]");
   if (!root || !window.indexedDB || !window.fetch) return;
   var KID = root.getAttribute("data-kiosk");
+  // personal mode (a participant's own phone, /k/c/{cid}): one person, the browser's own participant
+  // (its cookie), no registration, no "Next person", no idle timeout, no PIN
+  var PERSONAL = root.hasAttribute("data-personal");
   var CID = root.getAttribute("data-conversation");
   var CONFIG_URL = root.getAttribute("data-config-url");
   var T = JSON.parse(document.getElementById("k-strings").textContent);
@@ -106,7 +109,9 @@
   }
 
   function start() {
-    person = { kiosk: KID, person: newId(), answers: {}, votes: {}, registered: false, last: Date.now() };
+    person = { kiosk: KID, person: PERSONAL ? "me" : newId(), answers: {}, votes: {}, registered: false,
+               last: Date.now() };
+    Object.keys((config && config.voted) || {}).forEach(function (t) { person.votes[t] = config.voted[t]; });
     var qs = (config && config.questions) || [];
     if (qs.length) { buildQuestions(qs); show("k-questions"); return savePerson(); }
     return register().then(showNext);
@@ -140,7 +145,7 @@
     // the registration goes first in the queue: votes of this person follow it
     person.registered = true;
     return tx(["queue", "person"], "readwrite", function (t) {
-      t.objectStore("queue").add({ kiosk: KID, kind: "person", person: person.person, answers: person.answers });
+      if (!PERSONAL) t.objectStore("queue").add({ kiosk: KID, kind: "person", person: person.person, answers: person.answers });
       person.last = Date.now();
       t.objectStore("person").put(person);
     }).then(kick);
@@ -200,6 +205,11 @@
       "Content-Type": "application/json", "Accept": "application/json" }, body: JSON.stringify(body) });
   }
 
+  function who(body, item) {
+    if (!PERSONAL) body.xid = "kiosk-" + item.person; // personal: the browser's own cookie says who
+    return body;
+  }
+
   // "done" (stored, or stored before), "drop" (can never be stored, e.g. a statement moderated out),
   // "retry" (no network, server busy: keep it and try later)
   function send(item) {
@@ -207,9 +217,9 @@
     if (item.kind === "person") req = post("/api/v1/kiosks/" + encodeURIComponent(KID) + "/people",
                                            { person: item.person, answers: item.answers || {} });
     else if (item.kind === "vote") req = post("/api/v1/conversations/" + encodeURIComponent(CID) + "/votes",
-      { statement: item.statement, vote: item.vote, client_key: item.client_key, xid: "kiosk-" + item.person });
+      who({ statement: item.statement, vote: item.vote, client_key: item.client_key }, item));
     else req = post("/api/v1/conversations/" + encodeURIComponent(CID) + "/statements",
-                    { text: item.text, xid: "kiosk-" + item.person });
+                    who({ text: item.text }, item));
     return req.then(function (r) {
       if (r.ok) return "done";
       if (item.kind === "statement" && r.status === 409) return "done"; // the same statement is already there
@@ -291,6 +301,7 @@
 
   // ---------------------------------------------------------------- idle timeout, staff PIN
   function touch() {
+    if (PERSONAL) return;
     if (idleTimer) window.clearTimeout(idleTimer);
     var secs = (config && config.idle_seconds) || 120;
     idleTimer = window.setTimeout(function () { if (person) nextPerson(); }, secs * 1000);
@@ -320,8 +331,8 @@
     b.addEventListener("click", function () { vote(b.getAttribute("data-vote")); });
   });
   $("k-add-form").addEventListener("submit", function (e) { e.preventDefault(); addStatement($("k-add-text").value); });
-  $("k-next").addEventListener("click", function () { nextPerson(); });
-  $("k-leave").addEventListener("click", function () { $("k-pin-form").hidden = false; $("k-pin").focus(); });
+  if ($("k-next")) $("k-next").addEventListener("click", function () { nextPerson(); });
+  if ($("k-leave")) $("k-leave").addEventListener("click", function () { $("k-pin-form").hidden = false; $("k-pin").focus(); });
   $("k-pin-form").addEventListener("submit", function (e) { e.preventDefault(); leave($("k-pin").value); });
   ["pointerdown", "keydown"].forEach(function (ev) { document.addEventListener(ev, touch, true); });
   window.addEventListener("online", kick);
@@ -335,7 +346,7 @@
     config = c;
     cacheShell();
     return get("person", KID).then(function (p) {
-      var fresh = p && Date.now() - p.last < (config.idle_seconds || 120) * 1000;
+      var fresh = p && (PERSONAL || Date.now() - p.last < (config.idle_seconds || 120) * 1000);
       if (fresh && p.registered) { person = p; showNext(); }
       else if (p) nextPerson();
       else show("k-welcome");
