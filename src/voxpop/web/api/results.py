@@ -16,6 +16,7 @@ from voxpop.web.api.common import (
     organiser_or_none,
     services,
 )
+from voxpop.web.caching import conditional, etag_of
 
 router = APIRouter(prefix=API_PREFIX, tags=["results"])
 INLINE_MAX_VOTES = 5000  # a first analysis this small is computed in the request (milliseconds)
@@ -28,6 +29,7 @@ def analysis_for(request: Request, cid: str, with_document: bool = True) -> dict
         conv = get_conversation(s, cid)
         check_results_visible(request, s, conv)
         res = analyses.get_analysis(s, cid, with_document=with_document)
+        public = bool(conv.show_results)
         small = res["status"] == "pending" and not res["job"]["failures"] and conv.vote_version <= INLINE_MAX_VOTES
     if small:
         try:
@@ -38,6 +40,7 @@ def analysis_for(request: Request, cid: str, with_document: bool = True) -> dict
                                     backoff_s=settings.job_backoff_s)
         with db.read() as s:
             res = analyses.get_analysis(s, cid, with_document=with_document)
+    res["public"] = public  # everyone may read these results (else only the organisers who manage them)
     return res
 
 
@@ -51,25 +54,28 @@ async def analysis(cid: str, request: Request) -> Response:
     res = await run_in_threadpool(analysis_for, request, cid, False)
     # a statement rejected since the last analysis must disappear at once: the hidden set is in the key
     key = (res["computed_ms"], res["hidden"])
-    body = _rendered.get((cid, key))
+    body, etag = _rendered.get((cid, key), (None, None))
     if body is None and res["computed_ms"] is not None:
         res = await run_in_threadpool(analysis_for, request, cid)
         body = SafeJSONResponse.render(None, res["document"])
-        _remember(cid, (res["computed_ms"], res["hidden"]), body)
+        etag = etag_of(body)
+        _remember(cid, (res["computed_ms"], res["hidden"]), (body, etag))
     headers = {"X-Voxpop-Analysis-Fresh": "true" if res["fresh"] else "false"}
     if body is None:
         return SafeJSONResponse({"status": res["status"], "message": res["message"], "fresh": False}, status_code=202,
                                 headers=headers | {"Retry-After": "2"})
     headers["X-Voxpop-Analysis-Computed-Ms"] = str(res["computed_ms"])
-    return Response(body, media_type="application/json", headers=headers)
+    # strong ETag over the exact bytes: a reader who has them gets an empty 304 (voxpop.web.caching)
+    return conditional(request, Response(body, media_type="application/json", headers=headers),
+                       public=res["public"], etag=etag)
 
 
-# the rendered JSON of the latest documents: a big conversation's document is megabytes, read by many
-_rendered: dict[tuple[str, tuple], bytes] = {}
+# the rendered JSON of the latest documents and its ETag: a big conversation's document is megabytes, read by many
+_rendered: dict[tuple[str, tuple], tuple[bytes, str]] = {}
 _RENDERED_MAX = 16
 
 
-def _remember(cid: str, key: tuple, body: bytes) -> None:
+def _remember(cid: str, key: tuple, body: tuple[bytes, str]) -> None:
     for key in [k for k in _rendered if k[0] == cid]:
         _rendered.pop(key, None)
     while len(_rendered) >= _RENDERED_MAX:
@@ -87,7 +93,7 @@ async def analysis_status(cid: str, request: Request) -> dict:
             with services(request).db.read() as s:
                 if not can_manage(get_conversation(s, cid), organiser_or_none(request, s)):
                     res["job"] = {**res["job"], "error": None}
-        return {k: v for k, v in res.items() if k not in ("document", "hidden")}
+        return {k: v for k, v in res.items() if k not in ("document", "hidden", "public")}
 
     return await run_in_threadpool(go)
 

@@ -22,6 +22,7 @@ from voxpop.store.group_names import group_names
 from voxpop.store.places import stored_layout
 from voxpop.web.api.common import API_PREFIX, participant_id, services
 from voxpop.web.api.results import analysis_for
+from voxpop.web.caching import conditional
 from voxpop.web.pages.common import render, service_error_page
 from voxpop.web.pages.participate import participant_nav
 
@@ -58,7 +59,7 @@ async def results(cid: str, request: Request) -> Response:
     if res.get("computed_ms"):
         when = datetime.fromtimestamp(res["computed_ms"] / 1000, tz=UTC)
         analysed_at = when.strftime("%-d %B %Y at %H:%M UTC")
-    return render(
+    page = render(
         request, "results/results.html", title=f"Results: {conv.topic}", conv=conv, v=view, counts=counts,
         positions=map_positions(view) if view and view.ok else {}, fresh=res.get("fresh"), analysed_at=analysed_at,
         json_twin=f"{API_PREFIX}/conversations/{cid}/analysis", back_url=f"/c/{cid}" if conv.is_open else None,
@@ -67,6 +68,9 @@ async def results(cid: str, request: Request) -> Response:
         bridging_extra=_bridging_extra(view), pmap=pmap,
         map_statements=[st for st in view.statements if not st.moderated_out and st.support] if pmap else [],
     )
+    # drawn from the stored document; a strong ETag lets a reader who has this page get an empty 304.
+    # Shared caches may keep public results; a page with this participant's standing is theirs alone.
+    return conditional(request, page, public=bool(res.get("public")) and mine is None)
 
 
 def _place_map(view, layout, colour: str | None):
