@@ -73,7 +73,7 @@ def clean_text(value: object, *, field: str, max_len: int, min_len: int = 1, mul
 def _prototypes() -> dict[str, str]:
     """character -> the character it is confusable with that stands for the group (ASCII when there is
     one, letters before digits), from the confusables data shipped with confusable_homoglyphs."""
-    from confusable_homoglyphs.confusables import confusables_data
+    from confusable_homoglyphs.confusables import confusables_data  # type: ignore[import-untyped]
 
     out: dict[str, str] = {}
     for ch, glyphs in confusables_data.items():
