@@ -80,12 +80,14 @@ def _run(op, mode, params, headers: dict, failures: list[str]) -> None:
         pass
 
 
+@pytest.mark.timeout(900)  # about a minute on a quiet 2-core machine; more when it is shared
 def test_anonymous_no_5xx_and_every_status_documented(fuzz_env):
     app, _, cid = fuzz_env
     failures = _fuzz(app, cid, {})
     assert not failures, "\n".join(failures)
 
 
+@pytest.mark.timeout(900)
 def test_organiser_no_5xx_and_every_status_documented(fuzz_env):
     app, auth, cid = fuzz_env
     failures = _fuzz(app, cid, auth)
