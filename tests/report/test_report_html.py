@@ -251,3 +251,18 @@ def test_silhouette_and_source_groups(document):
     assert "source &lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
     view = build_view(document)
     assert sum(sum(r.values()) for r in view.reference.values()) == 60  # grouped participants only
+
+
+def test_the_report_draws_the_map_of_places_it_is_given(document):
+    from voxpop.places.layout import from_geojson
+
+    add_places(document)
+    ids = [p["id"] for p in document["places"]["places"]]
+    ring = lambda x: [[x, 50], [x + 1, 50], [x + 1, 51], [x, 51], [x, 50]]  # noqa: E731
+    layout = from_geojson({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"place": pid}, "geometry": {"type": "Polygon", "coordinates": [ring(i)]}}
+        for i, pid in enumerate(ids)]})
+    html = render_html(document, layout=layout)
+    assert html.count('<a href="#place-map-row-') == len(ids) and "The map as a table" in html
+    assert 'class="vp-placemap"' not in render_html(document)  # no layout and not the UK: no map
+    assert external_refs(html) == []

@@ -60,17 +60,28 @@ def environment() -> jinja2.Environment:
 
 
 def render_html(document: dict, *, title: str | None = None, max_list: int = 10,
-                max_dots: int = 4000) -> str:
+                max_dots: int = 4000, layout: dict | None = None) -> str:
     """The analysis document as ONE self-contained HTML page (inline CSS and SVG, no scripts, no fetches).
 
     `title` overrides the conversation title; `max_list` caps each ranked list of statements;
-    `max_dots` is how many participants the map draws one by one before it bins them.
+    `max_dots` is how many participants the map draws one by one before it bins them. `layout` is a map
+    of the places (voxpop.places.layout); without one, the packaged UK map is drawn when the places are the
+    UK's 2016 counting areas.
     """
     view = build_view(document, title=title, max_list=max_list)
     places = build_places(view.places, view)
+    pmap = None
+    if places is not None:
+        from voxpop.places.layout import default_layout_for
+        from voxpop.report.placemap import place_map
+        from voxpop.report.view import as_dict, as_list
+
+        ids = {str(p.get("id")) for p in as_list(as_dict(view.places).get("places")) if isinstance(p, dict)}
+        layout = layout or (default_layout_for(ids) if ids else None)
+        pmap = place_map(layout, view.places) if layout else None
     themes = build_themes(view.themes)
     css = Markup((TEMPLATES_DIR / "report" / "report.css").read_text(encoding="utf-8"))
     return environment().get_template("report/report.html").render(
-        v=view, places=places, themes=themes, css=css, max_dots=max_dots,
+        v=view, places=places, themes=themes, css=css, max_dots=max_dots, pmap=pmap,
         positions=svg.map_positions(view),
     )
