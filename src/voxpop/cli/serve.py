@@ -48,6 +48,8 @@ def serve(
                                                "off (run `voxpop worker` separately)")] = "process",
     no_rate_limit_per_address: Annotated[bool, typer.Option(
         "--no-rate-limit-per-address", help="disable the per-address write limit (load tests from one address)")] = False,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="server processes sharing the port "
+                                         "(more than 1 needs PostgreSQL; see docs/deploy.md)")] = 1,
 ) -> None:
     """Run the web server (JSON API under /api/v1, pages, OpenAPI at /docs). Migrates the database first."""
     import uvicorn
@@ -57,6 +59,9 @@ def serve(
     if analysis not in ("process", "thread", "off"):
         raise _fail("--analysis must be process, thread or off")
     _logging()
+    if workers > 1:
+        _serve_processes(database_url, host, port, analysis, not no_rate_limit_per_address, workers)
+        return
     try:
         application = create_app(database_url, background=analysis,
                                  rate_limits=False if no_rate_limit_per_address else None)
@@ -67,6 +72,37 @@ def serve(
     # access_log off: request logs would store client IP addresses, which voxpop never keeps
     uvicorn.Server(uvicorn_config(application, host=host, port=port, access_log=False, log_level="warning",
                                   timeout_graceful_shutdown=5)).run()
+
+
+def _serve_processes(database_url: str | None, host: str, port: int, analysis: str, rate_limits: bool,
+                     workers: int) -> None:
+    """`serve --workers N`: migrate once here, then N uvicorn processes, each building the app from the
+    environment (voxpop.web.app.app_from_settings) and sharing one listening socket."""
+    import os
+
+    from uvicorn.supervisors import Multiprocess
+
+    from voxpop.store.db import Database, resolve_url
+    from voxpop.web.app import uvicorn_config
+
+    try:
+        url = resolve_url(database_url or load_settings().database_url)
+    except ValueError as e:
+        raise _fail(str(e)) from None
+    if not url.startswith("postgresql"):
+        raise _fail("--workers above 1 needs PostgreSQL (SQLite takes one writing process): set --database-url "
+                    "postgresql+psycopg://... or run one process")
+    try:
+        db = Database(url)
+        db.upgrade()  # once, before the processes start (they would race to migrate)
+        db.engine.dispose()
+    except SQLAlchemyError as e:
+        raise _db_error(e, database_url) from None
+    os.environ.update({"VOXPOP_DATABASE_URL": url, "VOXPOP_BACKGROUND": analysis,
+                       "VOXPOP_RATE_LIMITS": "true" if rate_limits else "false"})
+    config = uvicorn_config("voxpop.web.app:app_from_settings", host=host, port=port, factory=True,
+                            workers=workers, access_log=False, log_level="warning", timeout_graceful_shutdown=5)
+    Multiprocess(config, sockets=[config.bind_socket()]).run()
 
 
 @app.command()

@@ -156,6 +156,12 @@ def uvicorn_config(application, *, host: str, port: int, **options):
                           if trusted else None, server_header=False, **options)
 
 
+def app_from_settings() -> FastAPI:
+    """The app from the VOXPOP_* environment alone: the factory each process of `voxpop serve --workers N`
+    runs (uvicorn's `voxpop.web.app:app_from_settings --factory`, or gunicorn with uvicorn workers)."""
+    return create_app()
+
+
 def create_app(database_url: str | None = None, *, background: str | None = None,
                rate_limits: bool | None = None, settings: Settings | None = None) -> FastAPI:
     """The voxpop web app on this database (default: $VOXPOP_DATABASE_URL, else ./voxpop.db).
