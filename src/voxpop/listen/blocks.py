@@ -89,7 +89,7 @@ def theme_block(tid, members: np.ndarray, ctx: Context, kw: list[tuple[str, floa
                        "speaker": t.speaker, "place": t.place, "similarity": round(float(sims[j]), 4),
                        "typicality": round(float(typ[j]), 3), "typical": typical_words(float(typ[j]))})
     mlist = members.tolist()
-    tids = sorted({claims[ci]["testimony"] for ci in mlist}, key=ctx.torder.get)
+    tids = sorted({claims[ci]["testimony"] for ci in mlist}, key=lambda t: ctx.torder[t])
     by_place = [{"place": r.pop("value"), **{("share_of_place" if k == "share" else k): v for k, v in r.items()}}
                 for r in _cells(mlist, ctx, lambda t: t.place, ctx.place_totals)]
     by_attr = {}

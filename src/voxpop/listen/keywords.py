@@ -109,7 +109,7 @@ class Phrases:
 
 def tokens(text: str) -> list[tuple[str, str, bool]]:
     """(surface, lemma key, stop?) per word; a CJK run becomes its characters."""
-    out = []
+    out: list[tuple[str, str, bool]] = []
     for m in WORD.finditer(text):
         w = m.group()
         if _CJK_RUN.fullmatch(w):
@@ -239,13 +239,13 @@ def name_groups(ph: Phrases, groups: list[np.ndarray], vectors: np.ndarray | Non
         if wanted:
             E = embed_phrases([ph.surface[j] for j in wanted])
             vecs = dict(zip(wanted, E, strict=True))
-    out = []
+    out: list[list[tuple[str, float]]] = []
     for g, pool in enumerate(pools):
         if not pool:
             out.append([])
             continue
         rel = S[g, pool] / S[g, pool].max()
-        if vecs:
+        if vecs and vectors is not None:
             P = np.array([vecs[j] for j in pool])
             c = vectors[groups[g]].mean(axis=0)
             c /= np.linalg.norm(c) or 1.0

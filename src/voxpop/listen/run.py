@@ -105,9 +105,9 @@ def listen(sources: list[str | Path], *, model: str = "auto", progress: Progress
     labels, subs, details = _themes_by_language(emb.vectors, langs, chatter)
     k = int(labels.max()) + 1 if (labels >= 0).any() else 0
     t4 = time.perf_counter()
-    for c, lab, sub in zip(claims, labels.tolist(), subs.tolist(), strict=True):
-        c["theme"] = lab if lab >= 0 else None
-        c["subtheme"] = f"{lab}.{sub}" if lab >= 0 and sub >= 0 else None
+    for row, lab, sub in zip(claims, labels.tolist(), subs.tolist(), strict=True):
+        row["theme"] = lab if lab >= 0 else None
+        row["subtheme"] = f"{lab}.{sub}" if lab >= 0 and sub >= 0 else None
     tby = {t.id: t for t in testimonies}
     attributes = sorted({a for t in testimonies for a in t.attributes})
     claim_counts = Counter(c["testimony"] for c in claims)
@@ -140,16 +140,16 @@ def listen(sources: list[str | Path], *, model: str = "auto", progress: Progress
     centroids = {t: unit_centroid(emb.vectors, g) for t, g in enumerate(groups)}
     names = named(groups)
     themes = []
-    for t, members in enumerate(groups):
+    for ti, members in enumerate(groups):
         lang = langs[members[0]]
-        block = theme_block(t, members, ctx, names[t], centroids, lang)  # first: it gets the best candidates
+        block = theme_block(ti, members, ctx, names[ti], centroids, lang)  # first: it gets the best candidates
         sub_of = subs[members]
         if (sub_of >= 0).any():  # sub-theme names distinguish it from its siblings
             sgroups = [members[sub_of == s] for s in range(int(sub_of.max()) + 1)]
             snames = named(sgroups)
             scent = {s: unit_centroid(emb.vectors, g) for s, g in enumerate(sgroups)}
             for s, g in enumerate(sgroups):
-                block["subthemes"].append(theme_block(f"{t}.{s}", g, ctx, snames[s], scent, lang, own=s))
+                block["subthemes"].append(theme_block(f"{ti}.{s}", g, ctx, snames[s], scent, lang, own=s))
         themes.append(block)
     other = np.flatnonzero(labels < 0)
     t5 = time.perf_counter()
