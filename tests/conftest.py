@@ -91,3 +91,16 @@ def db(db_url):
     from voxpop.store.db import get_database
 
     return get_database(db_url)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark what needs Chromium (`browser`) or PostgreSQL (`postgres`) from the fixtures a test uses, so
+    `pytest -m "not browser and not postgres"` is a fast local lane (docs/architecture.md); CI runs all."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if "browser" in names or "page" in names:
+            item.add_marker(pytest.mark.browser)
+        callspec = getattr(item, "callspec", None)
+        params = set(map(str, callspec.params.values())) if callspec is not None else set()
+        if names & {"pg_url", "pg_admin_url"} or "postgres" in params:
+            item.add_marker(pytest.mark.postgres)

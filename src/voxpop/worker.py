@@ -25,7 +25,7 @@ from sqlalchemy import and_, or_, select, update
 
 from voxpop.services.analyses import record_failure, run_analysis
 from voxpop.settings import Settings, load_settings
-from voxpop.store.db import Database, get_database
+from voxpop.store.db import Database, get_database, rowcount
 from voxpop.store.models import Conversation, now_ms
 
 log = logging.getLogger("voxpop.worker")
@@ -51,9 +51,9 @@ def claim_next(db: Database, worker_id: str, *, debounce_ms: int = DEBOUNCE_MS, 
     for cid in cands:
         claim = f"{worker_id}:{secrets.token_hex(4)}"
         with db.write() as s:
-            won = s.execute(update(Conversation).where(Conversation.id == cid, free,
+            won = rowcount(s.execute(update(Conversation).where(Conversation.id == cid, free,
                                                        Conversation.analysis_dirty_since.is_not(None))
-                            .values(analysis_claim=claim, analysis_claim_ms=now_ms())).rowcount
+                            .values(analysis_claim=claim, analysis_claim_ms=now_ms())))
         if won:
             return cid, claim
     return None

@@ -45,7 +45,7 @@ def _eligible(st: Mapping) -> bool:
     return not st.get("moderated_out") and not st.get("meta")
 
 
-def common_ground(statements: Iterable[Mapping], group_ids: list[int], *, min_voters: int = MIN_VOTERS,
+def common_ground(statements: Iterable[Mapping], group_ids: list, *, min_voters: int = MIN_VOTERS,
                   top: int = TOP_N) -> list[dict]:
     """Statements a majority of every counted group backs on the same side, strongest first.
 
@@ -69,7 +69,7 @@ def common_ground(statements: Iterable[Mapping], group_ids: list[int], *, min_vo
     return out[:top]
 
 
-def splits(statements: Iterable[Mapping], group_ids: list[int], *, min_voters: int = MIN_VOTERS,
+def splits(statements: Iterable[Mapping], group_ids: list, *, min_voters: int = MIN_VOTERS,
            top: int = TOP_N) -> list[dict]:
     """Statements where one counted group mostly agrees and another mostly disagrees, widest gap first.
 

@@ -115,7 +115,7 @@ def analyze(
             conv = with_places(conv, participant_places)
         from voxpop.places.analysis import apply
 
-        doc = apply(doc, conv, places, policy=policy, min_cell=min_cell, margins=margins) or doc
+        apply(doc, conv, places, policy=policy, min_cell=min_cell, margins=margins)  # fills doc in place
         timings["places_s"] = time.perf_counter() - t
         if progress:
             progress("places", 1.0)

@@ -6,7 +6,7 @@ import json
 import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -189,7 +189,7 @@ class _progress:
                             console=Console(stderr=True), transient=True,
                             disable=not console.is_terminal)
         self.order = list(STAGES)
-        self.task = None
+        self.task: Any = None  # the rich TaskID once the bar starts
 
     def __enter__(self):
         self.bar.__enter__()

@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 from voxpop.cli import app
 
@@ -16,7 +20,7 @@ def themes_document(themes: dict, title: str = "Listening") -> dict:
     from voxpop import __version__
     from voxpop.analysis.document import TIMING_KEYS
 
-    doc = {
+    doc: dict[str, Any] = {
         "meta": {"schema": "voxpop.analysis", "schema_version": 1,
                  "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                  "voxpop_version": __version__,
@@ -66,7 +70,7 @@ def listen_cmd(
         raise typer.Exit(2)
     with Progress(TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=False) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def progress(stage: str, done: int, total: int) -> None:
             if stage not in tasks:

@@ -116,7 +116,7 @@ def lloyd(
         k = len(centers)
         count = np.bincount(labels, minlength=k)
         wsum = count.astype(np.float64) if w is None else np.bincount(labels, weights=w, minlength=k)
-        new = np.column_stack([np.bincount(labels, weights=c, minlength=k) for c in cols])
+        new = np.column_stack([np.bincount(labels, weights=c, minlength=k) for c in cols]).astype(np.float64)
         if count.all():
             new /= wsum[:, None]
             kept = centers

@@ -116,14 +116,14 @@ def top_axes(
     xt = xc.T  # CSC view, no copy: its product scatters into a small n_cols output
     calls = 0
 
-    def gram(v: np.ndarray) -> np.ndarray:
+    def gram_times(v: np.ndarray) -> np.ndarray:
         nonlocal calls
         calls += 1
         return xt @ (xc @ v.ravel())
 
     v0 = np.zeros(n_cols)
     v0[live] = np.random.default_rng(seed).standard_normal(len(live))
-    op = spla.LinearOperator((n_cols, n_cols), matvec=gram, dtype=np.float64)
+    op = spla.LinearOperator((n_cols, n_cols), matvec=gram_times, dtype=np.float64)
     lam, vecs = spla.eigsh(op, k=n_comps, which="LA", v0=v0, tol=tol)
     order = np.argsort(lam)[::-1]
     return vecs[:, order].T.copy(), np.maximum(lam[order], 0.0), calls

@@ -88,6 +88,7 @@ def replay(
             skipped += 1
             state = _sticky_only(state, m, opts)
             continue
+        assert r.state is not None and r.best_k is not None and r.k is not None
         state = r.state
         ks.append((int(r.best_k), int(r.k)))
         if progress is not None and i % 64 == 0:
@@ -96,7 +97,7 @@ def replay(
         state = _without_groups(state)
     m = from_vote_log(p, s, v, n_participants=n_participants, n_statements=n_statements)
     result = analyze_matrix(m, mod_out, opts, progress, history=state)
-    ks.append((int(result.best_k), int(result.k)))
+    ks.append((int(result.best_k or 0), int(result.k or 0)))
     info = ReplayInfo(len(ends), skipped, float(window_s), time.perf_counter() - t0, ks)
     return result, info
 

@@ -32,10 +32,10 @@ def parse_channels(raw: str | list[str] | None) -> list[str]:
 
 def _in_channels(channels: list[str]):
     """A condition on the (outer-joined) field_participants row: no row means online."""
-    from sqlalchemy import or_
+    from sqlalchemy import ColumnElement, or_
 
     field = [c for c in channels if c != "online"]
-    cond = FieldParticipant.channel.in_(field) if field else None
+    cond: ColumnElement[bool] | None = FieldParticipant.channel.in_(field) if field else None
     if "online" in channels:
         cond = FieldParticipant.channel.is_(None) if cond is None else or_(FieldParticipant.channel.is_(None), cond)
     return cond

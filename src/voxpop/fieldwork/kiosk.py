@@ -71,7 +71,7 @@ def open_kiosk(s: Session, cid: str, *, pin: str, place: str | None = None, even
         raise Invalid("the staff PIN must be 4 to 12 digits")
     if not isinstance(idle_seconds, int) or not IDLE_MIN <= idle_seconds <= IDLE_MAX:
         raise Invalid(f"the idle timeout must be from {IDLE_MIN} to {IDLE_MAX} seconds")
-    qs = parse_questions(questions) if isinstance(questions, str) or questions is None else _check_list(questions)
+    qs = parse_questions(questions or "") if isinstance(questions, str) or questions is None else _check_list(questions)
     event = clean_text(event, field="event", max_len=200, min_len=0, multiline=False) if event else ""
     k = Kiosk(id=secrets.token_urlsafe(24), conversation_id=cid, place_id=check_place(s, cid, place), event=event,
               pin_hash=_hasher.hash(pin), questions=qs or None, idle_seconds=idle_seconds, organiser_id=organiser_id)

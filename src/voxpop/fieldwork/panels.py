@@ -17,12 +17,13 @@ import io
 import secrets
 from collections import Counter
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from voxpop.errors import Conflict, Invalid, NotFound
 from voxpop.fieldwork.csvin import read_csv
 from voxpop.services.text import clean_text
+from voxpop.store.db import rowcount
 from voxpop.store.models import now_ms
 from voxpop.store.models_fieldwork import Panel, Volunteer
 
@@ -191,8 +192,8 @@ def _select(features, people, size: int, algorithm: str, estimate_draws: int):
         counts: Counter[str] = Counter()
         for _ in range(estimate_draws):
             counts.update(one())
-        probs = {pid: counts[pid] / estimate_draws for pid in people} if estimate_draws else {}
-        return chosen, probs, False
+        shares = {pid: counts[pid] / estimate_draws for pid in people} if estimate_draws else {}
+        return chosen, shares, False
     from sortition_algorithms.committee_generation import standardize_distribution
     from sortition_algorithms.core import lottery_rounding
 
@@ -272,9 +273,9 @@ def redeem(s: Session, code: str, participant_id: int) -> tuple[Volunteer, Panel
     if s.get(FieldParticipant, participant_id) is not None:
         raise Conflict("you already took part through another channel here; an invitation cannot be added")
     # claim the code atomically: a concurrent redemption of the same code updates no row
-    claimed = s.execute(Volunteer.__table__.update()
+    claimed = rowcount(s.execute(update(Volunteer)
                         .where(Volunteer.id == v.id, Volunteer.used_ms.is_(None))
-                        .values(used_ms=now_ms(), participant_id=participant_id)).rowcount
+                        .values(used_ms=now_ms(), participant_id=participant_id)))
     if claimed != 1:
         raise Conflict("this invitation code was already used; each code works once")
     p.place_id = v.place_id or p.place_id

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -27,7 +27,7 @@ DATETIME_FORMAT = "%a %b %d %H:%M:%S UTC %Y"
 
 
 @contextmanager
-def _text(f: BinaryIO) -> Iterator[csv.writer]:
+def _text(f: BinaryIO) -> Iterator[Any]:  # a csv writer
     w = io.TextIOWrapper(f, encoding="utf-8", newline="", write_through=True)
     try:
         yield csv.writer(w, lineterminator="\n")

@@ -32,5 +32,5 @@ def write_polis(sim, out: Path) -> list[Path]:
     conv = sim.to_conversation()
     for name, fn in [("comments.csv", write_comments), ("votes.csv", write_votes), ("summary.csv", write_summary)]:
         with atomic_write(out / name, "wb") as f:
-            fn(f, conv)
+            fn(f, conv)  # type: ignore[arg-type]  # atomic_write(..., 'wb') is a binary file
     return [out / "comments.csv", out / "votes.csv", out / "summary.csv"]

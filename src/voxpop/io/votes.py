@@ -56,7 +56,7 @@ def read_vote_log(path: Path, *, participant: str, statement: str, vote: str, ti
     id_type = pa.dictionary(pa.int32(), pa.string())
     types: dict[str, pa.DataType] = {participant: id_type, statement: id_type, vote: pa.int8()}
     has_ts = timestamp is not None and timestamp in header
-    if has_ts:
+    if timestamp is not None and has_ts:
         types[timestamp] = _timestamp_type(path, header, timestamp)
     table = csvfast.read_table(path, types, what="vote", fixes={vote: VOTE_FIX})
     if table.num_rows == 0:
@@ -70,9 +70,9 @@ def read_vote_log(path: Path, *, participant: str, statement: str, vote: str, ti
             raise InputError(path, f"{name} is empty", line=csvfast.line_of_row(path, row),
                              fix=f"every vote needs a {name} id")
     v = table[vote]
-    row = csvfast.first_false(pc.is_valid(v)) if v.null_count else None
-    if row is not None:
-        raise InputError(path, "vote is empty", line=csvfast.line_of_row(path, row), fix=VOTE_FIX)
+    empty = csvfast.first_false(pc.is_valid(v)) if v.null_count else None
+    if empty is not None:
+        raise InputError(path, "vote is empty", line=csvfast.line_of_row(path, empty), fix=VOTE_FIX)
     votes = v.to_numpy()
     bad = np.flatnonzero((votes < -1) | (votes > 1))
     if len(bad):
@@ -81,9 +81,9 @@ def read_vote_log(path: Path, *, participant: str, statement: str, vote: str, ti
     ts = None
     if has_ts:
         col = table[timestamp]
-        row = csvfast.first_false(pc.is_valid(col)) if col.null_count else None
-        if row is not None:
-            raise InputError(path, "timestamp is empty", line=csvfast.line_of_row(path, row),
+        empty_ts = csvfast.first_false(pc.is_valid(col)) if col.null_count else None
+        if empty_ts is not None:
+            raise InputError(path, "timestamp is empty", line=csvfast.line_of_row(path, empty_ts),
                              fix="give every vote a time, or drop the timestamp column")
         if pa.types.is_timestamp(col.type):
             col = pc.cast(col, pa.int64())

@@ -247,7 +247,7 @@ def name_groups(ph: Phrases, groups: list[np.ndarray], vectors: np.ndarray | Non
         rel = S[g, pool] / S[g, pool].max()
         if vecs and vectors is not None:
             P = np.array([vecs[j] for j in pool])
-            c = vectors[groups[g]].mean(axis=0)
+            c = vectors[groups[g]].mean(axis=0)  # type: ignore[index]  # vecs implies vectors
             c /= np.linalg.norm(c) or 1.0
             rel = 0.5 * rel + 0.5 * np.clip(P @ c, 0, None) / max(float(np.clip(P @ c, 0, None).max()), 1e-9)
             sim = P @ P.T

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -75,7 +75,7 @@ def _main_themes(claims: list[dict], vectors: np.ndarray, centroids: dict) -> di
     return {t: ids[int(np.argmax(C @ v))] for t, v in acc.items()}
 
 
-def listen(sources: list[str | Path], *, model: str = "auto", progress: Progress = None,
+def listen(sources: Sequence[str | Path], *, model: str = "auto", progress: Progress = None,
            max_statement_length: int = 280, threads: int | None = None) -> dict:
     """Read, split, embed, cluster, label; return the themes section (with its meta)."""
     if max_statement_length < 20:

@@ -38,7 +38,7 @@ def common_ground(rows: list[list], registry: PlaceRegistry, min_cell: int = 5) 
         if len(cells) < 2:
             continue
         for direction, lo_idx, p_idx in (("agree", 4, 3), ("disagree", 7, 6)):
-            worst = min(cells, key=lambda c, i=lo_idx: c[i] if c[i] is not None else -1.0)
+            worst = min(cells, key=lambda c, i=lo_idx: c[i] if c[i] is not None else -1.0)  # type: ignore[misc]
             if worst[lo_idx] is not None and worst[lo_idx] > 0.5:
                 everywhere.append({
                     "statement": sid, "direction": direction, "worst": worst[lo_idx],

@@ -273,7 +273,7 @@ def registry_to_rows(registry: PlaceRegistry) -> list[dict[str, Any]]:
     """The inverse of registry_from_rows: what to store for each place (parents first)."""
     out = []
     for i, pid in enumerate(registry.ids):
-        ctx = {c: (None if v[i] != v[i] else float(v[i])) for c, v in registry.context.items()}
+        ctx: dict[str, Any] = {c: (None if v[i] != v[i] else float(v[i])) for c, v in registry.context.items()}
         ctx[LEVEL_KEY] = registry.levels[i]
         p = registry.parent[i]
         out.append({"id": pid, "parent": registry.ids[p] if p >= 0 else None, "name": registry.names[i],

@@ -108,7 +108,7 @@ def from_geojson(data: Any, *, source: str = "GeoJSON", id_property: str | None 
     for i, f in enumerate(feats):
         if not isinstance(f, dict) or not isinstance(f.get("geometry"), dict):
             continue
-        props = f.get("properties") if isinstance(f.get("properties"), dict) else {}
+        props: dict = f["properties"] if isinstance(f.get("properties"), dict) else {}
         keys = [id_property] if id_property else ["place", "id", "code"]
         pid = next((props[k] for k in keys if k and props.get(k) not in (None, "")), f.get("id"))
         if pid is None:

@@ -190,7 +190,7 @@ def build_registry(records: list[PlaceRecord], source: str = "places") -> PlaceR
         if parent[i] >= 0:
             acc[parent[i]] += sums[i]
     ctx_cols = sorted({k for r in recs for k in r.context})
-    context = {c: np.array([np.nan if r.context.get(c) is None else float(r.context[c]) for r in recs])
+    context = {c: np.array([np.nan if r.context.get(c) is None else float(r.context[c] or 0.0) for r in recs])
                for c in ctx_cols}
     dep = np.array([depth[pid] for pid in order], dtype=np.int64)
     levels = [r.level or (f"level {depth[r.id]}") for r in recs]

@@ -156,7 +156,7 @@ def compute_weights(
         return Weights(w, policy, trim_cap, 0, collapsed, info)
     cells = np.flatnonzero(counts > 0)
     df = pd.DataFrame({"place": place_idx[known]})
-    targets = [{"place": {int(c): float(mass[c] * 100.0) for c in cells}}]
+    targets: list[dict[str, dict]] = [{"place": {int(c): float(mass[c] * 100.0) for c in cells}}]
     for name, target in (margins or {}).items():
         values = np.asarray((strata or {}).get(name, np.full(len(place_idx), None)), dtype=object)[known]
         present = {str(v) for v in values if v not in (None, "")}

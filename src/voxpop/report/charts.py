@@ -11,7 +11,7 @@ from voxpop.report.view import ReportView
 
 
 def support_chart(row: SupportRow, fewer: str) -> Markup:
-    rows = []
+    rows: list[tuple[str, float | None, float | None, float | None, str]] = []
     for name, sh in (("as voted", row.unweighted), ("weighted", row.weighted)):
         if sh is None:
             continue

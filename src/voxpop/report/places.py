@@ -176,9 +176,9 @@ def build_places(section: Any, view: ReportView, *, top: int = 5) -> PlacesView 
     for item in as_list(cg.get("everywhere")):
         sid = as_dict(item).get("statement")
         if sid is not None and key(sid) in by_id:
-            s = by_id[key(sid)]
-            pv.everywhere.append((s, _s(as_dict(item).get("direction")) or "agree", num(as_dict(item).get("worst"))))
-            ids.append(s.id)
+            sv = by_id[key(sid)]
+            pv.everywhere.append((sv, _s(as_dict(item).get("direction")) or "agree", num(as_dict(item).get("worst"))))
+            ids.append(sv.id)
     for item in as_list(d.get("group_informed_consensus"))[:top]:
         item = as_dict(item)
         s = by_id.get(key(item.get("statement")))
@@ -220,9 +220,9 @@ def build_places(section: Any, view: ReportView, *, top: int = 5) -> PlacesView 
     by_level = as_dict(cov.get("by_level"))
     chart_levels = [lv for lv in by_level if lv in levels[:-1]] or list(by_level)[:1]
     for lv in chart_levels:
-        rows = [r for r in map(_coverage_row, as_list(by_level[lv])[:40]) if r]
+        cov_rows = [r for r in map(_coverage_row, as_list(by_level[lv])[:40]) if r]
         # least heard first; suppressed cells (no ratio to show) last
-        pv.coverage[str(lv)] = sorted(rows, key=lambda r: (r.ratio is None, r.ratio or 0.0))
+        pv.coverage[str(lv)] = sorted(cov_rows, key=lambda r: (r.ratio is None, r.ratio or 0.0))
     kinds = [r for r in map(_coverage_row, as_list(cov.get("by_kind"))[:40]) if r]
     if kinds and not (len(kinds) == 1 and kinds[0].label == "unspecified"):
         pv.coverage["kind of place"] = kinds

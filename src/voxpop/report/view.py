@@ -29,7 +29,7 @@ def count(v: Any) -> int:
 
 
 def as_dict(v: Any) -> dict:
-    return v if isinstance(v, Mapping) else {}
+    return v if isinstance(v, dict) else dict(v) if isinstance(v, Mapping) else {}
 
 
 def as_list(v: Any) -> list:

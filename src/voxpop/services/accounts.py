@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from voxpop.errors import Conflict, Invalid
+from voxpop.store.db import rowcount
 from voxpop.store.models import ApiToken, Organiser, OrganiserSession, Setting, now_ms
 
 _hasher = PasswordHasher()
@@ -132,11 +133,11 @@ def end_session(s: Session, raw: object) -> None:
 
 def end_all_sessions(s: Session, organiser_id: int) -> int:
     """Sign the organiser out everywhere; returns how many sessions ended."""
-    return s.execute(delete(OrganiserSession).where(OrganiserSession.organiser_id == organiser_id)).rowcount
+    return rowcount(s.execute(delete(OrganiserSession).where(OrganiserSession.organiser_id == organiser_id)))
 
 
 def purge_expired_sessions(s: Session) -> int:
-    return s.execute(delete(OrganiserSession).where(OrganiserSession.expires_ms <= now_ms())).rowcount
+    return rowcount(s.execute(delete(OrganiserSession).where(OrganiserSession.expires_ms <= now_ms())))
 
 
 def get_organiser(s: Session, organiser_id: int) -> Organiser | None:
@@ -155,7 +156,9 @@ def get_secret(s: Session, key: str = "secret_key") -> str:
     except IntegrityError:
         pass
     s.expire_all()
-    return s.get(Setting, key).value
+    row = s.get(Setting, key)
+    assert row is not None
+    return row.value
 
 
 def touch_token(s: Session, token_id: int) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from voxpop.services.conversations import get_conversation
-from voxpop.store.db import Database, json_dumps
+from voxpop.store.db import Database, json_dumps, rowcount
 from voxpop.store.load import load_conversation
 from voxpop.store.models import Analysis, Conversation, Statement, now_ms
 
@@ -45,9 +45,10 @@ def get_analysis(s: Session, conversation_id: str, *, with_document: bool = True
                 "message": "no analysis yet: it is computed in the background a moment after the first votes"}
     doc = redact_hidden_texts(row[4], hidden) if with_document else None
     meta = doc.get("meta", {}) if isinstance(doc, dict) else {}
-    return {"status": meta.get("status", row[0]), "fresh": row[1] >= conv.vote_version,
+    status, version = str(row[0]), int(row[1])  # type: ignore[call-overload]
+    return {"status": meta.get("status", status), "fresh": version >= conv.vote_version,
             "computed_ms": row[2], "duration_ms": row[3],
-            "message": meta.get("message") if with_document else _MESSAGES.get(row[0]), "document": doc,
+            "message": meta.get("message") if with_document else _MESSAGES.get(status), "document": doc,
             "hidden": hidden, "job": job}
 
 
@@ -183,9 +184,9 @@ def store_analysis(db: Database, conversation_id: str, doc: dict, *, vote_versio
     values = {"cid": conversation_id, "doc": doc_json, "prio": prio_json, "v": vote_version, "status": status,
               "t": now_ms(), "d": duration_ms}
     with db.write() as s:
-        updated = s.execute(text(
+        updated = rowcount(s.execute(text(
             f"UPDATE analyses SET document = {as_json}, priorities = {as_json_p}, vote_version = :v, status = :status, "
-            "computed_ms = :t, duration_ms = :d WHERE conversation_id = :cid AND vote_version <= :v"), values).rowcount
+            "computed_ms = :t, duration_ms = :d WHERE conversation_id = :cid AND vote_version <= :v"), values))
         if not updated:
             s.execute(text(
                 "INSERT INTO analyses (conversation_id, document, priorities, vote_version, status, computed_ms, "
@@ -194,9 +195,9 @@ def store_analysis(db: Database, conversation_id: str, doc: dict, *, vote_versio
         cond = [Conversation.id == conversation_id]
         if claim is not None:
             cond.append(Conversation.analysis_claim == claim)
-        cleaned = s.execute(update(Conversation).where(*cond, Conversation.vote_version == vote_version)
+        cleaned = rowcount(s.execute(update(Conversation).where(*cond, Conversation.vote_version == vote_version)
                             .values(analysis_dirty_since=None, analysis_claim=None,
-                                    analysis_claim_ms=None)).rowcount
+                                    analysis_claim_ms=None)))
         s.execute(update(Conversation).where(Conversation.id == conversation_id)
                   .values(analysis_failures=0, analysis_error=None, analysis_retry_ms=None))
         if not cleaned and claim is not None:

@@ -9,14 +9,12 @@ from sqlalchemy.orm import Session
 
 from voxpop.errors import Forbidden, Invalid
 from voxpop.services.text import clean_text
-from voxpop.store.models import Conversation, Organiser, now_ms
+from voxpop.store.models import STATEMENT_LEN_RANGE, TOPIC_MAX, Conversation, Organiser, now_ms
 from voxpop.store.queries import get_conversation
 
-TOPIC_MAX = 300
 DESCRIPTION_MAX = 5000
 WHO_MAY_ADD = ("participants", "organisers")
 MODERATION = ("post", "strict")
-STATEMENT_LEN_RANGE = (20, 2000)
 EDITABLE = ("topic", "description", "who_may_add", "moderation", "statement_max_len", "show_results",
             "forget_identities_days")
 RETENTION_MAX_DAYS = 3650

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -80,7 +81,7 @@ def add_statements(s: Session, conversation_id: str, texts: list[str]) -> list[S
     return _insert(s, conv, cleaned, is_seed=True, author_id=None, mod_status=1)
 
 
-def _check_texts(conv: Conversation, numbered: list[tuple[int, object]], seen: set[str], *,
+def _check_texts(conv: Conversation, numbered: Sequence[tuple[int, object]], seen: set[str], *,
                  where: str) -> tuple[list[str], list[dict]]:
     cleaned: list[str] = []
     errors: list[dict] = []
@@ -134,6 +135,7 @@ def parse_seed_csv(data: bytes | str, filename: str = "upload.csv") -> list[tupl
                     col = hit[0]
                     continue
                 col, headerless = 0, True
+            assert col is not None
             if col >= len(row):
                 errors.append({"line": line, "message": f"has no column {col + 1} (the text column)"})
                 continue

@@ -16,6 +16,7 @@ import threading
 import time
 from concurrent.futures import Future
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
@@ -45,7 +46,7 @@ def _settle(pairs: list[tuple[asyncio.Future, object]]) -> None:
             fut.set_result(res)
 
 
-def _deliver(outcomes: list[tuple[object, object]]) -> None:
+def _deliver(outcomes: list[tuple[Any, object]]) -> None:
     """Resolve thread futures at once and event-loop futures with one call_soon_threadsafe per loop."""
     by_loop: dict[asyncio.AbstractEventLoop, list] = {}
     for target, res in outcomes:
@@ -134,7 +135,7 @@ class VoteWriter:
                 batch.append(nxt)
             _deliver(self._write(batch))
 
-    def _write(self, batch: list[tuple[VoteRequest, object]]) -> list[tuple[object, object]]:
+    def _write(self, batch: list[tuple[VoteRequest, Any]]) -> list[tuple[Any, object]]:
         """(target, result dict or exception) for every item of the batch."""
         try:
             results = self._commit([r for r, _ in batch])
@@ -150,7 +151,7 @@ class VoteWriter:
             return [(target, err) for _, target in batch]
         return [(target, res) for (_, target), res in zip(batch, results, strict=True)]
 
-    def _write_one(self, item: tuple[VoteRequest, object], attempts: int = 5) -> tuple[object, object]:
+    def _write_one(self, item: tuple[VoteRequest, Any], attempts: int = 5) -> tuple[Any, object]:
         req, target = item
         for attempt in range(attempts):
             try:

@@ -15,8 +15,9 @@ import json
 import math
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import CursorResult, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from voxpop.settings import load_settings
@@ -92,7 +93,7 @@ class Database:
         else:
             self.engine = create_engine(self.url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True,
                                         json_serializer=json_dumps)
-            write_engine = self.engine
+            write_engine = self.engine  # type: ignore[assignment]  # same interface as OptionEngine
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(write_engine, expire_on_commit=False)
 
@@ -206,3 +207,8 @@ def get_database(url: str | None = None, *, migrate: bool = True) -> Database:
             db.upgrade()
         _DATABASES[key] = db
     return db
+
+
+def rowcount(result: Any) -> int:
+    """The number of rows an UPDATE / DELETE / INSERT matched (SQLAlchemy types execute() as a plain Result)."""
+    return int(cast(CursorResult, result).rowcount)

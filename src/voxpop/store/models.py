@@ -29,6 +29,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a real bigint.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
+TOPIC_MAX = 300  # characters of a conversation's topic (services.conversations validates it)
+STATEMENT_LEN_RANGE = (20, 2000)  # the allowed range of a conversation's statement_max_len
 
 
 def now_ms() -> int:

@@ -24,6 +24,7 @@ from voxpop.settings import Settings, load_settings
 from voxpop.store.db import get_database
 from voxpop.web.abuse import AbuseGuard, AbuseLimits
 from voxpop.web.api.common import SafeJSONResponse, Services
+from voxpop.web.api.fastvote import FastVotes
 from voxpop.web.errors import http_status, retry_headers
 from voxpop.web.limits import BodyLimit, SecurityHeaders
 from voxpop.web.locale import LocaleMiddleware
@@ -123,7 +124,7 @@ def _checkpoints(db, stop: threading.Event, every_s: float = 0.5) -> None:
 class VoxpopApp(FastAPI):
     """FastAPI with the vote fast path (voxpop.web.api.fastvote) in front of its middleware stack."""
 
-    fast_votes = None
+    fast_votes: FastVotes | None = None
 
     def openapi(self) -> dict:
         if self.openapi_schema is None:

@@ -163,8 +163,8 @@ class Security:
             if org is None:
                 raise Unauthorized("this API token is not valid (revoked or mistyped)")
             return org
-        token = self.session_token(request)
-        return accounts.verify_session(s, token) if token is not None else None
+        session = self.session_token(request)
+        return accounts.verify_session(s, session) if session is not None else None
 
     def require_organiser(self, request: Request, s: Session) -> Organiser:
         org = self.organiser(request, s)

@@ -20,10 +20,9 @@ import numpy as np
 
 from voxpop.io import InputError, locate, read_located
 from voxpop.io.locate import polis_path
-from voxpop.services.conversations import STATEMENT_LEN_RANGE, TOPIC_MAX
 from voxpop.store.archive.reader import ImportReport, import_rows
 from voxpop.store.db import Database
-from voxpop.store.models import now_ms
+from voxpop.store.models import STATEMENT_LEN_RANGE, TOPIC_MAX, now_ms
 
 POLIS_XID = "polis-{}"
 
@@ -100,7 +99,7 @@ def polis_tables(folder: str | Path) -> dict[str, list[dict]]:
         statements.append({"id": j + 1, "conversation_id": "", "tid": tids[j], "text": conv.statement_text.get(sid, ""),
                            "author_participant_id": author, "is_seed": False, "mod_status": max(-1, min(1, mod)),
                            "is_meta": sid in conv.meta, "created_ms": _number(c.get("timestamp")) or start})
-    longest = max((len(s["text"]) for s in statements), default=0)
+    longest = max((len(str(s["text"])) for s in statements), default=0)
     lo, hi = STATEMENT_LEN_RANGE
     conversation = {
         "id": secrets.token_urlsafe(8), "topic": (conv.title or Path(folder).name)[:TOPIC_MAX] or "Pol.is conversation",

@@ -23,7 +23,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = create_engine(config.get_main_option("sqlalchemy.url"), poolclass=NullPool)
+    engine = create_engine(config.get_main_option("sqlalchemy.url") or "", poolclass=NullPool)
     with engine.connect() as conn:
         _run(conn)
         conn.commit()

@@ -149,7 +149,7 @@ def _resolve(db: Database, cid: str, who: tuple[str, str], create: bool,
     if before_create is not None:
         before_create()
     with db.write() as s:
-        return P.get_or_create_participant(s, cid, **ids).id
+        return P.get_or_create_participant(s, cid, **ids).id  # type: ignore[arg-type]  # xid= or anon_id=
 
 
 async def participant_id(request: Request, response: Response, cid: str, *, xid: str | None = None,

@@ -125,12 +125,12 @@ async def add_statement(cid: str, body: StatementIn, request: Request, response:
         svc.security.check_new_statement(request)
         pk = await participant_id(request, response, cid, xid=body.xid)
         svc.security.check_rate(request, f"p{pk}", cost=5)
-        return await _run(svc, lambda s: [S.add_statement(s, cid, body.text, participant_id=pk,
+        return await _run(svc, lambda s: [S.add_statement(s, cid, body.text or "", participant_id=pk,
                                                                     reader_language=i18n.current())])
     svc.security.check_rate(request)
     if body.texts is not None:
         return await _run(svc, lambda s: S.add_statements(s, cid, body.texts))
-    return await _run(svc, lambda s: [S.add_statement(s, cid, body.text, by_organiser=True)])
+    return await _run(svc, lambda s: [S.add_statement(s, cid, body.text or "", by_organiser=True)])
 
 
 async def _run(svc, fn) -> dict:

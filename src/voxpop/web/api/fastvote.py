@@ -13,6 +13,7 @@ cookie handling stay exactly those of the documented endpoint.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from http.cookies import CookieError, SimpleCookie
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
@@ -67,8 +68,8 @@ def _header(scope, name: bytes) -> bytes | None:
     return None
 
 
-async def _send_json(send, status: int, content: dict, extra: list[tuple[bytes, bytes]] = ()) -> None:
-    body = _RENDER(None, content)
+async def _send_json(send, status: int, content: dict, extra: Sequence[tuple[bytes, bytes]] = ()) -> None:
+    body = _RENDER(None, content)  # type: ignore[arg-type]  # render() does not use self
     await send({"type": "http.response.start", "status": status, "headers": [
         (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
         (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"), *extra]})

@@ -142,4 +142,5 @@ async def redeem(code: Annotated[str, Path(max_length=40)], request: Request, re
 
     cid = await run_in_threadpool(go)
     pk = await participant_id(request, response, cid, xid=xid, create=True)
+    assert pk is not None  # create=True
     return await run_in_threadpool(redeem_sync, request, code, pk)

@@ -76,7 +76,8 @@ def flash_from(request: Request) -> dict[str, Any]:
         text, kind = MESSAGES[key]
         n = request.query_params.get("n")
         if key == "seeded" and n and n.isdigit() and n != "1":
-            text = i18n.ngettext("%(num)s statement added.", "%(num)s statements added.", int(n))
+            return {"flash": str(i18n.ngettext("%(num)s statement added.", "%(num)s statements added.", int(n))),
+                    "flash_kind": kind}
         return {"flash": str(text), "flash_kind": kind}
     return {}
 

@@ -170,6 +170,7 @@ async def accept(code: str, request: Request, csrf_token: str = Form("")) -> Res
 
         cid = await run_in_threadpool(cid_of)
         pk = await participant_id(request, cookies, cid, create=True)
+        assert pk is not None  # create=True
         await run_in_threadpool(AP.redeem_sync, request, code, pk)
     except ServiceError as e:
         return with_cookies(service_error_page(request, e, back=f"/i/{quote(code)}"), cookies)

@@ -154,7 +154,7 @@ async def vote(cid: str, request: Request, csrf_token: str = Form(""), statement
         await asyncio.wrap_future(fut)
     except ServiceError as e:
         return with_cookies(_fail(request, e), cookies)
-    message = i18n._("Vote recorded: %(vote)s.", vote=VOTE_LABELS[V.VOTE_NAMES[value]])
+    message = i18n._("Vote recorded: %(vote)s.", vote=VOTE_LABELS[V.VOTE_NAMES[value] or "pass"])
     payload = None
     if wants_json(request):
         def go():
@@ -232,7 +232,7 @@ async def place(cid: str, request: Request, csrf_token: str = Form(""), place: s
         def go() -> bool:
             with svc.db.write() as s:
                 chosen = place_id.strip()[:100] or find_place(s, cid, place)[0]
-                return chosen is not None and save_place(s, cid, pk, chosen)
+                return chosen is not None and pk is not None and save_place(s, cid, pk, chosen)
 
         saved = await run_in_threadpool(go)
     except ServiceError as e:

@@ -66,7 +66,7 @@ async def results(cid: str, request: Request) -> Response:
         nav=participant_nav(cid, "results", True), standing=standing, shown=shown, hidden=hidden,
         places=places, chosen=chosen, summary=plain_summary(view) if view and view.ok else None,
         bridging_extra=_bridging_extra(view), pmap=pmap,
-        map_statements=[st for st in view.statements if not st.moderated_out and st.support] if pmap else [],
+        map_statements=[st for st in view.statements if not st.moderated_out and st.support] if pmap and view else [],
     )
     # drawn from the stored document; a strong ETag lets a reader who has this page get an empty 304.
     # Shared caches may keep public results; a page with this participant's standing is theirs alone.
@@ -76,7 +76,7 @@ async def results(cid: str, request: Request) -> Response:
 def _place_map(view, layout, colour: str | None):
     """The map of places coloured by coverage, or by support for the statement chosen with ?colour=ID."""
     by_id = {st.id: st for st in view.statements if not st.moderated_out}
-    mode = colour if colour in by_id else "coverage"
+    mode = colour if colour is not None and colour in by_id else "coverage"
     return place_map(layout, view.places, mode=mode,
                      statement_text=by_id[mode].text if mode in by_id else None, id_prefix="place-map")
 
