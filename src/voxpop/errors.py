@@ -60,7 +60,7 @@ class TooLarge(ServiceError):
 class RateLimited(ServiceError):
     code = "rate_limited"
 
-    def __init__(self, message: str, *, retry_after: float = 1.0) -> None:
+    def __init__(self, message: object, *, retry_after: float = 1.0) -> None:
         super().__init__(message)
         self.retry_after = retry_after
 

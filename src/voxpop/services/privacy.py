@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from voxpop.services.conversations import get_conversation, mark_dirty
 from voxpop.services.participants import get_participant
 from voxpop.services.votes import VOTE_NAMES
+from voxpop.store.db import rowcount
 from voxpop.store.models import (
     Conversation,
     ModerationDecision,
@@ -87,10 +88,10 @@ def erase_participant(s: Session, conversation_id: str, participant_id: int) -> 
 
 def forget_identities(s: Session, conversation_id: str) -> int:
     """Delete every cookie id and xid of the conversation (the votes stay, unlinked); returns how many."""
-    return s.execute(update(Participant).where(
+    return rowcount(s.execute(update(Participant).where(
         Participant.conversation_id == conversation_id,
         or_(Participant.anon_id.is_not(None), Participant.xid.is_not(None)))
-        .values(anon_id=None, xid=None)).rowcount
+        .values(anon_id=None, xid=None)))
 
 
 def due_for_forgetting(s: Session, now: int | None = None) -> list[str]:
