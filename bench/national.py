@@ -7,10 +7,10 @@ Creates a conversation of --participants participants who each vote on --votes-e
 statements (three opinion groups plus noise; cast in a random order) in a new database on the PostgreSQL
 cluster of $VOXPOP_TEST_PG_ADMIN_URL (or --db-url, which must be an empty database), filling the
 participants and votes tables with COPY (the current votes only: the vote_events history is not filled; the
-worker does not read it). It then runs, each in its own process, timed by wall clock with its peak resident
-memory (ru_maxrss of the child):
+worker does not read it). It then runs, each in its own process, timed by wall clock (Python start-up and
+imports included) with its peak resident memory (VmHWM, reported by the child):
 
-  load     the worker's load of the votes (voxpop.store.load.load_conversation: binary COPY into numpy)
+  load     the worker's load of the votes (voxpop.store.load.load_conversation: packed blocks into numpy)
   worker   the worker's whole job (voxpop.services.analyses.run_analysis: load, analyse, store the document)
   old load the loader before #16 (fetchall of Python tuples, then numpy), for comparison
   cli      `voxpop analyze votes.csv --statements statements.csv` on the same current votes exported to CSV
@@ -114,7 +114,20 @@ def export_csv(url: str, cid: str, folder: Path) -> Path:
     return folder / "votes.csv"
 
 
-LOAD = """
+# each child reports its own peak resident memory (VmHWM) as it exits: ru_maxrss from wait4 would
+# include this parent's size at fork time
+PEAK = """
+import atexit
+atexit.register(lambda: print("VmHWM", open("/proc/self/status").read().split("VmHWM:")[1].split()[0], flush=True))
+"""
+
+CLI = PEAK + """
+import runpy, sys
+sys.argv = ["voxpop", *sys.argv[1:]]
+runpy.run_module("voxpop.cli", run_name="__main__")
+"""
+
+LOAD = PEAK + """
 import sys, time
 from voxpop.store.db import get_database
 from voxpop.store.load import load_conversation
@@ -125,7 +138,7 @@ with db.read() as s:
 print(f"{time.perf_counter() - t:.2f}s in-process, {conv.n_votes} votes")
 """
 
-OLD_LOAD = """
+OLD_LOAD = PEAK + """
 import sys, time
 import numpy as np
 from voxpop.store.db import get_database
@@ -139,7 +152,7 @@ with db.read() as s:
 print(f"{time.perf_counter() - t:.2f}s in-process, {len(arr)} votes")
 """
 
-WORKER = """
+WORKER = PEAK + """
 import sys, time
 from voxpop.services.analyses import run_analysis
 from voxpop.store.db import get_database
@@ -152,15 +165,13 @@ print(f"{time.perf_counter() - t:.2f}s in-process, status {doc['meta'].get('stat
 def measure(cmd: list[str]) -> tuple[float, float, str]:
     """(wall seconds, peak resident MiB, last line of output) of one child process."""
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    out = proc.stdout.read() if proc.stdout else ""
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
     wall = time.perf_counter() - t
-    proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
-        raise SystemExit(f"{' '.join(cmd[:3])} failed ({proc.returncode}):\n{out[-2000:]}")
-    lines = [ln for ln in out.splitlines() if ln.strip()]
-    return wall, usage.ru_maxrss / 1024, lines[-1] if lines else ""
+        raise SystemExit(f"{' '.join(cmd[:3])} failed ({proc.returncode}):\n{proc.stdout[-2000:]}")
+    lines = [ln for ln in proc.stdout.splitlines() if ln.strip() and not ln.startswith("VmHWM")]
+    peak = [int(ln.split()[1]) for ln in proc.stdout.splitlines() if ln.startswith("VmHWM")]
+    return wall, peak[-1] / 1024 if peak else float("nan"), lines[-1] if lines else ""
 
 
 def main() -> None:
@@ -191,7 +202,7 @@ def main() -> None:
             votes_csv = export_csv(url, cid, Path(tmp))
             print(f"exported {votes_csv.stat().st_size / 2**20:.0f} MiB of votes CSV")
             py = sys.executable
-            rows = [("cli (baseline)", measure([py, "-m", "voxpop.cli", "analyze", str(votes_csv), "--statements",
+            rows = [("cli (baseline)", measure([py, "-c", CLI, "analyze", str(votes_csv), "--statements",
                                                 str(Path(tmp) / "statements.csv"), "--json", str(Path(tmp) / "a.json"),
                                                 "--quiet"])),
                     ("worker load", measure([py, "-c", LOAD, url, cid])),

@@ -1,4 +1,4 @@
-"""The analysis loader reads votes columnar (binary COPY on PostgreSQL, batches on SQLite) and gets exactly
+"""The analysis loader reads votes columnar (packed blocks on PostgreSQL, batches on SQLite) and gets exactly
 what the old row-by-row path (fetchall -> np.array) got."""
 
 from __future__ import annotations

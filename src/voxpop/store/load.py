@@ -24,7 +24,7 @@ def load_conversation(s: Session, conversation_id: str) -> Conversation:
                              Statement.author_participant_id).where(Statement.conversation_id == conv.id).order_by(Statement.tid)).all()
     sid_to_col = {row[0]: i for i, row in enumerate(stmts)}
     statement_ids = [str(row[1]) for row in stmts]
-    cols = read_votes(s, conv.id)  # columnar: binary COPY on PostgreSQL, no Python object per vote
+    cols = read_votes(s, conv.id)  # columnar: packed blocks on PostgreSQL, no Python object per vote
     ppk, spk, vote, ts = cols.participant, cols.statement, cols.vote, cols.ts
     uniq = np.unique(ppk)  # sorted keys = creation order
     participant_ids = [str(p) for p in uniq.tolist()]

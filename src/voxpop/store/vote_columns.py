@@ -1,12 +1,14 @@
 """A conversation's current votes as four numpy columns, read in bulk without a Python object per vote.
 
-PostgreSQL: `COPY (SELECT ...) TO STDOUT (FORMAT BINARY)`. Every column is cast to a fixed width and none is
-NULL, so each row of the binary stream is 44 bytes and a chunk of whole rows is parsed by one
-`np.frombuffer` with a big-endian structured dtype, then copied into preallocated columns (25 bytes per
-vote). SQLite: the cursor's fetchmany into the same preallocated columns, one batch at a time.
+PostgreSQL: the server packs the votes into a few large bytea blocks (string_agg of int8send/int2send, 26
+bytes per vote, one block per 65,536 event ids) sent through a server-side cursor in binary; each block is
+parsed by one `np.frombuffer` with a big-endian structured dtype and copied into preallocated columns (25
+bytes per vote). (A binary `COPY ... TO STDOUT` was tried first: libpq hands COPY data over one row at a time,
+which costs a Python call per vote.)
+SQLite: the cursor's fetchmany into the same preallocated columns, one batch at a time.
 
-Rows come in `event_id` order (when the vote was cast); the index ix_votes_conv_event
-(conversation_id, event_id) serves that order without a sort.
+Rows come in `event_id` order (when the vote was cast). The index ix_votes_conv_event
+(conversation_id, event_id) finds one conversation's votes among many and serves SQLite's ORDER BY.
 """
 
 from __future__ import annotations
@@ -18,12 +20,10 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 _COLUMNS = "participant_id, statement_id, vote, updated_ms"
-_FETCH = 65_536
-_BLOCK = 1 << 22  # bytes of COPY stream parsed at once
-# one row of the binary COPY stream: field count, then (length, value) per column, network byte order
-_ROW = np.dtype([("n", ">i2"), ("l0", ">i4"), ("participant", ">i8"), ("l1", ">i4"), ("statement", ">i8"),
-                 ("l2", ">i4"), ("vote", ">i2"), ("l3", ">i4"), ("ts", ">i8")])
-_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
+_FETCH = 65_536  # SQLite: rows per fetchmany
+_BLOCK = 65_536  # PostgreSQL: event ids per packed block (at most 1.7 MB of records)
+# one packed vote, network byte order (int8send / int2send)
+_RECORD = np.dtype([("participant", ">i8"), ("statement", ">i8"), ("vote", ">i2"), ("ts", ">i8")])
 
 
 @dataclass
@@ -72,7 +72,7 @@ def read_votes(s: Session, conversation_pk: str) -> VoteColumns:
     capacity = s.execute(text("SELECT count(*) FROM votes WHERE conversation_id = :c"), {"c": conversation_pk}).scalar_one()
     out = _Builder(int(capacity))
     if s.get_bind().dialect.name == "postgresql":
-        _copy_binary(s, conversation_pk, out)
+        _packed_blocks(s, conversation_pk, out)
     else:
         _fetch_batches(s, conversation_pk, out)
     return out.done()
@@ -89,38 +89,20 @@ def _fetch_batches(s: Session, conversation_pk: str, out: _Builder) -> None:
         cur.close()
 
 
-def _copy_binary(s: Session, conversation_pk: str, out: _Builder) -> None:
-    query = ("COPY (SELECT participant_id::int8, statement_id::int8, vote::int2, updated_ms::int8 FROM votes "
-             "WHERE conversation_id = {c} ORDER BY event_id) TO STDOUT (FORMAT BINARY)")
-    cur = s.connection().connection.cursor()
+def _packed_blocks(s: Session, conversation_pk: str, out: _Builder) -> None:
+    """PostgreSQL packs the votes itself: one bytea of fixed 26-byte records per block of event ids, sent in
+    binary through a server-side cursor (a few blocks in memory at a time) and read by np.frombuffer."""
+    cur = s.connection().connection.cursor(name="voxpop_vote_columns")
     try:
-        from psycopg import sql
-
-        with cur.copy(sql.SQL(query).format(c=sql.Literal(conversation_pk))) as copy:
-            # libpq hands the stream over one row at a time: gather rows into blocks, parse a block at once
-            pending = bytearray()
-            for row in copy:
-                pending += row
-                if len(pending) >= _BLOCK:
-                    _parse_rows(pending, out)
-        _parse_rows(pending, out)
-        if bytes(pending) != b"\xff\xff":
-            raise RuntimeError(f"the binary COPY of votes ended with {len(pending)} unparsed bytes")
+        cur.itersize = 4
+        cur.execute("SELECT string_agg(int8send(participant_id::int8) || int8send(statement_id::int8) || "
+                    "int2send(vote::int2) || int8send(updated_ms::int8), ''::bytea ORDER BY event_id) "
+                    f"FROM votes WHERE conversation_id = %s GROUP BY event_id / {_BLOCK} ORDER BY event_id / {_BLOCK}",
+                    (conversation_pk,), binary=True)
+        for (block,) in cur:
+            if len(block) % _RECORD.itemsize:
+                raise RuntimeError("PostgreSQL sent a block of votes that is not whole records")
+            rows = np.frombuffer(block, dtype=_RECORD)
+            out.add(rows["participant"], rows["statement"], rows["vote"], rows["ts"])
     finally:
         cur.close()
-
-
-def _parse_rows(pending: bytearray, out: _Builder) -> None:
-    """Move every whole row at the start of `pending` into `out` (the header is skipped the first time)."""
-    if pending[:1] == b"P":  # the header, which comes with the first row; a row starts with its field count, 4
-        if pending[:11] != _SIGNATURE or len(pending) < 19:
-            raise RuntimeError("PostgreSQL sent a COPY stream that is not in binary format")
-        del pending[:19 + int.from_bytes(pending[15:19], "big")]
-    whole = len(pending) // _ROW.itemsize  # the 2-byte trailer is shorter than a row: never parsed as one
-    if not whole:
-        return
-    rows = np.frombuffer(bytes(pending[:whole * _ROW.itemsize]), dtype=_ROW)
-    if (rows["n"] != 4).any():
-        raise RuntimeError("unexpected row in the binary COPY of votes (its field count is not 4)")
-    out.add(rows["participant"], rows["statement"], rows["vote"], rows["ts"])
-    del pending[:whole * _ROW.itemsize]
