@@ -35,6 +35,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))  # tests.support (pgtemp)
 
 CHUNK = 1_000_000  # votes per COPY chunk
 
@@ -183,8 +184,7 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the database (its URL is printed)")
     args = ap.parse_args()
     from sqlalchemy import create_engine, text
-
-    from voxpop.store import pgtemp
+    from tests.support import pgtemp
 
     admin = None
     url = args.db_url

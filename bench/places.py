@@ -19,15 +19,16 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.support (simulated participation)
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from tests.support.places_simulate import referendum_participation, skewed_participation, votes_from_shares  # noqa: E402
 
 from voxpop.conversation import Conversation  # noqa: E402
 from voxpop.places.analysis import apply  # noqa: E402
 from voxpop.places.io import read_places  # noqa: E402
 from voxpop.places.registry import PlaceRecord, build_registry  # noqa: E402
-from voxpop.places.simulate import referendum_participation, skewed_participation, votes_from_shares  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("VOXPOP_SHARED", ROOT.parent / "shared"))

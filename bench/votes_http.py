@@ -36,6 +36,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))  # tests.support (pgtemp)
 
 LUA = """
 math.randomseed(os.time() * 1000 + math.floor(os.clock() * 1e6))
@@ -179,7 +180,7 @@ async def _httpx_load(base: str, cid: str, seconds: int, conc: int, np_: int, ns
 
 
 def bench_one(kind: str, args, tmp: Path, limits: str) -> None:
-    from voxpop.store import pgtemp
+    from tests.support import pgtemp
 
     label = kind
     kind = f"{kind} limits={limits}"

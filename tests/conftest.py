@@ -62,19 +62,19 @@ def browser():
 
 # --- databases: service tests run on SQLite and on PostgreSQL -------------------------------------
 # PostgreSQL: the cluster of $VOXPOP_TEST_PG_ADMIN_URL (./run test starts one), else a throwaway cluster
-# started once per test session (voxpop.store.pgtemp); one fresh database per session.
+# started once per test session (tests/support/pgtemp.py); one fresh database per session.
 
 
 @pytest.fixture(scope="session")
 def pg_admin_url() -> str:
-    from voxpop.store import pgtemp
+    from tests.support import pgtemp
 
     return pgtemp.shared_admin_url()
 
 
 @pytest.fixture(scope="session")
 def pg_url() -> str:
-    from voxpop.store import pgtemp
+    from tests.support import pgtemp
 
     return pgtemp.shared_test_database()
 

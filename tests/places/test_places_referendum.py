@@ -13,11 +13,11 @@ import pandas as pd
 import pytest
 from tests.conftest import require_shared
 from tests.places._util import document, rows_as_dicts
+from tests.support.places_simulate import referendum_participation, votes_from_shares
 
 from voxpop.conversation import Conversation
 from voxpop.places.analysis import apply
 from voxpop.places.io import read_places
-from voxpop.places.simulate import referendum_participation, votes_from_shares
 
 N = 20_000
 

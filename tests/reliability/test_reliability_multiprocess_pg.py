@@ -11,9 +11,9 @@ import httpx
 import pytest
 from reliability_helpers import Proc, Server
 from sqlalchemy import func, select
+from tests.support import pgtemp
 
 from voxpop.services import accounts
-from voxpop.store import pgtemp
 from voxpop.store.db import Database
 from voxpop.store.models import Vote, VoteEvent
 

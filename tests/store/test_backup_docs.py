@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from tests.roundtrip.build import build_conversation
 from tests.roundtrip.compare import assert_same_analysis
+from tests.support import pgtemp
 
 from voxpop.services.analyses import run_analysis
-from voxpop.store import pgtemp
 from voxpop.store.db import Database
 from voxpop.store.models import Conversation
 

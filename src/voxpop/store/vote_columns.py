@@ -14,6 +14,7 @@ Rows come in `event_id` order (when the vote was cast). The index ix_votes_conv_
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sqlalchemy import text
@@ -92,7 +93,7 @@ def _fetch_batches(s: Session, conversation_pk: str, out: _Builder) -> None:
 def _packed_blocks(s: Session, conversation_pk: str, out: _Builder) -> None:
     """PostgreSQL packs the votes itself: one bytea of fixed 26-byte records per block of event ids, sent in
     binary through a server-side cursor (a few blocks in memory at a time) and read by np.frombuffer."""
-    cur = s.connection().connection.cursor(name="voxpop_vote_columns")
+    cur: Any = s.connection().connection.cursor(name="voxpop_vote_columns")  # psycopg server-side cursor
     try:
         cur.itersize = 4
         cur.execute("SELECT string_agg(int8send(participant_id::int8) || int8send(statement_id::int8) || "
