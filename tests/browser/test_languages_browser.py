@@ -14,7 +14,8 @@ from test_pages_browser import _axe, _basic_checks
 pytestmark = pytest.mark.browser
 
 # words that are the same in every language here: the product's name, the format, numbers and signs
-SAME_EVERYWHERE = re.compile(r"^(voxpop|JSON|[\d\s.,:;%·()#?✓✗⇄/+–—-]*|[A-Z]|English|Cymraeg|العربية)$")
+SAME_EVERYWHERE = re.compile(r"^(voxpop|JSON|[\d\s.,:;%·()#?✓✗⇄/+–—-]*|[A-Z]|English|Cymraeg|العربية|n=[\d,]+"
+                             r"|[A-Z] · [\d,]+)$")
 
 
 def _texts(page) -> list[str]:
@@ -121,3 +122,33 @@ def test_arabic_participant_page_is_right_to_left(demo_server, browser):
         shot(page, "participant-ar-phone")
     finally:
         ctx.close()
+
+
+def _results_user_content(page) -> set[str]:
+    """What people wrote or named on the results page: statements, the topic, place and region names."""
+    return _user_content(page) | set(page.evaluate("""() => Array.from(document.querySelectorAll(
+        '#place-map-table tbody th, #place-map-table tbody td, .rank li, .st-text, .cards .st-text, svg title'),
+        e => e.textContent.replace(/\\s+/g, ' ').trim())"""))
+
+
+def test_welsh_reader_reads_the_results_in_welsh(demo_server, browser):
+    pages = {}
+    for lang in ("cy", "en"):
+        ctx = browser.new_context(**PHONE, locale=lang, bypass_csp=True)
+        p = ctx.new_page()
+        p.set_default_timeout(20_000)
+        p.goto(demo_server.urls["results"])
+        pages[lang] = (ctx, p)
+    try:
+        cy = pages["cy"][1]
+        expect(cy.locator("html")).to_have_attribute("lang", "cy")
+        expect(cy.locator("#common-heading")).to_contain_text("Tir cyffredin")
+        expect(cy.locator("#split-heading")).to_contain_text("Lle mae grwpiau’n hollti")
+        left = english_left(cy, pages["en"][1], _results_user_content(pages["en"][1]))
+        assert left == [], f"English left on the Welsh results page: {left}"
+        problems = _basic_checks(cy) + _axe(cy)
+        assert problems == [], problems
+        shot(cy, "results-cy-phone")
+    finally:
+        for ctx, _ in pages.values():
+            ctx.close()

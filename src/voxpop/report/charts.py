@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
+from voxpop import i18n
 from voxpop.report.places import CoverageRow, PlacesView, SupportRow
 from voxpop.report.svg import Bar, bar_chart, pct, share_bars
 from voxpop.report.themes import Cell, Theme
@@ -12,31 +13,34 @@ from voxpop.report.view import ReportView
 
 def support_chart(row: SupportRow, fewer: str) -> Markup:
     rows: list[tuple[str, float | None, float | None, float | None, str]] = []
-    for name, sh in (("as voted", row.unweighted), ("weighted", row.weighted)):
+    for key, name, sh in (("voted", i18n._("as voted"), row.unweighted), ("weighted", i18n._("weighted"), row.weighted)):
         if sh is None:
             continue
         if sh.suppressed or sh.agree is None:
             rows.append((name, None, None, None, fewer))
             continue
-        n = sh.n_effective if name == "weighted" and sh.n_effective is not None else sh.n
+        n = sh.n_effective if key == "weighted" and sh.n_effective is not None else sh.n
         rows.append((name, sh.agree, sh.disagree, sh.passed, f"n={n:,.0f}" if n is not None else ""))
-    return share_bars(rows, title=f"Support for statement {row.statement.id}, as voted and weighted by place")
+    return share_bars(rows, title=i18n._("Support for statement %(n)s, as voted and weighted by place",
+                                         n=row.statement.id))
 
 
 def coverage_chart(rows: list[CoverageRow], dim: str, fewer: str) -> Markup:
     bars = []
     for r in rows:
         if r.suppressed:
-            bars.append(Bar(r.label, None, "hidden so that a smaller place next to it stays private"
+            bars.append(Bar(r.label, None, i18n._("hidden so that a smaller place next to it stays private")
                             if r.protects else fewer))
             continue
         bits = [f"{r.ratio:.2f}×" if r.ratio is not None else "",
-                f"{r.participants:,} people" if r.participants is not None else ""]
+                i18n.ngettext("%(num)s person", "%(num)s people", r.participants) if r.participants is not None
+                else ""]
         bars.append(Bar(r.label, r.ratio if r.ratio is not None else 0.0, " · ".join(b for b in bits if b) or "–"))
     ratios = [r.ratio for r in rows if r.ratio is not None]
     top = max(1.5, min(3.0, max(ratios, default=1.0)))  # one outlier must not squash every other bar
-    return bar_chart(bars, title=f"Coverage by {dim}: voices relative to population share (1 = in proportion)",
-                     ref=(1.0, "in proportion"), max_value=top)
+    return bar_chart(bars, title=i18n._("Coverage by %(dim)s: voices relative to population share (1 = in "
+                                        "proportion)", dim=i18n._(dim.replace("_", " "))),
+                     ref=(1.0, i18n._("in proportion")), max_value=top)
 
 
 def weighted_groups_chart(places: PlacesView, view: ReportView) -> Markup:
@@ -45,9 +49,9 @@ def weighted_groups_chart(places: PlacesView, view: ReportView) -> Markup:
         g = view.group(gid)
         if g is None:
             continue
-        bars.append(Bar(f"{g.label} as voted", share, pct(share), g.style.colour))
-        bars.append(Bar(f"{g.label} weighted", wshare, pct(wshare), g.style.ink))
-    return bar_chart(bars, title="Size of each opinion group, as voted and weighted by place", max_value=1.0)
+        bars.append(Bar(i18n._("%(group)s as voted", group=g.label), share, pct(share), g.style.colour))
+        bars.append(Bar(i18n._("%(group)s weighted", group=g.label), wshare, pct(wshare), g.style.ink))
+    return bar_chart(bars, title=i18n._("Size of each opinion group, as voted and weighted by place"), max_value=1.0)
 
 
 def theme_bars(themes: list[Theme]) -> list[Bar]:

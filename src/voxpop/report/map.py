@@ -6,6 +6,7 @@ import math
 
 from markupsafe import Markup, escape
 
+from voxpop import i18n
 from voxpop.report.fmt import FONT, _f
 from voxpop.report.palette import UNGROUPED, fill_attrs, glyph
 from voxpop.report.view import Point, ReportView
@@ -61,15 +62,17 @@ def opinion_map(view: ReportView, *, width: int = 480, height: int | None = None
         else:
             ratio = 0.75
         height = int(round(width * max(0.6, min(1.0, ratio))))
+    map_title = i18n._("Opinion map: %(title)s", title=view.title)
+    no_map = i18n._("No map yet: too few votes")
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="vp-map" {FONT} viewBox="0 0 {width} {height}" role="img" '
-            f'aria-labelledby="{title_id} {desc_id}"><title id="{title_id}">Opinion map: '
-            f'{escape(view.title)}</title>')
+            f'aria-labelledby="{title_id} {desc_id}"><title id="{title_id}">'
+            f'{escape(map_title)}</title>')
     if not pts:
-        desc = "No map yet: " + (view.message or "there are too few votes to place participants.")
+        desc = i18n._("No map yet: %(why)s", why=view.message or i18n._("there are too few votes to place participants."))
         return Markup(f'{head}<desc id="{desc_id}">{escape(desc)}</desc>'
                       f'<rect width="{width}" height="{height}" fill="#f4f4f4"/>'
                       f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" class="vp-t" '
-                      f'fill="#333">No map yet: too few votes</text></svg>')
+                      f'fill="#333">{escape(no_map)}</text></svg>')
     xs = [p.x for p in pts]
     ys = [p.y for p in pts]
     xmin, xmax, ymin, ymax = min(xs), max(xs), min(ys), max(ys)
@@ -91,13 +94,14 @@ def opinion_map(view: ReportView, *, width: int = 480, height: int | None = None
     out = [head]
     parts = []
     for g in view.groups:
-        parts.append(f"{g.label}, {g.size} people, drawn as {g.style.shape_name}")
+        parts.append(i18n._("%(group)s, %(n)s people, drawn as %(shape)s", group=g.label, n=g.size,
+                            shape=i18n._(g.style.shape_name)))
     n_un = len(by_group.get(None, []))
-    desc = (f"{len(pts)} participants placed by how they voted; people close together voted alike. "
-            + ("; ".join(parts) + ". " if parts else "")
-            + (f"{n_un} participants with too few votes to be grouped, in grey. " if n_un else "")
-            + ("Marks are binned: a larger mark stands for more people. " if binned else "")
-            + "A table of the groups follows the map.")
+    desc = (i18n._("%(n)s participants placed by how they voted; people close together voted alike.", n=len(pts))
+            + " " + ("; ".join(parts) + ". " if parts else "")
+            + (i18n._("%(n)s participants with too few votes to be grouped, in grey.", n=n_un) + " " if n_un else "")
+            + (i18n._("Marks are binned: a larger mark stands for more people.") + " " if binned else "")
+            + i18n._("A table of the groups follows the map."))
     out.append(f'<desc id="{desc_id}">{escape(desc)}</desc>')
     out.append(f'<rect width="{width}" height="{height}" fill="#fff"/>')
     if xmin <= 0 <= xmax:

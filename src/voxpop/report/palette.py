@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from voxpop.i18n import N_
+
 # (fill for marks, ink for text on white)
 _COLOURS = [
     ("#0072B2", "#0072B2"),  # blue
@@ -21,9 +23,10 @@ _COLOURS = [
     ("#595959", "#595959"),  # grey
 ]
 SHAPES = ["circle", "square", "triangle", "diamond", "triangle-down", "plus", "hexagon", "ring"]
+# shape names are translated where they are shown (N_ marks them for the catalogs)
 SHAPE_NAMES = {
-    "circle": "circles", "square": "squares", "triangle": "triangles", "diamond": "diamonds",
-    "triangle-down": "down triangles", "plus": "crosses", "hexagon": "hexagons", "ring": "rings",
+    "circle": N_("circles"), "square": N_("squares"), "triangle": N_("triangles"), "diamond": N_("diamonds"),
+    "triangle-down": N_("down triangles"), "plus": N_("crosses"), "hexagon": N_("hexagons"), "ring": N_("rings"),
 }
 
 AGREE = "#1A7F4B"      # white text on it: 5.0:1

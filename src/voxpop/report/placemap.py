@@ -16,6 +16,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from voxpop import i18n
+from voxpop.i18n import N_
 from voxpop.report.view import as_dict, as_list, key, num
 
 COVERAGE = ("#c6dbef", "#6baed6", "#2171b5", "#08306b")  # sequential blues, light = fewer voices
@@ -23,8 +25,8 @@ SUPPORT = ("#762a83", "#af8dc3", "#eee3c4", "#7fbf7b", "#1b7837")  # purple (dis
 TOO_FEW = "#c8c8c8"
 HIDDEN = "#dedede"
 NOT_HEARD = "#ffffff"
-SUPPORT_LABELS = ("fewer than 2 in 10 agree", "2 to 4 in 10 agree", "about half agree", "6 to 8 in 10 agree",
-                  "more than 8 in 10 agree")
+SUPPORT_LABELS = (N_("fewer than 2 in 10 agree"), N_("2 to 4 in 10 agree"), N_("about half agree"),
+                  N_("6 to 8 in 10 agree"), N_("more than 8 in 10 agree"))
 
 
 @dataclass
@@ -73,29 +75,31 @@ def _coverage(records: list[dict], min_cell: int) -> tuple[list[Band], dict[str,
     if shown:
         qs = [shown[min(len(shown) - 1, int(len(shown) * q))] for q in (0.25, 0.5, 0.75)]
         breaks = sorted({_nice(b) for b in qs if b > 0})
-    hidden = "not shown, so that a smaller count nearby cannot be worked out"
-    bands = [Band(NOT_HEARD, "not yet heard"), Band(TOO_FEW, f"too few voices to show (fewer than {min_cell})"),
-             Band(HIDDEN, hidden)]
+    hidden = i18n._("not shown, so that a smaller count nearby cannot be worked out")
+    too_few = i18n._("too few voices to show (fewer than %(n)s)", n=min_cell)
+    not_heard = i18n._("not yet heard")
+    bands = [Band(NOT_HEARD, not_heard), Band(TOO_FEW, too_few), Band(HIDDEN, hidden)]
     edges = [0.0, *breaks, float("inf")]
     colours = COVERAGE[-(len(edges) - 1):] if len(edges) - 1 <= len(COVERAGE) else COVERAGE
     for i in range(len(edges) - 1):
         lo, hi = edges[i], edges[i + 1]
-        label = (f"up to {_fmt(hi)}" if i == 0 else f"{_fmt(lo)} or more" if hi == float("inf")
-                 else f"{_fmt(lo)} to {_fmt(hi)}") + " voices per 100,000 people"
+        label = (i18n._("up to %(hi)s voices per 100,000 people", hi=_fmt(hi)) if i == 0 else
+                 i18n._("%(lo)s or more voices per 100,000 people", lo=_fmt(lo)) if hi == float("inf") else
+                 i18n._("%(lo)s to %(hi)s voices per 100,000 people", lo=_fmt(lo), hi=_fmt(hi)))
         bands.append(Band(colours[i], label))
     values: dict[str, tuple[int, str]] = {}
     for r in records:
         band = str(r.get("participants_band") or "0")
         v = num(r.get("voices_per_100k"))
         if band == "0":
-            values[key(r.get("id"))] = (0, "not yet heard")
+            values[key(r.get("id"))] = (0, not_heard)
         elif v is None and band.startswith("<"):
-            values[key(r.get("id"))] = (1, f"too few voices to show (fewer than {min_cell})")
+            values[key(r.get("id"))] = (1, too_few)
         elif v is None:  # enough voices, but hidden to protect a smaller neighbour (complementary suppression)
             values[key(r.get("id"))] = (2, hidden)
         else:
             i = next(j for j in range(len(edges) - 1) if v < edges[j + 1] or j == len(edges) - 2)
-            values[key(r.get("id"))] = (3 + i, f"{_fmt(v)} voices per 100,000 people")
+            values[key(r.get("id"))] = (3 + i, i18n._("%(n)s voices per 100,000 people", n=_fmt(v)))
     return bands, values
 
 
@@ -103,8 +107,9 @@ def _support(section: dict, sid: str, min_cell: int) -> tuple[list[Band], dict[s
     bd = as_dict(section.get("breakdowns"))
     cols = [str(c) for c in as_list(bd.get("columns"))]
     need = ("statement", "group", "dimension", "cell", "w_agree")
-    bands = [Band(TOO_FEW, f"not shown: fewer than {min_cell} voices, or hidden to protect a smaller count")]
-    bands += [Band(c, lab) for c, lab in zip(SUPPORT, SUPPORT_LABELS, strict=True)]
+    bands = [Band(TOO_FEW, i18n._("not shown: fewer than %(n)s voices, or hidden to protect a smaller count",
+                                  n=min_cell))]
+    bands += [Band(c, i18n._(lab)) for c, lab in zip(SUPPORT, SUPPORT_LABELS, strict=True)]
     values: dict[str, tuple[int, str]] = {}
     if not all(c in cols for c in need):
         return bands, values
@@ -118,7 +123,7 @@ def _support(section: dict, sid: str, min_cell: int) -> tuple[list[Band], dict[s
         if v is None:
             continue
         band = min(4, int(v * 5))
-        values[key(row[ix["cell"]])] = (1 + band, f"{round(100 * v)}% agree (weighted)")
+        values[key(row[ix["cell"]])] = (1 + band, i18n._("%(pct)s%% agree (weighted)", pct=round(100 * v)))
     return bands, values
 
 
@@ -135,11 +140,11 @@ def place_map(layout: dict, section: Any, *, mode: str = "coverage", statement_t
     by_id = {key(p.get("id")): p for p in records}
     if mode == "coverage":
         bands, values = _coverage(records, min_cell)
-        title = "Where voices come from: voices per 100,000 people in each place"
-        missing = (1, f"too few voices to show (fewer than {min_cell})")
+        title = i18n._("Where voices come from: voices per 100,000 people in each place")
+        missing = (1, i18n._("too few voices to show (fewer than %(n)s)", n=min_cell))
     else:
         bands, values = _support(section, mode, min_cell)
-        title = f"Support by place for “{statement_text or mode}”"
+        title = i18n._("Support by place for “%(statement)s”", statement=statement_text or mode)
         missing = (0, bands[0].label)
     title_id, desc_id = f"{id_prefix}-title", f"{id_prefix}-desc"
     w, h = num(layout.get("width")) or 600, num(layout.get("height")) or 600
@@ -165,8 +170,10 @@ def place_map(layout: dict, section: Any, *, mode: str = "coverage", statement_t
             seen[pid] = MapRow(pid, name, str((parent or {}).get("name") or ""), text, band)
     for row in seen.values():
         bands[row.band].count += 1
-    summary = "; ".join(f"{b.label}: {b.count} places" for b in bands if b.count)
-    parts.append(f'<desc id="{desc_id}">{escape(f"{len(shapes)} shapes, one per place, each the same size. {summary}. A table of every place follows the map.")}</desc>')
+    summary = "; ".join(i18n._("%(band)s: %(n)s places", band=b.label, n=b.count) for b in bands if b.count)
+    desc = i18n._("%(n)s shapes, one per place, each the same size. %(summary)s. A table of every place follows "
+                  "the map.", n=len(shapes), summary=summary)
+    parts.append(f'<desc id="{desc_id}">{escape(desc)}</desc>')
     parts.extend(body)
     parts.append("</svg>")
     rows = sorted(seen.values(), key=lambda r: (r.region, r.name))

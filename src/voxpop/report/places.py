@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from voxpop import i18n
+from voxpop.i18n import N_
 from voxpop.report.view import ReportView, StatementView, as_dict, as_list, count, key, num
 
 
@@ -86,10 +88,17 @@ class Divergent:
     lowest: tuple[str, float | None]
 
 
+# dimension names shown in headings ("Who has been heard, by region"), marked for the catalogs
+DIMENSION_WORDS = (N_("region"), N_("area"), N_("kind"), N_("place"), N_("country"), N_("level 1"))
+
+# the weighting policies' short names (places.weighting.POLICIES), as the expert figures show them
+POLICY_NAMES = {"population-proportional": N_("population-proportional"), "equal per place": N_("equal per place"),
+                "square root of population": N_("square root of population")}
+
 POLICY_WORDS = {
-    "population": "if every place counted in proportion to its population",
-    "equal": "if every place counted the same",
-    "sqrt": "if every place counted by the square root of its population",
+    "population": N_("if every place counted in proportion to its population"),
+    "equal": N_("if every place counted the same"),
+    "sqrt": N_("if every place counted by the square root of its population"),
 }
 
 
@@ -110,12 +119,13 @@ class PlacesView:
 
     @property
     def fewer(self) -> str:
-        return f"fewer than {self.min_cell}"
+        return i18n._("fewer than %(n)s", n=self.min_cell)
 
     @property
     def policy_words(self) -> str:
         """The weighting in words: "if every place counted in proportion to its population"."""
-        return POLICY_WORDS.get(self.policy_key, f"weighted ({self.policy})")
+        words = POLICY_WORDS.get(self.policy_key)
+        return i18n._(words) if words else i18n._("weighted (%(policy)s)", policy=self.policy)
 
 
 def _opt_int(v: Any) -> int | None:
@@ -155,14 +165,16 @@ def build_places(section: Any, view: ReportView, *, top: int = 5) -> PlacesView 
 
     weights = as_dict(d.get("weights"))
     cov = as_dict(d.get("coverage"))
-    for label, v in (("fairness policy", pv.policy), ("smallest cell shown", pv.min_cell),
-                     ("population", cov.get("population")), ("participants", cov.get("participants")),
-                     ("voices per 100,000", cov.get("voices_per_100k")),
-                     ("effective sample size", weights.get("ess")), ("design effect", weights.get("design_effect")),
-                     ("participants without a place", weights.get("n_without_place")),
-                     ("weights trimmed", weights.get("n_trimmed"))):
+    for label, v in ((N_("fairness policy"), i18n._(POLICY_NAMES.get(str(pv.policy), str(pv.policy)))),
+                     (N_("smallest cell shown"), pv.min_cell),
+                     (N_("population"), cov.get("population")), (N_("participants"), cov.get("participants")),
+                     (N_("voices per 100,000"), cov.get("voices_per_100k")),
+                     (N_("effective sample size"), weights.get("ess")),
+                     (N_("design effect"), weights.get("design_effect")),
+                     (N_("participants without a place"), weights.get("n_without_place")),
+                     (N_("weights trimmed"), weights.get("n_trimmed"))):
         if v is not None and v != "":
-            pv.facts.append((label, _fmt(v)))
+            pv.facts.append((i18n._(label), _fmt(v)))
     known = {"policy", "policy_label", "min_cell", "interval", "levels", "kinds", "context_columns", "places",
              "weights", "groups", "consensus", "breakdowns", "coverage", "common_ground", "schema", "schema_version",
              "group_informed_consensus"}

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from voxpop import i18n
 from voxpop.report.fmt import FONT, _f
 from voxpop.report.map import map_positions, opinion_map  # noqa: F401  (re-exported: the map lives in map.py)
 from voxpop.report.palette import AGREE, DISAGREE, OUTLINE, PASS, GroupStyle, fill_attrs, glyph
@@ -58,7 +59,8 @@ def _segments(v: Votes, x0: float, y: float, w: float, h: float) -> list[str]:
     if not v.n_seen:
         out.append(f'<rect x="{_f(x0)}" y="{_f(y)}" width="{_f(w)}" height="{_f(h)}" fill="#fff" '
                    f'stroke="{OUTLINE}" stroke-dasharray="3 2"/>')
-        out.append(f'<text x="{_f(x0 + 6)}" y="{_f(y + h - 5)}" class="vp-t" fill="#333">not seen</text>')
+        not_seen = escape(i18n._("not seen"))
+        out.append(f'<text x="{_f(x0 + 6)}" y="{_f(y + h - 5)}" class="vp-t" fill="#333">{not_seen}</text>')
         return out
     return out + _stack(x0, y, w, h, (v.agree, v.disagree, v.passed))
 
@@ -85,9 +87,9 @@ def _stack(x0: float, y: float, w: float, h: float, shares: tuple[float, float, 
 
 def vote_summary(label: str, v: Votes) -> str:
     if not v.n_seen:
-        return f"{label}: not seen"
-    return (f"{label}: {pct(v.agree)} agree, {pct(v.disagree)} disagree, {pct(v.passed)} pass "
-            f"of {v.n_seen}")
+        return i18n._("%(who)s: not seen", who=label)
+    return i18n._("%(who)s: %(agree)s agree, %(disagree)s disagree, %(pass)s pass of %(n)s", who=label,
+                  agree=pct(v.agree), disagree=pct(v.disagree), **{"pass": pct(v.passed)}, n=v.n_seen)
 
 
 def vote_bars(statement: StatementView, groups: Sequence[GroupView], *, highlight: str | None = None,
@@ -98,15 +100,16 @@ def vote_bars(statement: StatementView, groups: Sequence[GroupView], *, highligh
     """
     rows: list[tuple[str, GroupStyle | None, Votes, bool]] = []
     if include_all:
-        rows.append(("All", None, statement.votes, False))
+        rows.append((i18n._("All"), None, statement.votes, False))
     for g in groups:
         rows.append((g.letter, g.style, statement.by_group.get(g.id, Votes()), g.id == highlight))
     W, row_h, bar_h, x0, bw = 250, 26, 21, 40, 150  # drawn 1:1: fits a phone card (about 254 px)
     H = row_h * len(rows) + 2
-    label = "; ".join(vote_summary("everyone" if s is None else f"group {name}", v)
+    label = "; ".join(vote_summary(i18n._("everyone") if s is None else i18n._("group %(letter)s", letter=name), v)
                       for name, s, v, _ in rows)
+    votes_on = i18n._("Votes on statement %(n)s.", n=statement.id)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="vp-bars" {FONT} width="{W}" viewBox="0 0 {W} {H}" role="img" '
-           f'aria-label="Votes on statement {escape(statement.id)}. {escape(label)}">']
+           f'aria-label="{escape(votes_on)} {escape(label)}">']
     for i, (name, style, v, strong) in enumerate(rows):
         y = 1 + i * row_h
         ty = y + bar_h - 5
@@ -203,7 +206,8 @@ def share_bars(rows: Sequence[tuple[str, float | None, float | None, float | Non
     W, row_h, bar_h, x0, bw = 250, 26, 21, 76, 118
     H = row_h * len(rows) + 2
     desc = "; ".join(f"{lab}: " + " ".join(x for x in (
-        f"{pct(a)} agree, {pct(d)} disagree, {pct(p)} pass" if a is not None else "", t) if x)
+        i18n._("%(agree)s agree, %(disagree)s disagree, %(pass)s pass", agree=pct(a), disagree=pct(d),
+               **{"pass": pct(p)}) if a is not None else "", t) if x)
         for lab, a, d, p, t in rows)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="vp-bars" {FONT} width="{W}" viewBox="0 0 {W} {H}" role="img" '
            f'aria-label="{escape(title)}. {escape(desc)}">']

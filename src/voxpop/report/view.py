@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from voxpop import i18n
 from voxpop.report.palette import GroupStyle, group_style
 
 
@@ -128,7 +129,9 @@ class GroupView:
 
     @property
     def label(self) -> str:
-        return f"Group {self.style.letter}: {self.name}" if self.name else f"Group {self.style.letter}"
+        if self.name:
+            return i18n._("Group %(letter)s: %(name)s", letter=self.style.letter, name=self.name)
+        return i18n._("Group %(letter)s", letter=self.style.letter)
 
     @property
     def anchor(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from voxpop import i18n
 from voxpop.report.view import Finding, GroupView, ReportView, as_dict, as_list
 
 
@@ -18,23 +19,31 @@ def share_words(x: float | None) -> str:
     if x is None:
         return "–"
     if x >= 0.97:
-        return "almost all"
+        return i18n._("almost all")
     if x <= 0.03:
-        return "hardly any"
+        return i18n._("hardly any")
     tenths = round(x * 10)
     if tenths == 5:
-        return "about half"
+        return i18n._("about half")
     if tenths == 10:
-        return "more than 9 in 10"
+        return i18n._("more than 9 in 10")
     if tenths == 0:
-        return "fewer than 1 in 10"
-    return f"{tenths} in 10"
+        return i18n._("fewer than 1 in 10")
+    return i18n._("%(n)s in 10", n=tenths)
+
+
+_COUNTS = {
+    ("person", "people"): lambda n: i18n.ngettext("%(num)s person", "%(num)s people", n),
+    ("person has", "people have"): lambda n: i18n.ngettext("%(num)s person has", "%(num)s people have", n),
+    ("place", "places"): lambda n: i18n.ngettext("%(num)s place", "%(num)s places", n),
+}
 
 
 def count_words(n: Any, one: str, many: str) -> str:
-    """'1 person', '1,204 people'."""
+    """'1 person', '1,204 people' (in the reader's language for the pairs in _COUNTS)."""
     n = int(n or 0)
-    return f"{n:,} {one if n == 1 else many}"
+    known = _COUNTS.get((one, many))
+    return known(n) if known else f"{n:,} {one if n == 1 else many}"
 
 
 def quoted(text: str) -> str:
@@ -47,23 +56,25 @@ def quoted(text: str) -> str:
 
 def at_least(x: float) -> str:
     """'at least 7 in 10', 'more than 9 in 10', 'almost all' (for the weakest group's share)."""
-    words = share_words(x)
-    return words if words.startswith(("more than", "almost", "about")) else f"at least {words}"
+    if x >= 0.97 or round(x * 10) in (5, 10):
+        return share_words(x)
+    return i18n._("at least %(share)s", share=share_words(x))
 
 
 def group_sentence(g: GroupView) -> str:
     """'Group A, 220 people: most agree that “…”, and most disagree that “…”.'"""
-    head = f"{g.label}, {count_words(g.size, 'person', 'people')}"
+    head = i18n._("%(group)s, %(people)s", group=g.label, people=count_words(g.size, "person", "people"))
     agree = [r for r in g.representative if r.direction == "agree"]
     disagree = [r for r in g.representative if r.direction == "disagree"]
-    parts = []
-    if agree:
-        parts.append(f"{share_words(agree[0].share)} agree with {quoted(agree[0].statement.text)}")
-    if disagree:
-        parts.append(f"{share_words(disagree[0].share)} disagree with {quoted(disagree[0].statement.text)}")
-    if not parts:
-        return f"{head}: no statement sets this group clearly apart yet."
-    return f"{head}: " + ", and ".join(parts) + "."
+    a = (i18n._("%(share)s agree with %(statement)s", share=share_words(agree[0].share),
+                statement=quoted(agree[0].statement.text)) if agree else None)
+    d = (i18n._("%(share)s disagree with %(statement)s", share=share_words(disagree[0].share),
+                statement=quoted(disagree[0].statement.text)) if disagree else None)
+    if a and d:
+        return i18n._("%(head)s: %(agree)s, and %(disagree)s.", head=head, agree=a, disagree=d)
+    if a or d:
+        return i18n._("%(head)s: %(part)s.", head=head, part=a or d)
+    return i18n._("%(head)s: no statement sets this group clearly apart yet.", head=head)
 
 
 def finding_sentence(f: Finding) -> str:
@@ -72,16 +83,20 @@ def finding_sentence(f: Finding) -> str:
         hi, lo = f.most, f.least
         if hi is None or lo is None:
             return ""
-        text = (f"{share_words(hi.agree)} of {hi.group.label} agree, "
-                f"but {share_words(lo.disagree)} of {lo.group.label} disagree.")
+        text = i18n._("%(share_a)s of %(group_a)s agree, but %(share_b)s of %(group_b)s disagree.",
+                      share_a=share_words(hi.agree), group_a=hi.group.label, share_b=share_words(lo.disagree),
+                      group_b=lo.group.label)
         return text[0].upper() + text[1:]
-    verb = "agree" if f.direction == "agree" else "disagree"
     weakest = min(f.groups, key=f.side) if f.groups else None
-    text = f"A majority of every group {verb}s"
+    agree = f.direction == "agree"
     if weakest is not None:
-        text += f": {at_least(f.side(weakest))} in each"
+        share = at_least(f.side(weakest))
+        text = (i18n._("A majority of every group agrees: %(share)s in each", share=share) if agree else
+                i18n._("A majority of every group disagrees: %(share)s in each", share=share))
+    else:
+        text = i18n._("A majority of every group agrees") if agree else i18n._("A majority of every group disagrees")
     if f.too_few:
-        text += " (" + ", ".join(g.label for g in f.too_few) + ": too few votes to tell)"
+        text += " " + i18n._("(%(groups)s: too few votes to tell)", groups=", ".join(g.label for g in f.too_few))
     return text + "."
 
 
