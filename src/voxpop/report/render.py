@@ -9,6 +9,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from voxpop import i18n
 from voxpop.report import charts, svg, words
 from voxpop.report.palette import AGREE, DISAGREE, PASS
 from voxpop.report.places import build_places
@@ -49,6 +50,8 @@ def install(env: jinja2.Environment) -> jinja2.Environment:
         vote_colours={"agree": AGREE, "disagree": DISAGREE, "pass": PASS},
     )
     env.filters.update(num=fmt_num, pct=fmt_pct, share_words=words.share_words)
+    if "gettext" not in env.globals:  # the report speaks the reader's language too (English outside a request)
+        i18n.install(env)
     return env
 
 
