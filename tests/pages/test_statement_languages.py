@@ -116,3 +116,18 @@ def test_bad_language_codes_are_refused_with_what_to_do(conv):
     assert r.status_code == 422 and "language code" in r.json()["message"]
     r = c.put(f"/api/v1/conversations/{cid}/languages", json={"languages": ["cy", "en", "pl"]}, headers=auth)
     assert r.status_code == 200 and r.json()["default"] == "cy"
+
+
+def test_the_results_read_in_the_readers_language(conv):
+    from voxpop.services import translations as T
+    from voxpop.services.conversations import get_conversation
+
+    doc = {"statements": [{"id": "0", "text": "Buses should reach every village."},
+                          {"id": "1", "text": "(hidden)", "moderated_out": True}]}
+    with conv["app"].state.voxpop.db.read() as s:
+        c = get_conversation(s, conv["cid"])
+        cy = T.document_for_reader(s, c, doc, "cy")
+        en = T.document_for_reader(s, c, doc, "en")
+    assert cy["statements"][0]["text"] == "Dylai bysiau gyrraedd pob pentref."
+    assert cy["statements"][1]["text"] == "(hidden)"  # a hidden statement's words never come back
+    assert en is doc

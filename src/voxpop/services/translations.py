@@ -147,3 +147,25 @@ def apply_seed_translations(s: Session, conv: Conversation, statements: list[Sta
         for st, text in zip(statements, texts, strict=False):
             if text.strip():
                 set_translation(s, conv, st.tid, lang, text)
+
+
+def document_for_reader(s: Session, conv: Conversation, doc: dict, reader: str) -> dict:
+    """The analysis document with each statement's text in the reader's language where a translation exists
+    (a shallow copy; the stored document is unchanged). Moderated-out texts stay as the document has them."""
+    if not conv.languages or reader == languages_of(conv)[0] or not doc.get("statements"):
+        return doc
+    given = translations_of(s, conv.id)
+    own = dict(s.execute(select(Statement.tid, Statement.language).where(Statement.conversation_id == conv.id)).all())
+    out = []
+    for st in doc["statements"]:
+        try:
+            tid = int(st.get("id"))
+        except (TypeError, ValueError):
+            out.append(st)
+            continue
+        text = given.get(tid, {}).get(reader)
+        written_in = own.get(tid) or languages_of(conv)[0]
+        if text and written_in != reader and not st.get("moderated_out"):
+            st = {**st, "text": text}
+        out.append(st)
+    return {**doc, "statements": out}

@@ -10,12 +10,14 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
+from voxpop import i18n
 from voxpop.errors import ServiceError
 from voxpop.report.placemap import place_map
 from voxpop.report.places import build_places
 from voxpop.report.svg import map_positions
 from voxpop.report.view import build_view
 from voxpop.report.words import summary as plain_summary
+from voxpop.services import translations as T
 from voxpop.services.conversations import get_conversation
 from voxpop.services.standing import participant_standing
 from voxpop.store.group_names import group_names
@@ -40,6 +42,8 @@ async def results(cid: str, request: Request) -> Response:
             names = group_names(s, cid)
             doc = res.get("document") or {}
             layout = stored_layout(s, cid) if doc.get("places") else None
+            if doc:  # statements in the reader's language where the organisers gave a translation
+                res = {**res, "document": T.document_for_reader(s, conv, doc, i18n.current())}
         return conv, res, mine, names, layout
 
     try:
@@ -58,9 +62,10 @@ async def results(cid: str, request: Request) -> Response:
     analysed_at = None
     if res.get("computed_ms"):
         when = datetime.fromtimestamp(res["computed_ms"] / 1000, tz=UTC)
-        analysed_at = when.strftime("%-d %B %Y at %H:%M UTC")
+        analysed_at = i18n._("%(date)s at %(time)s UTC", date=i18n.format_date(when, "long"),
+                             time=when.strftime("%H:%M"))
     page = render(
-        request, "results/results.html", title=f"Results: {conv.topic}", conv=conv, v=view, counts=counts,
+        request, "results/results.html", title=i18n._("Results: %(topic)s", topic=conv.topic), conv=conv, v=view, counts=counts,
         positions=map_positions(view) if view and view.ok else {}, fresh=res.get("fresh"), analysed_at=analysed_at,
         json_twin=f"{API_PREFIX}/conversations/{cid}/analysis", back_url=f"/c/{cid}" if conv.is_open else None,
         nav=participant_nav(cid, "results", True), standing=standing, shown=shown, hidden=hidden,
