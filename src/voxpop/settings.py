@@ -39,7 +39,7 @@ class Settings(BaseSettings):
         "where the embedding model and embeddings are cached (unset: ~/.cache/voxpop)"))
     # the web server
     background: Literal["thread", "process", "off"] = Field("thread", description=(
-        "where the server runs analyses and listening jobs: thread, process (one child process) or off "
+        "where the server runs analyses: thread, process (one child process) or off "
         "(a separate `voxpop worker` runs them)"))
     rate_limits: bool = Field(True, description=(
         "per-address request limits (off only for benchmarks from one address; per-participant limits stay)"))
@@ -67,7 +67,7 @@ class Settings(BaseSettings):
         "embedding inference precision: auto, bf16 or f32 (auto: bf16 where the CPU has it)"))
     demo_listen_model: Literal["auto", "minilm", "tfidf"] = Field("auto", description=(
         "the model `voxpop demo` uses for the demo's testimonies"))
-    # jobs (analyses and listening run by the worker)
+    # background analysis jobs (the worker)
     job_retries: int = Field(3, ge=0, description=(
         "how often a failed job is tried again before it is marked failed for good"))
     job_backoff_s: float = Field(5.0, ge=0, description=(
