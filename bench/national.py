@@ -1,11 +1,11 @@
 """A national-size conversation in PostgreSQL: the worker's load and analysis against `voxpop analyze`.
 
-    /work/tools/vpy bench/national.py [--participants 50000] [--statements 500] [--votes-each 50]
-                                      [--db-url postgresql+psycopg://...] [--keep]
+    .venv/bin/python bench/national.py [--participants 50000] [--statements 500] [--votes-each 50]
+                                       [--db-url postgresql+psycopg://...] [--keep]
 
 Creates a conversation of --participants participants who each vote on --votes-each of --statements
 statements (three opinion groups plus noise; cast in a random order) in a new database on the PostgreSQL
-cluster of $VOXPOP_TEST_PG_ADMIN_URL (or --db-url, which must be an empty database), filling the
+cluster of $VOXPOP_TEST_PG_ADMIN_URL, else a throwaway cluster (or --db-url, an empty database), filling the
 participants and votes tables with COPY (the current votes only: the vote_events history is not filled; the
 worker does not read it). It then runs, each in its own process, timed by wall clock (Python start-up and
 imports included) with its peak resident memory (VmHWM, reported by the child):
