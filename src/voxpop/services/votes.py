@@ -151,6 +151,66 @@ class _Batch:
         self.bumps[r.conversation_id] = self.bumps.get(r.conversation_id, 0) + 1
         return self._result(r, r.vote, current, eid, replayed=False)
 
+    def many(self, items: list[tuple[int, VoteRequest]]) -> dict[int, dict | ServiceError]:
+        """PostgreSQL: many votes, each on a different (participant, statement) with a different client key,
+        in two round trips: one read (earlier use of each client key, current votes), one statement writing
+        every history row and current vote. Same rules and answers as one()."""
+        out: dict[int, dict | ServiceError] = {}
+        todo: list[tuple[int, VoteRequest, int]] = []
+        for i, r in items:
+            try:
+                todo.append((i, r, self.stmt(r.conversation_id, r.statement)[0]))
+            except ServiceError as e:
+                out[i] = e
+        if not todo:
+            return out
+        found = {row[0]: row[1:] for row in self.q(
+            "SELECT r.i, e.statement_id, e.vote, e.id, e.conversation_id, v.vote "
+            "FROM unnest(%s::int[], %s::bigint[], %s::text[], %s::bigint[]) AS r(i, pid, ck, sid) "
+            "LEFT JOIN vote_events e ON e.participant_id = r.pid AND e.client_key = r.ck "
+            "LEFT JOIN votes v ON v.participant_id = r.pid AND v.statement_id = r.sid",
+            ([i for i, _, _ in todo], [r.participant_id for _, r, _ in todo], [r.client_key for _, r, _ in todo],
+             [sid for _, _, sid in todo])).fetchall()}
+        writes: list[tuple[int, VoteRequest, int, int | None]] = []
+        for i, r, sid in todo:
+            e_sid, e_vote, e_id, e_cid, current = found[i]
+            try:
+                if r.client_key is not None and e_id is not None:
+                    if e_sid != sid or e_vote != r.vote or e_cid != r.conversation_id:
+                        raise Conflict("this client_key was already used for a different vote; use a new key per vote")
+                    out[i] = self._result(r, r.vote, None, e_id, replayed=True)
+                    continue
+                is_open, moderation = self.conv(r.conversation_id)
+                if not is_open:
+                    raise Conflict(i18n.lazy_gettext("this conversation is closed; it takes no more votes"))
+                mod = self.stmts[(r.conversation_id, r.statement)][1]
+                if mod == -1 or (moderation == "strict" and mod != 1):
+                    raise Conflict(i18n.lazy_gettext("statement %(n)s is not open for voting (moderation)",
+                                                     n=r.statement))
+                writes.append((i, r, sid, current))
+            except ServiceError as e:
+                out[i] = e
+        if not writes:
+            return out
+        t = now_ms()
+        eids = {(row[1], row[2]): row[0] for row in self.q(
+            "WITH r AS (SELECT * FROM unnest(%s::text[], %s::bigint[], %s::bigint[], %s::smallint[], %s::text[]) "
+            "WITH ORDINALITY AS r(cid, pid, sid, vote, ck, n)), "
+            "e AS (INSERT INTO vote_events (conversation_id, participant_id, statement_id, vote, client_key, created_ms) "
+            "SELECT cid, pid, sid, vote, ck, %s FROM r ORDER BY n RETURNING id, participant_id, statement_id), "
+            "v AS (INSERT INTO votes (participant_id, statement_id, conversation_id, vote, event_id, updated_ms) "
+            "SELECT e.participant_id, e.statement_id, r.cid, r.vote, e.id, %s FROM e "
+            "JOIN r ON r.pid = e.participant_id AND r.sid = e.statement_id "
+            f"ORDER BY e.participant_id, e.statement_id {_ON_CONFLICT}) "
+            "SELECT id, participant_id, statement_id FROM e",
+            ([r.conversation_id for _, r, _, _ in writes], [r.participant_id for _, r, _, _ in writes],
+             [sid for _, _, sid, _ in writes], [r.vote for _, r, _, _ in writes],
+             [r.client_key for _, r, _, _ in writes], t, t)).fetchall()}
+        for i, r, sid, current in writes:
+            self.bumps[r.conversation_id] = self.bumps.get(r.conversation_id, 0) + 1
+            out[i] = self._result(r, r.vote, current, eids[(r.participant_id, sid)], replayed=False)
+        return out
+
     @staticmethod
     def _result(r: VoteRequest, vote: int | None, previous: int | None, eid: int | None, *, replayed: bool) -> dict:
         return {"conversation": r.conversation_id, "participant": r.participant_id, "statement": r.statement,
@@ -165,6 +225,14 @@ class _Batch:
                    (self.bumps[cid], t, t, cid))
         self.bumps.clear()
         self.cur.close()
+
+
+def _distinct(reqs: list[VoteRequest]) -> bool:
+    """Votes (no undo) each on its own (participant, statement) and with its own client key: one multi-row
+    write can take them (a second vote on the same statement in one batch goes one by one, in order)."""
+    pairs = {(r.participant_id, r.statement) for r in reqs}
+    keys = [(r.participant_id, r.client_key) for r in reqs if r.client_key is not None]
+    return all(r.vote is not None for r in reqs) and len(pairs) == len(reqs) and len(set(keys)) == len(keys)
 
 
 def apply_votes(s: Session, requests: list[VoteRequest]) -> list[dict | ServiceError]:
@@ -183,8 +251,13 @@ def apply_votes(s: Session, requests: list[VoteRequest]) -> list[dict | ServiceE
             requests[i] = replace(r, participant_id=batch.participant(r.conversation_id, r.who))
         except ServiceError as e:
             out[i] = e
-    for i in sorted((i for i in range(len(requests)) if out[i] is None),
-                    key=lambda i: (requests[i].participant_id, requests[i].statement)):
+    todo = sorted((i for i in range(len(requests)) if out[i] is None),
+                  key=lambda i: (requests[i].participant_id, requests[i].statement))
+    if batch.pg and len(todo) > 1 and _distinct([requests[i] for i in todo]):
+        for i, res in batch.many([(i, requests[i]) for i in todo]).items():
+            out[i] = res
+        todo = []
+    for i in todo:
         try:
             out[i] = batch.one(requests[i])
         except ServiceError as e:
