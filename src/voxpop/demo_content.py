@@ -129,3 +129,50 @@ def simulate_votes(n_participants: int, seed: int = 0):
         stmts.append(seen)
         votes.append(v)
     return np.concatenate(parts), np.concatenate(stmts), np.concatenate(votes), group
+
+
+# The demo's statements in Welsh, in the order of STATEMENTS (the conversation offers English and Welsh; a
+# reader whose browser asks for Welsh sees these, with the English one tap away). Written for voxpop, not yet
+# reviewed by a fluent speaker.
+STATEMENTS_CY: tuple[str, ...] = (
+    "Sut bynnag y pleidleisiodd pobl, maen nhw’n haeddu cael eu clywed yn hytrach na’u gwawdio.",
+    "Dylid gwarchod ysbytai lleol a meddygfeydd teulu ble bynnag mae pobl yn byw.",
+    "Mae’r wlad yn fwy rhanedig nawr nag yr oedd ddeng mlynedd yn ôl.",
+    "Dylai teuluoedd allu fforddio cartref yn agos at ble cawson nhw eu magu.",
+    "Ni ddylai pobl ifanc orfod symud i ffwrdd i ddod o hyd i swydd dda.",
+    "Mae gwasanaethau bws a thrên y tu allan i’r dinasoedd mawr wedi’u hesgeuluso’n rhy hir.",
+    "Mae gen i ffrindiau neu deulu a bleidleisiodd y ffordd arall, ac rydyn ni’n dal i ddod ymlaen.",
+    "Dylai gwleidyddion dreulio llai o amser yn dadlau am y bleidlais a mwy o amser yn datrys problemau bob dydd.",
+    "Mae cau papurau newydd lleol wedi’i gwneud hi’n anoddach gwybod beth sy’n digwydd lle rwy’n byw.",
+    "Dylid annog cyflogwyr mawr i agor swyddfeydd y tu allan i’r brifddinas.",
+    "Mae angen cynllun penodol ar drefi glan môr i ddod â swyddi ac ymwelwyr yn ôl.",
+    "Dylai cynulliad dinasyddion o bob rhan o’r wlad gynghori ar beth sy’n digwydd nesaf.",
+    "Dylai ail gartrefi sy’n wag y rhan fwyaf o’r flwyddyn dalu treth leol llawer uwch.",
+    "Dylem gynnal pleidlais gyhoeddus arall unwaith y bydd y canlyniadau’n glir.",
+    "Gadael oedd y penderfyniad iawn i’r wlad.",
+    "Dylem ailymuno â marchnad sengl ein cymdogion o fewn deng mlynedd.",
+    "Mae rheoli ein ffiniau’n bwysicach na thwf economaidd tymor byr.",
+    "Mae mewnfudo wedi bod yn dda i fy ardal i.",
+    "Rhaid parchu canlyniad y bleidlais, hyd yn oed gan y rhai a gollodd.",
+    "Mae’r darlledwr cenedlaethol yn deg â phobl fel fi.",
+    "Mae pobl yn y dinasoedd mawr yn edrych i lawr ar y rhai a bleidleisiodd yn wahanol.",
+    "Mae dinasoedd yn talu’r rhan fwyaf o’r dreth, felly dylen nhw gael mwy o lais mewn penderfyniadau cenedlaethol.",
+    "Dylid gostwng yr oedran pleidleisio i un ar bymtheg.",
+    "Mae diwydiannau traddodiadol yn haeddu cefnogaeth hyd yn oed os yw hynny’n costio mwy na phrynu o dramor.",
+    "Mae gormod o arian cyhoeddus yn cael ei wario yn y brifddinas o’i gymharu â gweddill y wlad.",
+    "Mae prifysgolion yn cael gormod o sylw o’u cymharu â phrentisiaethau a chrefftau.",
+    "Dylai dinasoedd gael mwy o bwerau i godi a gwario eu trethi eu hunain.",
+    "Mae aros yn agos at ein cymdogion o ran masnach yn bwysicach na gosod ein rheolau ein hunain.",
+    "Cafodd cymunedau pysgota eu siomi gan y cytundeb a ddilynodd y bleidlais.",
+    "Dylai’r heddlu fod yn llawer mwy gweladwy yng nghanol trefi.",
+    "Mae angen cymorth gwarantedig ar ffermwyr i gymryd lle’r hyn a gawsant cyn y bleidlais.",
+    "Ni ddylai targedau tai a osodir yn y brifddinas drechu dymuniadau cymunedau gwledig.",
+    "Dylid codi tai newydd ar gaeau gwyrdd pan nad oes unman arall.",
+    "Mae band eang gwledig yn rhy araf i redeg busnes modern.",
+    "Mae croeso i ffermydd gwynt a solar yn agos at ble rwy’n byw.",
+    "Mae gweithwyr o dramor yn hanfodol i’n ffermydd a’n cartrefi gofal.",
+    "Dylai gwarchod tir fferm a natur ddod cyn adeiladu ffyrdd newydd.",
+    "Dylid cadw ysgolion pentref ar agor hyd yn oed pan nad oes llawer o ddisgyblion.",
+    "Dylid gwneud penderfyniadau am fy ardal i yn fy ardal i, nid yn y brifddinas.",
+    "Roedd gan bobl a bleidleisiodd yn wahanol i mi resymau da.",
+)

@@ -30,7 +30,7 @@ def build_demo(db, *, participants: int, seed: int = 0, echo=print) -> str:
     from voxpop.demo_places import place_participants
     from voxpop.places.io import read_places
     from voxpop.places.layout import referendum_places_path
-    from voxpop.services import accounts, conversations, statements
+    from voxpop.services import accounts, conversations, statements, translations
     from voxpop.services.analyses import run_analysis
     from voxpop.services.participants import get_or_create_participant
     from voxpop.services.votes import import_votes
@@ -45,6 +45,9 @@ def build_demo(db, *, participants: int, seed: int = 0, echo=print) -> str:
         cid = conv.id
         seeded = statements.add_statements(s, cid, [text for text, *_ in D.STATEMENTS])
         tids = [st.tid for st in seeded]
+        translations.set_languages(s, conv, ["en", "cy"])  # Welsh readers get the statements in Welsh
+        for tid, text_cy in zip(tids, D.STATEMENTS_CY, strict=True):
+            translations.set_translation(s, conv, tid, "cy", text_cy)
     part, stmt, vote, group = D.simulate_votes(participants, seed=seed)
     echo(f"  {len(D.STATEMENTS)} statements; simulating {participants} participants in "
          f"{len(D.GROUPS)} planted groups ({', '.join(g.label.lower() for g in D.GROUPS)}) ...")
