@@ -253,3 +253,11 @@ def test_tables_hanging_off_the_conversation_travel_and_their_secrets_do_not(db,
                     s.execute(select(FieldParticipant).where(FieldParticipant.conversation_id == cid)).scalars()}
         assert channels == {moved[6]: ("invited", None, v.id), moved[7]: ("kiosk", None, None)}
         assert s.execute(select(Kiosk).where(Kiosk.conversation_id == cid)).first() is None
+
+
+def test_conversation_ids_never_start_with_a_dash():
+    """A random id like "-u3k…" was taken for an option by `voxpop export ID DIR` (a flaky CLI failure)."""
+    from voxpop.store.queries import new_conversation_id
+
+    ids = [new_conversation_id() for _ in range(2000)]
+    assert not any(i.startswith("-") for i in ids) and len(set(ids)) == 2000 and all(len(i) == 11 for i in ids)

@@ -17,6 +17,10 @@ from voxpop.worker import Worker, claim_next
 
 def _voted_conversation(db, people=12):
     with db.write() as s:
+        # the PostgreSQL database is shared by the whole test session: other tests' conversations may still wait
+        # for an analysis, and the worker takes the oldest first; these tests are about this one
+        s.execute(update(Conversation).where(Conversation.analysis_dirty_since.is_not(None))
+                  .values(analysis_dirty_since=None))
         conv = conversations.create_conversation(s, topic="Failing")
         statements.add_statements(s, conv.id, [f"Failing statement {i}" for i in range(6)])
         for p in range(people):

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
-
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from voxpop.errors import Forbidden, Invalid
 from voxpop.services.text import clean_text
 from voxpop.store.models import STATEMENT_LEN_RANGE, TOPIC_MAX, Conversation, Organiser, now_ms
-from voxpop.store.queries import get_conversation
+from voxpop.store.queries import get_conversation, new_conversation_id
 
 DESCRIPTION_MAX = 5000
 WHO_MAY_ADD = ("participants", "organisers")
@@ -76,7 +74,7 @@ def create_conversation(
     fields = _validate(dict(topic=topic, description=description, who_may_add=who_may_add,
                             moderation=moderation, statement_max_len=statement_max_len,
                             show_results=show_results, forget_identities_days=forget_identities_days))
-    conv = Conversation(id=secrets.token_urlsafe(8), owner_id=owner_id, **fields)
+    conv = Conversation(id=new_conversation_id(), owner_id=owner_id, **fields)
     s.add(conv)
     s.flush()
     return conv

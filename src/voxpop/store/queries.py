@@ -6,6 +6,7 @@ place settings); the latest one of a kind is the current one.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from sqlalchemy import select
@@ -32,3 +33,12 @@ def latest_artifact(s: Session, cid: str, kind: str) -> Any:
 
 def add_artifact(s: Session, cid: str, kind: str, payload: Any) -> None:
     s.add(Artifact(conversation_id=cid, kind=kind, payload=payload))
+
+
+def new_conversation_id() -> str:
+    """An unguessable conversation id (64 random bits, URL-safe) that never starts with "-", so it can be typed
+    after a command (`voxpop export ID DIR`) without being taken for an option."""
+    while True:
+        cid = secrets.token_urlsafe(8)
+        if not cid.startswith("-"):
+            return cid

@@ -11,7 +11,6 @@ description. Its first analysis is the one `voxpop analyze FOLDER` computes (par
 from __future__ import annotations
 
 import csv
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from voxpop.io.locate import polis_path
 from voxpop.store.archive.reader import ImportReport, import_rows
 from voxpop.store.db import Database
 from voxpop.store.models import STATEMENT_LEN_RANGE, TOPIC_MAX, now_ms
+from voxpop.store.queries import new_conversation_id
 
 POLIS_XID = "polis-{}"
 
@@ -102,7 +102,7 @@ def polis_tables(folder: str | Path) -> dict[str, list[dict]]:
     longest = max((len(str(s["text"])) for s in statements), default=0)
     lo, hi = STATEMENT_LEN_RANGE
     conversation = {
-        "id": secrets.token_urlsafe(8), "topic": (conv.title or Path(folder).name)[:TOPIC_MAX] or "Pol.is conversation",
+        "id": new_conversation_id(), "topic": (conv.title or Path(folder).name)[:TOPIC_MAX] or "Pol.is conversation",
         "description": summary.get("conversation-description", ""), "owner_id": None,
         "who_may_add": "participants", "moderation": "post", "statement_max_len": max(280, min(hi, max(lo, longest))),
         "show_results": True, "is_open": True, "created_ms": start, "updated_ms": t, "closed_ms": None,

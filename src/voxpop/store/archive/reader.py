@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from voxpop.store.archive.format import (
 )
 from voxpop.store.db import Database, json_dumps
 from voxpop.store.models import Conversation, Organiser, now_ms
+from voxpop.store.queries import new_conversation_id
 
 BATCH = 2000
 
@@ -117,7 +117,7 @@ def import_rows(db: Database, source: Source, *, as_copy: bool = False, owner: s
         if existing is not None and not as_copy:
             raise Conflict(f"conversation {conv['id']} ({existing.topic!r}) is already in this database; import it "
                            "as a new conversation with --as-copy, or import into another database")
-        new_id = secrets.token_urlsafe(8) if as_copy else conv["id"]
+        new_id = new_conversation_id() if as_copy else conv["id"]
         report = ImportReport(new_id, conv["id"], as_copy, conv.get("topic", ""))
         organisers = _organisers(s, source, report)
         owner_id = _owner(s, owner) if owner is not None else None
