@@ -131,3 +131,23 @@ def test_the_results_read_in_the_readers_language(conv):
     assert cy["statements"][0]["text"] == "Dylai bysiau gyrraedd pob pentref."
     assert cy["statements"][1]["text"] == "(hidden)"  # a hidden statement's words never come back
     assert en is doc
+
+
+def test_a_reader_without_a_preference_gets_the_conversations_default_language(conv):
+    c, cid, auth = conv["c"], conv["cid"], conv["auth"]
+    assert c.put(f"/api/v1/conversations/{cid}/languages", json={"languages": ["cy", "en"]},
+                 headers=auth).status_code == 200
+    c.cookies.clear()
+    page = c.get(f"/c/{cid}")  # no Accept-Language, no choice made
+    assert '<html lang="cy"' in page.text and "Ydych chi’n cytuno?" in page.text
+    english = c.get(f"/c/{cid}", headers={"Accept-Language": "en-GB"})  # the browser's wish comes first
+    assert '<html lang="en"' in english.text
+
+
+def test_changing_the_default_language_keeps_what_statements_were_written_in(conv):
+    c, cid, auth = conv["c"], conv["cid"], conv["auth"]
+    c.put(f"/api/v1/conversations/{cid}/languages", json={"languages": ["cy", "en"]}, headers=auth)
+    body = c.get(f"/api/v1/conversations/{cid}/translations").json()
+    assert body["default"] == "cy" and {x["language"] for x in body["statements"]} == {"en"}
+    nxt = c.get(f"/api/v1/conversations/{cid}/next", headers={"Accept-Language": "cy"}).json()["statement"]
+    assert nxt["language"] == "cy" and nxt["original_language"] == "en"

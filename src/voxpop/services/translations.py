@@ -13,7 +13,7 @@ import io
 import re
 
 from babel import Locale, UnknownLocaleError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from voxpop import i18n
@@ -52,6 +52,10 @@ def set_languages(s: Session, conv: Conversation, codes: list[str]) -> list[str]
         raise Invalid("give at least one language, the conversation's default first (e.g. en, cy)")
     if len(clean) > MAX_LANGUAGES:
         raise Invalid(f"at most {MAX_LANGUAGES} languages")
+    old_default = languages_of(conv)[0]
+    if clean[0] != old_default:  # statements written so far keep the language they were written in
+        s.execute(update(Statement).where(Statement.conversation_id == conv.id, Statement.language.is_(None))
+                  .values(language=old_default))
     conv.languages = None if clean == DEFAULT_LANGUAGES else clean
     return clean
 

@@ -75,5 +75,5 @@ class LocaleMiddleware:
 
 def prefer_default(request, default: str | None) -> None:
     """On a conversation's pages: use its default language when the reader expressed no preference."""
-    if default and not request.scope.get("state", {}).get("locale_expressed"):
+    if default in i18n.LANGUAGES and not request.scope.get("state", {}).get("locale_expressed"):
         i18n.set_current(default)

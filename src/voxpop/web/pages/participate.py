@@ -30,6 +30,7 @@ from voxpop.services.participant_places import (
 from voxpop.services.statements import add_statement, list_statements
 from voxpop.web.api.common import API_PREFIX, participant_id, participant_who, services
 from voxpop.web.errors import http_status
+from voxpop.web.locale import prefer_default
 from voxpop.web.pages.common import done, render, service_error_page, wants_json, with_cookies
 
 router = APIRouter(include_in_schema=False)
@@ -84,6 +85,7 @@ async def _page(request: Request, cid: str, *, embed: bool) -> Response:
 
     def go():
         with svc.db.read() as s:
+            prefer_default(request, (get_conversation(s, cid).languages or [None])[0])  # this thread's copy
             return card_state(s, cid, pk, place_query, prefer)
 
     place = request.query_params.get("place")
@@ -96,6 +98,7 @@ async def _page(request: Request, cid: str, *, embed: bool) -> Response:
 
             await run_in_threadpool(store_place)
         state = await run_in_threadpool(go)
+        prefer_default(request, (state["conv"].languages or [None])[0])  # the conversation's own language
     except ServiceError as e:
         return service_error_page(request, e)
     conv = state["conv"]
