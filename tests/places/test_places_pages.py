@@ -58,5 +58,9 @@ def test_places_page_upload_policy_and_qr(site):
     qr = re.search(r'<img src="([^"]+qr\.svg)"', page.text).group(1)
     svg = c.get(qr)
     assert svg.status_code == 200 and svg.text.lstrip().startswith("<svg")
+    # the organiser's search matches names as participants' does: accents, typos, everyday forms
+    for typed, pid in (("abbeytown", "a"), ("Port Twon", "b"), ("  CHAM ", "c")):
+        assert f"/c/{cid}?place={pid}" in c.get(f"/organiser/c/{cid}/places", params={"q": typed}).text, typed
+    assert "?place=" not in c.get(f"/organiser/c/{cid}/places", params={"q": "zzzz"}).text
     forged = c.post(f"/organiser/c/{cid}/places/settings", data={"csrf_token": "nope", "policy": "sqrt"})
     assert forged.status_code in (400, 403)

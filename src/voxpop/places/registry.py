@@ -7,7 +7,6 @@ which validates the whole input and raises PlaceError naming the source, the lin
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -102,31 +101,6 @@ class PlaceRegistry:
 
     def children(self, i: int) -> np.ndarray:
         return np.flatnonzero(self.parent == i)
-
-    def search(self, text: str, limit: int = 10) -> list[int]:
-        """Places whose name starts with the text, then with a word starting with it, then containing it;
-        accent- and case-insensitive; shorter names first within each rank."""
-        q = _fold(text)
-        if not q:
-            return []
-        ranked = []
-        for i, name in enumerate(self._folded_names):
-            if name.startswith(q):
-                ranked.append((0, len(name), name, i))
-            elif f" {q}" in f" {name}".replace("-", " "):
-                ranked.append((1, len(name), name, i))
-            elif q in name:
-                ranked.append((2, len(name), name, i))
-        return [i for *_, i in sorted(ranked)[:limit]]
-
-    @cached_property
-    def _folded_names(self) -> list[str]:
-        return [_fold(n) for n in self.names]
-
-
-def _fold(text: str) -> str:
-    norm = unicodedata.normalize("NFKD", text)
-    return " ".join("".join(c for c in norm if not unicodedata.combining(c)).casefold().split())
 
 
 def build_registry(records: list[PlaceRecord], source: str = "places") -> PlaceRegistry:

@@ -34,17 +34,20 @@ async def places_page(cid: str, request: Request, q: str = Query("", max_length=
             doc = get_analysis(s, cid).get("document") or {}
             layout = SP.stored_layout(s, cid)
             uploaded = SP.uploaded_layout(s, cid) is not None
-        return conv, reg, settings, doc, layout, uploaded
+            finder = SP.finder_for(s, cid) if q.strip() else None
+        # the same matching participants get: official and everyday names, aliases, postcodes, typos
+        hits = [m.place_id for m in (finder.find(q, 5).matches or finder.suggest(q, 5))] if finder else []
+        return conv, reg, settings, doc, layout, uploaded, hits
 
     out, err = await _run(request, go)
     if err:
         return err
-    conv, reg, settings, doc, layout, uploaded = out
+    conv, reg, settings, doc, layout, uploaded, hits = out
     base = str(request.base_url).rstrip("/")
     found = []
-    if reg is not None and q.strip():
-        for i in reg.search(q, 5):
-            pid = reg.ids[i]
+    if reg is not None:
+        for pid in dict.fromkeys(h for h in hits if h in reg.index):
+            i = reg.index[pid]
             p = int(reg.parent[i])
             found.append({"label": reg.names[i] + (f", {reg.names[p]}" if p >= 0 else ""),
                           "url": f"{base}/c/{quote(cid)}?place={quote(pid)}",
