@@ -1,11 +1,11 @@
-"""The analysis document (docs/analysis-schema.md): built here and only here, and validated here.
+"""The analysis document (docs/analysis-schema.md): built here and only here; its types, and the check
+against them, are voxpop.analysis.schema.
 
 Plain JSON types only: no numpy scalars, no NaN (null instead); keys are never dropped.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import PurePath
@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from voxpop.analysis import common_ground
+from voxpop.analysis import common_ground, schema
+from voxpop.analysis.schema import SCHEMA, SCHEMA_VERSION, AnalysisDocument
+from voxpop.analysis.schema import DocumentError as DocumentError  # re-exported: raised by validate_document
 
-SCHEMA = "voxpop.analysis"
-SCHEMA_VERSION = 1
 TOP_N = 20  # length of the ranked lists (group_informed_consensus, bridging, divisive)
 TIMING_KEYS = ("load_s", "matrix_s", "pca_s", "cluster_s", "stats_s", "bridging_s", "places_s", "total_s")
 
@@ -218,92 +218,10 @@ def too_few_votes(conv, m, message: str, *, options: dict, timings: dict) -> dic
     }
 
 
-# ---- validation ---------------------------------------------------------------------------------
+# ---- validation: the types in voxpop.analysis.schema -----------------------------------------------
 
-class DocumentError(ValueError):
-    """The document does not follow docs/analysis-schema.md; the message lists every problem."""
-
-
-NUM = (int, float)
-OPT_NUM = (int, float, type(None))
-OPT_STR = (str, type(None))
-OPT_INT = (int, type(None))
-_SHAPE: dict[str, Any] = {
-    "meta": {
-        "schema": str, "schema_version": int, "generated_at": str, "voxpop_version": str,
-        "conversation": {"id": str, "title": str, "source": str},
-        "counts": {"participants": int, "statements": int, "votes": int, "participants_in_conversation": int,
-                   "statements_moderated_out": int, "statements_meta": int},
-        "k": OPT_INT, "k_range": (list, type(None)), "seed": OPT_INT, "status": str, "message": OPT_STR,
-        "options": dict, "timings": {key: OPT_NUM for key in TIMING_KEYS},
-    },
-    "participants": [{"id": str, "group": OPT_INT, "x": OPT_NUM, "y": OPT_NUM, "votes": int,
-                      "in_conversation": bool, "place": OPT_STR}],
-    "groups": [{"id": int, "size": int, "center": list, "representative": [{
-        "statement": str, "direction": str, "n_agree": int, "n_disagree": int, "n_seen": int, "p": OPT_NUM,
-        "p_test": OPT_NUM, "r": OPT_NUM, "r_test": OPT_NUM, "repness": OPT_NUM, "best_agree": bool}]}],
-    "statements": [{
-        "id": str, "text": str, "moderated_out": bool, "meta": bool, "n_agree": int, "n_disagree": int,
-        "n_pass": int, "n_seen": int,
-        "by_group": [{"group": int, "n_agree": int, "n_disagree": int, "n_pass": int, "n_seen": int}],
-        "consensus": (dict, type(None)), "group_informed_consensus": OPT_NUM, "bridging": OPT_NUM,
-        "bridging_factor": OPT_NUM, "divisiveness": OPT_NUM, "extremity": OPT_NUM, "x": OPT_NUM, "y": OPT_NUM,
-        "support": (dict, type(None))}],
-    "consensus": {"agree": list, "disagree": list},
-    "group_informed_consensus": list, "bridging": list, "divisive": list,
-    "common_ground": [{"statement": str, "direction": str, "floor": NUM, "groups": list, "too_few": list}],
-    "splits": [{"statement": str, "gap": NUM, "agree_group": int, "disagree_group": int, "groups": list,
-                "too_few": list}],
-    "places": (dict, type(None)), "themes": (dict, list, type(None)),
-}
-
-
-def _check(value: Any, shape: Any, path: str, problems: list[str], sample: int) -> None:
-    if len(problems) > 20:
-        return
-    if isinstance(shape, dict):
-        if not isinstance(value, dict):
-            problems.append(f"{path}: expected an object, got {type(value).__name__}")
-            return
-        for key, sub in shape.items():
-            if key not in value:
-                problems.append(f"{path}.{key}: missing")
-            else:
-                _check(value[key], sub, f"{path}.{key}", problems, sample)
-    elif isinstance(shape, list):
-        if not isinstance(value, list):
-            problems.append(f"{path}: expected a list, got {type(value).__name__}")
-            return
-        items = value if len(value) <= 2 * sample else value[:sample] + value[-sample:]
-        for i, item in enumerate(items):
-            _check(item, shape[0], f"{path}[{i}]", problems, sample)
-    else:
-        types = shape if isinstance(shape, tuple) else (shape,)
-        if isinstance(value, bool) and bool not in types:
-            problems.append(f"{path}: expected {'/'.join(t.__name__ for t in types)}, got bool")
-        elif not isinstance(value, types):
-            problems.append(f"{path}: expected {'/'.join(t.__name__ for t in types)}, got {type(value).__name__}")
-
-
-def validate_document(doc: dict, *, sample: int = 1000) -> None:
-    """Raise DocumentError unless `doc` has every required key with the right type and is strict JSON
-    (no NaN). Long lists are checked on their first and last `sample` items."""
-    problems: list[str] = []
-    _check(doc, _SHAPE, "document", problems, sample)
-    if not problems:
-        meta = doc["meta"]
-        if meta["schema"] != SCHEMA or meta["schema_version"] != SCHEMA_VERSION:
-            problems.append(f"document.meta: not a {SCHEMA} v{SCHEMA_VERSION} document")
-        if meta["status"] not in ("ok", "too_few_votes"):
-            problems.append(f"document.meta.status: unknown status {meta['status']!r}")
-        if meta["status"] != "ok" and not meta["message"]:
-            problems.append("document.meta.message: needed when status is not 'ok'")
-        ids = {s["id"] for s in doc["statements"]}
-        for key in ("group_informed_consensus", "bridging", "divisive"):
-            problems += [f"document.{key}: unknown statement {s!r}" for s in doc[key] if s not in ids][:3]
-        try:
-            json.dumps(doc, allow_nan=False)
-        except (TypeError, ValueError) as e:
-            problems.append(f"document: not strict JSON ({e})")
-    if problems:
-        raise DocumentError("the analysis document is invalid:\n  " + "\n  ".join(problems))
+def validate_document(doc: dict, *, sample: int = 1000) -> AnalysisDocument:
+    """Raise DocumentError unless `doc` follows the types of voxpop.analysis.schema (every required key
+    with the right type) and is strict JSON (no NaN); returns it, typed. Long lists are checked on their
+    first and last `sample` items."""
+    return schema.validate(doc, sample=sample)
