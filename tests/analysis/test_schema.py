@@ -60,15 +60,15 @@ def _sim_with_places():
     return analyze(sim.to_conversation(), places=registry, participant_places=placed)
 
 
-def test_real_documents_validate_against_the_published_schema(shared_data, validator):
-    """A shared Pol.is conversation, one with places, and one with too few votes: each one passes both the
-    JSON Schema (as any client would check it) and the types."""
-    polis = analyze(read_conversation(shared_data / "polis" / "vtaiwan.uberx"))
+def test_real_documents_validate_against_the_published_schema(polis_dirs, validator):
+    """Every shared Pol.is conversation, one with places, and one with too few votes: each one passes both
+    the JSON Schema (as any client would check it) and the types."""
+    polis = [analyze(read_conversation(d)) for d in polis_dirs]
     places = _sim_with_places()
     few = analyze(Conversation(participant_ids=["a", "b"], statement_ids=["1", "2"], participant=np.array([0, 1]),
                                statement=np.array([0, 0]), vote=np.array([1, -1], np.int8)))
     assert places["places"] is not None and few["meta"]["status"] == "too_few_votes"
-    for doc in (polis, places, few):
+    for doc in (*polis, places, few):
         as_json = json.loads(json.dumps(doc, allow_nan=False))
         errors = [e.message for e in validator.iter_errors(as_json)]
         assert errors == []

@@ -233,13 +233,14 @@ def create_app(database_url: str | None = None, *, background: str | None = None
     from voxpop.web.api import places as api_places
     from voxpop.web.api import privacy as api_privacy
     from voxpop.web.api import results as api_results
+    from voxpop.web.api import schemas as api_schemas
     from voxpop.web.api import translations as api_translations
     from voxpop.web.pages import router as pages
 
     for mod in (api_accounts, api_conversations, api_participation, api_moderation, api_results, api_group_names,
                 api_exports,
                 api_places, api_listen, api_kiosk, api_panels, api_paper, api_translations, api_channels,
-                api_privacy, pages):
+                api_privacy, api_schemas, pages):
         app.include_router(mod.router)
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
+from voxpop.analysis.schema import SCHEMA_URL
 from voxpop.services import analyses
 from voxpop.services.conversations import can_manage, get_conversation
 from voxpop.settings import load_settings
@@ -65,6 +66,7 @@ async def analysis(cid: str, request: Request) -> Response:
         return SafeJSONResponse({"status": res["status"], "message": res["message"], "fresh": False}, status_code=202,
                                 headers=headers | {"Retry-After": "2"})
     headers["X-Voxpop-Analysis-Computed-Ms"] = str(res["computed_ms"])
+    headers["Link"] = f'<{SCHEMA_URL}>; rel="describedby"'  # its JSON Schema (voxpop.web.api.schemas)
     # strong ETag over the exact bytes: a reader who has them gets an empty 304 (voxpop.web.caching)
     return conditional(request, Response(body, media_type="application/json", headers=headers),
                        public=res["public"], etag=etag)
