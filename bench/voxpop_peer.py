@@ -12,8 +12,13 @@ import time
 import numpy as np
 
 from voxpop.analysis.run import one_blas_thread
+from voxpop.engine.bridging import fit_bridging
+from voxpop.engine.consensus import consensus, group_informed_consensus
+from voxpop.engine.divisive import divisiveness
 from voxpop.engine.matrix import VoteMatrix
 from voxpop.engine.pipeline import EngineOptions, analyze_matrix
+from voxpop.engine.repness import group_repness
+from voxpop.engine.stats import vote_counts
 
 
 def _run(data, n_groups, seed, bridging: bool):
@@ -25,9 +30,25 @@ def _run(data, n_groups, seed, bridging: bool):
     t1 = time.perf_counter()
     with one_blas_thread():  # as `voxpop analyze` runs it: no spin-waiting second BLAS thread
         res = analyze_matrix(m, mod_out, EngineOptions(seed=seed, k=n_groups, bridging=bridging))
+        stages = _statistics(m, mod_out, res.group_labels, res.k, seed, bridging)
     labels = np.asarray(res.group_labels, dtype=np.int64)
     return labels, {"adapt_s": t1 - t0, "k": int(res.k), "n_clustered": int((labels >= 0).sum()),
-                    "stages_s": {k: round(v, 4) for k, v in res.timings.items()}}
+                    "stages_s": {k: round(v, 4) for k, v in (res.timings | stages).items()}}
+
+
+def _statistics(m, mod_out, labels, k, seed, bridging: bool) -> dict[str, float]:
+    """What the analysis steps compute on top of the groups (voxpop.analysis.steps: statistics, divisive,
+    bridging), without building the document."""
+    t = time.perf_counter()
+    vote_counts(m, labels, k)
+    group_repness(m, labels, k, mod_out)
+    consensus(m, mod_out)
+    group_informed_consensus(m, labels, k)
+    divisiveness(m, labels, k)
+    t1 = time.perf_counter()
+    if bridging:
+        fit_bridging(m, seed=seed)
+    return {"stats_s": t1 - t, "bridging_s": time.perf_counter() - t1}
 
 
 def run_peer(data, *, n_groups=None, seed=0):

@@ -44,7 +44,7 @@ def _cold(conv):
     m = vote_matrix(conv)
     sticky = in_conversation_history(conv.participant, conv.statement, conv.timestamp, m.n_rows,
                                      window_ms=DEFAULT_WINDOW_S * 1000)
-    return analyze_matrix(m, excluded_mask(conv), OPTS, history=EngineState(in_conv=sticky), statistics=False)
+    return analyze_matrix(m, excluded_mask(conv), OPTS, history=EngineState(in_conv=sticky))
 
 
 @pytest.fixture(scope="module", params=["export", "math-blob"])

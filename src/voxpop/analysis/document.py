@@ -6,14 +6,13 @@ Plain JSON types only: no numpy scalars, no NaN (null instead); keys are never d
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import PurePath
 from typing import Any
 
 import numpy as np
 
-from voxpop.analysis import common_ground, schema
+from voxpop.analysis import schema
 from voxpop.analysis.schema import SCHEMA, SCHEMA_VERSION, AnalysisDocument
 from voxpop.analysis.schema import DocumentError as DocumentError  # re-exported: raised by validate_document
 
@@ -136,68 +135,24 @@ def _statements(conv, counts: dict, by_group: dict | None, k: int, per: dict[str
     return out
 
 
-def _ranked(values: np.ndarray | None, eligible: np.ndarray, sids: list[str], top: int = TOP_N) -> list[str]:
-    if values is None:
-        return []
-    v = np.asarray(values, dtype=np.float64)
-    ok = np.flatnonzero(eligible & np.isfinite(v))
-    order = ok[np.argsort(-v[ok], kind="stable")][:top]
-    return [sids[j] for j in order.tolist()]
-
-
-def build(conv, m, result, *, options: dict, timings: dict) -> dict:
-    """The full document from a conversation, its VoteMatrix and an engine result."""
-    sids = conv.statement_ids
+def skeleton(conv, m, *, options: dict, timings: dict) -> dict:
+    """The document of a conversation before the analysis steps (voxpop.analysis.steps) fill it: the
+    vote counts, and every other key with its empty value (status "ok")."""
     counts = _statement_counts(m)
-    excluded = np.array([s in conv.moderated_out or s in conv.meta for s in sids], dtype=bool)
-    eligible = ~excluded & (counts["n_seen"] > 0)
-    labels = result.group_labels
-    k = int(result.k)
-    groups = []
-    sizes = np.bincount(labels[labels >= 0], minlength=k)
-    for g in range(k):
-        reps = (result.repness or [[]] * k)[g]
-        groups.append({
-            "id": g, "size": int(sizes[g]), "center": floats(result.group_centers[g], 5),
-            "representative": [
-                {"statement": sids[r["col"]], "direction": r["direction"], "n_agree": r["n_agree"],
-                 "n_disagree": r["n_disagree"], "n_seen": r["n_seen"], "p": num(r["p"]),
-                 "p_test": num(r["p_test"]), "r": num(r["r"]), "r_test": num(r["r_test"]),
-                 "repness": num(r["repness"]), "best_agree": bool(r["best_agree"])}
-                for r in reps],
-        })
-    cons_lists = result.consensus or {"agree": [], "disagree": []}
-    per_consensus = {}
-    for side in ("disagree", "agree"):
-        for c in cons_lists.get(side, []):
-            per_consensus[c["col"]] = {"direction": side, "p": num(c["p"]), "p_test": num(c["p_test"])}
-    br = result.bridging
-    per: dict[str, Any] = {
-        "consensus": per_consensus,
-        "group_informed_consensus": floats(result.gic) if result.gic is not None else None,
-        "bridging": floats(br.statement_intercept) if br is not None else None,
-        "bridging_factor": floats(br.statement_factor[:, 0]) if br is not None else None,
-        "divisiveness": floats(result.divisiveness) if result.divisiveness is not None else None,
-        "extremity": floats(result.extremity),
-        "x": floats(result.comment_proj[:, 0]), "y": floats(result.comment_proj[:, 1]),
-    }
-    opts = asdict(result.options) | options
-    ks = sorted(result.silhouette) if result.silhouette else [k]
-    doc = {
-        "meta": _meta(conv, _counts(conv, m, result.in_conv, excluded), status="ok", message=None,
-                      options=opts, k=k, k_range=[int(ks[0]), int(ks[-1])], timings=timings,
-                      silhouette=result.silhouette),
-        "participants": _participants(conv, result.votes_per_participant, labels, result.proj, result.in_conv),
-        "groups": groups,
-        "statements": _statements(conv, counts, (result.counts or {}).get("by_group"), k, per),
-        "consensus": {side: [sids[c["col"]] for c in cons_lists.get(side, [])] for side in ("agree", "disagree")},
-        "group_informed_consensus": _ranked(result.gic, eligible, sids),
-        "bridging": _ranked(br.statement_intercept if br is not None else None, eligible, sids),
-        "divisive": _ranked(result.divisiveness, eligible, sids),
+    excluded = np.array([s in conv.moderated_out or s in conv.meta for s in conv.statement_ids], dtype=bool)
+    votes = np.bincount(m.rows, minlength=m.n_rows)
+    return {
+        "meta": _meta(conv, _counts(conv, m, None, excluded), status="ok", message=None, options=options, k=None,
+                      k_range=None, timings=timings, silhouette=None),
+        "participants": _participants(conv, votes),
+        "groups": [],
+        "statements": _statements(conv, counts, None, 0, {}),
+        "consensus": {"agree": [], "disagree": []},
+        "group_informed_consensus": [], "bridging": [], "divisive": [],
         "places": None,
         "themes": None,
+        "common_ground": [], "splits": [],
     }
-    return common_ground.fill(doc)
 
 
 def too_few_votes(conv, m, message: str, *, options: dict, timings: dict) -> dict:

@@ -1,4 +1,4 @@
-"""One analysis: conversation -> vote matrix -> engine -> (places) -> the analysis document."""
+"""One analysis: conversation -> vote matrix -> the analysis steps (voxpop.analysis.steps) -> the document."""
 
 from __future__ import annotations
 
@@ -6,16 +6,18 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
 from voxpop.analysis import document
+from voxpop.analysis.steps import REGISTRY, Context, PlacesInput, Registry, run_steps
 from voxpop.conversation import Conversation
 from voxpop.engine.matrix import VoteMatrix, from_vote_log
-from voxpop.engine.pipeline import EngineOptions, EngineResult, TooFewVotes, analyze_matrix
+from voxpop.engine.pipeline import EngineOptions, EngineResult, TooFewVotes
 from voxpop.engine.replay import DEFAULT_WINDOW_S
+from voxpop.engine.warm import EngineState
 
 Progress = Callable[[str, float], None]
 
@@ -52,17 +54,14 @@ def excluded_mask(conv: Conversation) -> np.ndarray:
     return np.fromiter((s in out for s in conv.statement_ids), dtype=bool, count=len(conv.statement_ids))
 
 
-def with_places(conv: Conversation, participant_places: dict[str, Any]) -> Conversation:
-    """A copy of conv that knows each participant's place (and strata); the caller's conv is untouched.
-    Values are a place id, or (place id or None, {stratum: value}) as voxpop.places.io reads them."""
-    place, strata = dict(conv.participant_place), dict(conv.participant_strata)
-    for pid, value in participant_places.items():
-        where, extra = value if isinstance(value, tuple) else (value, {})
-        if where is not None:
-            place[pid] = where
-        if extra:
-            strata[pid] = extra
-    return replace(conv, participant_place=place, participant_strata=strata)
+@dataclass
+class Analysis:
+    """An analysis: its document, the engine's state (what the next analysis can warm-start from:
+    `analyze(conv, history=analysis.state)`), and what each step left (`results[step name]`)."""
+
+    document: dict
+    state: EngineState | None = None
+    results: dict[str, Any] = field(default_factory=dict)
 
 
 def analyze(
@@ -78,13 +77,40 @@ def analyze(
     margins: dict[str, dict[str, float]] | None = None,
     replay: bool = False,
     replay_window_s: float = DEFAULT_WINDOW_S,
+    history: EngineState | None = None,
 ) -> dict:
-    """The analysis document of one conversation (docs/analysis-schema.md). Never raises for too few
-    votes: the document then has meta.status == "too_few_votes" and a message saying why.
+    """The analysis document of one conversation (docs/analysis-schema.md); arguments as `analysis_of`."""
+    return analysis_of(conv, options=options, places=places, participant_places=participant_places,
+                       progress=progress, policy=policy, min_cell=min_cell, load_s=load_s, margins=margins,
+                       replay=replay, replay_window_s=replay_window_s, history=history).document
+
+
+def analysis_of(
+    conv: Conversation,
+    *,
+    options: EngineOptions | None = None,
+    places: Any = None,
+    participant_places: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+    policy: str = "population",
+    min_cell: int = 5,
+    load_s: float = 0.0,
+    margins: dict[str, dict[str, float]] | None = None,
+    replay: bool = False,
+    replay_window_s: float = DEFAULT_WINDOW_S,
+    history: EngineState | None = None,
+    steps: Registry | None = None,
+) -> Analysis:
+    """Analyse one conversation: every registered analysis step (voxpop.analysis.steps) over its votes.
+    Never raises for too few votes: the document then has meta.status == "too_few_votes" and a message
+    saying why.
 
     With vote times, in-conversation membership is replayed from them (once in, always in) even in a
     cold start; `replay=True` re-runs the whole history in Pol.is's update steps (`voxpop.engine.replay`)
-    and needs them. `meta.options.history` says which was done."""
+    and needs them; `history` is the state of an earlier analysis of the same conversation to update
+    (`Analysis.state`). `meta.options.history` says which was done. `places` (a PlaceRegistry) with
+    `participant_places`, `policy`, `min_cell` and `margins` adds the places step. `steps`: another
+    registry than the default one."""
     opts = options or EngineOptions()
     t0 = time.perf_counter()
     timings: dict[str, float] = {"load_s": load_s}
@@ -96,52 +122,21 @@ def analyze(
     if replay and conv.timestamp is None:
         raise ValueError(f"{conv.source or 'this conversation'}: a replay needs vote times, and these votes have "
                          "none — add a timestamp column (ms since 1970 or ISO dates) or analyse without --replay")
-    history_opts: dict[str, Any] = {}
+    t = time.perf_counter()
+    doc = document.skeleton(conv, m, options=asdict(opts), timings={})
+    timings["document_s"] = time.perf_counter() - t
+    given = None if places is None else PlacesInput(places, participant_places, policy, min_cell, margins)
+    ctx = Context(conv=conv, matrix=m, excluded=mod_out, options=opts, document=doc, progress=progress,
+                  inputs={"place_registry": given, "history": history, "replay": replay, "replay_window_s": replay_window_s})
     try:
         with one_blas_thread():
-            result, history_opts = _run_engine(conv, m, mod_out, opts, progress, replay, replay_window_s)
+            run_steps(steps if steps is not None else REGISTRY, ctx, doc, timings, progress)
     except TooFewVotes as e:
         timings["total_s"] = load_s + time.perf_counter() - t0
-        return document.too_few_votes(conv, m, str(e), options=asdict(opts), timings=timings)
-    for key, value in result.timings.items():
-        if key != "total_s":
-            timings[key] = timings.get(key, 0.0) + value
-    t = time.perf_counter()
-    doc = document.build(conv, m, result, options=history_opts, timings=timings)
-    timings["document_s"] = time.perf_counter() - t
-    if places is not None:
-        t = time.perf_counter()
-        if participant_places:
-            conv = with_places(conv, participant_places)
-        from voxpop.places.analysis import apply
-
-        apply(doc, conv, places, policy=policy, min_cell=min_cell, margins=margins)  # fills doc in place
-        timings["places_s"] = time.perf_counter() - t
-        if progress:
-            progress("places", 1.0)
+        timings.pop("document_s", None)
+        return Analysis(document.too_few_votes(conv, m, str(e), options=asdict(opts), timings=timings))
     timings["total_s"] = load_s + time.perf_counter() - t0
     doc["meta"]["timings"] = {k: document.num(timings.get(k, 0.0), 4) for k in document.TIMING_KEYS} | {
         k: document.num(v, 4) for k, v in timings.items() if k not in document.TIMING_KEYS}
-    return doc
-
-
-def _run_engine(conv: Conversation, m: VoteMatrix, mod_out: np.ndarray, opts: EngineOptions,
-                progress: Progress | None, replay: bool, window_s: float) -> tuple[EngineResult, dict[str, Any]]:
-    """The engine run, cold or replayed, and what to record about it in meta.options."""
-    from voxpop.engine.inconv import in_conversation_history
-    from voxpop.engine.replay import replay as run_replay
-    from voxpop.engine.warm import EngineState
-
-    if conv.timestamp is None:
-        return analyze_matrix(m, mod_out, opts, progress=progress), {"history": "cold"}
-    if replay:
-        result, info = run_replay(conv.participant, conv.statement, conv.vote, conv.timestamp,
-                                  n_participants=m.n_rows, n_statements=m.n_cols, mod_out=mod_out, options=opts,
-                                  window_s=window_s, progress=progress)
-        return result, {"history": "replay", "replay_window_s": info.window_s, "replay_steps": info.steps,
-                        "replay_s": round(info.seconds, 3)}
-    sticky = in_conversation_history(conv.participant, conv.statement, conv.timestamp, m.n_rows,
-                                     window_ms=window_s * 1000.0, min_votes=opts.min_votes,
-                                     greedy_fill=opts.greedy_fill)
-    result = analyze_matrix(m, mod_out, opts, progress=progress, history=EngineState(in_conv=sticky))
-    return result, {"history": "cold, in-conversation replayed from vote times", "replay_window_s": window_s}
+    result = ctx.results.get("groups")
+    return Analysis(doc, result.state if isinstance(result, EngineResult) else None, ctx.results)

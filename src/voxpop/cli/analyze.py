@@ -23,8 +23,9 @@ class Policy(StrEnum):
 
 STAGES = {"parse": "reading votes", "matrix": "vote matrix", "pca": "PCA", "cluster": "clustering",
           "stats": "statistics", "bridging": "bridging", "places": "finishing", "done": "done"}
-NEXT = {"parse": "matrix", "matrix": "pca", "pca": "cluster", "cluster": "stats", "stats": "bridging",
-        "bridging": "places", "places": "done"}
+# stage just done (the engine's stages, then each analysis step's name) -> the stage shown next
+NEXT = {"parse": "matrix", "matrix": "pca", "pca": "cluster", "cluster": "stats", "statistics": "stats",
+        "divisive": "bridging", "bridging": "places", "common_ground": "places", "places": "done"}
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

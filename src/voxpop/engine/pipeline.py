@@ -1,11 +1,13 @@
-"""One Pol.is analysis of a vote matrix: in-conv → PCA → projections → clusters → statistics.
+"""The core of one Pol.is analysis of a vote matrix: in-conv → PCA → projections → clusters.
 
 `analyze_matrix` is the engine's entry point. Without `history` it is a cold start; with the
 `EngineState` of a previous analysis it is one Pol.is update: sticky in-conversation membership, base
 and group clusters warm-started from the previous ones, the k smoother (`voxpop.engine.warm`). Either
 way the result carries the new state. It is deterministic for a given `EngineOptions.seed` (the seed
 only picks the start block of the PCA subspace iteration, which converges to the same axes).
-Departures from Pol.is are listed in docs/departures.md.
+Departures from Pol.is are listed in docs/departures.md. The statistics over the groups (repness,
+consensus, divisiveness, bridging, ...) are their own functions in this package; voxpop.analysis.steps
+runs them, one analysis step each.
 """
 
 from __future__ import annotations
@@ -13,14 +15,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from . import clusters as cl
-from .bridging import fit_bridging
-from .consensus import consensus, group_informed_consensus
-from .divisive import divisiveness
 from .inconv import in_conversation
 from .matrix import VoteMatrix
 from .pca import (
@@ -31,8 +29,6 @@ from .pca import (
     project_comments,
     project_participants,
 )
-from .repness import group_repness
-from .stats import vote_counts
 from .warm import EngineState, KSmoother, warm_kmeans
 
 Progress = Callable[[str, float], None]
@@ -53,7 +49,7 @@ class EngineOptions:
     group_iters: int = 20  # Pol.is: at most group_iters + 1 Lloyd steps
     min_votes: int = 7  # in-conv threshold is min(min_votes, n_statements)
     greedy_fill: int = 15  # top voters added until this many are in-conv
-    bridging: bool = True  # fit the matrix-factorisation bridging model
+    bridging: bool = True  # fit the matrix-factorisation bridging model (the analysis's bridging step)
 
     def __post_init__(self) -> None:
         def need(ok: bool, msg: str) -> None:
@@ -98,12 +94,6 @@ class EngineResult:
     group_centers: np.ndarray  # float[k, 2], member-weighted
     k: int
     silhouette: dict[int, float]
-    counts: dict | None = None
-    repness: list | None = None
-    consensus: dict | None = None
-    gic: np.ndarray | None = None
-    divisiveness: np.ndarray | None = None
-    bridging: Any = None
     timings: dict[str, float] = field(default_factory=dict)
     state: EngineState | None = None  # what the next analysis can warm-start from
     best_k: int | None = None  # the k with the best silhouette now (k is the smoothed one with history)
@@ -130,13 +120,12 @@ def analyze_matrix(
     progress: Progress | None = None,
     *,
     history: EngineState | None = None,
-    statistics: bool = True,
 ) -> EngineResult:
-    """Run the whole engine on one conversation. Raises TooFewVotes when there is nothing to cluster.
+    """In-conv, the map and the groups of one conversation. Raises TooFewVotes when there is nothing to
+    cluster. `progress(stage, fraction)` after "matrix", "pca" and "cluster" (1.0).
 
     `history`: the state of the previous analysis of the same conversation (rows kept in place, new
-    participants appended), to update it as Pol.is does; None for a cold start. `statistics=False`
-    stops after the clustering (no repness, consensus, bridging): the intermediate steps of a replay.
+    participants appended), to update it as Pol.is does; None for a cold start.
     """
     opts = options or EngineOptions()
     mod_out = _check_inputs(m, mod_out)
@@ -168,14 +157,14 @@ def analyze_matrix(
                               prior=prior)
     center = column_means(m, mod_out)
     xc = centred_matrix(m, center, mod_out)
-    tick("matrix", 0.1)
+    tick("matrix", 0.2)
 
     pca = fit_pca(m, mod_out, seed=opts.seed, center=center, xc=xc)
     n_votes = participant_counts(m, mod_out)
     proj = project_participants(xc, pca.comps, n_votes, n_cmts)
     comment_proj, extremity = project_comments(pca.center, pca.comps, n_cmts)
     del xc
-    tick("pca", 0.4)
+    tick("pca", 0.6)
 
     members = np.flatnonzero(in_conv)
     if len(members) < 2:
@@ -211,7 +200,7 @@ def analyze_matrix(
     base_labels[members] = base.labels
     group_labels = np.full(m.n_rows, -1, dtype=np.int64)
     group_labels[members] = grp.labels[base.labels]
-    tick("cluster", 0.6)
+    tick("cluster", 1.0)
 
     result = EngineResult(
         options=opts,
@@ -238,22 +227,5 @@ def analyze_matrix(
                           updates=(history.updates if history is not None else 0) + 1),
         best_k=best_k,
     )
-    if not statistics:
-        timings["total_s"] = time.perf_counter() - t_all
-        return result
-    _statistics(m, mod_out, result)
-    tick("stats", 0.85)
-    if opts.bridging:
-        result.bridging = fit_bridging(m, seed=opts.seed)
-    tick("bridging", 1.0)
     timings["total_s"] = time.perf_counter() - t_all
     return result
-
-
-def _statistics(m: VoteMatrix, mod_out: np.ndarray, r: EngineResult) -> None:
-    labels, k = r.group_labels, r.k
-    r.counts = vote_counts(m, labels, k)
-    r.repness = group_repness(m, labels, k, mod_out)
-    r.consensus = consensus(m, mod_out)
-    r.gic = group_informed_consensus(m, labels, k)
-    r.divisiveness = divisiveness(m, labels, k)

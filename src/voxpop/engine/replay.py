@@ -4,7 +4,7 @@ Pol.is's groups are the end of a history: every update starts from the previous 
 everyone who was ever in the conversation, and shows a new k only after it has won four updates in a
 row. `replay` rebuilds that history from the vote times (`voxpop.engine.steps.update_steps`): for each
 step it builds the matrix of the votes cast so far (latest vote wins) and runs one warm update
-(`analyze_matrix(..., history=state)`), statistics only at the last step. Rows must be in arrival order
+(`analyze_matrix(..., history=state)`). Rows must be in arrival order
 (first vote time), so that every step's participants keep their rows.
 """
 
@@ -83,7 +83,7 @@ def replay(
                 state = _without_groups(state)
         m = from_vote_log(p[:end], s[:end], v[:end], n_participants=n_participants, n_statements=n_statements)
         try:
-            r = analyze_matrix(m, mod_out, step_opts, history=state, statistics=False)
+            r = analyze_matrix(m, mod_out, step_opts, history=state)
         except TooFewVotes:
             skipped += 1
             state = _sticky_only(state, m, opts)

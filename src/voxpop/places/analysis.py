@@ -1,12 +1,16 @@
-"""Fill the analysis document with places: weighted support, breakdowns, coverage, common ground.
+"""The places section of the analysis document: weighted support, breakdowns, coverage, common ground.
 
-`apply(document, conv, registry, ...)` is called by voxpop.analysis.run when places are given. The JSON
-shape it writes is docs/places.md. Pure arrays in, plain JSON values out; small cells are suppressed here.
+`section(document, conv, registry, ...)` computes it (the analysis step voxpop.analysis.steps.places
+calls it when places are given); `apply(...)` writes it into a document. The JSON shape is
+docs/places.md. Pure arrays in, plain JSON values out; small cells are suppressed here.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -87,15 +91,38 @@ def _support(n, unw: dict, wtd: dict, n_w, kish, min_cell: int, policy: str, j: 
     return {"policy": policy, "unweighted": u | {"suppressed": su}, "weighted": w | {"suppressed": sw}}
 
 
-def apply(document: dict, conv: Conversation, registry: PlaceRegistry, *, policy: str = "population",
-          min_cell: int = 5, margins: dict[str, dict[str, float]] | None = None,
-          trim_cap: float | None = 5.0, level: float = LEVEL, matrix: VoteMatrix | None = None) -> None:
-    """Fill document["places"], statements[*]["support"] and participants[*]["place"] (docs/places.md).
+@dataclass
+class PlacesSection:
+    """document["places"], and per statement its "support", per participant its (coarsened) "place"."""
+
+    places: dict[str, Any]
+    support: list[dict[str, Any]]  # in document["statements"] order
+    place: list[str | None]  # in document["participants"] order
+
+
+def apply(document: dict, conv: Conversation, registry: PlaceRegistry, **kwargs: Any) -> None:
+    """Fill document["places"], statements[*]["support"] and participants[*]["place"] (docs/places.md) in
+    place, and meta.timings.places_s; keyword arguments as `section`."""
+    t0 = time.perf_counter()
+    out = section(document, conv, registry, **kwargs)
+    document["places"] = out.places
+    for st, support in zip(document.get("statements", []), out.support, strict=True):
+        st["support"] = support
+    for rec, place in zip(document.get("participants") or [], out.place, strict=True):
+        rec["place"] = place
+    timings = document.get("meta", {}).get("timings")
+    if isinstance(timings, dict):
+        timings["places_s"] = round(time.perf_counter() - t0, 4)
+
+
+def section(document: Mapping[str, Any], conv: Conversation, registry: PlaceRegistry, *, policy: str = "population",
+            min_cell: int = 5, margins: dict[str, dict[str, float]] | None = None,
+            trim_cap: float | None = 5.0, level: float = LEVEL, matrix: VoteMatrix | None = None) -> PlacesSection:
+    """The places section for a document that has its groups (docs/places.md); the document is only read.
 
     `matrix` is the conversation's VoteMatrix when the caller already has it (else it is rebuilt);
     `margins` are the organiser's extra raking targets, e.g. {"age_band": {"16-24": 0.12, ...}}, matched
     with conv.participant_strata; `trim_cap` trims weights at that multiple of the mean weight."""
-    t0 = time.perf_counter()
     check_policy(policy)
     min_cell = max(int(min_cell), 1)
     n = len(conv.participant_ids)
@@ -143,9 +170,8 @@ def apply(document: dict, conv: Conversation, registry: PlaceRegistry, *, policy
     wtd0 = {k: _share_block(nat[k]) | {} for k in nat}
     wtd0 = {k: {q: v[0] for q, v in wtd0[k].items()} for k in wtd0}
     col_of = {sid: j for j, sid in enumerate(sids)}
-    for st in document.get("statements", []):
-        jj = col_of[st["id"]]
-        st["support"] = _support(sums.n[every], unw0, wtd0, n_w[0], nat["agree"][3][0], min_cell, policy, jj)
+    support = [_support(sums.n[every], unw0, wtd0, n_w[0], nat["agree"][3][0], min_cell, policy, col_of[st["id"]])
+               for st in document.get("statements", [])]
     # partial pooling (everyone; participants placed exactly at each place)
     pr = place_idx[m.rows]
     okv = pr >= 0
@@ -178,11 +204,7 @@ def apply(document: dict, conv: Conversation, registry: PlaceRegistry, *, policy
         "coverage": cov.coverage(registry, own_counts, min_cell),
         "common_ground": cg,
     }
-    document["places"] = places_doc
-    _coarsen_participants(document, conv, registry, place_idx, place_visible)
-    timings = document.get("meta", {}).get("timings")
-    if isinstance(timings, dict):
-        timings["places_s"] = round(time.perf_counter() - t0, 4)
+    return PlacesSection(places_doc, support, _coarsened_places(document, conv, registry, place_idx, place_visible))
 
 
 def _atoms(registry, place_idx, kind_of_place, gl, group_ids, n_cells):
@@ -305,13 +327,13 @@ def _group_sizes(document, gl, group_ids, w, registry, place_idx, z0, min_cell):
     return out
 
 
-def _coarsen_participants(document, conv, registry, place_idx, visible):
+def _coarsened_places(document, conv, registry, place_idx, visible) -> list[str | None]:
     """participants[*].place: the place if its count is published, else its nearest ancestor whose count
     is (so the people listed at a place are 0 or at least min_cell beyond those its shown sub-places
     account for: places.suppression)."""
-    parts = document.get("participants")
+    parts = document.get("participants") or []
     if not parts:
-        return
+        return []
     shown = []  # each place -> itself or its nearest ancestor with a published count
     for i in range(len(registry)):
         j = i
@@ -320,6 +342,8 @@ def _coarsen_participants(document, conv, registry, place_idx, visible):
         shown.append(registry.ids[j] if j >= 0 else None)
     row_of = {pid: i for i, pid in enumerate(conv.participant_ids)}
     idx = place_idx.tolist()
+    out: list[str | None] = []
     for rec in parts:
-        i = row_of.get(rec.get("id"))
-        rec["place"] = shown[idx[i]] if i is not None and idx[i] >= 0 else None
+        row = row_of.get(rec.get("id"))
+        out.append(shown[idx[row]] if row is not None and idx[row] >= 0 else None)
+    return out

@@ -1,0 +1,73 @@
+"""The whole analysis (`voxpop.analysis.run.analyze`: the engine, every analysis step, the document) on the
+shared Pol.is conversations, against the engine's core alone (in-conv, PCA, groups) timed in the same run.
+
+    .venv/bin/python bench/analysis_steps.py              # every conversation under ../shared/data/polis
+    .venv/bin/python bench/analysis_steps.py --repeats 5
+
+Per conversation: participants, statements, votes, the best of --repeats for the core and for the whole
+analysis, their ratio, and the document's own timings (meta.timings) of the fastest whole run. What the
+ratio measures: what the statistics, bridging, divisive, common-ground steps and the document cost on top
+of the groups. Conditions: one BLAS thread (as `voxpop analyze` runs), no places, a cold start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from voxpop.analysis.run import analyze, excluded_mask, one_blas_thread, vote_matrix  # noqa: E402
+from voxpop.engine.pipeline import EngineOptions, analyze_matrix  # noqa: E402
+from voxpop.io import read_conversation  # noqa: E402
+
+SHARED = Path(os.environ.get("VOXPOP_SHARED", ROOT.parent / "shared"))
+
+
+def best_of(n: int, fn):
+    best, out = np.inf, None
+    for _ in range(n):
+        t = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t)
+    return best, out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--only", default="", help="comma-separated name prefixes of the conversations to run")
+    args = ap.parse_args()
+    folders = sorted(p for p in (SHARED / "data" / "polis").iterdir() if p.is_dir())
+    if args.only:
+        folders = [f for f in folders if f.name.startswith(tuple(args.only.split(",")))]
+    print(f"{'conversation':<45} {'ptpts':>7} {'stmts':>6} {'votes':>8} {'core s':>8} {'whole s':>8} {'ratio':>6}  "
+          "steps (meta.timings)")
+    total_core = total_whole = 0.0
+    for folder in folders:
+        conv = read_conversation(folder)
+        conv.timestamp = None  # a cold start, in-conv from the votes alone (no replay of vote times)
+        opts = EngineOptions()
+        m, mod = vote_matrix(conv), excluded_mask(conv)
+        with one_blas_thread():
+            core_s, _ = best_of(args.repeats, lambda m=m, mod=mod: analyze_matrix(m, mod, EngineOptions(bridging=False)))
+        whole_s, doc = best_of(args.repeats, lambda conv=conv, opts=opts: analyze(conv, options=opts))
+        total_core += core_s
+        total_whole += whole_s
+        t = doc["meta"]["timings"]
+        steps = ", ".join(f"{k[:-2]} {v:.3f}" for k, v in t.items() if k not in ("load_s", "total_s") and v)
+        print(f"{folder.name[:45]:<45} {m.n_rows:>7,} {m.n_cols:>6,} {m.n_votes:>8,} {core_s:>8.3f} {whole_s:>8.3f} "
+              f"{whole_s / core_s:>6.2f}  {steps}")
+    print(f"all: core {total_core:.3f} s, whole {total_whole:.3f} s, ratio {total_whole / total_core:.2f} "
+          f"(best of {args.repeats}; load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}, "
+          f"{os.cpu_count()} CPUs)")
+
+
+if __name__ == "__main__":
+    main()
