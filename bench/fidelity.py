@@ -36,6 +36,7 @@ from voxpop.engine.pipeline import EngineOptions, analyze_matrix  # noqa: E402
 from voxpop.engine.replay import DEFAULT_WINDOW_S, replay  # noqa: E402
 from voxpop.engine.warm import EngineState  # noqa: E402
 from voxpop.io import read_conversation  # noqa: E402
+from voxpop.io.polis_math import write_api_folder  # noqa: E402
 
 SHARED = Path(os.environ.get("VOXPOP_SHARED", ROOT.parent / "shared"))
 RECENT = ("austria-climate.5twd2jsnkf", "ssis.land-bank-farmland", "london.youth.policing")
@@ -78,9 +79,7 @@ def real(console: Console, repeats: int, via_math_blob: bool, window_s: float) -
     for folder in folders:
         src = folder
         if via_math_blob:
-            from tests.engine._mathblob import write_math_fixture
-
-            src = write_math_fixture(folder, Path(tmp.name) / folder.name)
+            src = write_api_folder(folder, Path(tmp.name) / folder.name)
         conv = read_conversation(src)
         m, mod = vote_matrix(conv), excluded_mask(conv)
         ref = np.array([conv.reference_groups.get(pid, -1) for pid in conv.participant_ids])

@@ -2,7 +2,7 @@
 
 Pol.is's groups are read two ways: from the openData export (participants-votes.csv group-id) and from
 test data in the shape of red-dwarf's live-conversation fixtures (votes.json + math-pca2.json, written
-from the export by `_mathblob`). ARI is over the participants Pol.is grouped; a participant voxpop left
+from the export by `voxpop.io.polis_math.write_api_folder`). ARI is over the participants Pol.is grouped; a participant voxpop left
 out counts as one more label (an error). Austria's replay (~700 update steps) is measured by
 bench/fidelity.py rather than here, to keep the test fast; its cold start is tested.
 """
@@ -19,8 +19,7 @@ from voxpop.engine.pipeline import EngineOptions, analyze_matrix
 from voxpop.engine.replay import DEFAULT_WINDOW_S, replay
 from voxpop.engine.warm import EngineState
 from voxpop.io import read_conversation
-
-from ._mathblob import write_math_fixture
+from voxpop.io.polis_math import write_api_folder
 
 LONDON, SSIS, AUSTRIA = ("london.youth.policing", "ssis.land-bank-farmland.2rumnecbeh.2021-08-01",
                          "austria-climate.5twd2jsnkf.2022-08-08")
@@ -53,7 +52,7 @@ def conversations(request, shared_data, tmp_path_factory):
     for name in (LONDON, SSIS, AUSTRIA):
         folder = shared_data / "polis" / name
         if request.param == "math-blob":
-            folder = write_math_fixture(folder, tmp_path_factory.mktemp("mathblob") / name)
+            folder = write_api_folder(folder, tmp_path_factory.mktemp("mathblob") / name)
         out[name] = read_conversation(folder)
     return out
 
@@ -81,7 +80,7 @@ def test_cold_start_misses_londons_k(conversations):
 def test_math_blob_reader_keeps_what_polis_saw(shared_data, tmp_path):
     import json
 
-    folder = write_math_fixture(shared_data / "polis" / LONDON, tmp_path / "london")
+    folder = write_api_folder(shared_data / "polis" / LONDON, tmp_path / "london")
     math = json.loads((folder / "math-pca2.json").read_text())
     math["lastVoteTimestamp"] -= 60_000  # Pol.is had not seen the last minute of votes
     (folder / "math-pca2.json").write_text(json.dumps(math))
