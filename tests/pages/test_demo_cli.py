@@ -40,6 +40,7 @@ def test_demo_check_builds_serves_and_passes(tmp_path):
                  "link /static/css/voxpop.css"):
         assert f"ok   {page}" in out, page
     assert "a map of 391 places on the results page" in out
+    assert "ok   themes by place on the results page (" in out  # the testimony's themes on the map of places
     assert "testimonies -> " in out and "weighted by population" in out
     # a second run reuses the database instead of rebuilding it, and --exit-after-seconds stops the server
     res = _run("--db", str(db), "--port", "0", "--no-browser", "--exit-after-seconds", "1")

@@ -147,7 +147,7 @@ def _seeds(cid: str, sid: str | None, place: str | None) -> list[tuple[str, str]
 def _check(base: str, urls: dict[str, str]) -> list[str]:
     """Sign in as the demo organiser, fetch every page the demo serves and every same-site link found on
     them (pages, JSON twins, exports, styles, scripts), and list the problems: any answer but HTTP 200,
-    and pages that lack what they must show (groups, common ground, the map of places, themes)."""
+    and pages that lack what they must show (groups, common ground, the map of places, themes, themes by place)."""
     import re
     from urllib.parse import urljoin, urlsplit
 
@@ -200,8 +200,10 @@ def _check(base: str, urls: dict[str, str]) -> list[str]:
                         queue.append((f"link {target}", target))
         results = c.get(f"/c/{cid}/results").text
         n_shapes = results.count('<a href="#place-map-row-')
+        n_theme_shapes = results.count('<a href="#themes-map-row-')
         for ok, what in ((len(doc.get("groups") or []) >= 2, f"{len(doc.get('groups') or [])} opinion groups"),
                          (n_shapes >= 380, f"a map of {n_shapes} places on the results page"),
+                         (n_theme_shapes >= 300, f"themes by place on the results page ({n_theme_shapes} shapes)"),
                          (bool(doc.get("common_ground")), f"{len(doc.get('common_ground') or [])} statements of "
                           "common ground")):
             typer.echo(f"  {'ok  ' if ok else 'FAIL'} {what}")
@@ -229,7 +231,7 @@ def demo(
 ) -> None:
     """Start a local voxpop with a populated demo conversation and print its addresses.
 
-    The demo asks "What should our country do now?" after a national vote that split towns, coasts and the countryside from the big cities: 40 statements, 1,500 simulated participants in three planted opinion groups placed across the UK's 382 counting areas of 2016 (more from the cities, as online participation is), weighted by population and already analysed, with a map of places and 78 written testimonies already turned into themes.
+    The demo asks "What should our country do now?" after a national vote that split towns, coasts and the countryside from the big cities: 40 statements, 1,500 simulated participants in three planted opinion groups placed across the UK's 382 counting areas of 2016 (more from the cities, as online participation is), weighted by population and already analysed, with a map of places and 78 written testimonies already turned into themes, shown by place on the map too.
 
     It serves on http://127.0.0.1:PORT with SQLite (--db, default ./voxpop-demo.db, reused on the next run; --fresh rebuilds it) and prints the participant, results and organiser addresses and the organiser's demo username and password. Stop it with Ctrl+C.
 

@@ -226,6 +226,7 @@ def create_app(database_url: str | None = None, *, background: str | None = None
     from voxpop.web.api import group_names as api_group_names
     from voxpop.web.api import kiosk as api_kiosk
     from voxpop.web.api import listen as api_listen
+    from voxpop.web.api import listen_places as api_listen_places
     from voxpop.web.api import moderation as api_moderation
     from voxpop.web.api import panels as api_panels
     from voxpop.web.api import paper as api_paper
@@ -239,8 +240,8 @@ def create_app(database_url: str | None = None, *, background: str | None = None
 
     for mod in (api_accounts, api_conversations, api_participation, api_moderation, api_results, api_group_names,
                 api_exports,
-                api_places, api_listen, api_kiosk, api_panels, api_paper, api_translations, api_channels,
-                api_privacy, api_schemas, pages):
+                api_places, api_listen, api_listen_places, api_kiosk, api_panels, api_paper, api_translations,
+                api_channels, api_privacy, api_schemas, pages):
         app.include_router(mod.router)
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

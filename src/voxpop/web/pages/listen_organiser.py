@@ -14,6 +14,7 @@ from voxpop.errors import Invalid, ServiceError
 from voxpop.report.themes import build_themes
 from voxpop.web.api import listen as AL
 from voxpop.web.api.common import API_PREFIX, services
+from voxpop.web.pages import theme_places as TPP
 from voxpop.web.pages.common import done, render, service_error_page, with_cookies
 from voxpop.web.pages.organiser import _csrf, _managed, _run
 
@@ -79,12 +80,13 @@ async def listen_page(cid: str, request: Request) -> Response:
             conv, _ = _managed(request, s, cid)
             section = AL.latest(s, cid, AL.THEMES_KIND)
             accepted = (AL.latest(s, cid, AL.ACCEPTED_KIND) or {}).get("accepted") or []
-        return conv, section, accepted
+            by_place = TPP.load(s, cid, manager=True)
+        return conv, section, accepted, by_place
 
     out, err = await _run(request, go)
     if err:
         return err
-    conv, section, accepted = out
+    conv, section, accepted, by_place = out
     view = build_themes(section) if section else None
     groups = _candidates(view, accepted) if view else []
     cookies = Response()
@@ -95,6 +97,7 @@ async def listen_page(cid: str, request: Request) -> Response:
         themes=view, groups=groups, n_accepted=len(accepted), models=list(MODELS.items()), status=_status(request),
         urls={"back": o, "upload": f"{o}/listen", "accept": f"{o}/listen/accept"},
         nav_label="Organiser", json_twin=f"{API_PREFIX}/conversations/{cid}/listen/themes",
+        **TPP.context(cid, by_place),
     )
     return with_cookies(resp, cookies)
 

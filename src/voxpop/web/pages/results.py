@@ -25,6 +25,7 @@ from voxpop.store.places import stored_layout
 from voxpop.web.api.common import API_PREFIX, participant_id, services
 from voxpop.web.api.results import analysis_for
 from voxpop.web.caching import conditional
+from voxpop.web.pages import theme_places as TPP
 from voxpop.web.pages.common import render, service_error_page
 from voxpop.web.pages.participate import participant_nav
 
@@ -44,11 +45,12 @@ async def results(cid: str, request: Request) -> Response:
             layout = stored_layout(s, cid) if doc.get("places") else None
             if doc:  # statements in the reader's language where the organisers gave a translation
                 res = {**res, "document": T.document_for_reader(s, conv, doc, i18n.current())}
-        return conv, res, mine, names, layout
+            themes = TPP.load(s, cid, manager=False)
+        return conv, res, mine, names, layout, themes
 
     try:
         pk = await participant_id(request, Response(), cid, create=False)
-        conv, res, mine, names, layout = await run_in_threadpool(go, pk)
+        conv, res, mine, names, layout, themes = await run_in_threadpool(go, pk)
     except ServiceError as e:
         return service_error_page(request, e, back=f"/c/{cid}")
     doc = res.get("document")
@@ -72,6 +74,7 @@ async def results(cid: str, request: Request) -> Response:
         places=places, chosen=chosen, summary=plain_summary(view) if view and view.ok else None,
         bridging_extra=_bridging_extra(view), pmap=pmap,
         map_statements=[st for st in view.statements if not st.moderated_out and st.support] if pmap and view else [],
+        **TPP.context(cid, themes),
     )
     # drawn from the stored document; a strong ETag lets a reader who has this page get an empty 304.
     # Shared caches may keep public results; a page with this participant's standing is theirs alone.

@@ -1,0 +1,120 @@
+"""Themes by place on the listening page and the results page, and their JSON twin
+GET /api/v1/conversations/{cid}/listen/places (the real app on SQLite, in-process)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from pagehelp import sign_in
+
+from voxpop.places.io import read_places
+from voxpop.places.layout import referendum_places_path
+from voxpop.store.models import Conversation
+from voxpop.store.places import replace_places
+from voxpop.web.api.listen import save_themes
+
+THEMES = {0: "Bus services", 1: "Rent and housing", 2: "Libraries"}
+
+
+def _section(people: list[tuple[str, str | None, int]]) -> dict:
+    testimonies, claims = [], []
+    for k, (speaker, place, theme) in enumerate(people):
+        testimonies.append({"id": f"t{k}", "speaker": speaker, "place": place, "claims": [f"t{k}:0"], "text": "..."})
+        claims.append({"id": f"t{k}:0", "testimony": f"t{k}", "theme": theme})
+    return {"schema": "voxpop.themes", "testimonies": testimonies, "claims": claims,
+            "themes": [{"id": i, "label": label} for i, label in THEMES.items()]}
+
+
+PEOPLE = ([(f"L{i}", "Leeds", 0) for i in range(6)] + [(f"C{i}", "Cornwall", 1) for i in range(7)]
+          + [(f"Y{i}", "York", 2) for i in range(3)] + [("A0", "Atlantis", 2), ("A1", "Atlantis", 2)])
+
+
+@pytest.fixture
+def with_themes(app, seeded):
+    cid = seeded["cid"]
+    with app.state.voxpop.db.write() as s:
+        replace_places(s, cid, read_places(referendum_places_path(), "eu-referendum-2016"))
+        save_themes(s, cid, _section(PEOPLE))
+    return cid
+
+
+def test_the_json_twin_gives_each_place_its_theme_with_small_places_suppressed(client, with_themes):
+    cid = with_themes
+    data = client.get(f"/api/v1/conversations/{cid}/listen/places").json()
+    assert data["schema"] == "voxpop.themes_by_place" and data["level"] == "area" and data["min_cell"] == 5
+    rows = {r["name"]: r for r in data["places"]}
+    assert rows["Leeds"]["top"]["label"] == "Bus services" and rows["Leeds"]["n_people"] == 6
+    assert rows["Cornwall"]["top"]["label"] == "Rent and housing"
+    assert rows["York"] == {**rows["York"], "status": "too_few", "n_people": None, "top": None, "themes": []}
+    assert "unmatched" not in data  # what people typed is for the organisers only
+    assert data["not_placed"] == {"n_people": None, "status": "too_few"}
+    # the organiser also sees the place names that matched nothing
+    sign_in(client)
+    org = client.get(f"/api/v1/conversations/{cid}/listen/places").json()
+    assert org["unmatched"] == [{"place": "Atlantis", "n_testimonies": 2}]
+    forced = client.get(f"/api/v1/conversations/{cid}/listen/places?level=region").json()
+    assert forced["level"] == "region"
+    r = client.get(f"/api/v1/conversations/{cid}/listen/places?level=parish")
+    assert r.status_code == 422 and "choose one of region, area" in r.text
+
+
+def test_no_themes_or_no_places_is_404_and_hidden_results_403(client, app, seeded):
+    cid = seeded["cid"]
+    r = client.get(f"/api/v1/conversations/{cid}/listen/places")
+    assert r.status_code == 404 and "no listening themes with places" in r.text
+    with app.state.voxpop.db.write() as s:
+        save_themes(s, cid, _section(PEOPLE))  # themes, but the conversation has no places
+    assert client.get(f"/api/v1/conversations/{cid}/listen/places").status_code == 404
+    with app.state.voxpop.db.write() as s:
+        replace_places(s, cid, read_places(referendum_places_path(), "eu-referendum-2016"))
+        s.get(Conversation, cid).show_results = False
+    assert client.get(f"/api/v1/conversations/{cid}/listen/places").status_code == 403
+    sign_in(client)  # the organisers who manage it still read it
+    assert client.get(f"/api/v1/conversations/{cid}/listen/places").status_code == 200
+
+
+def _section_html(page: str) -> str:
+    m = re.search(r'<section id="themes-by-place".*?</section>', page, re.S)
+    assert m, "no themes-by-place section"
+    return m.group(0)
+
+
+def test_results_page_shows_the_map_the_key_and_the_table(client, with_themes):
+    page = client.get(f"/c/{with_themes}/results")
+    assert page.status_code == 200
+    html = _section_html(page.text)
+    assert "<h2 id=\"themes-by-place-h\">Themes by place</h2>" in html
+    # a shape per district; the places with testimony are links to their row in the table, the others are not
+    assert html.count('<a href="#themes-map-row-') == 3 and html.count("<path ") >= 380
+    assert 'aria-label="York: too few to show (fewer than 5 people)"' in html
+    assert "<title>Barnsley: no testimony from here</title>" in html
+    # the key: colour AND pattern for each theme, the grey band for too few
+    legend = re.search(r'<ul class="map-legend themes-legend".*?</ul>', html, re.S).group(0)
+    assert "Bus services" in legend and "Rent and housing" in legend and "too few to show" in legend
+    assert 'fill="url(#themes-map-p0)"' in legend and "Libraries" not in legend
+    # the table: one row per place with testimony; York says too few, never its theme or counts
+    york = re.search(r'<tr id="themes-map-row-E06000014".*?</tr>', html, re.S).group(0)
+    assert "too few to show" in york
+    assert "Libraries" not in html
+    assert '<tr id="themes-map-row-E08000035" class="shown"><th scope="row">Leeds</th>' in html
+    # counts and shares only inside a details element; the JSON twin is linked
+    details = re.search(r'<details class="more">\s*<summary>Counts and shares by place</summary>.*?</details>', html,
+                        re.S).group(0)
+    assert "Bus services: 6 (100%)" in details
+    assert f'href="/api/v1/conversations/{with_themes}/listen/places"' in html
+
+
+def test_listening_page_shows_it_too_and_welsh_readers_read_welsh(client, with_themes):
+    sign_in(client)
+    page = client.get(f"/organiser/c/{with_themes}/listen").text
+    html = _section_html(page)
+    assert "Themes by place" in html and "Bus services" in html
+    cy = client.get(f"/c/{with_themes}/results", headers={"Accept-Language": "cy"}).text
+    html = _section_html(cy)
+    assert "Themes by place" not in html and "Skip the map" not in html
+    assert "Bus services" in html  # theme names are the testimony's own words
+
+
+def test_no_section_without_themes(client, seeded):
+    assert 'id="themes-by-place"' not in client.get(f"/c/{seeded['cid']}/results").text
