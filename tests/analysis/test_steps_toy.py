@@ -158,3 +158,13 @@ def test_a_step_returning_the_wrong_section_is_named(conv, values, message):
     plain = Step(name="plain", needs=("groups",), fills=("toy",), timing="toy_s", run=lambda ctx: {"toy": 1})
     with pytest.raises(StepError, match="returned dict; return a Section"):
         analysis_of(conv, steps=Registry((groups_step.STEP, plain)))
+
+
+def test_progress_reports_the_engine_stages_then_each_step(toy, conv):
+    seen: list[tuple[str, float]] = []
+    analyze(conv, progress=lambda stage, f: seen.append((stage, f)))
+    stages = [s for s, _ in seen]
+    assert stages[:4] == ["matrix", "matrix", "pca", "cluster"]
+    assert stages[4:] == ["statistics", "divisive", "bridging", "common_ground", "toy", "done"]  # no places given
+    fractions = [f for _, f in seen]
+    assert fractions == sorted(fractions) and fractions[3] == 0.6 and fractions[-1] == 1.0

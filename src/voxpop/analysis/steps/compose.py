@@ -15,6 +15,7 @@ START, END = 0.6, 1.0  # progress fractions over the steps after the groups (the
 def run_steps(registry: Registry, ctx: Context, document: dict, timings: dict[str, float],
               progress: Progress | None = None) -> list[str]:
     """Run every step whose needs are met, in order, filling `document` and adding to `timings`.
+    `progress(name, fraction)` after each step, and ("done", 1.0) at the end.
     Returns the names of the steps that ran. A step's exceptions propagate (TooFewVotes from the groups
     means there is nothing to analyse yet)."""
     done = {"votes"} | {name for name in INPUTS if ctx.inputs.get(name) is not None}
@@ -37,6 +38,8 @@ def run_steps(registry: Registry, ctx: Context, document: dict, timings: dict[st
         ran.append(step.name)
         if progress is not None and step.name != "groups":
             progress(step.name, START + (END - START) * (i + 1) / len(steps))
+    if progress is not None:
+        progress("done", END)
     return ran
 
 
