@@ -72,6 +72,9 @@ class Settings(BaseSettings):
         "how often a failed job is tried again before it is marked failed for good"))
     job_backoff_s: float = Field(5.0, ge=0, description=(
         "the wait before the first retry of a failed job; doubles with each retry"))
+    analysis_snapshot_mb: int = Field(2048, ge=0, description=(
+        "memory (MiB) a worker may keep conversations' vote matrices in, so that the next analysis reads only "
+        "the votes cast since (about 9 bytes a vote); 0 keeps none and every analysis reads every vote"))
 
     @field_validator("sqlite_synchronous", "log_level", mode="before")
     @classmethod

@@ -5,7 +5,9 @@ database. A worker claims a conversation with one conditional UPDATE (claim-by-u
 UPDATE can flip an unclaimed or expired claim, on SQLite and PostgreSQL alike), so two workers never
 analyse the same conversation at once; a claim expires after LEASE_MS so a killed worker's claim is
 taken over. Debounce: a conversation is analysed once no change arrived for DEBOUNCE_MS, or once it
-has waited MAX_WAIT_MS during a continuous stream of votes. An analysis that raises is recorded
+has waited MAX_WAIT_MS during a continuous stream of votes. The worker (and serve's analysis child) keeps
+each analysed conversation's votes in memory, so the next analysis reads only the votes cast since
+(voxpop.services.snapshots; VOXPOP_ANALYSIS_SNAPSHOT_MB). An analysis that raises is recorded
 (services.analyses.record_failure): its message is kept and shown, it is tried again after
 VOXPOP_JOB_BACKOFF_S doubling each time, and after VOXPOP_JOB_RETRIES retries it is marked failed until the
 conversation changes.
@@ -76,7 +78,7 @@ def _child_init() -> None:
 
 def _child_run(url: str, cid: str, claim: str) -> None:
     """Runs in a child process (serve's background mode 'process')."""
-    run_analysis(get_database(url, migrate=False), cid, claim=claim)
+    run_analysis(get_database(url, migrate=False), cid, claim=claim, incremental=True)
 
 
 class Worker:
@@ -111,7 +113,7 @@ class Worker:
                                                      initializer=_child_init)
                 self._pool.submit(_child_run, self.db.url, cid, claim).result()
             else:
-                run_analysis(self.db, cid, claim=claim)
+                run_analysis(self.db, cid, claim=claim, incremental=True)
             self.analysed += 1
         except Exception as e:
             log.exception("analysis of conversation %s failed", cid)

@@ -78,11 +78,13 @@ def analyze(
     replay: bool = False,
     replay_window_s: float = DEFAULT_WINDOW_S,
     history: EngineState | None = None,
+    matrix: VoteMatrix | None = None,
 ) -> dict:
     """The analysis document of one conversation (docs/analysis-schema.md); arguments as `analysis_of`."""
     return analysis_of(conv, options=options, places=places, participant_places=participant_places,
                        progress=progress, policy=policy, min_cell=min_cell, load_s=load_s, margins=margins,
-                       replay=replay, replay_window_s=replay_window_s, history=history).document
+                       replay=replay, replay_window_s=replay_window_s, history=history,
+                       matrix=matrix).document
 
 
 def analysis_of(
@@ -100,6 +102,7 @@ def analysis_of(
     replay_window_s: float = DEFAULT_WINDOW_S,
     history: EngineState | None = None,
     steps: Registry | None = None,
+    matrix: VoteMatrix | None = None,
 ) -> Analysis:
     """Analyse one conversation: every registered analysis step (voxpop.analysis.steps) over its votes.
     Never raises for too few votes: the document then has meta.status == "too_few_votes" and a message
@@ -110,11 +113,12 @@ def analysis_of(
     and needs them; `history` is the state of an earlier analysis of the same conversation to update
     (`Analysis.state`). `meta.options.history` says which was done. `places` (a PlaceRegistry) with
     `participant_places`, `policy`, `min_cell` and `margins` adds the places step. `steps`: another
-    registry than the default one."""
+    registry than the default one. `matrix`: the conversation's vote matrix when the caller already holds
+    it (voxpop.services.snapshots keeps one per conversation), else it is built from the vote log."""
     opts = options or EngineOptions()
     t0 = time.perf_counter()
     timings: dict[str, float] = {"load_s": load_s}
-    m = vote_matrix(conv)
+    m = matrix if matrix is not None else vote_matrix(conv)
     mod_out = excluded_mask(conv)
     timings["matrix_s"] = time.perf_counter() - t0
     if progress:

@@ -205,19 +205,52 @@ def store_analysis(db: Database, conversation_id: str, doc: dict, *, vote_versio
     return bool(cleaned)
 
 
-def run_analysis(db: Database, conversation_id: str, *, claim: str | None = None) -> dict:
-    """Load, analyse and store one conversation; returns the document."""
+def run_analysis(db: Database, conversation_id: str, *, claim: str | None = None, incremental: bool = False) -> dict:
+    """Load, analyse and store one conversation; returns the document.
+
+    incremental=True (the worker): start from this process's kept snapshot of the conversation, reading only
+    the votes cast since, and keep the new one (voxpop.services.snapshots); a full load when there is none."""
     t0 = time.perf_counter()
+    if incremental:
+        return _run_incremental(db, conversation_id, claim=claim, t0=t0)
     with db.read() as s:
         version = s.execute(select(Conversation.vote_version).where(Conversation.id == conversation_id)).scalar_one()
         conv = load_conversation(s, conversation_id)
         extra = analysis_inputs(s, conversation_id)
     load_s = time.perf_counter() - t0
-    doc = redact_hidden_texts(analyze_conversation(conv, load_s=load_s, **extra))
+    doc = analyze_conversation(conv, load_s=load_s, **extra)
+    return _finish(db, conversation_id, doc, conv.n_votes, version=version, claim=claim, t0=t0)
+
+
+def _finish(db: Database, conversation_id: str, doc: dict, n_votes: int, *, version: int, claim: str | None,
+            t0: float) -> dict:
+    doc = redact_hidden_texts(doc)
     meta = doc.setdefault("meta", {})
     if isinstance(meta.get("conversation"), dict):
         meta["conversation"]["id"] = conversation_id
     duration = int((time.perf_counter() - t0) * 1000)
     store_analysis(db, conversation_id, doc, vote_version=version, claim=claim, duration_ms=duration)
-    log.info("analysed %s (%d votes) in %d ms", conversation_id, conv.n_votes, duration)
+    log.info("analysed %s (%d votes) in %d ms", conversation_id, n_votes, duration)
     return doc
+
+
+def _run_incremental(db: Database, conversation_id: str, *, claim: str | None, t0: float) -> dict:
+    from voxpop.services import snapshots
+
+    kept = snapshots.cache()
+    key = (db.url, conversation_id)
+    prep = snapshots.prepare(db, conversation_id, kept.take(key))
+    with db.read() as s:
+        extra = analysis_inputs(s, conversation_id)
+    load_s = time.perf_counter() - t0
+    from voxpop.analysis.run import analysis_of
+
+    done = analysis_of(prep.conv, load_s=load_s, **extra, **prep.analyze_kwargs())
+    if (snap := prep.kept(done.state)) is not None:
+        kept.put(key, snap)
+    doc = done.document
+    meta = doc.setdefault("meta", {})
+    meta.setdefault("options", {})["snapshot"] = {
+        "loaded": "everything" if prep.full else "the votes cast since the previous analysis",
+        "votes_read": prep.delta_votes, "refreshes": prep.snapshot.refreshes}
+    return _finish(db, conversation_id, doc, prep.conv.n_votes, version=prep.version, claim=claim, t0=t0)

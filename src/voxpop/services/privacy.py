@@ -82,6 +82,9 @@ def erase_participant(s: Session, conversation_id: str, participant_id: int) -> 
     s.execute(delete(Vote).where(Vote.participant_id == p.id))
     s.execute(delete(VoteEvent).where(VoteEvent.participant_id == p.id))
     s.execute(delete(Participant).where(Participant.id == p.id))
+    # a worker's kept snapshot of the votes still holds theirs: it must reload (voxpop.services.snapshots)
+    s.execute(update(Conversation).where(Conversation.id == conv.id)
+              .values(votes_removed=Conversation.votes_removed + 1))
     mark_dirty(s, conv.id)
     return {"participant": participant_id, "votes": int(n_votes), "statements": len(own)}
 

@@ -18,39 +18,38 @@ from voxpop.store.queries import get_conversation
 from voxpop.store.vote_columns import read_votes
 
 
-def load_conversation(s: Session, conversation_id: str) -> Conversation:
-    conv = get_conversation(s, conversation_id)
-    stmts = s.execute(select(Statement.id, Statement.tid, Statement.text, Statement.mod_status, Statement.is_meta,
-                             Statement.author_participant_id).where(Statement.conversation_id == conv.id).order_by(Statement.tid)).all()
-    sid_to_col = {row[0]: i for i, row in enumerate(stmts)}
-    statement_ids = [str(row[1]) for row in stmts]
-    cols = read_votes(s, conv.id)  # columnar: packed blocks on PostgreSQL, no Python object per vote
-    ppk, spk, vote, ts = cols.participant, cols.statement, cols.vote, cols.ts
-    uniq = np.unique(ppk)  # sorted keys = creation order
-    participant_ids = [str(p) for p in uniq.tolist()]
-    participant = np.searchsorted(uniq, ppk).astype(np.int64, copy=False)
-    del ppk
-    col_of = np.zeros(max(sid_to_col, default=0) + 1, dtype=np.int64)
-    for sid, col in sid_to_col.items():
-        col_of[sid] = col
-    statement = col_of[spk] if len(spk) else np.zeros(0, dtype=np.int64)
-    del spk, cols
+def statement_rows(s: Session, conv) -> list:
+    """(id, tid, text, mod_status, is_meta, author_participant_id) of the conversation's statements by tid."""
+    return list(s.execute(select(Statement.id, Statement.tid, Statement.text, Statement.mod_status, Statement.is_meta,
+                                 Statement.author_participant_id).where(Statement.conversation_id == conv.id)
+                          .order_by(Statement.tid)).all())
+
+
+def participant_places(s: Session, conversation_pk: str) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """(participant id -> place id, participant id -> strata) of the participants who have them."""
     places: dict[str, str] = {}
     strata: dict[str, dict[str, str]] = {}
     for pk, place, st in s.execute(select(Participant.id, Participant.place_id, Participant.strata).where(
-            Participant.conversation_id == conv.id,
+            Participant.conversation_id == conversation_pk,
             (Participant.place_id.is_not(None)) | (Participant.strata.is_not(None)))):
         if place is not None:
             places[str(pk)] = place
         if st:
             strata[str(pk)] = dict(st)
+    return places, strata
+
+
+def conversation_of(conv, stmts: list, *, participant_ids: list[str], participant: np.ndarray,
+                    statement: np.ndarray, vote: np.ndarray, timestamp: np.ndarray | None,
+                    places: dict[str, str], strata: dict[str, dict[str, str]]) -> Conversation:
+    """The analysis input from a conversation row, its statement_rows and the votes as matrix indices."""
     return Conversation(
         participant_ids=participant_ids,
-        statement_ids=statement_ids,
+        statement_ids=[str(row[1]) for row in stmts],
         participant=participant,
         statement=statement,
         vote=vote.astype(np.int8, copy=False),
-        timestamp=ts.astype(np.float64),
+        timestamp=timestamp,
         statement_text={str(r[1]): r[2] for r in stmts},
         moderated_out={str(r[1]) for r in stmts if r[3] == -1 or (conv.moderation == "strict" and r[3] != 1)},
         meta={str(r[1]) for r in stmts if r[4]},
@@ -60,3 +59,34 @@ def load_conversation(s: Session, conversation_id: str) -> Conversation:
         participant_strata=strata,
         statement_author={str(r[1]): str(r[5]) for r in stmts if r[5] is not None},
     )
+
+
+def column_of(stmts: list) -> np.ndarray:
+    """statements.id -> matrix column (position in statement_rows), as a lookup array."""
+    col_of = np.zeros(max((row[0] for row in stmts), default=0) + 1, dtype=np.int64)
+    for col, row in enumerate(stmts):
+        col_of[row[0]] = col
+    return col_of
+
+
+def load_conversation(s: Session, conversation_id: str) -> Conversation:
+    return load_conversation_keys(s, conversation_id)[0]
+
+
+def load_conversation_keys(s: Session, conversation_id: str) -> tuple[Conversation, np.ndarray, np.ndarray]:
+    """(the conversation, participants.id of each matrix row (ascending), statements.id of each column)."""
+    conv = get_conversation(s, conversation_id)
+    stmts = statement_rows(s, conv)
+    cols = read_votes(s, conv.id)  # columnar: packed blocks on PostgreSQL, no Python object per vote
+    ppk, spk, vote, ts = cols.participant, cols.statement, cols.vote, cols.ts
+    uniq = np.unique(ppk)  # sorted keys = creation order
+    participant_ids = [str(p) for p in uniq.tolist()]
+    participant = np.searchsorted(uniq, ppk).astype(np.int64, copy=False)
+    del ppk
+    statement = column_of(stmts)[spk] if len(spk) else np.zeros(0, dtype=np.int64)
+    del spk, cols
+    places, strata = participant_places(s, conv.id)
+    out = conversation_of(conv, stmts, participant_ids=participant_ids, participant=participant,
+                          statement=statement, vote=vote, timestamp=ts.astype(np.float64), places=places,
+                          strata=strata)
+    return out, uniq, np.array([row[0] for row in stmts], dtype=np.int64)

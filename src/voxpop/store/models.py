@@ -112,6 +112,9 @@ class Conversation(Base):
     analysis_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     analysis_retry_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     analysis_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # +1 whenever votes are removed other than by an undo (a participant erased): the analysis worker's kept
+    # snapshot of the votes (voxpop.services.snapshots) is then stale and is reloaded
+    votes_removed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # the languages statements are offered in, default first (None = English only; docs/i18n.md)
     languages: Mapped[list | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 

@@ -107,3 +107,62 @@ def _packed_blocks(s: Session, conversation_pk: str, out: _Builder) -> None:
             out.add(rows["participant"], rows["statement"], rows["vote"], rows["ts"])
     finally:
         cur.close()
+
+
+@dataclass
+class VoteDelta:
+    """What changed in a conversation's votes since an event id: the current votes cast after it (database
+    keys, in event order, with their event ids and times) and the undos after it (cells whose vote was
+    withdrawn; a later vote on the same cell is among the current votes)."""
+
+    votes: VoteColumns
+    event: np.ndarray  # int64, the event id of each of `votes`
+    undo_participant: np.ndarray  # int64
+    undo_statement: np.ndarray  # int64
+    undo_event: np.ndarray  # int64
+    undo_ts: np.ndarray  # int64
+
+    @property
+    def last_event(self) -> int:
+        """The largest event id read (0 when nothing was)."""
+        return int(max(self.event.max(initial=0), self.undo_event.max(initial=0)))
+
+    def settled_event(self, cutoff_ms: int) -> int:
+        """The largest event id read among events made at or before cutoff_ms (0 when none)."""
+        votes = self.event[self.votes.ts <= cutoff_ms]
+        undos = self.undo_event[self.undo_ts <= cutoff_ms]
+        return int(max(votes.max(initial=0), undos.max(initial=0)))
+
+
+def read_votes_since(s: Session, conversation_pk: str, after_event: int) -> VoteDelta:
+    """The current votes with event_id > after_event and the undos with id > after_event, oldest first.
+    Served by the indexes (conversation_id, event_id) of votes and (conversation_id, id) of vote_events, so
+    the cost follows what changed, not the conversation's size. Read both in one transaction snapshot
+    (REPEATABLE READ on PostgreSQL: `repeatable_read`) for a consistent pair."""
+    rows = s.execute(text("SELECT participant_id, statement_id, vote, updated_ms, event_id FROM votes "
+                          "WHERE conversation_id = :c AND event_id > :e ORDER BY event_id"),
+                     {"c": conversation_pk, "e": after_event}).all()
+    a = np.array(rows, dtype=np.int64).reshape(-1, 5)
+    undos = s.execute(text("SELECT participant_id, statement_id, id, created_ms FROM vote_events "
+                           "WHERE conversation_id = :c AND id > :e AND vote IS NULL ORDER BY id"),
+                      {"c": conversation_pk, "e": after_event}).all()
+    u = np.array(undos, dtype=np.int64).reshape(-1, 4)
+    return VoteDelta(VoteColumns(a[:, 0].copy(), a[:, 1].copy(), a[:, 2].astype(np.int8), a[:, 3].copy()),
+                     a[:, 4].copy(), u[:, 0].copy(), u[:, 1].copy(), u[:, 2].copy(), u[:, 3].copy())
+
+
+def settled_event(s: Session, conversation_pk: str, cutoff_ms: int) -> int:
+    """The largest event id of the conversation's current votes cast at or before cutoff_ms (0 if none): every
+    vote transaction that took a smaller event id is long committed, so a later read of the votes after it
+    misses nothing (a transaction still open can hold an event id below the largest one already visible).
+    A backward scan of (conversation_id, event_id) that stops at the first vote old enough."""
+    row = s.execute(text("SELECT event_id FROM votes WHERE conversation_id = :c AND updated_ms <= :t "
+                         "ORDER BY event_id DESC LIMIT 1"), {"c": conversation_pk, "t": cutoff_ms}).first()
+    return int(row[0]) if row else 0
+
+
+def repeatable_read(s: Session) -> None:
+    """Make the session's transaction one snapshot (PostgreSQL REPEATABLE READ; SQLite read transactions
+    already are). Call before the transaction's first query."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
