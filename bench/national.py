@@ -51,10 +51,16 @@ def fill(url: str, participants: int, statements: int, votes_each: int, seed: in
         cid = conversations.create_conversation(s, topic="National bench").id
         stmts.add_statements(s, cid, [f"National bench statement number {i}" for i in range(statements)])
     rng = np.random.default_rng(seed)
-    now = int(time.time() * 1000)
+    k = min(votes_each, statements)
+    total = participants * k
+    now = int(time.time() * 1000) - total - 3_600_000  # one vote a millisecond, all in the past
     raw = db.engine.raw_connection()
     try:
         cur = raw.cursor()
+        # a bulk load: the two secondary indexes of votes are built once at the end (a sort), not kept up to
+        # date row by row during the COPY (random inserts into a 2 GB index)
+        cur.execute("DROP INDEX IF EXISTS ix_votes_conv_stmt")
+        cur.execute("DROP INDEX IF EXISTS ix_votes_conv_event")
         with cur.copy("COPY participants (conversation_id, xid, created_ms) FROM STDIN") as cp:
             for start in range(0, participants, CHUNK):
                 stop = min(start + CHUNK, participants)
@@ -64,8 +70,6 @@ def fill(url: str, participants: int, statements: int, votes_each: int, seed: in
         cur.execute("SELECT id FROM statements WHERE conversation_id = %s ORDER BY tid", (cid,))
         spk = np.array([r[0] for r in cur.fetchall()], dtype=np.int64)
         stance = rng.choice([-1, 1], size=(3, statements))  # what each opinion group thinks
-        k = min(votes_each, statements)
-        total = participants * k
         order = rng.permutation(total)  # the order votes were cast in (event_id)
         with cur.copy("COPY votes (participant_id, statement_id, conversation_id, vote, event_id, updated_ms) "
                       "FROM STDIN") as cp:
@@ -81,6 +85,9 @@ def fill(url: str, participants: int, statements: int, votes_each: int, seed: in
                 p = np.repeat(ppk[start:stop], k)
                 cp.write("".join(f"{pp}\t{ss}\t{cid}\t{vv}\t{ee + 1}\t{now + ee}\n" for pp, ss, vv, ee in
                                  zip(p.tolist(), spk[cols.ravel()].tolist(), v.tolist(), ev.tolist(), strict=True)))
+        cur.execute("CREATE INDEX ix_votes_conv_stmt ON votes (conversation_id, statement_id)")
+        cur.execute("CREATE INDEX ix_votes_conv_event ON votes (conversation_id, event_id)")
+        cur.execute("SELECT setval(pg_get_serial_sequence('vote_events', 'id'), %s)", (total + 1,))
         cur.execute("ANALYZE votes")
         cur.execute("ANALYZE participants")
         raw.commit()
@@ -182,7 +189,12 @@ def main() -> None:
     ap.add_argument("--votes-each", type=int, default=50)
     ap.add_argument("--db-url", help="an empty PostgreSQL database (default: a new one on the test cluster)")
     ap.add_argument("--keep", action="store_true", help="keep the database (its URL is printed)")
+    ap.add_argument("--fill-only", action="store_true", help="fill, keep the database, print its URL and conversation")
+    ap.add_argument("--conversation", help="measure this conversation of --db-url (filled before by --fill-only)")
     args = ap.parse_args()
+    if args.conversation and not args.db_url:
+        ap.error("--conversation needs --db-url (the database it is in)")
+    args.keep = args.keep or args.fill_only or bool(args.db_url)
     from sqlalchemy import create_engine, text
     from tests.support import pgtemp
 
@@ -190,14 +202,20 @@ def main() -> None:
     url = args.db_url
     if url is None:
         admin = pgtemp.shared_admin_url()
-        url = pgtemp.create_database(admin, prefix="voxpop_national")
+        url = pgtemp.create_database(admin, prefix="voxpop_national_i16a")
     try:
-        t = time.perf_counter()
-        cid = fill(url, args.participants, args.statements, args.votes_each)
-        n_votes = args.participants * min(args.votes_each, args.statements)
-        print(f"filled {args.participants:,} participants x {args.statements:,} statements, {n_votes:,} votes "
-              f"by COPY in {time.perf_counter() - t:.1f}s ({url.rsplit('/', 1)[-1]}, {os.cpu_count()} CPUs, "
-              f"load average {os.getloadavg()[0]:.1f})")
+        if args.conversation:
+            cid = args.conversation
+        else:
+            t = time.perf_counter()
+            cid = fill(url, args.participants, args.statements, args.votes_each)
+            n_votes = args.participants * min(args.votes_each, args.statements)
+            print(f"filled {args.participants:,} participants x {args.statements:,} statements, {n_votes:,} votes "
+                  f"by COPY in {time.perf_counter() - t:.1f}s ({url.rsplit('/', 1)[-1]}, {os.cpu_count()} CPUs, "
+                  f"load average {os.getloadavg()[0]:.1f})", flush=True)
+        if args.fill_only:
+            print(f"--db-url {url} --conversation {cid}")
+            return
         with tempfile.TemporaryDirectory() as tmp:
             votes_csv = export_csv(url, cid, Path(tmp))
             print(f"exported {votes_csv.stat().st_size / 2**20:.0f} MiB of votes CSV")
