@@ -134,8 +134,8 @@ class Meta(TypedDict):
     """why, in a sentence, when status is not ok"""
     options: dict[str, Any]
     """engine options used, and "history": "cold", "cold, in-conversation replayed from vote times",
-    "replay" (with replay_window_s, replay_steps, replay_s) or "warm, updated from the previous analysis"
-    (with "updates": analyses folded in); analyses by the worker add "snapshot": {"loaded": "everything" or
+    "replay" (with replay_window_s, replay_steps, replay_s) or "warm, update N" (updated from
+    the previous analysis, N analyses folded in); analyses by the worker add "snapshot": {"loaded": "everything" or
     "the votes cast since the previous analysis", "votes_read", "refreshes"}"""
     timings: dict[str, float | None]
     """seconds per stage: load_s, matrix_s, pca_s, cluster_s, stats_s, bridging_s, places_s, total_s,
