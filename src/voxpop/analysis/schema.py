@@ -411,9 +411,11 @@ def _where(loc: tuple, sample: int, cut: dict[tuple, int]) -> str:
     return out
 
 
-def problems(doc: Any, *, sample: int = 1000) -> list[str]:
+def problems(doc: Any, *, sample: int = 1000, strict_json: bool = True) -> list[str]:
     """Every way `doc` departs from the schema (at most 20), as "document.path: what is wrong". Lists
-    longer than 2 * `sample` are checked on their first and last `sample` items."""
+    longer than 2 * `sample` are checked on their first and last `sample` items. `strict_json` also
+    encodes the whole document once to find a NaN anywhere (skip it when the caller encodes it strictly
+    anyway)."""
     cut: dict[tuple, int] = {}
     found: list[str] = []
     try:
@@ -432,16 +434,23 @@ def problems(doc: Any, *, sample: int = 1000) -> list[str]:
     ids = {s["id"] for s in doc["statements"]}
     for key in ("group_informed_consensus", "bridging", "divisive"):
         found += [f"document.{key}: unknown statement {s!r}" for s in doc[key] if s not in ids][:3]
-    try:
-        json.dumps(doc, allow_nan=False)
-    except (TypeError, ValueError) as e:
-        found.append(f"document: not strict JSON ({e})")
+    if strict_json:
+        try:
+            json.dumps(doc, allow_nan=False)
+        except (TypeError, ValueError) as e:
+            found.append(f"document: not strict JSON ({e})")
     return found
 
 
-def validate(doc: Any, *, sample: int = 1000) -> AnalysisDocument:
+def validate(doc: Any, *, sample: int = 1000, strict_json: bool = True) -> AnalysisDocument:
     """`doc` as an AnalysisDocument, or DocumentError naming every problem (see `problems`)."""
-    found = problems(doc, sample=sample)
+    found = problems(doc, sample=sample, strict_json=strict_json)
     if found:
         raise DocumentError("the analysis document is invalid:\n  " + "\n  ".join(found))
     return cast(AnalysisDocument, doc)
+
+
+def stored(doc: Any) -> AnalysisDocument | None:
+    """A document read back from the store, typed for its readers without checking it again: every
+    document is validated before it is stored (voxpop.services.analyses.run_analysis). None stays None."""
+    return cast(AnalysisDocument | None, doc)

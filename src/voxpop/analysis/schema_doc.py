@@ -55,6 +55,8 @@ def type_of(s: Any) -> str:
         if isinstance(extra, dict) and extra:
             return f"object of {_group(type_of(extra))}"
         return "object"
+    if "pattern" in s:
+        return f"string matching `{s['pattern']}`"
     return {"integer": "integer", "number": "number", "string": "string", "boolean": "true/false",
             "null": "null"}.get(str(t), str(t))
 
@@ -100,7 +102,7 @@ def _table(name: str, s: dict) -> str:
     required = set(s.get("required", []))
     for key, prop in s.get("properties", {}).items():
         note = "" if key in required else " (may be absent)"
-        lines.append(f"| `{key}` | {type_of(prop)}{note} | {_cell(prop.get('description', ''))} |")
+        lines.append(f"| `{key}` | {_cell(type_of(prop))}{note} | {_cell(prop.get('description', ''))} |")
     return "\n".join(lines) + "\n"
 
 

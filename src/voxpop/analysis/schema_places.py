@@ -15,7 +15,8 @@ from typing_extensions import TypedDict
 #: silent coercion ("5" is not 5, true is not 1), and unknown keys allowed (readers ignore them).
 SECTION = ConfigDict(use_attribute_docstrings=True, strict=True, extra="allow")
 
-Band = Literal["0", "<5", "5+"]
+#: how many people, as a band that follows min_cell: "0", "<5" (1..min_cell-1) or "5+" (min_cell or more)
+Band = Annotated[str, Field(pattern=r"^(0|<[0-9]+|[0-9]+\+)$")]
 Policy = Literal["population", "equal", "sqrt"]
 
 
@@ -102,7 +103,7 @@ class PlaceRecord(TypedDict):
     participants: int | None
     """participants placed here or below; null when 1..min_cell-1 (see participants_band)"""
     participants_band: Band
-    """how many, as a band: 0, <5 or 5+ (the number follows min_cell)"""
+    """how many, as a band: 0, <5 (1..min_cell-1) or 5+; the number follows min_cell"""
     voices_per_100k: float | None
     """participants per 100,000 population (null when suppressed)"""
     target_share: float
@@ -217,7 +218,7 @@ class CoverageCell(TypedDict):
     participants: int | None
     """participants (null when suppressed)"""
     participants_band: Band
-    """how many, as a band: 0, <5 or 5+ (when the count is hidden)"""
+    """how many, as a band: 0, <5 or 5+ (the number follows min_cell)"""
     voices_per_100k: float | None
     """participants per 100,000 population"""
     coverage_ratio: float | None
@@ -243,7 +244,7 @@ class NextPlace(TypedDict):
     participants: int | None
     """participants (null when suppressed)"""
     participants_band: Band
-    """how many, as a band: 0, <5 or 5+ (when the count is hidden)"""
+    """how many, as a band: 0, <5 or 5+ (the number follows min_cell)"""
     voices_per_100k: float | None
     """participants per 100,000 population"""
     coverage_ratio: float | None

@@ -75,6 +75,7 @@ def analyze(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no summary.")] = False,
 ) -> None:
     """Find opinion groups, what each group stands for, common ground and bridging statements."""
+    from voxpop.analysis.document import DocumentError, validate_document
     from voxpop.analysis.run import analyze as run_analysis
     from voxpop.cli.output import is_stdout, make_console, write_text
     from voxpop.engine.pipeline import EngineOptions
@@ -118,7 +119,7 @@ def analyze(
         load_s = time.perf_counter() - t
         step("matrix")
         try:
-            doc = run_analysis(conv, options=options, places=registry, participant_places=placed,
+            raw = run_analysis(conv, options=options, places=registry, participant_places=placed,
                                policy=policy.value, min_cell=min_cell, margins=targets, load_s=load_s,
                                progress=lambda stage, _f: step(NEXT.get(stage, stage)),
                                replay=replay, replay_window_s=replay_window)
@@ -126,6 +127,10 @@ def analyze(
             raise fail(str(e)) from None
         except ValueError as e:  # --replay on votes without times
             raise fail(str(e)) from None
+    try:  # the types of docs/analysis-schema.md: a document that breaks them is a bug, never written
+        doc = validate_document(raw, strict_json=False)  # (the JSON below is written strictly)
+    except DocumentError as e:
+        raise fail(f"{e}\nThis is a bug in voxpop: please report it with the command you ran.", code=1) from None
     outputs: list[tuple[Path, str]] = []
     if json_out is not None:
         outputs.append((json_out, json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":"))))
@@ -140,8 +145,8 @@ def analyze(
             raise fail(f"{target}: cannot write ({e.strerror}) — check the folder exists and is writable") from None
     csv_written: list[Path] = []
     if csv_dir is not None:
-        if not doc.get("places"):
-            raise fail(f"--csv {csv_dir}: no places tables to write ({(doc.get('meta') or {}).get('message')})")
+        if not doc["places"]:
+            raise fail(f"--csv {csv_dir}: no places tables to write ({doc['meta']['message']})")
         from voxpop.places.export import write_csvs
 
         try:

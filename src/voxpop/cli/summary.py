@@ -5,6 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from voxpop.analysis.schema import AnalysisDocument, CommonGround, Split, Statement
+
 TEXT_WIDTH = 72
 
 
@@ -21,7 +23,7 @@ def _pct(n: int, d: int) -> str:
     return f"{100 * n / d:.0f}%" if d else "–"
 
 
-def print_summary(console: Console, doc: dict) -> None:
+def print_summary(console: Console, doc: AnalysisDocument) -> None:
     meta = doc["meta"]
     c = meta["counts"]
     stmts = {s["id"]: s for s in doc["statements"]}
@@ -65,14 +67,15 @@ def print_summary(console: Console, doc: dict) -> None:
     overall = lambda s: f"[green]{_pct(s['n_agree'], s['n_seen'])} agree[/]"  # noqa: E731
     cons = [("agree", sid) for sid in doc["consensus"]["agree"]] + [("disagree", s) for s in doc["consensus"]["disagree"]]
 
-    def side_share(side: str, s: dict) -> str:
+    def side_share(side: str, s: Statement) -> str:
         n = s["n_agree"] if side == "agree" else s["n_disagree"]
         return f"[{'green' if side == 'agree' else 'red'}]{_pct(n, s['n_seen'])} {side}[/]"
 
-    def floor(item: dict) -> str:
+    def floor(item: CommonGround) -> str:
         side = item["direction"]
         return f"[{'green' if side == 'agree' else 'red'}]≥{item['floor'] * 100:.0f}% {side}[/]"
 
+    cg: list[CommonGround]
     if "common_ground" in doc:
         cg = doc["common_ground"]
     else:  # a document from before common_ground
@@ -87,11 +90,11 @@ def print_summary(console: Console, doc: dict) -> None:
     listing("Also bridging the divide (not already common ground)",
             [(overall(stmts[sid]), sid) for sid in doc["bridging"] if sid not in in_cg][:5])
 
-    def by_group(s: dict) -> str:
+    def by_group(s: Statement) -> str:
         return " ".join(f"{_letter(b['group'])} {_pct(b['n_agree'], b['n_agree'] + b['n_disagree'])}"
                         for b in s["by_group"])
 
-    split = doc.get("splits")
+    split: list[Split] | None = doc.get("splits")
     if split is None:
         from voxpop.analysis.common_ground import fill
 

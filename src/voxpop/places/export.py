@@ -9,6 +9,9 @@ import csv
 import io
 from pathlib import Path
 
+from voxpop.analysis.schema import AnalysisDocument
+from voxpop.analysis.schema_places import UnweightedSupport, WeightedSupport
+
 SUPPORT_COLUMNS = ["statement", "policy", "n", "agree", "agree_lo", "agree_hi", "disagree", "disagree_lo",
                    "disagree_hi", "pass", "pass_lo", "pass_hi", "w_n", "w_n_effective", "w_agree", "w_agree_lo",
                    "w_agree_hi", "w_disagree", "w_disagree_lo", "w_disagree_hi", "w_pass", "w_pass_lo", "w_pass_hi"]
@@ -18,36 +21,34 @@ NEXT_COLUMNS = ["place", "name", "level", "parent", "kind", "population", "parti
                 "voices_per_100k", "coverage_ratio", "status", "voices_needed"]
 
 
-def _support_rows(document: dict) -> list[list]:
-    out = []
-    for st in document.get("statements", []):
-        sup = st.get("support")
-        if not sup:
-            continue
-        u, w = sup["unweighted"], sup["weighted"]
-        row = [st["id"], sup["policy"], u["n"]]
-        for key in ("agree", "disagree", "pass"):
-            ci = u.get(f"{key}_ci") or [None, None]
-            row += [u.get(key), ci[0], ci[1]]
-        row += [w["n"], w.get("n_effective")]
-        for key in ("agree", "disagree", "pass"):
-            ci = w.get(f"{key}_ci") or [None, None]
-            row += [w.get(key), ci[0], ci[1]]
-        out.append(row)
+def _shares(b: UnweightedSupport | WeightedSupport) -> list:
+    """agree, its interval, disagree, its interval, pass, its interval (None where suppressed)."""
+    out: list = []
+    for share, ci in ((b["agree"], b["agree_ci"]), (b["disagree"], b["disagree_ci"]), (b["pass"], b["pass_ci"])):
+        out += [share, *(ci or [None, None])]
     return out
 
 
-def tables(document: dict) -> dict[str, tuple[list[str], list[list]]]:
+def _support_rows(document: AnalysisDocument) -> list[list]:
+    out: list[list] = []
+    for st in document["statements"]:
+        sup = st["support"]
+        if sup:
+            u, w = sup["unweighted"], sup["weighted"]
+            out.append([st["id"], sup["policy"], u["n"], *_shares(u), w["n"], w["n_effective"], *_shares(w)])
+    return out
+
+
+def tables(document: AnalysisDocument) -> dict[str, tuple[list[str], list[list]]]:
     """name -> (header, rows) for every places table of the document."""
-    places = document.get("places") or {}
+    places = document["places"]
     if not places:
         return {}
-    cov = places.get("coverage") or {}
     return {
         "support.csv": (SUPPORT_COLUMNS, _support_rows(document)),
-        "places.csv": (PLACE_COLUMNS, [[p.get(c) for c in PLACE_COLUMNS] for p in places.get("places", [])]),
+        "places.csv": (PLACE_COLUMNS, [[p.get(c) for c in PLACE_COLUMNS] for p in places["places"]]),
         "breakdowns.csv": (places["breakdowns"]["columns"], places["breakdowns"]["rows"]),
-        "coverage_next.csv": (NEXT_COLUMNS, [[r.get(c) for c in NEXT_COLUMNS] for r in cov.get("next", [])]),
+        "coverage_next.csv": (NEXT_COLUMNS, [[r.get(c) for c in NEXT_COLUMNS] for r in places["coverage"]["next"]]),
     }
 
 
@@ -59,7 +60,7 @@ def to_csv(header: list[str], rows: list[list]) -> str:
     return buf.getvalue()
 
 
-def write_csvs(document: dict, out_dir: str | Path) -> list[Path]:
+def write_csvs(document: AnalysisDocument, out_dir: str | Path) -> list[Path]:
     """Write support.csv, places.csv, breakdowns.csv and coverage_next.csv; returns the paths written.
     Each file is written to a temporary name first and renamed, so nothing is left half-written."""
     out = Path(out_dir)

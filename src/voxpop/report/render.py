@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,7 @@ def environment() -> jinja2.Environment:
     return install(env)
 
 
-def render_html(document: dict, *, title: str | None = None, max_list: int = 10,
+def render_html(document: Mapping[str, Any], *, title: str | None = None, max_list: int = 10,
                 max_dots: int = 4000, layout: dict | None = None) -> str:
     """The analysis document as ONE self-contained HTML page (inline CSS and SVG, no scripts, no fetches).
 

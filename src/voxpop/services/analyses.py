@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Literal
 
 import numpy as np
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
+from voxpop.analysis.document import validate_document
+from voxpop.analysis.schema import AnalysisDocument
+from voxpop.analysis.schema import Statement as DocStatement
 from voxpop.services.conversations import get_conversation
 from voxpop.store.db import Database, json_dumps, rowcount
 from voxpop.store.load import load_conversation
@@ -135,23 +139,23 @@ def request_analysis(s: Session, conversation_id: str) -> None:
         analysis_retry_ms=None))
 
 
-def priorities_from_document(doc: dict) -> dict[str, float]:
+def priorities_from_document(doc: AnalysisDocument) -> dict[str, float]:
     """Pol.is routing priorities (statement id -> weight) from an analysis document."""
     from voxpop.engine.routing import priorities
 
-    stmts = doc.get("statements") or []
+    stmts = doc["statements"]
     if not stmts:
         return {}
 
-    def total(st: dict, key: str) -> float:
-        groups = st.get("by_group") or []
-        return float(sum(g.get(key, 0) for g in groups)) if groups else float(st.get(key, 0) or 0)
+    def total(st: DocStatement, key: Literal["n_agree", "n_disagree", "n_seen"]) -> float:
+        groups = st["by_group"]
+        return float(sum(g[key] for g in groups)) if groups else float(st[key])
 
     counts = {k: np.array([total(st, k) for st in stmts]) for k in ("n_agree", "n_disagree", "n_seen")}
-    extremity = np.array([float(st.get("extremity") or 0.0) for st in stmts])
-    meta = np.array([bool(st.get("meta")) for st in stmts])
+    extremity = np.array([st["extremity"] or 0.0 for st in stmts], dtype=float)
+    meta = np.array([st["meta"] for st in stmts], dtype=bool)
     pr = priorities(counts, extremity, meta)
-    return {str(st["id"]): float(p) for st, p in zip(stmts, pr, strict=True) if np.isfinite(p)}
+    return {st["id"]: float(p) for st, p in zip(stmts, pr, strict=True) if np.isfinite(p)}
 
 
 def analysis_inputs(s: Session, conversation_id: str) -> dict:
@@ -168,7 +172,7 @@ def analyze_conversation(conv, **kwargs) -> dict:
     return analyze(conv, **kwargs)
 
 
-def store_analysis(db: Database, conversation_id: str, doc: dict, *, vote_version: int, claim: str | None,
+def store_analysis(db: Database, conversation_id: str, doc: AnalysisDocument, *, vote_version: int, claim: str | None,
                    duration_ms: int) -> bool:
     """Store the document; mark the conversation clean if no change arrived meanwhile. True if clean."""
     try:
@@ -176,7 +180,7 @@ def store_analysis(db: Database, conversation_id: str, doc: dict, *, vote_versio
     except Exception:  # routing falls back to uniform weights
         log.exception("could not compute routing priorities for %s", conversation_id)
         prio = None
-    status = (doc.get("meta") or {}).get("status", "ok")
+    status = doc["meta"]["status"]
     # serialise before taking the write lock: a big document takes a while to encode
     doc_json, prio_json = json_dumps(doc), (json_dumps(prio) if prio is not None else None)
     as_json = "CAST(:doc AS JSON)" if not db.is_sqlite else ":doc"
@@ -205,8 +209,10 @@ def store_analysis(db: Database, conversation_id: str, doc: dict, *, vote_versio
     return bool(cleaned)
 
 
-def run_analysis(db: Database, conversation_id: str, *, claim: str | None = None, incremental: bool = False) -> dict:
-    """Load, analyse and store one conversation; returns the document.
+def run_analysis(db: Database, conversation_id: str, *, claim: str | None = None,
+                 incremental: bool = False) -> AnalysisDocument:
+    """Load, analyse, check (voxpop.analysis.schema: a document that breaks it is never stored; the job
+    fails with the problems named) and store one conversation; returns the document.
 
     incremental=True (the worker): start from this process's kept snapshot of the conversation, reading only
     the votes cast since, and keep the new one (voxpop.services.snapshots); a full load when there is none."""
@@ -223,18 +229,17 @@ def run_analysis(db: Database, conversation_id: str, *, claim: str | None = None
 
 
 def _finish(db: Database, conversation_id: str, doc: dict, n_votes: int, *, version: int, claim: str | None,
-            t0: float) -> dict:
-    doc = redact_hidden_texts(doc)
-    meta = doc.setdefault("meta", {})
-    if isinstance(meta.get("conversation"), dict):
-        meta["conversation"]["id"] = conversation_id
+            t0: float) -> AnalysisDocument:
+    # strict JSON is not checked here: store_analysis encodes it strictly (NaN -> null)
+    checked = validate_document(redact_hidden_texts(doc), strict_json=False)
+    checked["meta"]["conversation"]["id"] = conversation_id
     duration = int((time.perf_counter() - t0) * 1000)
-    store_analysis(db, conversation_id, doc, vote_version=version, claim=claim, duration_ms=duration)
+    store_analysis(db, conversation_id, checked, vote_version=version, claim=claim, duration_ms=duration)
     log.info("analysed %s (%d votes) in %d ms", conversation_id, n_votes, duration)
-    return doc
+    return checked
 
 
-def _run_incremental(db: Database, conversation_id: str, *, claim: str | None, t0: float) -> dict:
+def _run_incremental(db: Database, conversation_id: str, *, claim: str | None, t0: float) -> AnalysisDocument:
     from voxpop.services import snapshots
 
     kept = snapshots.cache()
