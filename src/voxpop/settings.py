@@ -67,7 +67,7 @@ class Settings(BaseSettings):
         "embedding inference precision: auto, bf16 or f32 (auto: bf16 where the CPU has it)"))
     demo_listen_model: Literal["auto", "minilm", "tfidf"] = Field("auto", description=(
         "the model `voxpop demo` uses for the demo's testimonies"))
-    # background analysis jobs (the worker)
+    # background jobs (the worker): analyses and listening
     job_retries: int = Field(3, ge=0, description=(
         "how often a failed job is tried again before it is marked failed for good"))
     job_backoff_s: float = Field(5.0, ge=0, description=(
@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     analysis_snapshot_mb: int = Field(2048, ge=0, description=(
         "memory (MiB) a worker may keep conversations' vote matrices in, so that the next analysis reads only "
         "the votes cast since (about 9 bytes a vote); 0 keeps none and every analysis reads every vote"))
+    job_lease_s: float = Field(60.0, gt=0, description=(
+        "a running listening job's claim lasts this long unless its worker renews it (every quarter of it); "
+        "a killed worker's job is taken over after at most this"))
 
     @field_validator("sqlite_synchronous", "log_level", mode="before")
     @classmethod

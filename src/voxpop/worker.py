@@ -11,6 +11,11 @@ each analysed conversation's votes in memory, so the next analysis reads only th
 (services.analyses.record_failure): its message is kept and shown, it is tried again after
 VOXPOP_JOB_BACKOFF_S doubling each time, and after VOXPOP_JOB_RETRIES retries it is marked failed until the
 conversation changes.
+
+Listening jobs (services.listen_jobs: testimony uploaded through the web) go through the same worker, on a
+loop of their own so a long listening job never holds up analyses: claimed by update like analyses, their
+claim renewed while they run (a killed worker's job is taken over after VOXPOP_JOB_LEASE_S), failures
+retried with the same VOXPOP_JOB_RETRIES / VOXPOP_JOB_BACKOFF_S rule (services.jobs).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from sqlalchemy import and_, or_, select, update
 
+from voxpop.services import listen_jobs
 from voxpop.services.analyses import record_failure, run_analysis
 from voxpop.settings import Settings, load_settings
 from voxpop.store.db import Database, get_database, rowcount
@@ -81,6 +87,11 @@ def _child_run(url: str, cid: str, claim: str) -> None:
     run_analysis(get_database(url, migrate=False), cid, claim=claim, incremental=True)
 
 
+def _child_listen(url: str, job_id: str, claim: str, lease_s: float) -> None:
+    """Runs a listening job in a child process (serve's background mode 'process')."""
+    listen_jobs.run_job(get_database(url, migrate=False), job_id, claim, lease_s=lease_s)
+
+
 class Worker:
     """A polling loop; mode 'inline' analyses in this thread, 'process' in one child process."""
 
@@ -97,6 +108,9 @@ class Worker:
         self._pool: ProcessPoolExecutor | None = None
         self._thread: threading.Thread | None = None
         self.analysed = 0
+        self._listen_pool: ProcessPoolExecutor | None = None
+        self._listen_thread: threading.Thread | None = None
+        self.listened = 0
 
     def step(self) -> bool:
         """Analyse at most one conversation; True if one was analysed."""
@@ -130,6 +144,55 @@ class Worker:
             self.stop_event.wait(min(1.0, self.poll_s * 10))
         return True
 
+    def step_listen(self) -> bool:
+        """Run at most one listening job; True if one was claimed (whatever became of it)."""
+        st = self.settings
+        got = listen_jobs.claim_job(self.db, self.id, lease_s=st.job_lease_s, retries=st.job_retries)
+        if got is None:
+            return False
+        job_id, claim = got
+        try:
+            if self.mode == "process":
+                if self._listen_pool is None:
+                    import multiprocessing
+
+                    self._listen_pool = ProcessPoolExecutor(
+                        max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_child_init)
+                self._listen_pool.submit(_child_listen, self.db.url, job_id, claim, st.job_lease_s).result()
+            else:
+                listen_jobs.run_job(self.db, job_id, claim, lease_s=st.job_lease_s)
+            self.listened += 1
+        except listen_jobs.JobLost:
+            log.warning("listening job %s was taken over by another worker", job_id)
+        except Exception as e:
+            if isinstance(e, BrokenProcessPool):  # the child died (killed, out of memory): counted, tried again
+                self._listen_pool = None
+                e = RuntimeError(listen_jobs.INTERRUPTED)
+            else:
+                log.exception("listening job %s failed", job_id)
+            try:
+                listen_jobs.record_failure(self.db, job_id, e, claim=claim, retries=st.job_retries,
+                                           backoff_s=st.job_backoff_s, final=isinstance(e, listen_jobs.InputError))
+            except Exception:
+                log.exception("could not record the failure of listening job %s", job_id)
+        return True
+
+    def _listen_loop(self) -> None:
+        while not self.stop_event.is_set():
+            try:
+                did = self.step_listen()
+            except Exception:
+                log.exception("listening step failed (database unreachable?); retrying")
+                did = False
+                self.stop_event.wait(1.0)
+            if not did:
+                self.stop_event.wait(max(self.poll_s, 0.5))
+
+    def _start_listen_loop(self) -> None:
+        if self._listen_thread is None or not self._listen_thread.is_alive():
+            self._listen_thread = threading.Thread(target=self._listen_loop, name="voxpop-listen", daemon=True)
+            self._listen_thread.start()
+
     retention_every_s = 300.0  # how often retention settings are enforced (voxpop.services.privacy)
     _last_retention = float("-inf")
 
@@ -145,10 +208,14 @@ class Worker:
             log.info("retention: forgot %d identities in conversation %s", n, cid)
 
     def run(self, *, once: bool = False) -> None:
+        if not once:
+            self._start_listen_loop()
         while not self.stop_event.is_set():
             try:
                 self.enforce_retention()
                 did = self.step()
+                if once:
+                    did = self.step_listen() or did
             except Exception:
                 log.exception("worker step failed (database unreachable?); retrying")
                 did = False
@@ -166,8 +233,11 @@ class Worker:
         self.stop_event.set()
         if self._thread is not None:
             self._thread.join(timeout)
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._listen_thread is not None:
+            self._listen_thread.join(min(timeout, 1.0))  # a job mid-way is taken over after its lease
+        for pool in (self._pool, self._listen_pool):
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
 
 
 def run_worker(database_url: str | None = None, *, once: bool = False) -> None:

@@ -1,9 +1,20 @@
-"""Listening over the JSON API (real app, real SQLite): upload, themes, accept candidates as seeds."""
+"""Listening over the JSON API (real app, real SQLite): upload (a background job), themes, accept candidates."""
 
 from __future__ import annotations
 
 import pytest
 from tests.api.conftest import open_api
+
+from voxpop.store.db import get_database
+from voxpop.worker import Worker
+
+
+def run_jobs(db_url: str) -> int:
+    """Run the waiting listening jobs as `voxpop worker` would; how many ran."""
+    w, n = Worker(get_database(db_url), poll_s=0.001), 0
+    while w.step_listen():
+        n += 1
+    return n
 
 CSV = "id,text,place\n" + "".join(f'{i},"{t}",{("Leeds", "York")[i % 2]}\n' for i, t in enumerate([
     "The buses are always late. We need more buses at night.", "Bus fares went up again this year.",
@@ -27,9 +38,20 @@ def test_upload_list_and_accept(api):
     assert api.c.post(base, files=files, params={"model": "tfidf"}).status_code in (401, 403)
     assert api.c.get(f"{base}/themes", headers=api.auth).status_code == 404
     r = api.c.post(base, files=files, params={"model": "tfidf"}, headers=api.auth)
-    assert r.status_code == 201, r.text
-    assert r.json()["meta"]["embedding"]["model"] == "tfidf"
+    assert r.status_code == 202, r.text
+    job = r.json()
+    assert job["job"]["status"] == "queued" and r.headers["location"] == job["url"]
+    assert job["url"] == f"{base}/jobs/{job['job']['id']}"
+    assert api.c.get(job["url"]).status_code in (401, 403)
+    assert api.c.get(f"{base}/themes", headers=api.auth).status_code == 404  # not yet
+    assert run_jobs(api.db_url) == 1
+    done = api.c.get(job["url"], headers=api.auth).json()
+    assert done["status"] == "done" and done["progress"] == 1 and done["themes"] >= 1, done
+    assert done["themes_url"] == f"{base}/themes" and done["error"] is None
+    listed = api.c.get(f"{base}/jobs", headers=api.auth).json()["jobs"]
+    assert [j["id"] for j in listed] == [done["id"]] and listed[0]["url"] == job["url"]
     sec = api.c.get(f"{base}/themes", headers=api.auth).json()
+    assert sec["meta"]["embedding"]["model"] == "tfidf"
     assert sec["schema"] == "voxpop.themes" and sec["meta"]["counts"]["testimonies"] == 11
     assert all(s["path"] == s["id"] for s in sec["sources"])
     cands = [c for t in sec["themes"] for c in t["candidates"]]

@@ -10,6 +10,7 @@ import re
 from pagehelp import csrf, sign_in
 
 from voxpop.services.statements import list_statements
+from voxpop.worker import Worker
 
 TESTIMONY = [
     "The buses to the villages stopped running after six in the evening.",
@@ -65,8 +66,18 @@ def _upload(client, cid: str, rows: list[str] = TESTIMONY) -> str:
     r = client.post(f"/organiser/c/{cid}/listen", data={"csrf_token": token, "model": "tfidf"},
                     files=[("files", ("testimony.csv", _csv(rows), "text/csv"))], follow_redirects=False)
     assert r.status_code == 303, r.text
-    assert r.headers["location"].startswith(f"/organiser/c/{cid}/listen?msg=listened")
-    return client.get(r.headers["location"]).text
+    job_url = r.headers["location"]
+    assert job_url.startswith(f"/organiser/c/{cid}/listen/jobs/")  # the upload became a background job
+    page = client.get(job_url).text
+    assert "Waiting for the worker to start." in page and 'role="status"' in page
+    assert "Refresh to see how far it has got" in page  # without JavaScript
+    w = Worker(client.app.state.voxpop.db, poll_s=0.001)
+    assert w.step_listen() and not w.step_listen()
+    page = client.get(job_url).text
+    assert "Done: the themes are ready." in page and "Refresh to see" not in page
+    see = html.unescape(re.search(r'<p class="job-see"><a href="([^"]+)">See the themes</a>', page).group(1))
+    assert see.startswith(f"/organiser/c/{cid}/listen?msg=listened")
+    return client.get(see).text
 
 
 def test_needs_an_organiser(client, seeded):
@@ -147,8 +158,8 @@ def test_hostile_testimony_is_escaped_and_bad_input_explained(client, seeded):
     token = csrf(page)
     r = client.post(f"/organiser/c/{cid}/listen", data={"csrf_token": token, "model": "tfidf"},
                     files=[("files", ("bad.csv", b"name,words\nx,y\n", "text/csv"))])
-    assert r.status_code == 422
-    assert "bad.csv" in r.text
+    assert r.status_code == 422  # what can be checked while the file streams in is checked at once
+    assert "bad.csv" in r.text and "missing column(s) id, text" in r.text
     r = client.post(f"/organiser/c/{cid}/listen/accept", data={"csrf_token": token})
     assert r.status_code == 422 and "tick at least one" in r.text
 

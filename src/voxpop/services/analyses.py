@@ -85,16 +85,18 @@ def record_failure(db: Database, conversation_id: str, error: BaseException | st
     """A failed analysis job: count it, keep its message, release the claim and wait backoff_s * 2^(n-1)
     (at most an hour) before trying again; after `retries` retries stop until the conversation changes
     (request_analysis or a vote marks it dirty again; then it gets one more try). True when given up."""
-    message = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+    from voxpop.services.jobs import error_message, gives_up, retry_at_ms
+
+    message = error_message(error)
     with db.write() as s:
         conv = s.get(Conversation, conversation_id)
         if conv is None or (claim is not None and conv.analysis_claim != claim):
             return False
         n = (conv.analysis_failures or 0) + 1
-        give_up = n > retries
+        give_up = gives_up(n, retries)
         conv.analysis_failures = n
-        conv.analysis_error = message[:2000]
-        conv.analysis_retry_ms = now_ms() + int(min(backoff_s * 2 ** min(n - 1, 20), 3600.0) * 1000)
+        conv.analysis_error = message
+        conv.analysis_retry_ms = retry_at_ms(n, backoff_s)
         conv.analysis_claim = conv.analysis_claim_ms = None
         if give_up:
             conv.analysis_dirty_since = None

@@ -259,3 +259,4 @@ class PlaceAlias(Base):
 
 
 from voxpop.store import models_fieldwork as _fieldwork  # noqa: E402,F401  (field work tables on the same Base)
+from voxpop.store import models_jobs as _jobs  # noqa: E402,F401  (listening jobs, same Base)

@@ -42,6 +42,14 @@ UPLOADS: list[tuple[str, re.Pattern[str], int]] = [
 ]
 
 
+# What to do instead, for uploads where "send less" is not the whole answer: (path pattern, advice).
+ADVICE: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"(/api/v1/conversations|/organiser/c)/[^/]+/listen"),
+     "send fewer or smaller testimony files (remove what is not testimony, such as timestamps or notes), or "
+     "theme bigger collections on the command line with `voxpop listen` (docs/listening.md)"),
+]
+
+
 def ceiling_for(method: str, path: str) -> int:
     """The largest file (or JSON body) this request may carry, in bytes."""
     for m, pattern, ceiling in UPLOADS:
@@ -56,12 +64,13 @@ def _limit_for(scope) -> tuple[int, int]:
     return (ceiling if ceiling == JSON_LIMIT else ceiling + MULTIPART_SLACK), ceiling
 
 
-def _message(ceiling: int) -> str:
-    return f"the request body is larger than this endpoint's limit of {ceiling:,} bytes; send less"
+def _message(ceiling: int, path: str = "") -> str:
+    advice = next((text for pattern, text in ADVICE if pattern.fullmatch(path)), "send less")
+    return f"the request body is larger than this endpoint's limit of {ceiling:,} bytes; {advice}"
 
 
-async def _too_large(send, ceiling: int) -> None:
-    body = json.dumps({"error": "too_large", "message": _message(ceiling)}).encode()
+async def _too_large(send, ceiling: int, path: str = "") -> None:
+    body = json.dumps({"error": "too_large", "message": _message(ceiling, path)}).encode()
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                             (b"connection", b"close")]})
@@ -71,8 +80,8 @@ async def _too_large(send, ceiling: int) -> None:
 class _TooLarge(HTTPException):
     """Raised from receive(); an HTTPException so FastAPI's body parsing passes it on as a 413."""
 
-    def __init__(self, ceiling: int) -> None:
-        super().__init__(413, _message(ceiling))
+    def __init__(self, ceiling: int, path: str = "") -> None:
+        super().__init__(413, _message(ceiling, path))
 
 
 class BodyLimit:
@@ -90,7 +99,7 @@ class BodyLimit:
                 except ValueError:
                     n = limit + 1
                 if n > limit:
-                    return await _too_large(send, ceiling)
+                    return await _too_large(send, ceiling, scope.get("path", ""))
         seen = 0
         started = False
 
@@ -100,7 +109,7 @@ class BodyLimit:
             if msg["type"] == "http.request":
                 seen += len(msg.get("body", b""))
                 if seen > limit:
-                    raise _TooLarge(ceiling)
+                    raise _TooLarge(ceiling, scope.get("path", ""))
             return msg
 
         async def tracking_send(msg):
@@ -113,7 +122,7 @@ class BodyLimit:
             await self.app(scope, limited_receive, tracking_send)
         except _TooLarge:
             if not started:
-                await _too_large(send, ceiling)
+                await _too_large(send, ceiling, scope.get("path", ""))
 
 
 SECURITY_HEADERS = [

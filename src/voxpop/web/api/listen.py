@@ -1,9 +1,14 @@
-"""JSON API for listening: upload testimony, run it into themes, read them, accept candidates as seeds.
+"""JSON API for listening: upload testimony as a background job, follow it, read the themes, accept candidates.
 
 Routes (prefix /api/v1; organisers who manage the conversation only — testimony is people's own words):
   POST /conversations/{cid}/listen                     multipart `files` (CSV / .txt / .md, docs/listening.md);
-                                                       ?model=auto|minilm|tfidf. Runs listening, stores the
-                                                       themes section as Artifact(kind="listen_themes").
+                                                       ?model=auto|minilm|tfidf. Keeps the upload and answers
+                                                       202 with the job and its URL (Location); the worker
+                                                       themes it (services.listen_jobs) and stores the themes
+                                                       section as Artifact(kind="listen_themes").
+  GET  /conversations/{cid}/listen/jobs                the conversation's latest jobs, newest first
+  GET  /conversations/{cid}/listen/jobs/{job}          one job: status queued|running|retrying|done|failed,
+                                                       stage, progress 0..1, message, error, failures
   GET  /conversations/{cid}/listen/themes              the latest themes section (404 when none yet)
   POST /conversations/{cid}/listen/candidates/accept   {"ids": ["c0.1", ...]}: each candidate becomes a seed
                                                        statement through services.statements.add_statement;
@@ -14,27 +19,24 @@ Candidates are cut to the conversation's statement_max_len.
 
 from __future__ import annotations
 
-import re
-import tempfile
-from pathlib import Path
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from voxpop.errors import Conflict, Invalid, NotFound
-from voxpop.listen.io import MAX_FILE_BYTES
+from voxpop.services import listen_jobs as jobs
 from voxpop.services.statements import add_statement
 from voxpop.store.queries import add_artifact, latest_artifact
 from voxpop.web.api.common import API_PREFIX, managed_conversation, read_session, services, write_session
 
 router = APIRouter(prefix=API_PREFIX, tags=["listening"])
-THEMES_KIND = "listen_themes"
+THEMES_KIND = jobs.THEMES_KIND
 ACCEPTED_KIND = "listen_accepted"
-MAX_FILES = 50
-MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # all files together (web.limits.UPLOADS)
+MAX_FILES = jobs.MAX_FILES
+MAX_UPLOAD_BYTES = jobs.MAX_UPLOAD_BYTES  # all files together (web.limits.UPLOADS)
 
 
 class AcceptIn(BaseModel):
@@ -52,67 +54,49 @@ def save_themes(s: Session, cid: str, section: dict) -> None:
     add_artifact(s, cid, THEMES_KIND, section)
 
 
-def _safe_name(name: str, i: int) -> str:
-    base = re.sub(r"[^\w.\-]+", "_", Path(name or "").name)[:100].lstrip(".")
-    return base if base and Path(base).suffix.lower() in (".csv", ".txt", ".md") else f"upload-{i}{Path(base).suffix}"
+def job_url(cid: str, job_id: str) -> str:
+    return f"{API_PREFIX}/conversations/{cid}/listen/jobs/{job_id}"
 
 
-async def read_payloads(files: list[UploadFile]) -> list[tuple[str, bytes]]:
-    """The uploaded testimony files as (safe file name, bytes), within the count and size limits."""
-    files = [f for f in files or [] if f.filename or f.size]
-    if not files or len(files) > MAX_FILES:
-        raise Invalid(f"send 1 to {MAX_FILES} testimony files in the multipart field 'files'")
-    payloads, total = [], 0
-    for i, f in enumerate(files):
-        data = await f.read(MAX_UPLOAD_BYTES + 1)
-        total += len(data)
-        if total > MAX_UPLOAD_BYTES:
-            raise Invalid(f"the upload is over {MAX_UPLOAD_BYTES:,} bytes; send fewer or smaller files")
-        payloads.append((_safe_name(f.filename or "", i), data))
-    return payloads
+def uploads(files: list[UploadFile] | None) -> list[jobs.Upload]:
+    """The multipart files as streams (Starlette keeps a big one in a temporary file, not in memory)."""
+    return [jobs.Upload(f.filename or "", f.file) for f in files or [] if f.filename or f.size]
 
 
-def _run(payloads: list[tuple[str, bytes]], model: str, max_len: int) -> dict:
-    from voxpop.listen.embed import EmbeddingError
-    from voxpop.listen.io import TestimonyError
-    from voxpop.listen.run import listen
-
-    with tempfile.TemporaryDirectory(prefix="voxpop-listen-") as d:
-        paths = []
-        for i, (name, data) in enumerate(payloads):
-            p = Path(d) / name
-            if p.exists():
-                p = Path(d) / f"{i}-{name}"
-            p.write_bytes(data)
-            paths.append(p)
-        try:
-            section = listen(paths, model=model, max_statement_length=max_len, threads=1)
-        except (TestimonyError, EmbeddingError) as exc:
-            raise Invalid(str(exc).replace(d + "/", "")) from None
-    for src in section["sources"]:
-        src["path"] = src["id"]  # never leak the server's temporary paths
-    return section
+async def start_job(request: Request, cid: str, files: list[UploadFile] | None, model: str, max_len: int,
+                    organiser_id: int | None) -> str:
+    svc = services(request)
+    return await run_in_threadpool(jobs.create_job, svc.db, cid, uploads(files), model=model,
+                                   max_statement_length=max_len, organiser_id=organiser_id)
 
 
-@router.post("/conversations/{cid}/listen", status_code=201)
-async def run_listening(cid: str, request: Request, files: list[UploadFile],
+@router.post("/conversations/{cid}/listen", status_code=202)
+async def run_listening(cid: str, request: Request, response: Response, files: list[UploadFile],
                         model: Literal["auto", "minilm", "tfidf"] = Query("auto")) -> dict:
     svc = services(request)
     with svc.db.read() as s:
-        conv, _ = managed_conversation(request, s, cid)
-        max_len = conv.statement_max_len
+        conv, org = managed_conversation(request, s, cid)
+        max_len, org_id = conv.statement_max_len, org.id
     svc.security.check_rate(request)
-    payloads = await read_payloads(files)
-    section = await run_in_threadpool(_run, payloads, model, max_len)
+    job_id = await start_job(request, cid, files, model, max_len, org_id)
+    with svc.db.read() as s:
+        job = jobs.job_view(jobs.get_job(s, cid, job_id))
+    response.headers["Location"] = url = job_url(cid, job_id)
+    return {"job": job, "url": url}
 
-    def store() -> None:
-        with svc.db.write() as s:
-            save_themes(s, cid, section)
 
-    await run_in_threadpool(store)
-    return {"meta": section["meta"],
-            "themes": [{"id": t["id"], "label": t["label"], "size": t["size"], "n_speakers": t["n_speakers"],
-                        "candidates": t["candidates"]} for t in section["themes"]]}
+@router.get("/conversations/{cid}/listen/jobs")
+def list_jobs(cid: str, request: Request, s: Session = Depends(read_session)) -> dict:
+    managed_conversation(request, s, cid)
+    return {"jobs": [{**jobs.job_view(j), "url": job_url(cid, j.id)} for j in jobs.latest_jobs(s, cid)]}
+
+
+@router.get("/conversations/{cid}/listen/jobs/{job_id}")
+def get_job(cid: str, job_id: str, request: Request, s: Session = Depends(read_session)) -> dict:
+    managed_conversation(request, s, cid)
+    job = jobs.job_view(jobs.get_job(s, cid, job_id))
+    return {**job, "url": job_url(cid, job_id),
+            "themes_url": f"{API_PREFIX}/conversations/{cid}/listen/themes" if job["status"] == "done" else None}
 
 
 @router.get("/conversations/{cid}/listen/themes")

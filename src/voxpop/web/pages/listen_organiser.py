@@ -1,7 +1,11 @@
 """Organiser page for listening: upload testimony (CSV / .txt / .md), see the themes it falls into with
 verbatim quotes and breakdowns (drawn by voxpop.report, small cells suppressed), and accept candidate
 statements as seed statements in one step. JSON twin: /api/v1/conversations/{cid}/listen[/themes].
-The work itself is api_listen's (read_payloads, _run, save_themes, accept); this module only draws pages.
+
+An upload becomes a background job (services.listen_jobs): the form answers at once with a redirect to the
+job's page (/organiser/c/{cid}/listen/jobs/{job}, JSON twin .../listen/jobs/{job}), which shows its stage
+and progress; static/js/listen-job.js polls the JSON twin and updates the page (without JavaScript, a link
+refreshes it). The work itself is web.api.listen's and the services'; this module only draws pages.
 """
 
 from __future__ import annotations
@@ -9,13 +13,16 @@ from __future__ import annotations
 import re
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi.responses import JSONResponse, RedirectResponse
 
+from voxpop import i18n
 from voxpop.errors import Invalid, ServiceError
 from voxpop.report.themes import build_themes
+from voxpop.services import listen_jobs as jobs
 from voxpop.web.api import listen as AL
 from voxpop.web.api.common import API_PREFIX, services
 from voxpop.web.pages import theme_places as TPP
-from voxpop.web.pages.common import done, render, service_error_page, with_cookies
+from voxpop.web.pages.common import done, render, service_error_page, wants_json, with_cookies
 from voxpop.web.pages.organiser import _csrf, _managed, _run
 
 router = APIRouter(include_in_schema=False)
@@ -81,12 +88,14 @@ async def listen_page(cid: str, request: Request) -> Response:
             section = AL.latest(s, cid, AL.THEMES_KIND)
             accepted = (AL.latest(s, cid, AL.ACCEPTED_KIND) or {}).get("accepted") or []
             by_place = TPP.load(s, cid, manager=True)
-        return conv, section, accepted, by_place
+            last = next(iter(jobs.latest_jobs(s, cid, 1)), None)
+            job = jobs.job_view(last) if last is not None else None
+        return conv, section, accepted, by_place, job
 
     out, err = await _run(request, go)
     if err:
         return err
-    conv, section, accepted, by_place = out
+    conv, section, accepted, by_place, job = out
     view = build_themes(section) if section else None
     groups = _candidates(view, accepted) if view else []
     cookies = Response()
@@ -98,8 +107,61 @@ async def listen_page(cid: str, request: Request) -> Response:
         urls={"back": o, "upload": f"{o}/listen", "accept": f"{o}/listen/accept"},
         nav_label="Organiser", json_twin=f"{API_PREFIX}/conversations/{cid}/listen/themes",
         **TPP.context(cid, by_place),
+        # the latest upload while it is under way or when it failed (a finished one shows as the themes)
+        job=job_context(cid, job) if job and job["status"] != "done" else None,
+        max_files=jobs.MAX_FILES, max_mb=jobs.MAX_UPLOAD_BYTES // 2**20,
     )
     return with_cookies(resp, cookies)
+
+
+def job_labels() -> dict:
+    """What the page (and listen-job.js) says about a job, in the reader's language."""
+    _ = i18n._
+    return {
+        "status": {"queued": _("Waiting for the worker to start."),
+                   "running": _("Working: %(stage)s.", stage="{stage}"),
+                   "retrying": _("Something went wrong; it will be tried again in a moment."),
+                   "done": _("Done: the themes are ready."),
+                   "failed": _("The themes could not be found.")},
+        "stage": {"read": _("reading the files"), "split": _("splitting the testimony into sentences"),
+                  "embed": _("comparing the sentences"), "themes": _("finding and naming the themes"),
+                  "": _("starting")},
+        "percent": _("%(percent)s%% done", percent="{percent}"),
+        "error": _("What went wrong:"),
+        "see": _("See the themes"),
+        "again": _("Fix the files and upload them again below."),
+    }
+
+
+def job_context(cid: str, job: dict) -> dict:
+    o = f"/organiser/c/{cid}/listen"
+    labels = job_labels()
+    status = job["status"]
+    text = labels["status"][status]
+    if status == "running":
+        text = text.replace("{stage}", labels["stage"].get(job.get("stage") or "", labels["stage"][""]))
+    percent = int(round(100 * float(job.get("progress") or 0)))
+    return {**job, "text": text, "percent": percent, "percent_text": labels["percent"].replace("{percent}",
+                                                                                               str(percent)),
+            "labels": labels, "json_url": AL.job_url(cid, job["id"]), "page_url": f"{o}/jobs/{job['id']}",
+            "themes_url": f"{o}?msg=listened&themes={job.get('themes') or 0}",
+            "finished": status in ("done", "failed")}
+
+
+@router.get("/organiser/c/{cid}/listen/jobs/{job_id}")
+async def job_page(cid: str, job_id: str, request: Request) -> Response:
+    def go():
+        with services(request).db.read() as s:
+            conv, _ = _managed(request, s, cid)
+            return conv, jobs.job_view(jobs.get_job(s, cid, job_id))
+
+    out, err = await _run(request, go, back=f"/organiser/c/{cid}/listen")
+    if err:
+        return err
+    conv, job = out
+    return render(request, "organiser/listen_job.html", title=i18n._("Finding themes") + f" · {conv.topic}",
+                  conv=conv, job=job_context(cid, job), urls={"listen": f"/organiser/c/{cid}/listen"},
+                  nav_label="Organiser", json_twin=AL.job_url(cid, job_id))
 
 
 @router.post("/organiser/c/{cid}/listen")
@@ -113,30 +175,22 @@ async def upload(cid: str, request: Request, csrf_token: str = Form(""), model: 
         if model not in MODELS:
             raise Invalid(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
         with svc.db.read() as s:
-            conv, _ = _managed(request, s, cid)
+            conv, org = _managed(request, s, cid)
         svc.security.check_rate(request)
-        return conv.statement_max_len
+        return conv.statement_max_len, org.id
 
-    max_len, err = await _run(request, check, back=back)
+    out, err = await _run(request, check, back=back)
     if err:
         return err
+    max_len, org_id = out
     try:
-        payloads = await AL.read_payloads(files)
+        job_id = await AL.start_job(request, cid, files, model, max_len, org_id)
     except ServiceError as e:
         return service_error_page(request, e, back=back)
-
-    def go():
-        section = AL._run(payloads, model, max_len)
-        with svc.db.write() as s:
-            _managed(request, s, cid)
-            AL.save_themes(s, cid, section)
-        return section
-
-    section, err = await _run(request, go, back=back)
-    if err:
-        return err
-    n = len(section["themes"])
-    return done(request, back, "listened", {"ok": True, "themes": n}, themes=n)
+    url = f"{back}/jobs/{job_id}"
+    if wants_json(request):
+        return JSONResponse({"ok": True, "job": job_id, "url": AL.job_url(cid, job_id)}, status_code=202)
+    return RedirectResponse(url, status_code=303)
 
 
 @router.post("/organiser/c/{cid}/listen/accept")

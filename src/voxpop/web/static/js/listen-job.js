@@ -1,0 +1,67 @@
+// A listening job's progress without reloading (organiser/listen_job_status.html): polls the job's JSON
+// twin, updates the progress bar quietly and the status text (a polite live region) only when the words
+// change, so a screen reader hears each stage once, not every percent. Without JavaScript the page's
+// refresh link does the same. All words come from the page (data-labels), in the reader's language.
+(function () {
+  "use strict";
+  var box = document.getElementById("listen-job");
+  if (!box || !window.fetch) return;
+  var labels = JSON.parse(box.dataset.labels || "{}");
+  var status = box.dataset.status;
+  if (status === "done" || status === "failed") return;
+  var q = function (sel) { return box.querySelector(sel); };
+  var refresh = q(".job-refresh");
+  if (refresh) refresh.hidden = true;
+  var delay = 1000;
+
+  function words(job) {
+    var text = labels.status[job.status] || job.message || "";
+    var stage = labels.stage[job.stage || ""] || labels.stage[""];
+    text = text.replace("{stage}", stage);
+    if ((job.status === "failed" || job.status === "retrying") && job.error) {
+      text += " " + labels.error + " " + job.error;  // heard with the status, not only seen below it
+    }
+    return text;
+  }
+
+  function show(job) {
+    var pct = Math.round(100 * (job.status === "done" ? 1 : (job.progress || 0)));
+    var bar = q("progress");
+    if (bar) bar.value = pct;
+    var pctText = q(".job-percent");
+    if (pctText) pctText.textContent = labels.percent.replace("{percent}", pct);
+    var text = q(".job-text");
+    var w = words(job);
+    if (text && text.textContent !== w) text.textContent = w;
+    var err = q(".job-error");
+    if (err) {
+      err.hidden = !job.error || job.status === "done";
+      q(".job-error-text").textContent = job.error || "";
+      q(".job-again").hidden = job.status !== "failed";
+    }
+    var finished = job.status === "done" || job.status === "failed";
+    q(".progress").hidden = finished;
+    if (job.status === "done") {
+      var see = q(".job-see");
+      var link = see.querySelector("a");
+      link.href = box.dataset.themesUrl.replace(/themes=\d+/, "themes=" + (job.themes || 0));
+      see.hidden = false;
+    }
+    return finished;
+  }
+
+  function poll() {
+    fetch(box.dataset.json, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      .then(function (job) {
+        delay = 1000;
+        if (!show(job)) setTimeout(poll, delay);
+      })
+      .catch(function () {  // the server is busy or away for a moment: back off, and keep the link
+        delay = Math.min(delay * 2, 15000);
+        if (refresh) refresh.hidden = false;
+        setTimeout(poll, delay);
+      });
+  }
+  setTimeout(poll, 500);
+})();
