@@ -1,7 +1,7 @@
 """listening jobs: testimony uploads kept in the database (in chunks) and run by the worker
 
-Revision ID: 0008_i9_listen_jobs
-Revises: 0007_i16_votes_order
+Revision ID: 0009_i9_listen_jobs
+Revises: 0008_i16_votes_removed
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_i9_listen_jobs"
-down_revision = "0007_i16_votes_order"
+revision = "0009_i9_listen_jobs"
+down_revision = "0008_i16_votes_removed"
 branch_labels = None
 depends_on = None
 
