@@ -11,6 +11,7 @@ from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 
+from voxpop.analysis.schema import stored
 from voxpop.errors import Invalid, ServiceError, Unauthorized
 from voxpop.report.palette import group_style
 from voxpop.services import accounts
@@ -213,15 +214,15 @@ async def manage(cid: str, request: Request) -> Response:
     if err:
         return err
     conv, stmts, pending, res, names = out
-    groups = [{"id": str(g.get("id")), "letter": group_style(i).letter, "size": g.get("size"),
-               "name": names.get(str(g.get("id")), "")}
-              for i, g in enumerate((res.get("document") or {}).get("groups") or [])]
-    meta = (res.get("document") or {}).get("meta") or {}
-    counts = meta.get("counts") or {}
+    doc = stored(res["document"])
+    groups = [{"id": str(g["id"]), "letter": group_style(i).letter, "size": g["size"],
+               "name": names.get(str(g["id"]), "")}
+              for i, g in enumerate(doc["groups"] if doc else [])]
+    counts = doc["meta"]["counts"] if doc else None
     message = res.get("message") or ""
     analysis = {"status": res.get("status"), "fresh": res.get("fresh"), "message": message[:1].upper() + message[1:],
-                "participants": counts.get("participants"), "votes": counts.get("votes"),
-                "groups": len((res.get("document") or {}).get("groups") or []),
+                "participants": counts["participants"] if counts else None,
+                "votes": counts["votes"] if counts else None, "groups": len(groups),
                 "job": res.get("job") or {}}
     base = str(request.base_url).rstrip("/")
     cookies = Response()

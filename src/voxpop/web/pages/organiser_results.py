@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from voxpop.analysis.schema import stored
 from voxpop.services.analyses import get_analysis
 from voxpop.services.conversations import set_open
 from voxpop.store.group_names import group_names, save_group_names
@@ -81,8 +82,8 @@ async def name_groups(cid: str, request: Request) -> Response:
         _csrf(request, str(form.get("csrf_token") or ""))
         with services(request).db.write() as s:
             _managed(request, s, cid)
-            doc = get_analysis(s, cid).get("document") or {}
-            ids = [str(g.get("id")) for g in doc.get("groups") or []]
+            doc = stored(get_analysis(s, cid)["document"])
+            ids = [str(g["id"]) for g in (doc["groups"] if doc else [])]
             names = group_names(s, cid)
             for gid in ids:
                 if f"name-{gid}" in form:

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from voxpop import i18n
+from voxpop.analysis.schema import stored
 from voxpop.errors import ServiceError
 from voxpop.report.placemap import place_map
 from voxpop.report.places import build_places
@@ -41,8 +42,8 @@ async def results(cid: str, request: Request) -> Response:
             conv = get_conversation(s, cid)
             mine = participant_standing(s, cid, pk) if pk is not None and res.get("document") else None
             names = group_names(s, cid)
-            doc = res.get("document") or {}
-            layout = stored_layout(s, cid) if doc.get("places") else None
+            doc = stored(res["document"])
+            layout = stored_layout(s, cid) if doc and doc["places"] else None
             if doc:  # statements in the reader's language where the organisers gave a translation
                 res = {**res, "document": T.document_for_reader(s, conv, doc, i18n.current())}
             themes = TPP.load(s, cid, manager=False)
