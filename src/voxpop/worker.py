@@ -165,13 +165,14 @@ class Worker:
         except listen_jobs.JobLost:
             log.warning("listening job %s was taken over by another worker", job_id)
         except Exception as e:
+            error: BaseException | str = e
             if isinstance(e, BrokenProcessPool):  # the child died (killed, out of memory): counted, tried again
                 self._listen_pool = None
-                e = RuntimeError(listen_jobs.INTERRUPTED)
-            else:
+                error = listen_jobs.INTERRUPTED
+            elif not isinstance(e, listen_jobs.InputError):
                 log.exception("listening job %s failed", job_id)
             try:
-                listen_jobs.record_failure(self.db, job_id, e, claim=claim, retries=st.job_retries,
+                listen_jobs.record_failure(self.db, job_id, error, claim=claim, retries=st.job_retries,
                                            backoff_s=st.job_backoff_s, final=isinstance(e, listen_jobs.InputError))
             except Exception:
                 log.exception("could not record the failure of listening job %s", job_id)

@@ -212,3 +212,33 @@ def test_a_big_upload_streams_into_the_database_in_pieces(db):
     assert _job(db, cid, job_id)["bytes"] == size
     with pytest.raises(TooLarge, match="limit for one upload of testimony; send fewer or smaller files"):
         jobs.create_job(db, cid, [jobs.Upload("big.txt", io.BufferedReader(_Generated(jobs.MAX_UPLOAD_BYTES + 1)))])
+
+
+def test_in_a_child_process_a_killed_child_is_counted_and_the_job_finishes(db):
+    """serve's background mode 'process': the job runs in a child; killing the child mid-job is an interrupted
+    try (recorded, retried at once by a new child), not a lost job."""
+    import os
+    import signal
+    import threading
+
+    cid = _conversation(db)
+    job_id = _new(db, cid, _testimony_csv(4000))
+    w = Worker(db, mode="process", poll_s=0.001, settings=load_settings(job_retries=3, job_backoff_s=0))
+    try:
+        ran = threading.Thread(target=w.step_listen)
+        ran.start()
+        deadline = time.time() + 180
+        while time.time() < deadline and not (_job(db, cid, job_id)["progress"] >= 0.05 and w._listen_pool):
+            time.sleep(0.05)
+        assert _job(db, cid, job_id)["status"] == "running"
+        for pid in list(w._listen_pool._processes):  # type: ignore[union-attr]
+            os.kill(pid, signal.SIGKILL)
+        ran.join(60)
+        job = _job(db, cid, job_id)
+        assert job["status"] == "retrying" and job["failures"] == 1 and job["error"].startswith("interrupted: the worker")
+        _due_now(db, job_id)
+        assert w.step_listen()  # a new child
+        job = _job(db, cid, job_id)
+        assert job["status"] == "done" and job["themes"] >= 2, job
+    finally:
+        w.stop()

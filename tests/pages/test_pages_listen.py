@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import re
 
 from pagehelp import csrf, sign_in
@@ -192,3 +193,36 @@ def test_page_names_speakers_and_places_hides_offsets_and_lets_the_organiser_edi
     r = client.post(f"/organiser/c/{cid}/listen/accept",
                     data={"csrf_token": csrf(page), "candidate": [ids[1]], f"text-{ids[1]}": "   "})
     assert r.status_code == 422 and "empty" in r.text
+
+
+def test_a_job_that_fails_says_what_went_wrong_on_its_page_and_the_listening_page(client, seeded):
+    sign_in(client)
+    cid = seeded["cid"]
+    token = csrf(_page(client, cid))
+    bad = _csv() + b't3,"The same id again.",North\n'  # fine while it streams in; the reader refuses it
+    r = client.post(f"/organiser/c/{cid}/listen", data={"csrf_token": token, "model": "tfidf"},
+                    files=[("files", ("voices.csv", bad, "text/csv"))], follow_redirects=False)
+    assert r.status_code == 303
+    job_url = r.headers["location"]
+    assert Worker(client.app.state.voxpop.db, poll_s=0.001).step_listen()
+    page = client.get(job_url).text
+    assert "The themes could not be found." in page and "What went wrong:" in page
+    assert "voices.csv: line 32: id &#39;t3&#39; already used on line 4" in page
+    assert "Fix the files and upload them again below." in page and "Refresh to see" not in page
+    listen = _page(client, cid)  # the listening page shows the failed upload above the form
+    assert "voices.csv: line 32" in listen and listen.index('id="listen-job"') < listen.index('id="upload-heading"')
+    json_twin = client.get(re.search(r'<link rel="alternate" type="application/json" href="([^"]+)"', page).group(1))
+    assert json_twin.json()["status"] == "failed" and "line 32" in json_twin.json()["error"]
+
+
+def test_the_job_page_in_welsh(client, seeded):
+    sign_in(client)
+    cid = seeded["cid"]
+    token = csrf(_page(client, cid))
+    r = client.post(f"/organiser/c/{cid}/listen", data={"csrf_token": token, "model": "tfidf"},
+                    files=[("files", ("testimony.csv", _csv(), "text/csv"))], follow_redirects=False)
+    page = client.get(r.headers["location"] + "?lang=cy").text
+    assert 'lang="cy"' in page and "Yn aros i'r gweithiwr ddechrau." in html.unescape(page)
+    assert "Dod o hyd i themâu" in page and "Adnewyddwch i weld pa mor bell mae wedi mynd" in page
+    labels = json.loads(html.unescape(re.search(r'data-labels="([^"]+)"', page).group(1)))
+    assert labels["stage"]["read"] == "darllen y ffeiliau" and labels["see"] == "Gweld y themâu"  # the script's words, in Welsh too
