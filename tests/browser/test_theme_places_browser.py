@@ -40,9 +40,10 @@ def _check_section(page) -> None:
     assert theme and "too few" not in theme
     # counts and shares are behind a details element
     details = section.locator("details", has_text="Counts and shares by place")
-    expect(details.locator("table")).to_be_hidden()
+    expect(details.locator("dl")).to_be_hidden()
     details.locator("summary").click()
-    expect(details.locator("table")).to_be_visible()
+    expect(details.locator("dl")).to_be_visible()
+    expect(details.locator("dl dd").first).to_contain_text("(")  # "Theme: 4 (44%)"
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"the page scrolls sideways by {overflow}px"
 

@@ -101,7 +101,7 @@ def test_results_page_shows_the_map_the_key_and_the_table(client, with_themes):
     # counts and shares only inside a details element; the JSON twin is linked
     details = re.search(r'<details class="more">\s*<summary>Counts and shares by place</summary>.*?</details>', html,
                         re.S).group(0)
-    assert "Bus services: 6 (100%)" in details
+    assert "<li>Bus services: 6 (100%)</li>" in details
     assert f'href="/api/v1/conversations/{with_themes}/listen/places"' in html
 
 
@@ -110,6 +110,11 @@ def test_listening_page_shows_it_too_and_welsh_readers_read_welsh(client, with_t
     page = client.get(f"/organiser/c/{with_themes}/listen").text
     html = _section_html(page)
     assert "Themes by place" in html and "Bus services" in html
+    # the organiser sees the place names that matched none of the places, and where to add them
+    assert "Place names not found (1)" in html and "Atlantis" in html
+    assert f'href="/organiser/c/{with_themes}/places"' in html
+    public = _section_html(client.get(f"/c/{with_themes}/results").text)
+    assert "Atlantis" not in public and "Place names not found" not in public
     cy = client.get(f"/c/{with_themes}/results", headers={"Accept-Language": "cy"}).text
     html = _section_html(cy)
     assert "Themes by place" not in html and "Skip the map" not in html
@@ -118,3 +123,25 @@ def test_listening_page_shows_it_too_and_welsh_readers_read_welsh(client, with_t
 
 def test_no_section_without_themes(client, seeded):
     assert 'id="themes-by-place"' not in client.get(f"/c/{seeded['cid']}/results").text
+
+
+def test_the_reader_can_choose_the_level_and_an_unknown_one_shows_the_default(client, with_themes):
+    cid = with_themes
+    html = _section_html(client.get(f"/c/{cid}/results").text)
+    assert '<option value="area" selected>area</option>' in html and '<option value="region">region</option>' in html
+    assert '<tr id="themes-map-row-E08000035"' in html  # Leeds, an area
+    html = _section_html(client.get(f"/c/{cid}/results?level=region&group=A").text)
+    assert '<option value="region" selected>region</option>' in html
+    assert '<input type="hidden" name="group" value="A">' in html  # the page's other choice is kept
+    assert '<tr id="themes-map-row-E12000003" class="shown"><th scope="row">Yorkshire and The Humber</th>' in html
+    assert "grouped by" not in html  # the reader asked for regions: nothing was grouped for want of people
+    assert f'href="/api/v1/conversations/{cid}/listen/places?level=region"' in html
+    html = _section_html(client.get(f"/c/{cid}/results?level=parish").text)
+    assert '<option value="area" selected>area</option>' in html
+
+
+def test_the_service_reads_the_themes_the_listening_api_stores():
+    from voxpop.services import theme_places
+    from voxpop.web.api import listen
+
+    assert theme_places.THEMES_KIND == listen.THEMES_KIND

@@ -100,7 +100,8 @@ def test_too_few_people_per_area_groups_places_by_region():
     people = (crowd("Leeds", 2, [0]) + crowd("Bradford", 2, [0]) + crowd("York", 2, [1])
               + crowd("Cornwall", 3, [1]) + crowd("Bristol", 3, [1]))
     data = compute(people)
-    assert data["level"] == "region"
+    assert data["level"] == "region" and data["finest"] == "area" and not data["level_asked"]
+    assert themes_map(data, None, {}).coarser  # the page says why: too few people per area
     assert {r["name"]: (r["status"], r["top"]["label"]) for r in data["places"]} == {
         "North": ("shown", "Bus services"), "South": ("shown", "Rent and housing")}
     assert by_name(data)["North"]["n_people"] == 6
@@ -110,6 +111,8 @@ def test_too_few_people_per_area_groups_places_by_region():
     # the level can be forced; an unknown one is refused with the choices
     forced = compute(people, level="area")
     assert forced["level"] == "area" and {r["status"] for r in forced["places"]} == {"too_few"}
+    regions = compute(people, level="region")
+    assert regions["level_asked"] and not themes_map(regions, None, {}).coarser
     with pytest.raises(ValueError, match="choose one of region, area"):
         compute(people, level="ward")
 

@@ -161,8 +161,8 @@ def _row(registry: PlaceRegistry, i: int, people: list[_Person], status: str, la
 def themes_by_place(section: dict, registry: PlaceRegistry, locate: Callable[[str], str | None], *,
                     min_cell: int = 5, level: str | None = None) -> dict:
     """The by-place view of a listening themes section (see the module docstring), as JSON-ready data:
-    {"schema", "schema_version", "min_cell", "level", "levels", "n_people", "not_placed", "themes",
-    "places", "unmatched"}. `level` forces one of the registry's levels (ValueError names the choices)."""
+    {"schema", "schema_version", "min_cell", "level", "levels", "level_asked", "finest", "n_people",
+    "not_placed", "themes", "places", "unmatched"}. `level` forces one of the registry's levels (ValueError names the choices)."""
     if min_cell < 1:
         raise ValueError("min_cell must be at least 1")
     levels = registry.level_names  # outermost first
@@ -201,7 +201,8 @@ def themes_by_place(section: dict, registry: PlaceRegistry, locate: Callable[[st
               for th, n in sorted(leading.items(), key=lambda kv: (-kv[1], rank.get(kv[0], len(rank))))]
     n_unplaced = len(unplaced)
     return {"schema": SCHEMA, "schema_version": SCHEMA_VERSION, "min_cell": min_cell, "level": chosen,
-            "levels": levels, "n_people": len(people),
+            "levels": levels, "level_asked": level is not None, "finest": levels[finest] if levels else None,
+            "n_people": len(people),
             "not_placed": {"n_people": n_unplaced if unplaced_shown else None,
                            "status": "shown" if unplaced_shown else "too_few" if n_unplaced < min_cell else "hidden"},
             "themes": themes, "places": rows,

@@ -63,7 +63,7 @@ class Row:
 class ThemesMap:
     title: str
     level: str  # the level's name in the reader's language
-    coarser: bool  # shown at a coarser level than the testimony named
+    coarser: bool  # shown at a coarser level than the testimony named, for want of people
     svg: Markup | None  # None when there is no layout to draw
     keys: list[Key]
     rows: list[Row]
@@ -71,6 +71,7 @@ class ThemesMap:
     n_people: int
     not_placed: dict
     id_prefix: str = "themes-map"
+    unmatched: list[dict] = field(default_factory=list)  # organisers only: place names that matched no place
 
 
 def level_word(level: str | None) -> str:
@@ -97,8 +98,8 @@ def themes_map(data: Any, layout: dict | None, place_of: dict[str, str], *, id_p
     data = as_dict(data)
     min_cell = int(data.get("min_cell") or 5)
     level = level_word(data.get("level"))
-    levels = [str(x) for x in as_list(data.get("levels"))]
-    coarser = bool(levels) and data.get("level") != levels[-1]
+    # grouped by a coarser level than the testimony names because too few people came from each smaller place
+    coarser = not data.get("level_asked") and data.get("finest") is not None and data.get("level") != data.get("finest")
     keys = [Key(NOT_HEARD, "", "", i18n._("no testimony from here")),
             Key(TOO_FEW, "", "", i18n._("too few to show (fewer than %(n)s people)", n=min_cell)),
             Key(HIDDEN, "", "", i18n._("not shown, so that a smaller count nearby cannot be worked out"))]
@@ -135,8 +136,9 @@ def themes_map(data: Any, layout: dict | None, place_of: dict[str, str], *, id_p
         keys[row.key].count += 1
     title = i18n._("The theme people from each %(level)s spoke about most", level=level)
     svg = _svg(layout, rows, keys, place_of, title, id_prefix) if layout else None
+    unmatched = [as_dict(u) for u in as_list(data.get("unmatched"))]
     return ThemesMap(title, level, coarser, svg, keys, rows, min_cell, int(data.get("n_people") or 0),
-                     as_dict(data.get("not_placed")), id_prefix)
+                     as_dict(data.get("not_placed")), id_prefix, unmatched)
 
 
 def _svg(layout: dict, rows: list[Row], keys: list[Key], place_of: dict[str, str], title: str,

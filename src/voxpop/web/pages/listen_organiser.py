@@ -87,7 +87,7 @@ async def listen_page(cid: str, request: Request) -> Response:
             conv, _ = _managed(request, s, cid)
             section = AL.latest(s, cid, AL.THEMES_KIND)
             accepted = (AL.latest(s, cid, AL.ACCEPTED_KIND) or {}).get("accepted") or []
-            by_place = TPP.load(s, cid, manager=True)
+            by_place = TPP.load(s, cid, manager=True, request=request)
             last = next(iter(jobs.latest_jobs(s, cid, 1)), None)
             job = jobs.job_view(last) if last is not None else None
         return conv, section, accepted, by_place, job
@@ -106,7 +106,7 @@ async def listen_page(cid: str, request: Request) -> Response:
         themes=view, groups=groups, n_accepted=len(accepted), models=list(MODELS.items()), status=_status(request),
         urls={"back": o, "upload": f"{o}/listen", "accept": f"{o}/listen/accept"},
         nav_label="Organiser", json_twin=f"{API_PREFIX}/conversations/{cid}/listen/themes",
-        **TPP.context(cid, by_place),
+        **TPP.context(cid, by_place, manager=True, request=request),
         # the latest upload while it is under way or when it failed (a finished one shows as the themes)
         job=job_context(cid, job) if job and job["status"] != "done" else None,
         max_files=jobs.MAX_FILES, max_mb=jobs.MAX_UPLOAD_BYTES // 2**20,

@@ -46,7 +46,7 @@ async def results(cid: str, request: Request) -> Response:
             layout = stored_layout(s, cid) if doc and doc["places"] else None
             if doc:  # statements in the reader's language where the organisers gave a translation
                 res = {**res, "document": T.document_for_reader(s, conv, doc, i18n.current())}
-            themes = TPP.load(s, cid, manager=False)
+            themes = TPP.load(s, cid, manager=False, request=request)
         return conv, res, mine, names, layout, themes
 
     try:
@@ -75,7 +75,7 @@ async def results(cid: str, request: Request) -> Response:
         places=places, chosen=chosen, summary=plain_summary(view) if view and view.ok else None,
         bridging_extra=_bridging_extra(view), pmap=pmap,
         map_statements=[st for st in view.statements if not st.moderated_out and st.support] if pmap and view else [],
-        **TPP.context(cid, themes),
+        **TPP.context(cid, themes, request=request),
     )
     # drawn from the stored document; a strong ETag lets a reader who has this page get an empty 304.
     # Shared caches may keep public results; a page with this participant's standing is theirs alone.
