@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from voxpop.errors import Invalid
 from voxpop.places.themes import match_place, place_of_level, themes_by_place
+from voxpop.services.listen_jobs import THEMES_KIND
 from voxpop.store.models import Artifact, Place, PlaceAlias
 from voxpop.store.places import finder_for, settings_of, stored_layout, stored_registry
 
-THEMES_KIND = "listen_themes"  # as stored by voxpop.web.api.listen
 _CACHE_MAX = 64
 
 
