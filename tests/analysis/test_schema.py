@@ -101,3 +101,13 @@ def test_long_lists_are_sampled_and_errors_keep_their_real_positions():
     found = schema.problems(doc, sample=10)
     assert found == [f"document.participants[{n - 2}].votes: Input should be a valid integer, got NoneType"]
     assert len(schema.problems(doc, sample=1000)) == 2
+
+
+def test_the_doc_command_writes_the_page_and_says_when_it_is_up_to_date(tmp_path, capsys):
+    from voxpop.analysis.schema_doc import main
+
+    page = tmp_path / "analysis-schema.md"
+    assert main([str(page)]) == 0 and page.read_text(encoding="utf-8") == markdown()
+    assert main([str(page)]) == 0
+    assert capsys.readouterr().out.splitlines() == [f"{page}: written", f"{page}: up to date"]
+    assert main([]) == 0 and capsys.readouterr().out == markdown()

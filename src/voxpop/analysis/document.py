@@ -175,7 +175,7 @@ def too_few_votes(conv, m, message: str, *, options: dict, timings: dict) -> dic
 
 # ---- validation: the types in voxpop.analysis.schema -----------------------------------------------
 
-def validate_document(doc: dict, *, sample: int = 1000, strict_json: bool = True) -> AnalysisDocument:
+def validate_document(doc: Any, *, sample: int = 1000, strict_json: bool = True) -> AnalysisDocument:
     """Raise DocumentError unless `doc` follows the types of voxpop.analysis.schema (every required key
     with the right type) and is strict JSON (no NaN); returns it, typed. Long lists are checked on their
     first and last `sample` items."""

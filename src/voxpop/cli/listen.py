@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import typer
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
 
+    from voxpop.analysis.schema import AnalysisDocument
+    from voxpop.analysis.schema_themes import ThemesSection
+
 from voxpop.cli import app
 
 
-def themes_document(themes: dict, title: str = "Listening") -> dict:
-    """An analysis document (docs/analysis-schema.md) holding only the themes section."""
+def themes_document(themes: Mapping[str, Any], title: str = "Listening") -> AnalysisDocument:
+    """An analysis document (docs/analysis-schema.md) holding only the themes section, checked against its
+    types (voxpop.analysis.schema)."""
     from voxpop import __version__
     from voxpop.analysis.document import TIMING_KEYS
+    from voxpop.analysis.schema import validate
 
-    doc: dict[str, Any] = {
+    doc: AnalysisDocument = {
         "meta": {"schema": "voxpop.analysis", "schema_version": 1,
                  "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                  "voxpop_version": __version__,
@@ -34,8 +40,8 @@ def themes_document(themes: dict, title: str = "Listening") -> dict:
         "consensus": {"agree": [], "disagree": []}, "group_informed_consensus": [], "bridging": [],
         "divisive": [], "common_ground": [], "splits": [], "places": None, "themes": None,
     }
-    doc["themes"] = themes
-    return doc
+    doc["themes"] = cast("ThemesSection", themes)
+    return validate(doc)  # also strict JSON: the CLI writes it with json.dumps, which would write NaN
 
 
 def _atomic_write(path: Path, text: str) -> None:

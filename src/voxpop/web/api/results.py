@@ -51,7 +51,8 @@ async def analysis(cid: str, request: Request) -> Response:
     whether it is fresh (X-Voxpop-Analysis-Fresh) and when it was computed. Before there are enough
     votes, meta.status is "too_few_votes" with a message; a large conversation not analysed yet answers
     202 with {"status": "pending", "message": ...}, one whose analysis keeps failing 202 with
-    {"status": "failed", "message": ...} (the organiser reads why in .../analysis/status)."""
+    {"status": "failed", "message": ...} (the organiser reads why in .../analysis/status). The document's
+    JSON Schema: GET /api/v1/schema/analysis (also named by this answer's Link header)."""
     res = await run_in_threadpool(analysis_for, request, cid, False)
     # a statement rejected since the last analysis must disappear at once: the hidden set is in the key
     key = (res["computed_ms"], res["hidden"])
