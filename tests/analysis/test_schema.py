@@ -87,6 +87,10 @@ def test_the_schema_refuses_what_the_types_refuse(validator):
     msg = str(info.value)
     assert "document.statements[0].n_agree: Input should be a valid integer, got str" in msg
     assert "document.participants[0].in_conversation" in msg and "document.meta.status" in msg
+    numpy_int = copy.deepcopy(doc)
+    numpy_int["meta"]["counts"]["votes"] = np.int64(3)  # numpy scalars never reach the JSON
+    with pytest.raises(DocumentError, match=r"document.meta.counts.votes: Input should be a valid integer"):
+        validate_document(numpy_int, strict_json=False)
     unknown = copy.deepcopy(doc)
     unknown["meta"]["new_key"] = {"readers": "ignore it"}  # new keys may be added within a version
     assert validator.is_valid(unknown)
