@@ -145,3 +145,56 @@ def test_the_service_reads_the_themes_the_listening_api_stores():
     from voxpop.web.api import listen
 
     assert theme_places.THEMES_KIND == listen.THEMES_KIND
+
+
+def test_testimony_uploaded_and_themed_by_the_worker_appears_by_place(client, app, seeded):
+    """End to end: a CSV with a place column, through the listening job, onto the map (no stored section)."""
+    import csv
+    import io
+
+    from pagehelp import csrf
+
+    from voxpop.worker import Worker
+
+    cid = seeded["cid"]
+    with app.state.voxpop.db.write() as s:
+        replace_places(s, cid, read_places(referendum_places_path(), "eu-referendum-2016"))
+    bus = ["The bus to the villages stopped running after six in the evening.",
+           "I cannot get to my shift because the last bus leaves at half past five.",
+           "Bus fares went up again and my pension does not cover the weekly ticket.",
+           "Without a car you are stuck here because the bus comes twice a day.",
+           "My daughter takes two buses to college and is late when one is cancelled.",
+           "The bus shelter on Mill Lane has no roof and the timetable is never right."]
+    rent = ["Rents in the town centre have doubled and young families are moving away.",
+            "I pay more than half my wages in rent for a damp flat with mould on the walls.",
+            "Landlords keep raising the rent and there is nothing we can do about it.",
+            "My son is thirty and still lives with us because he cannot afford the rent.",
+            "Holiday lets have taken over and locals cannot find homes to rent.",
+            "Young couples cannot save for a deposit when rent takes everything they earn."]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["id", "text", "place"])
+    for i, text in enumerate(bus):
+        w.writerow([f"b{i}", text, "Leeds"])
+    for i, text in enumerate(rent):
+        w.writerow([f"r{i}", text, "cornwall"])  # found whatever the case
+    w.writerow(["x0", rent[0], "Hackney"])  # one person: too few to show...
+    for i, text in enumerate(bus[:5]):  # ...hidden together with 5 people who gave no place (1 alone could be
+        w.writerow([f"n{i}", text, ""])  # worked out from the total, and Leeds or Cornwall would be hidden too)
+    sign_in(client)
+    token = csrf(client.get(f"/organiser/c/{cid}/listen").text)
+    r = client.post(f"/organiser/c/{cid}/listen", data={"csrf_token": token, "model": "tfidf"},
+                    files=[("files", ("testimony.csv", buf.getvalue().encode(), "text/csv"))], follow_redirects=False)
+    assert r.status_code == 303, r.text
+    assert Worker(app.state.voxpop.db, poll_s=0.001).step_listen()
+    data = client.get(f"/api/v1/conversations/{cid}/listen/places").json()
+    rows = {r["name"]: r for r in data["places"]}
+    assert data["level"] == "area" and rows["Leeds"]["n_people"] == 6 and rows["Cornwall"]["n_people"] == 6
+    labels = {t["id"]: t["label"] for t in client.get(f"/api/v1/conversations/{cid}/listen/themes").json()["themes"]}
+    for name in ("Leeds", "Cornwall"):  # each place's theme is one of the themes found, named as they are
+        top = rows[name]["top"]
+        assert labels[top["theme"]] == top["label"] and top["n_people"] == max(t["n_people"] for t in rows[name]["themes"])
+    assert rows["Hackney"]["status"] == "too_few" and rows["Hackney"]["top"] is None
+    assert data["not_placed"] == {"n_people": None, "status": "hidden"}  # hidden with Hackney, not Leeds
+    html = _section_html(client.get(f"/organiser/c/{cid}/listen").text)
+    assert rows["Leeds"]["top"]["label"] in html and "too few to show" in html
