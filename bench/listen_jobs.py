@@ -27,11 +27,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.* helpers
 
 from fastapi.testclient import TestClient  # noqa: E402
-from tests.api.conftest import make_organiser  # noqa: E402
-from tests.listen.test_listen_large import transcript  # noqa: E402
+from tests.support.transcripts import transcript  # noqa: E402
 
 from voxpop.listen.run import listen  # noqa: E402
-from voxpop.services import conversations  # noqa: E402
+from voxpop.services import accounts, conversations  # noqa: E402
 from voxpop.services import listen_jobs as jobs  # noqa: E402
 from voxpop.store.db import get_database  # noqa: E402
 from voxpop.web.app import create_app  # noqa: E402
@@ -60,7 +59,9 @@ def main() -> None:
     print(f"baseline, listen() on the files directly: {base_s:.1f} s, {len(direct['themes'])} themes")
 
     app = create_app(url, background="off")
-    _, token = make_organiser(url)
+    with get_database(url).write() as s:
+        org = accounts.create_organiser(s, f"bench{os.getpid()}", "a bench password of some length")
+        token = accounts.create_api_token(s, org.id, "bench")[0]
     auth = {"Authorization": f"Bearer {token}"}
     with TestClient(app) as c:
         cid = c.post("/api/v1/conversations", json={"topic": "Bench"}, headers=auth).json()["id"]
