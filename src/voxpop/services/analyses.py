@@ -167,11 +167,15 @@ def analysis_inputs(s: Session, conversation_id: str) -> dict:
     return places_inputs(s, conversation_id) or {}
 
 
-def analyze_conversation(conv, **kwargs) -> dict:
-    """The analysis document for an in-memory Conversation (the engine, via voxpop.analysis.run)."""
-    from voxpop.analysis.run import analyze
+def analyze_conversation(conv, *, states: list | None = None, **kwargs) -> dict:
+    """The analysis document for an in-memory Conversation (the engine, via voxpop.analysis.run); the
+    engine state it leaves (what the next analysis can warm-start from) is appended to `states` if given."""
+    from voxpop.analysis.run import analysis_of
 
-    return analyze(conv, **kwargs)
+    done = analysis_of(conv, **kwargs)
+    if states is not None:
+        states.append(done.state)
+    return done.document
 
 
 def store_analysis(db: Database, conversation_id: str, doc: AnalysisDocument, *, vote_version: int, claim: str | None,
@@ -250,12 +254,10 @@ def _run_incremental(db: Database, conversation_id: str, *, claim: str | None, t
     with db.read() as s:
         extra = analysis_inputs(s, conversation_id)
     load_s = time.perf_counter() - t0
-    from voxpop.analysis.run import analysis_of
-
-    done = analysis_of(prep.conv, load_s=load_s, **extra, **prep.analyze_kwargs())
-    if (snap := prep.kept(done.state)) is not None:
+    states: list = []
+    doc = analyze_conversation(prep.conv, load_s=load_s, states=states, **extra, **prep.analyze_kwargs())
+    if states and (snap := prep.kept(states[0])) is not None:
         kept.put(key, snap)
-    doc = done.document
     meta = doc.setdefault("meta", {})
     meta.setdefault("options", {})["snapshot"] = {
         "loaded": "everything" if prep.full else "the votes cast since the previous analysis",
