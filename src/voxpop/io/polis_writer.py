@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -22,6 +22,9 @@ import pyarrow.csv as pacsv
 
 from voxpop.conversation import Conversation
 from voxpop.engine.matrix import VoteMatrix, from_vote_log
+
+if TYPE_CHECKING:
+    from voxpop.analysis.schema import AnalysisDocument
 
 DATETIME_FORMAT = "%a %b %d %H:%M:%S UTC %Y"
 
@@ -90,13 +93,13 @@ def write_comments(f: BinaryIO, conv: Conversation, matrix: VoteMatrix | None = 
             w.writerow(row + ([1 if sid in conv.meta else 0] if with_meta else []))
 
 
-def _groups_by_participant(document: dict | None) -> dict[str, int]:
+def _groups_by_participant(document: AnalysisDocument | None) -> dict[str, int]:
     if not document:
         return {}
-    return {p["id"]: p["group"] for p in document.get("participants", []) if p.get("group") is not None}
+    return {p["id"]: g for p in document["participants"] if (g := p["group"]) is not None}
 
 
-def write_participants_votes(f: BinaryIO, conv: Conversation, document: dict | None = None,
+def write_participants_votes(f: BinaryIO, conv: Conversation, document: AnalysisDocument | None = None,
                              matrix: VoteMatrix | None = None) -> None:
     """participants-votes.csv: one row per participant (conversation order), group-id from the document
     (blank = not grouped), then the final vote on every statement that has votes (blank = not seen)."""
@@ -122,12 +125,12 @@ def write_participants_votes(f: BinaryIO, conv: Conversation, document: dict | N
                        + cells)
 
 
-def write_summary(f: BinaryIO, conv: Conversation, document: dict | None = None, url: str = "",
+def write_summary(f: BinaryIO, conv: Conversation, document: AnalysisDocument | None = None, url: str = "",
                   description: str = "") -> None:
     """summary.csv: key,value lines as Pol.is writes them."""
     m_participants = len(np.unique(conv.participant)) if conv.n_votes else 0
-    n_groups = len(document.get("groups") or []) if document else 0
-    in_conv = (document or {}).get("meta", {}).get("counts", {}).get("participants_in_conversation")
+    n_groups = len(document["groups"]) if document else 0
+    in_conv = document["meta"]["counts"]["participants_in_conversation"] if document else None
     with _text(f) as w:
         for key, value in [("topic", conv.title), ("url", url), ("views", m_participants),
                            ("voters", m_participants),
@@ -137,7 +140,7 @@ def write_summary(f: BinaryIO, conv: Conversation, document: dict | None = None,
             w.writerow([key, value])
 
 
-def write_export(folder: str | Path, conv: Conversation, document: dict | None = None) -> list[Path]:
+def write_export(folder: str | Path, conv: Conversation, document: AnalysisDocument | None = None) -> list[Path]:
     """All four files into a folder, each written atomically."""
     from voxpop.io.atomic import atomic_write
 

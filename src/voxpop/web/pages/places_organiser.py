@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 
+from voxpop.analysis.schema import stored
 from voxpop.errors import Invalid
 from voxpop.places.weighting import POLICIES
 from voxpop.store import places as SP
@@ -31,7 +32,7 @@ async def places_page(cid: str, request: Request, q: str = Query("", max_length=
             conv, _ = _managed(request, s, cid)
             reg = SP.stored_registry(s, cid)
             settings = SP.settings_of(s, cid)
-            doc = get_analysis(s, cid).get("document") or {}
+            doc = stored(get_analysis(s, cid)["document"])
             layout = SP.stored_layout(s, cid)
             uploaded = SP.uploaded_layout(s, cid) is not None
             finder = SP.finder_for(s, cid) if q.strip() else None
@@ -52,8 +53,8 @@ async def places_page(cid: str, request: Request, q: str = Query("", max_length=
             found.append({"label": reg.names[i] + (f", {reg.names[p]}" if p >= 0 else ""),
                           "url": f"{base}/c/{quote(cid)}?place={quote(pid)}",
                           "qr": f"{API_PREFIX}/conversations/{quote(cid)}/places/{quote(pid)}/qr.svg"})
-    places = (doc or {}).get("places") or {}
-    nxt = ((places.get("coverage") or {}).get("next") or [])[:NEXT_SHOWN]
+    places = doc["places"] if doc else None
+    nxt = places["coverage"]["next"][:NEXT_SHOWN] if places else []
     cookies = Response()
     token = svc.security.csrf_token(request, cookies)
     o = f"/organiser/c/{cid}"
