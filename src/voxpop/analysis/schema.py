@@ -43,7 +43,9 @@ Field-by-field definitions of the statistics, and every departure from Pol.is, a
 
 Producers and checks: `voxpop.analysis.run.analyze(conv, ...)` builds the document, and
 `voxpop.analysis.schema.validate(doc)` (also `voxpop.analysis.document.validate_document`) raises
-`DocumentError` listing every missing key, wrong type or non-strict-JSON value. The types below are
+`DocumentError` listing every missing key, wrong type or non-strict-JSON value; the server, `voxpop analyze`
+and `voxpop listen` run it on every new document before storing or writing it (lists longer than 2,000
+items are checked on their first and last 1,000: bench/document_check.py). The types below are
 `TypedDict`s: a document is a plain JSON object, and a reader that holds an `AnalysisDocument` gets every
 key below checked by mypy.
 """
