@@ -168,3 +168,19 @@ def test_progress_reports_the_engine_stages_then_each_step(toy, conv):
     assert stages[4:] == ["statistics", "divisive", "bridging", "common_ground", "toy", "done"]  # no places given
     fractions = [f for _, f in seen]
     assert fractions == sorted(fractions) and fractions[3] == 0.6 and fractions[-1] == 1.0
+
+
+def test_a_step_switched_off_leaves_its_defaults(conv):
+    doc = analyze(conv, options=EngineOptions(bridging=False))
+    assert doc["bridging"] == [] and all(st["bridging"] is None for st in doc["statements"])
+    assert doc["meta"]["timings"]["bridging_s"] == 0.0 and doc["divisive"]  # the others still ran
+
+
+def test_an_error_in_a_step_keeps_its_type_and_names_the_step(conv):
+    def broken(ctx: Context) -> Section:
+        raise ZeroDivisionError("toy")
+
+    step = Step(name="broken", needs=("groups",), fills=("toy",), timing="toy_s", run=broken)
+    with pytest.raises(ZeroDivisionError) as info:
+        analysis_of(conv, steps=Registry((groups_step.STEP, step)))
+    assert "(in the analysis step 'broken')" in info.value.__notes__

@@ -25,7 +25,11 @@ def run_steps(registry: Registry, ctx: Context, document: dict, timings: dict[st
         if any(n not in done for n in step.needs) or (step.when is not None and not step.when(ctx)):
             continue
         t = time.perf_counter()
-        section = step.run(ctx)
+        try:
+            section = step.run(ctx)
+        except Exception as e:  # keep the type (callers catch TooFewVotes, InputError, ...); say where
+            e.add_note(f"(in the analysis step {step.name!r})")
+            raise
         elapsed = time.perf_counter() - t
         _merge(step, section, document)
         split = dict(section.timings or {})
