@@ -71,6 +71,10 @@ def _merge(step: Step, section: Any, document: dict) -> None:
             raise StepError(f"{where}: {path!r} needs a list with one value per item of {rows!r} "
                             f"({len(items)}), got {got}")
         field = path.split("].", 1)[1]
+        if "." not in field:  # the usual case, one plain key per row: no per-row parsing
+            for item, v in zip(items, value, strict=True):
+                item[field] = v
+            continue
         for item, v in zip(items, value, strict=True):
             _set(item, field, v, where)
 
