@@ -172,7 +172,10 @@ def analyze_matrix(
             f"only {len(members)} participant(s) voted on at least {min(opts.min_votes, n_cmts)} statements; "
             "groups need at least two"
         )
-    base, base_state = warm_kmeans(proj[members], members, opts.base_k, history.base if history else None,
+    # k-means sees the map rounded to 1e-12: positions equal in exact arithmetic are then equal in floating
+    # point too, so a participant exactly between two centres is settled the same way whatever the order of
+    # the statements (the PCA's sums run in column order and differ in the 16th digit otherwise)
+    base, base_state = warm_kmeans(np.round(proj[members], 12), members, opts.base_k, history.base if history else None,
                                  max_iters=opts.base_iters)
     n_base = len(base.centers)
     if n_base < 2:
