@@ -47,7 +47,17 @@ def test_organiser_uploads_testimony_sees_progress_then_themes(demo_server, brow
     page.set_default_timeout(15_000)
     try:
         sign_in(page, base, f"/organiser/c/{cid}/listen")
-        page.get_by_label("Testimony files (.csv, .txt, .md)").set_input_files(str(csv))
+        files = page.get_by_label("Testimony files (.csv, .txt, .md)")
+        # over the limits: said next to the field at once, and the form is not sent
+        files.set_input_files([{"name": f"t{i}.txt", "mimeType": "text/plain", "buffer": b"Some words."}
+                               for i in range(51)])
+        expect(page.get_by_role("alert")).to_have_text("That is 51 files; send at most 50 at a time.")
+        expect(files).to_have_attribute("aria-invalid", "true")
+        page.get_by_role("button", name="Find themes").click()
+        expect(page).to_have_url(re.compile(rf"/organiser/c/{cid}/listen(\?[^/]*)?$"))  # not sent
+        files.set_input_files(str(csv))
+        expect(page.get_by_role("alert")).to_have_text("")
+        expect(files).not_to_have_attribute("aria-invalid", "true")
         page.get_by_label("TF-IDF (fast, no model)").check()
         page.get_by_role("button", name="Find themes").press("Enter")  # by keyboard
         page.wait_for_url(re.compile(rf"/organiser/c/{cid}/listen/jobs/[\w-]+$"))

@@ -109,7 +109,7 @@ async def listen_page(cid: str, request: Request) -> Response:
         **TPP.context(cid, by_place, manager=True, request=request),
         # the latest upload while it is under way or when it failed (a finished one shows as the themes)
         job=job_context(cid, job) if job and job["status"] != "done" else None,
-        max_files=jobs.MAX_FILES, max_mb=jobs.MAX_UPLOAD_BYTES // 2**20,
+        max_files=jobs.MAX_FILES, max_mb=jobs.MAX_UPLOAD_BYTES // 2**20, max_bytes=jobs.MAX_UPLOAD_BYTES,
     )
     return with_cookies(resp, cookies)
 

@@ -2,6 +2,42 @@
 // twin, updates the progress bar quietly and the status text (a polite live region) only when the words
 // change, so a screen reader hears each stage once, not every percent. Without JavaScript the page's
 // refresh link does the same. All words come from the page (data-labels), in the reader's language.
+// The upload form (organiser/listen.html): files over the upload limit are refused here, before minutes of
+// uploading end in a 413, with the same advice the server gives; the field says what is wrong (role=alert).
+(function () {
+  "use strict";
+  var form = document.getElementById("listen-upload");
+  if (!form) return;
+  var input = form.querySelector("input[type=file]");
+  var error = document.getElementById("listen-files-error");
+  function check() {
+    var total = 0, files = input.files || [];
+    for (var i = 0; i < files.length; i++) total += files[i].size;
+    var message = "";
+    if (files.length > Number(form.dataset.maxFiles)) {
+      message = form.dataset.tooMany.replace("{n}", files.length);
+    } else if (total > Number(form.dataset.maxBytes)) {
+      message = form.dataset.tooBig.replace("{mb}", (total / 1048576).toFixed(1));
+    }
+    error.textContent = message;  // an alert that stays in the page, empty until there is something to say
+    if (message) {
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", error.id);
+    } else {
+      input.removeAttribute("aria-invalid");
+      input.removeAttribute("aria-describedby");
+    }
+    return !message;
+  }
+  input.addEventListener("change", check);
+  form.addEventListener("submit", function (event) {
+    if (!check()) {
+      event.preventDefault();
+      input.focus();
+    }
+  });
+})();
+
 (function () {
   "use strict";
   var box = document.getElementById("listen-job");
