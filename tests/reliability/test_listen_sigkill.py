@@ -70,3 +70,58 @@ def test_a_worker_killed_mid_job_is_replaced_and_the_job_finishes(db_url, tmp_pa
     assert done["failures"] == 1 and done["error"].startswith("interrupted"), done
     assert done["themes"] >= 2
     db.dispose()
+
+
+def test_the_server_themes_in_its_child_process_and_a_killed_server_s_job_is_finished_after_restart(
+        db_url, tmp_path, monkeypatch):
+    """`voxpop serve` (background mode 'process'): an upload over HTTP answers 202 at once, the server's child
+    process themes it while the API shows its progress; SIGKILL the whole server mid-job, start it again, and
+    the job is taken over and finishes."""
+    import httpx
+    from reliability_helpers import Server
+
+    from voxpop.services import accounts
+
+    db = Database(db_url)
+    db.upgrade()
+    with db.write() as s:
+        s.execute(update(ListenJob).where(ListenJob.state.in_(("queued", "running"))).values(state="failed"))
+        org = accounts.create_organiser(s, f"kill{time.time_ns() % 10**9}", "a long enough password")
+        token = accounts.create_api_token(s, org.id, "kill test")[0]
+        cid = conversations.create_conversation(s, topic="Kill the server", owner_id=org.id).id
+    auth = {"Authorization": f"Bearer {token}"}
+    monkeypatch.setenv("VOXPOP_JOB_LEASE_S", "3")
+    server = Server(db_url, tmp_path / "serve1.log", "--analysis", "process")
+    try:
+        server.wait_ready()
+        t0 = time.perf_counter()
+        r = httpx.post(f"{server.base}/api/v1/conversations/{cid}/listen", params={"model": "tfidf"}, headers=auth,
+                       files=[("files", ("hearing.csv", _csv(6000), "text/csv"))], timeout=60)
+        assert r.status_code == 202, r.text
+        assert time.perf_counter() - t0 < 30  # answered without theming
+        url = f"{server.base}{r.json()['url']}"
+        deadline, job = time.time() + 180, {}
+        while time.time() < deadline:
+            job = httpx.get(url, headers=auth, timeout=10).json()
+            if job["status"] == "running" and job["progress"] >= 0.05:
+                break
+            time.sleep(0.05)
+        assert job["status"] == "running" and job["stage"] in ("split", "embed", "themes"), job
+    finally:
+        server.kill()  # SIGKILL to the server and its child
+    restarted = Server(db_url, tmp_path / "serve2.log", "--analysis", "process")
+    try:
+        restarted.wait_ready()
+        url = url.replace(server.base, restarted.base)
+        deadline = time.time() + 280
+        while time.time() < deadline:
+            job = httpx.get(url, headers=auth, timeout=10).json()
+            if job["status"] in ("done", "failed"):
+                break
+            time.sleep(0.2)
+        assert job["status"] == "done" and job["failures"] == 1 and job["themes"] >= 2, job
+        themes = httpx.get(f"{restarted.base}/api/v1/conversations/{cid}/listen/themes", headers=auth, timeout=30)
+        assert themes.status_code == 200 and themes.json()["meta"]["counts"]["testimonies"] == 6000
+    finally:
+        restarted.kill()
+    db.dispose()
