@@ -39,7 +39,7 @@ class Settings(BaseSettings):
         "where the embedding model and embeddings are cached (unset: ~/.cache/voxpop)"))
     # the web server
     background: Literal["thread", "process", "off"] = Field("thread", description=(
-        "where the server runs analyses: thread, process (one child process) or off "
+        "where the server runs background jobs (analyses, listening): thread, process (child processes) or off "
         "(a separate `voxpop worker` runs them)"))
     rate_limits: bool = Field(True, description=(
         "per-address request limits (off only for benchmarks from one address; per-participant limits stay)"))

@@ -108,9 +108,9 @@ def _serve_processes(database_url: str | None, host: str, port: int, analysis: s
 @app.command()
 def worker(
     database_url: DbUrl = None,
-    once: Annotated[bool, typer.Option("--once", help="analyse what is due, then exit")] = False,
+    once: Annotated[bool, typer.Option("--once", help="analyse and theme what is due, then exit")] = False,
 ) -> None:
-    """Run background analyses (any number of workers may share one PostgreSQL)."""
+    """Run background jobs: analyses and listening (any number of workers may share one PostgreSQL)."""
     from voxpop.worker import run_worker
 
     _logging()
