@@ -257,12 +257,15 @@ def fit_bridging(
     step_tol: float = 3e-4,
     anderson: int = 5,
     init_scale: float = 0.1,
+    start: tuple[np.ndarray, np.ndarray, float] | None = None,
 ) -> BridgingResult:
     """Fit the Community-Notes-style model (module docstring); statement_intercept is the bridging score.
 
     Stops when the objective falls by less than `tol` (relative) over a sweep and no statement intercept
     moved by more than `step_tol`, or after `max_iter` sweeps. `anderson` is the depth of the Anderson
-    acceleration of the sweeps (0 = plain ALS).
+    acceleration of the sweeps (0 = plain ALS). `start` = (statement intercepts, statement factors, mu) of
+    an earlier fit of the same conversation (statements added since get none): a warm start, the same
+    optimum in far fewer sweeps when the votes changed little.
     """
     if int(n_factors) != n_factors or n_factors < 1:
         raise ValueError(f"n_factors must be a positive integer, got {n_factors!r}")
@@ -306,6 +309,14 @@ def fit_bridging(
     s_f[~rated_s] = 0.0
     n_agree_total = float(p_agree.sum())
     mu = n_agree_total / (n_total + lam["mu"])
+    if start is not None:
+        k = min(len(start[0]), m.n_cols)
+        s_i[:k] = np.nan_to_num(np.asarray(start[0], dtype=np.float64)[:k])
+        prev_f = np.asarray(start[1], dtype=np.float64).reshape(len(start[0]), -1)
+        if prev_f.shape[1] == d:
+            s_f[:k] = np.nan_to_num(prev_f[:k])
+        s_i[~rated_s], s_f[~rated_s] = 0.0, 0.0
+        mu = float(start[2]) if np.isfinite(start[2]) else mu
     u_i = np.zeros(m.n_rows)
     u_f = np.zeros((m.n_rows, d))
 

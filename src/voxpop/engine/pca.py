@@ -84,7 +84,8 @@ def _live_columns(xc: sp.csr_matrix) -> np.ndarray:
 
 
 def top_axes(
-    xc: sp.csr_matrix, n_comps: int = 2, *, seed: int = 0, tol: float = 1e-10, dense_below: int = 400
+    xc: sp.csr_matrix, n_comps: int = 2, *, seed: int = 0, tol: float = 1e-10, dense_below: int = 400,
+    start: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Top right singular vectors (rows) and squared singular values of a sparse matrix, and the number
     of XᵀX products used.
@@ -93,6 +94,9 @@ def top_axes(
     change nothing, not even rounding. Up to `dense_below` such columns (and a cheap XᵀX): exact dense
     eigendecomposition of XᵀX. Otherwise: Lanczos (ARPACK `eigsh`) on the operator v ↦ Xᵀ(Xv), never forming XᵀX, started from a
     seeded Gaussian vector, converged to `tol`; the result does not depend on the seed beyond that.
+    With `start` (the previous axes, a warm start) the Lanczos path is replaced by a block subspace
+    iteration from them (`_warm_axes`): a few products instead of dozens when the axes moved little; it
+    falls back to Lanczos if it does not converge.
     """
     xc = sp.csr_matrix(xc)
     n_cols = xc.shape[1]
@@ -114,6 +118,10 @@ def top_axes(
         comps[:, live] = vecs.T
         return comps, np.maximum(lam, 0.0), 1
     xt = xc.T  # CSC view, no copy: its product scatters into a small n_cols output
+    if start is not None and len(start) >= n_comps:
+        warm = _warm_axes(xc, xt, live, n_comps, start, seed)
+        if warm is not None:
+            return warm
     calls = 0
 
     def gram_times(v: np.ndarray) -> np.ndarray:
@@ -137,16 +145,19 @@ def fit_pca(
     seed: int = 0,
     center: np.ndarray | None = None,
     xc: sp.csr_matrix | None = None,
+    start: np.ndarray | None = None,
 ) -> PCAResult:
     """PCA of the mean-imputed, centred rating matrix (all participants, as Pol.is does).
 
     `center` and `xc` may be passed when the caller already has them (column_means / centred_matrix).
+    `start`: the axes of the previous analysis of the same conversation (rows; fewer columns if statements
+    were added since): a warm start (`top_axes`).
     """
     if center is None:
         center = column_means(m, mod_out)
     if xc is None:
         xc = centred_matrix(m, center, mod_out)
-    comps, sig2, iters = top_axes(xc, n_comps, seed=seed)
+    comps, sig2, iters = top_axes(xc, n_comps, seed=seed, start=start)
     comps = _orient(comps)
     # zero-variance axes (e.g. everybody voted the same) carry no direction
     comps[sig2 <= 1e-12 * max(sig2.max(initial=0.0), 1.0)] = 0.0
@@ -193,3 +204,34 @@ def project_comments(center: np.ndarray, comps: np.ndarray, n_cmts: int) -> tupl
     """
     proj = (np.sqrt(n_cmts) * (1.0 - center))[:, None] * comps.T
     return proj, np.linalg.norm(proj, axis=1)
+
+
+def _warm_axes(xc: sp.csr_matrix, xt: sp.csc_matrix, live: np.ndarray, n_comps: int, start: np.ndarray,
+               seed: int, *, tol: float = 1e-12, max_iter: int = 30) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """Top axes by block subspace iteration (Rayleigh-Ritz each step) from the previous axes plus two seeded
+    random directions; None when it has not converged after max_iter steps (each step: one product by X and
+    one by Xᵀ with a block of n_comps + 2 columns). Converged: every wanted Ritz pair's residual
+    ‖XᵀX v - λv‖ <= sqrt(tol) λ (eigenvalues then agree with Lanczos's to about tol)."""
+    n_cols = xc.shape[1]
+    b = n_comps + 2
+    v = np.zeros((n_cols, b))
+    k = min(start.shape[1], n_cols)
+    v[:k, :n_comps] = np.asarray(start, dtype=np.float64)[:n_comps, :k].T
+    v[live, n_comps:] = np.random.default_rng(seed).standard_normal((len(live), b - n_comps))
+    mask = np.zeros(n_cols, dtype=bool)
+    mask[live] = True
+    v[~mask] = 0.0
+    v, _ = np.linalg.qr(v)
+    for it in range(1, max_iter + 1):
+        z = np.asarray(xt @ np.asarray(xc @ v))  # XᵀX V, n_cols x b
+        h = v.T @ z
+        lam, w = np.linalg.eigh((h + h.T) / 2)
+        order = np.argsort(lam)[::-1]
+        lam, w = lam[order], w[:, order]
+        ritz, zr = v @ w, z @ w
+        resid = np.linalg.norm(zr[:, :n_comps] - ritz[:, :n_comps] * lam[:n_comps], axis=0)
+        scale = max(float(lam[0]), 1e-300)
+        if np.all(resid <= np.sqrt(tol) * np.maximum(lam[:n_comps], 1e-12 * scale)):
+            return ritz[:, :n_comps].T.copy(), np.maximum(lam[:n_comps], 0.0), it
+        v, _ = np.linalg.qr(zr)
+    return None

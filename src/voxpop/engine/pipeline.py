@@ -159,7 +159,8 @@ def analyze_matrix(
     xc = centred_matrix(m, center, mod_out)
     tick("matrix", 0.2)
 
-    pca = fit_pca(m, mod_out, seed=opts.seed, center=center, xc=xc)
+    start = history.pca_comps if history is not None else None
+    pca = fit_pca(m, mod_out, seed=opts.seed, center=center, xc=xc, start=start)
     n_votes = participant_counts(m, mod_out)
     proj = project_participants(xc, pca.comps, n_votes, n_cmts)
     comment_proj, extremity = project_comments(pca.center, pca.comps, n_cmts)

@@ -88,6 +88,11 @@ class EngineState:
     groups: dict[int, Clustering] = field(default_factory=dict)  # k -> clustering of base ids
     smoother: KSmoother = field(default_factory=KSmoother)
     updates: int = 0  # analyses folded into this state
+    # optional warm starts of the numerical fits, set by a caller that keeps them (voxpop.services.snapshots):
+    # the previous PCA axes start the next PCA (as Pol.is starts its power iteration from the last axes), the
+    # previous bridging fit (statement intercepts, factors, mu) starts the next alternating least squares
+    pca_comps: np.ndarray | None = None  # float[2, n_cols then]; new statements since get 0
+    bridging: tuple[np.ndarray, np.ndarray, float] | None = None
 
     def prior_in_conv(self, n_rows: int) -> np.ndarray:
         """The sticky in-conversation mask, padded with False for rows that are new."""

@@ -174,7 +174,9 @@ def analyze_conversation(conv, *, states: list | None = None, **kwargs) -> dict:
 
     done = analysis_of(conv, **kwargs)
     if states is not None:
-        states.append(done.state)
+        from voxpop.services.snapshots import warm_state
+
+        states.append(warm_state(done))
     return done.document
 
 

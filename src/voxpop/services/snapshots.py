@@ -140,6 +140,18 @@ class Prepared:
         return None if state is None else replace(self.snapshot, state=state)
 
 
+def warm_state(done: Any) -> EngineState | None:
+    """What the next analysis starts from, from an analysis (voxpop.analysis.run.Analysis): the engine
+    state, with the PCA axes and the bridging fit as warm starts of those fits."""
+    state = done.state
+    if state is None:
+        return None
+    groups, fit = done.results.get("groups"), done.results.get("bridging")
+    comps = getattr(groups, "pca_comps", None)
+    bridging = None if fit is None else (fit.statement_intercept, fit.statement_factor, fit.mu)
+    return replace(state, pca_comps=comps, bridging=bridging)
+
+
 def prepare(db: Database, conversation_id: str, snap: Snapshot | None) -> Prepared:
     """Read what changed since `snap` (everything when it is None or stale) in one transaction snapshot."""
     cutoff = now_ms() - SETTLE_MS

@@ -9,7 +9,8 @@ from .base import Context, Section, Step, register
 
 
 def run(ctx: Context) -> Section:
-    fit = fit_bridging(ctx.matrix, seed=ctx.options.seed)
+    history = ctx.inputs.get("history")  # a warm start from the previous fit, when the caller kept it
+    fit = fit_bridging(ctx.matrix, seed=ctx.options.seed, start=getattr(history, "bridging", None))
     return Section({
         "statements[].bridging": ctx.per_statement(fit.statement_intercept),
         "statements[].bridging_factor": ctx.per_statement(fit.statement_factor[:, 0]),
