@@ -115,3 +115,34 @@ def test_results_show_the_places_section_when_the_analysis_has_one(client, app):
     html = client.get(f"/c/{cid}/results").text
     assert "Places: who has been heard" in html
     assert "Northtown" in html or "North" in html
+
+
+def test_results_page_is_drawn_once_per_analysis_and_redrawn_when_what_it_shows_changes(client, app, monkeypatch):
+    from voxpop.services import moderation
+    from voxpop.store.group_names import save_group_names
+    from voxpop.web.pages import results as page
+
+    drawn = []
+    build = page.build_view
+    monkeypatch.setattr(page, "build_view", lambda *a, **k: drawn.append(1) or build(*a, **k))
+    cid = _populated(app)
+    first = client.get(f"/c/{cid}/results")
+    again = client.get(f"/c/{cid}/results")
+    assert first.status_code == again.status_code == 200 and len(drawn) == 1  # the second from the cache
+    assert again.text == first.text and again.headers["etag"] == first.headers["etag"]
+    assert again.headers["content-security-policy"] == first.headers["content-security-policy"]
+    assert client.get(f"/c/{cid}/results", headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+    db = app.state.voxpop.db
+    with db.write() as s:
+        save_group_names(s, cid, {"0": "Cyclists of the valley"})
+    assert "Cyclists of the valley" in client.get(f"/c/{cid}/results").text and len(drawn) == 2
+    with db.write() as s:
+        moderation.moderate(s, cid, 20, "reject")  # the hostile statement: gone at once, before any new analysis
+    assert "alert(1)" not in client.get(f"/c/{cid}/results").text and len(drawn) == 3
+    welsh = client.get(f"/c/{cid}/results?lang=cy")
+    assert welsh.headers["content-language"] == "cy" and len(drawn) == 4
+    with db.write() as s:  # a new analysis: drawn again
+        get_or_create_participant(s, cid, xid="late")
+    run_analysis(db, cid)
+    client.get(f"/c/{cid}/results")
+    assert len(drawn) == 5

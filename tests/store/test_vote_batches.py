@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from voxpop.errors import Conflict, NotFound
-from voxpop.services import conversations, moderation, statements, votes
+from voxpop.services import conversations, moderation, statements, votes, votes_pg
 from voxpop.services.participants import get_or_create_participant
 from voxpop.services.votes import VoteRequest, apply_votes
 from voxpop.store.models import Vote, VoteEvent
@@ -14,8 +14,8 @@ from voxpop.store.models import Vote, VoteEvent
 
 def test_a_batch_answers_like_single_votes(db, monkeypatch):
     used = []
-    many = votes._Batch.many
-    monkeypatch.setattr(votes._Batch, "many", lambda self, items: used.append(len(items)) or many(self, items))
+    many = votes_pg.write_distinct
+    monkeypatch.setattr(votes_pg, "write_distinct", lambda cur, cid, items: used.append(len(items)) or many(cur, cid, items))
     with db.write() as s:
         cid = conversations.create_conversation(s, topic="Batches").id
         statements.add_statements(s, cid, [f"Batch statement {i}" for i in range(4)])
@@ -31,9 +31,10 @@ def test_a_batch_answers_like_single_votes(db, monkeypatch):
             VoteRequest(cid, pks[1], 3, 1, "k3"),  # rejected statement
             VoteRequest(cid, pks[1], 9, 1, "k4"),  # no such statement
             VoteRequest(cid, None, 2, 1, "k5", who=("xid", "newcomer"))]
+    used.clear()
     with db.write() as s:
         out = apply_votes(s, reqs)
-    assert used == ([] if db.is_sqlite else [8])  # PostgreSQL: one multi-row write for the batch
+    assert used == ([] if db.is_sqlite else [8])  # PostgreSQL: one statement for the whole batch
     assert out[0]["replayed"] is False and out[0]["previous"] == "agree" and out[0]["vote"] == "disagree"
     assert out[1]["previous"] == "disagree" and out[1]["vote"] == "agree"
     assert out[2]["vote"] == "pass" and out[3]["vote"] == "disagree" and out[3]["previous"] is None
@@ -66,3 +67,50 @@ def test_two_votes_on_one_statement_in_a_batch_keep_their_order(db):
     assert out[1]["previous"] == "agree"
     with db.read() as s:
         assert s.scalars(select(Vote.vote).where(Vote.participant_id == pk)).one() == -1
+
+
+def test_the_writer_stores_a_batch_in_one_statement_with_the_same_answers(db, monkeypatch):
+    """PostgreSQL: the writer's own autocommit connection, one statement for a batch of distinct votes
+    (participants found or created first); a batch with an undo takes the general path. Same answers."""
+    from voxpop.services.writer import VoteWriter
+
+    calls = []
+    many = votes_pg.write_distinct
+    monkeypatch.setattr(votes_pg, "write_distinct", lambda cur, cid, items: calls.append(len(items)) or many(cur, cid, items))
+    with db.write() as s:
+        cid = conversations.create_conversation(s, topic="Writer batches").id
+        statements.add_statements(s, cid, [f"Writer statement {i}" for i in range(3)])
+        shut = conversations.create_conversation(s, topic="Closed one").id
+        statements.add_statements(s, shut, ["Closed statement"])
+        pk = get_or_create_participant(s, cid, xid="known").id
+    with db.write() as s:
+        conversations.close_conversation(s, shut)
+    from voxpop.store.models import Conversation, Participant
+
+    with db.read() as s:
+        v0 = s.scalar(select(Conversation.vote_version).where(Conversation.id == cid))
+    writer = VoteWriter(db, threads=1)
+    reqs = [VoteRequest(cid, pk, 0, 1, "w0"),
+            VoteRequest(cid, None, 1, -1, "w1", who=("xid", "fresh")),
+            VoteRequest(cid, None, 2, 0, "w2", who=("xid", "fresh")),  # the same newcomer twice: one participant
+            VoteRequest(cid, None, 1, 1, "w3", who=("xid", "known")),
+            VoteRequest(shut, None, 0, 1, "w4", who=("xid", "late")),  # closed: refused, nobody created
+            VoteRequest(cid, pk, 7, 1, "w5")]  # no such statement
+    try:
+        out = [res for _, res in writer._write([(r, None) for r in reqs])]
+        assert calls == ([] if db.is_sqlite else [5])  # PostgreSQL: one statement (the closed one never got there)
+        assert out[0]["vote"] == "agree" and out[1]["participant"] == out[2]["participant"] != pk
+        assert out[1].get(votes.NEW_PARTICIPANT) and out[2].get(votes.NEW_PARTICIPANT)
+        assert out[3]["participant"] == pk and not out[3].get(votes.NEW_PARTICIPANT)
+        assert isinstance(out[4], Conflict) and isinstance(out[5], NotFound)
+        again = [res for _, res in writer._write([(r, None) for r in reqs[:4]])]
+        assert [a["replayed"] for a in again] == [True] * 4
+        undo = [res for _, res in writer._write([(VoteRequest(cid, pk, 0, None, "w6"), None),
+                                                 (VoteRequest(cid, pk, 1, 1, "w7"), None)])]
+        assert undo[0]["vote"] is None and undo[0]["previous"] == "agree" and undo[1]["previous"] == "agree"
+    finally:
+        writer.stop()
+    with db.read() as s:
+        assert s.scalar(select(Conversation.vote_version).where(Conversation.id == cid)) == v0 + 4 + 2  # every vote written, the undo too
+        assert s.scalars(select(Participant.xid).where(Participant.conversation_id == shut)).all() == []
+        assert len(s.scalars(select(Vote.statement_id).where(Vote.participant_id == pk)).all()) == 1

@@ -51,6 +51,27 @@ def check_client_key(key: object) -> str | None:
     return key
 
 
+def no_conversation(cid: str) -> NotFound:
+    return NotFound(i18n.lazy_gettext("there is no conversation %(cid)s here: check the link or the id "
+                                      "(it may be mistyped, or the conversation was removed)", cid=repr(cid)))
+
+
+def no_statement(cid: str, tid: int) -> NotFound:
+    return NotFound(i18n.lazy_gettext("no statement %(n)s in conversation %(cid)s", n=tid, cid=repr(cid)))
+
+
+def closed() -> Conflict:
+    return Conflict(i18n.lazy_gettext("this conversation is closed; it takes no more votes"))
+
+
+def moderated(tid: int) -> Conflict:
+    return Conflict(i18n.lazy_gettext("statement %(n)s is not open for voting (moderation)", n=tid))
+
+
+def key_reused() -> Conflict:
+    return Conflict("this client_key was already used for a different vote; use a new key per vote")
+
+
 _INSERT_EVENT = ("INSERT INTO vote_events (conversation_id, participant_id, statement_id, vote, client_key, "
                  "created_ms) VALUES (?, ?, ?, ?, ?, ?)")
 _ON_CONFLICT = ("ON CONFLICT (participant_id, statement_id) DO UPDATE SET vote = excluded.vote, "
@@ -79,9 +100,7 @@ class _Batch:
         if cid not in self.convs:
             row = self.q("SELECT is_open, moderation FROM conversations WHERE id = ?", (cid,)).fetchone()
             if row is None:
-                raise NotFound(i18n.lazy_gettext("there is no conversation %(cid)s here: check the link or the id "
-                                                 "(it may be mistyped, or the conversation was removed)",
-                                                 cid=repr(cid)))
+                raise no_conversation(cid)
             self.convs[cid] = (bool(row[0]), row[1])
         return self.convs[cid]
 
@@ -91,7 +110,7 @@ class _Batch:
             row = self.q("SELECT id, mod_status FROM statements WHERE conversation_id = ? AND tid = ?",
                          (cid, tid)).fetchone()
             if row is None:
-                raise NotFound(i18n.lazy_gettext("no statement %(n)s in conversation %(cid)s", n=tid, cid=repr(cid)))
+                raise no_statement(cid, tid)
             self.stmts[key] = (row[0], row[1])
         return self.stmts[key]
 
@@ -105,7 +124,7 @@ class _Batch:
             return row[0]
         is_open, _ = self.conv(cid)  # NotFound before a foreign-key error
         if not is_open:
-            raise Conflict(i18n.lazy_gettext("this conversation is closed; it takes no more votes"))
+            raise closed()
         row = self.q(f"INSERT INTO participants (conversation_id, {col}, created_ms) VALUES (?, ?, ?) "
                      f"ON CONFLICT (conversation_id, {col}) DO NOTHING RETURNING id", (cid, ident, now_ms())).fetchone()
         if row is None:
@@ -123,14 +142,14 @@ class _Batch:
                      (r.participant_id, r.client_key, r.participant_id, sid)).fetchone()
         if r.client_key is not None and row[2] is not None:
             if row[0] != sid or row[1] != r.vote or row[3] != r.conversation_id:
-                raise Conflict("this client_key was already used for a different vote; use a new key per vote")
+                raise key_reused()
             return self._result(r, r.vote, None, row[2], replayed=True)
         current = row[4]
         is_open, moderation = self.conv(r.conversation_id)
         if not is_open:
-            raise Conflict(i18n.lazy_gettext("this conversation is closed; it takes no more votes"))
+            raise closed()
         if mod == -1 or (moderation == "strict" and mod != 1):
-            raise Conflict(i18n.lazy_gettext("statement %(n)s is not open for voting (moderation)", n=r.statement))
+            raise moderated(r.statement)
         if r.vote is None and current is None:
             return self._result(r, None, None, None, replayed=False)
         t = now_ms()
@@ -151,66 +170,6 @@ class _Batch:
         self.bumps[r.conversation_id] = self.bumps.get(r.conversation_id, 0) + 1
         return self._result(r, r.vote, current, eid, replayed=False)
 
-    def many(self, items: list[tuple[int, VoteRequest]]) -> dict[int, dict | ServiceError]:
-        """PostgreSQL: many votes, each on a different (participant, statement) with a different client key,
-        in two round trips: one read (earlier use of each client key, current votes), one statement writing
-        every history row and current vote. Same rules and answers as one()."""
-        out: dict[int, dict | ServiceError] = {}
-        todo: list[tuple[int, VoteRequest, int]] = []
-        for i, r in items:
-            try:
-                todo.append((i, r, self.stmt(r.conversation_id, r.statement)[0]))
-            except ServiceError as e:
-                out[i] = e
-        if not todo:
-            return out
-        found = {row[0]: row[1:] for row in self.q(
-            "SELECT r.i, e.statement_id, e.vote, e.id, e.conversation_id, v.vote "
-            "FROM unnest(%s::int[], %s::bigint[], %s::text[], %s::bigint[]) AS r(i, pid, ck, sid) "
-            "LEFT JOIN vote_events e ON e.participant_id = r.pid AND e.client_key = r.ck "
-            "LEFT JOIN votes v ON v.participant_id = r.pid AND v.statement_id = r.sid",
-            ([i for i, _, _ in todo], [r.participant_id for _, r, _ in todo], [r.client_key for _, r, _ in todo],
-             [sid for _, _, sid in todo])).fetchall()}
-        writes: list[tuple[int, VoteRequest, int, int | None]] = []
-        for i, r, sid in todo:
-            e_sid, e_vote, e_id, e_cid, current = found[i]
-            try:
-                if r.client_key is not None and e_id is not None:
-                    if e_sid != sid or e_vote != r.vote or e_cid != r.conversation_id:
-                        raise Conflict("this client_key was already used for a different vote; use a new key per vote")
-                    out[i] = self._result(r, r.vote, None, e_id, replayed=True)
-                    continue
-                is_open, moderation = self.conv(r.conversation_id)
-                if not is_open:
-                    raise Conflict(i18n.lazy_gettext("this conversation is closed; it takes no more votes"))
-                mod = self.stmts[(r.conversation_id, r.statement)][1]
-                if mod == -1 or (moderation == "strict" and mod != 1):
-                    raise Conflict(i18n.lazy_gettext("statement %(n)s is not open for voting (moderation)",
-                                                     n=r.statement))
-                writes.append((i, r, sid, current))
-            except ServiceError as e:
-                out[i] = e
-        if not writes:
-            return out
-        t = now_ms()
-        eids = {(row[1], row[2]): row[0] for row in self.q(
-            "WITH r AS (SELECT * FROM unnest(%s::text[], %s::bigint[], %s::bigint[], %s::smallint[], %s::text[]) "
-            "WITH ORDINALITY AS r(cid, pid, sid, vote, ck, n)), "
-            "e AS (INSERT INTO vote_events (conversation_id, participant_id, statement_id, vote, client_key, created_ms) "
-            "SELECT cid, pid, sid, vote, ck, %s FROM r ORDER BY n RETURNING id, participant_id, statement_id), "
-            "v AS (INSERT INTO votes (participant_id, statement_id, conversation_id, vote, event_id, updated_ms) "
-            "SELECT e.participant_id, e.statement_id, r.cid, r.vote, e.id, %s FROM e "
-            "JOIN r ON r.pid = e.participant_id AND r.sid = e.statement_id "
-            f"ORDER BY e.participant_id, e.statement_id {_ON_CONFLICT}) "
-            "SELECT id, participant_id, statement_id FROM e",
-            ([r.conversation_id for _, r, _, _ in writes], [r.participant_id for _, r, _, _ in writes],
-             [sid for _, _, sid, _ in writes], [r.vote for _, r, _, _ in writes],
-             [r.client_key for _, r, _, _ in writes], t, t)).fetchall()}
-        for i, r, sid, current in writes:
-            self.bumps[r.conversation_id] = self.bumps.get(r.conversation_id, 0) + 1
-            out[i] = self._result(r, r.vote, current, eids[(r.participant_id, sid)], replayed=False)
-        return out
-
     @staticmethod
     def _result(r: VoteRequest, vote: int | None, previous: int | None, eid: int | None, *, replayed: bool) -> dict:
         return {"conversation": r.conversation_id, "participant": r.participant_id, "statement": r.statement,
@@ -227,9 +186,9 @@ class _Batch:
         self.cur.close()
 
 
-def _distinct(reqs: list[VoteRequest]) -> bool:
-    """Votes (no undo) each on its own (participant, statement) and with its own client key: one multi-row
-    write can take them (a second vote on the same statement in one batch goes one by one, in order)."""
+def distinct(reqs: list[VoteRequest]) -> bool:
+    """Votes (no undo) each on its own (participant, statement) and with its own client key: one
+    statement can take them (a second vote on the same statement in one batch goes one by one, in order)."""
     pairs = {(r.participant_id, r.statement) for r in reqs}
     keys = [(r.participant_id, r.client_key) for r in reqs if r.client_key is not None]
     return all(r.vote is not None for r in reqs) and len(pairs) == len(reqs) and len(set(keys)) == len(keys)
@@ -239,10 +198,14 @@ def apply_votes(s: Session, requests: list[VoteRequest]) -> list[dict | ServiceE
     """Apply many votes in the caller's transaction; a rejected vote (ServiceError) writes nothing."""
     batch = _Batch(s)
     out: list[dict | ServiceError | None] = [None] * len(requests)
+    requests = list(requests)
+    if batch.pg:  # participants in two round trips at most (voxpop.services.votes_pg)
+        from voxpop.services import votes_pg
+
+        batch.created = votes_pg.resolve_participants(batch.cur, requests, out)
     # participants first, in a stable order, then votes by (participant, statement): concurrent batches
     # take row locks in the same order and so cannot deadlock
-    requests = list(requests)
-    for i in sorted((i for i, r in enumerate(requests) if r.participant_id is None),
+    for i in sorted((i for i, r in enumerate(requests) if r.participant_id is None and out[i] is None),
                     key=lambda i: (requests[i].conversation_id, requests[i].who)):
         r = requests[i]
         try:
@@ -253,9 +216,14 @@ def apply_votes(s: Session, requests: list[VoteRequest]) -> list[dict | ServiceE
             out[i] = e
     todo = sorted((i for i in range(len(requests)) if out[i] is None),
                   key=lambda i: (requests[i].participant_id, requests[i].statement))
-    if batch.pg and len(todo) > 1 and _distinct([requests[i] for i in todo]):
-        for i, res in batch.many([(i, requests[i]) for i in todo]).items():
-            out[i] = res
+    if batch.pg and todo and distinct([requests[i] for i in todo]):
+        from voxpop.services import votes_pg
+
+        # one statement per conversation: read, check, write the history, the current votes, the version
+        for cid in sorted({requests[i].conversation_id for i in todo}):
+            for i, res in votes_pg.write_distinct(batch.cur, cid, [(i, requests[i]) for i in todo
+                                                                   if requests[i].conversation_id == cid]).items():
+                out[i] = res
         todo = []
     for i in todo:
         try:

@@ -18,15 +18,18 @@ from concurrent.futures import Future
 from dataclasses import replace
 from typing import Any
 
+import psycopg
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from voxpop.errors import Unavailable
+from voxpop.services import votes_pg
 from voxpop.services.votes import VoteRequest, apply_votes
 from voxpop.settings import load_settings
 from voxpop.store.db import Database
 
 log = logging.getLogger("voxpop.writer")
 MAX_BATCH = 256
+RETRY = (IntegrityError, OperationalError, DBAPIError, psycopg.Error)  # a batch failing so is retried one by one
 
 
 class _Async:
@@ -75,6 +78,7 @@ class VoteWriter:
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._stopped = False
+        self._local = threading.local()  # PostgreSQL: each writer thread's own autocommit connection
 
     def start(self) -> None:
         with self._lock:
@@ -119,6 +123,15 @@ class VoteWriter:
         self._q.put((req, target))
 
     def _run(self) -> None:
+        try:
+            self._loop()
+        finally:
+            conn = getattr(self._local, "conn", None)
+            if conn is not None:
+                self._local.conn = None
+                conn.close()
+
+    def _loop(self) -> None:
         while True:
             item = self._q.get()
             if item is None:
@@ -139,7 +152,7 @@ class VoteWriter:
         """(target, result dict or exception) for every item of the batch."""
         try:
             results = self._commit([r for r, _ in batch])
-        except (IntegrityError, OperationalError, DBAPIError) as e:
+        except RETRY as e:
             if len(batch) > 1:
                 log.info("vote batch of %d failed (%s); retrying one by one", len(batch), type(e).__name__)
             return [self._write_one(one) for one in batch]
@@ -157,7 +170,7 @@ class VoteWriter:
             try:
                 return target, self._commit([req])[0]
             except Exception as e:
-                if not isinstance(e, IntegrityError | OperationalError | DBAPIError) and not _integrity(e):
+                if not isinstance(e, RETRY) and not _integrity(e):
                     log.exception("vote failed")
                     return target, Unavailable(f"the vote could not be stored ({type(e).__name__}); send it again")
                 if _integrity(e) and req.participant_id is not None and req.who is not None:
@@ -170,8 +183,32 @@ class VoteWriter:
         raise AssertionError("unreachable")
 
     def _commit(self, reqs: list[VoteRequest]) -> list:
+        if not self.db.is_sqlite:  # PostgreSQL: a batch of distinct votes is one statement (one round trip)
+            reqs = list(reqs)
+            conn = self._connection()
+            try:
+                done = votes_pg.apply_autocommit(conn, reqs)
+            except psycopg.Error:
+                if conn.closed or conn.broken:
+                    self._local.conn = None
+                raise
+            if done is not None:
+                return done
         with self.db.write() as s:
             return apply_votes(s, reqs)
+
+    def _connection(self) -> psycopg.Connection:
+        """This thread's autocommit connection to PostgreSQL, (re)opened with the engine's own settings."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None or conn.closed or conn.broken:
+            dialect = self.db.engine.dialect
+            cargs, cparams = dialect.create_connect_args(self.db.engine.url)
+            conn = dialect.connect(*cargs, **cparams)
+            if not isinstance(conn, psycopg.Connection):
+                raise RuntimeError(f"the vote writer needs psycopg 3 for PostgreSQL, not {type(conn).__name__}")
+            conn.autocommit = True
+            self._local.conn = conn
+        return conn
 
 
 def _integrity(e: BaseException) -> bool:

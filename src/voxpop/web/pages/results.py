@@ -5,6 +5,8 @@ JSON twin: /api/v1/conversations/{cid}/analysis.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request, Response
@@ -22,6 +24,7 @@ from voxpop.services import translations as T
 from voxpop.services.conversations import get_conversation
 from voxpop.services.standing import participant_standing
 from voxpop.store.group_names import group_names
+from voxpop.store.models import Statement
 from voxpop.store.places import stored_layout
 from voxpop.web.api.common import API_PREFIX, participant_id, services
 from voxpop.web.api.results import analysis_for
@@ -36,24 +39,46 @@ MAX_BARS = 150  # statements drawn with bars on one page
 
 @router.get("/c/{cid}/results")
 async def results(cid: str, request: Request) -> Response:
-    def go(pk):
-        res = analysis_for(request, cid)  # Forbidden when the organisers hide results
-        with services(request).db.read() as s:
+    svc = services(request)
+    lang = i18n.current()
+    pages = _cache_of(request)
+    query = tuple(sorted(request.query_params.multi_items()))
+
+    def inputs(pk, with_document: bool):
+        res = analysis_for(request, cid, with_document=with_document)  # Forbidden when the organisers hide results
+        with svc.db.read() as s:
             conv = get_conversation(s, cid)
-            mine = participant_standing(s, cid, pk) if pk is not None and res.get("document") else None
+            mine = participant_standing(s, cid, pk) if pk is not None and res.get("computed_ms") else None
             names = group_names(s, cid)
+            themes = TPP.load(s, cid, manager=False, request=request)
+            key = _page_key(s, conv, res, names, themes, lang, query)
             doc = stored(res["document"])
             layout = stored_layout(s, cid) if doc and doc["places"] else None
             if doc:  # statements in the reader's language where the organisers gave a translation
-                res = {**res, "document": T.document_for_reader(s, conv, doc, i18n.current())}
-            themes = TPP.load(s, cid, manager=False, request=request)
-        return conv, res, mine, names, layout, themes
+                res = {**res, "document": T.document_for_reader(s, conv, doc, lang)}
+        return conv, res, mine, names, layout, themes, key
 
     try:
         pk = await participant_id(request, Response(), cid, create=False)
-        conv, res, mine, names, layout, themes = await run_in_threadpool(go, pk)
+        conv, res, mine, names, layout, themes, key = await run_in_threadpool(inputs, pk, False)
+        if mine is None and (hit := pages.get(key)) is not None:  # drawn before from the same inputs
+            body, headers = hit
+            return conditional(request, Response(body, headers=headers, media_type="text/html"),
+                               public=bool(res.get("public")), etag=headers["etag"])
+        conv, res, mine, names, layout, themes, key = await run_in_threadpool(inputs, pk, True)
     except ServiceError as e:
         return service_error_page(request, e, back=f"/c/{cid}")
+    page = _draw(request, cid, conv, res, mine, names, layout, themes)
+    # drawn from the stored document; a strong ETag lets a reader who has this page get an empty 304.
+    # Shared caches may keep public results; a page with this participant's standing is theirs alone.
+    out = conditional(request, page, public=bool(res.get("public")) and mine is None)
+    if mine is None and out.status_code == 200:
+        pages.put(key, (bytes(page.body), {k: v for k, v in page.headers.items()
+                                            if k.lower() not in ("content-length", "content-type")}))
+    return out
+
+
+def _draw(request: Request, cid: str, conv, res: dict, mine, names, layout, themes) -> Response:
     doc = res.get("document")
     view = build_view(doc, title=conv.topic, group_names=names) if doc else None
     standing = _standing(view, mine) if view and view.ok and mine else None
@@ -67,7 +92,7 @@ async def results(cid: str, request: Request) -> Response:
         when = datetime.fromtimestamp(res["computed_ms"] / 1000, tz=UTC)
         analysed_at = i18n._("%(date)s at %(time)s UTC", date=i18n.format_date(when, "long"),
                              time=when.strftime("%H:%M"))
-    page = render(
+    return render(
         request, "results/results.html", title=i18n._("Results: %(topic)s", topic=conv.topic), conv=conv, v=view, counts=counts,
         positions=map_positions(view) if view and view.ok else {}, fresh=res.get("fresh"), analysed_at=analysed_at,
         json_twin=f"{API_PREFIX}/conversations/{cid}/analysis", back_url=f"/c/{cid}" if conv.is_open else None,
@@ -77,9 +102,53 @@ async def results(cid: str, request: Request) -> Response:
         map_statements=[st for st in view.statements if not st.moderated_out and st.support] if pmap and view else [],
         **TPP.context(cid, themes, request=request),
     )
-    # drawn from the stored document; a strong ETag lets a reader who has this page get an empty 304.
-    # Shared caches may keep public results; a page with this participant's standing is theirs alone.
-    return conditional(request, page, public=bool(res.get("public")) and mine is None)
+
+
+def _page_key(s, conv, res: dict, names: dict, themes, lang: str, query: tuple) -> tuple:
+    """Everything the page is drawn from except the document itself, which (computed_ms, hidden) names: the
+    same key, the same page. Cheap to read (no document), so a page read by many is drawn once per analysis."""
+    from sqlalchemy import func, select
+
+    from voxpop.store.models import Artifact, Place
+
+    translations = None
+    if conv.languages and lang != T.languages_of(conv)[0]:
+        translations = (tuple(sorted((k, tuple(sorted(v.items()))) for k, v in T.translations_of(s, conv.id).items())),
+                        tuple(s.execute(select(Statement.tid, Statement.language)
+                                        .where(Statement.conversation_id == conv.id).order_by(Statement.tid)).all()))
+    layout = (s.execute(select(func.max(Artifact.id)).where(Artifact.conversation_id == conv.id)).scalar(),
+              tuple(s.execute(select(func.count(), func.max(Place.id)).where(Place.conversation_id == conv.id)).one()))
+    # themes by place (listening): the public data and the places it names, as a digest
+    heard = hashlib.sha256(json.dumps(themes[:2], sort_keys=True, default=str).encode()).hexdigest() if themes else None
+    return (conv.id, res.get("status"), res.get("computed_ms"), tuple(sorted(res.get("hidden") or ())), res.get("fresh"),
+            res.get("public"), conv.topic, conv.is_open, conv.n_statements, tuple(conv.languages or ()),
+            tuple(sorted(names.items())), translations, layout, heard, lang, query)
+
+
+class _PageCache:
+    """The latest drawn results pages (body and headers) by _page_key; bounded, thread-safe enough for
+    one event loop (dict operations are atomic)."""
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self._d: dict[tuple, tuple[bytes, dict[str, str]]] = {}
+
+    def get(self, key: tuple):
+        return self._d.get(key)
+
+    def put(self, key: tuple, value: tuple[bytes, dict[str, str]]) -> None:
+        while len(self._d) >= self.size:
+            self._d.pop(next(iter(self._d)), None)
+        self._d[key] = value
+
+
+def _cache_of(request: Request) -> _PageCache:
+    """This app's cache of drawn results pages."""
+    state = request.app.state
+    cache = getattr(state, "results_pages", None)
+    if cache is None:
+        cache = state.results_pages = _PageCache()
+    return cache
 
 
 def _place_map(view, layout, colour: str | None):
