@@ -48,6 +48,9 @@ class Settings(BaseSettings):
         "a TLS-terminating proxy sets X-Forwarded-Proto/-For (believed only from forwarded_allow_ips)"))
     forwarded_allow_ips: str = Field("127.0.0.1", description=(
         "comma-separated proxy addresses whose X-Forwarded-* headers count when trust_proxy is on"))
+    server_processes: int = Field(1, ge=1, le=64, description=(
+        "server processes sharing the per-address limits (set by `serve --workers N`): each process allows "
+        "1/N of every per-address limit, so an address gets the limit in all, not N times it"))
     writer_threads: int = Field(0, ge=0, description=(
         "vote writer threads (0: 1 on SQLite, 4 on PostgreSQL)"))
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field("INFO", description=(

@@ -74,3 +74,19 @@ def test_two_server_processes_share_the_port_and_the_votes(pg_url, tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+def test_processes_share_the_per_address_limits(tmp_path, monkeypatch):
+    """`serve --workers N` sets VOXPOP_SERVER_PROCESSES=N: each process allows 1/N of every per-address
+    limit, so one address gets the limit in all (not N times it); per-participant limits are per process."""
+    from voxpop.web.app import create_app
+    from voxpop.web.security import ADDRESS_BURST, ADDRESS_RATE
+
+    monkeypatch.setenv("VOXPOP_SERVER_PROCESSES", "2")
+    sec = create_app(f"sqlite:///{tmp_path}/shared.db", background="off").state.voxpop.security
+    assert sec.per_address.rate == ADDRESS_RATE / 2 and sec.per_address.burst == ADDRESS_BURST / 2
+    assert sec.abuse.limits.new_participants_burst == 30 and sec.abuse.limits.new_participants_per_hour == 300
+    assert sec.per_participant.rate == 10.0
+    monkeypatch.delenv("VOXPOP_SERVER_PROCESSES")
+    one = create_app(f"sqlite:///{tmp_path}/one.db", background="off").state.voxpop.security
+    assert one.per_address.rate == ADDRESS_RATE and one.abuse.limits.new_participants_burst == 60

@@ -99,7 +99,8 @@ def _serve_processes(database_url: str | None, host: str, port: int, analysis: s
     except SQLAlchemyError as e:
         raise _db_error(e, database_url) from None
     os.environ.update({"VOXPOP_DATABASE_URL": url, "VOXPOP_BACKGROUND": analysis,
-                       "VOXPOP_RATE_LIMITS": "true" if rate_limits else "false"})
+                       "VOXPOP_RATE_LIMITS": "true" if rate_limits else "false",
+                       "VOXPOP_SERVER_PROCESSES": str(workers)})  # they share the per-address limits
     config = uvicorn_config("voxpop.web.app:app_from_settings", host=host, port=port, factory=True,
                             workers=workers, access_log=False, log_level="warning", timeout_graceful_shutdown=5)
     Multiprocess(config, sockets=[config.bind_socket()]).run()

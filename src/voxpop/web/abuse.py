@@ -23,7 +23,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 from voxpop import i18n
 from voxpop.errors import RateLimited
@@ -51,6 +51,14 @@ class AbuseLimits:
     def from_settings(cls, settings: Settings) -> AbuseLimits:
         """The limits voxpop.settings holds (VOXPOP_NEW_PARTICIPANTS_BURST, ...); 0 per hour: no limit."""
         return cls(**{f.name: getattr(settings, f.name) for f in fields(cls) if f.name in cls.ENV})
+
+    def shared(self, processes: int) -> AbuseLimits:
+        """The share of one of `processes` server processes: each per-address count divided between them
+        (rounded up), so that an address gets the limit in all. Sign-in waits stay per process."""
+        if processes <= 1:
+            return self
+        return replace(self, **{name: math.ceil(getattr(self, name) / processes) for name in (
+            "new_participants_burst", "new_participants_per_hour", "statements_burst", "statements_per_hour")})
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> AbuseLimits:

@@ -31,7 +31,7 @@ from voxpop.web.locale import LocaleMiddleware
 from voxpop.web.openapi import document_errors
 from voxpop.web.origin import SameOriginWrites
 from voxpop.web.pages.common import PageError, prefers_html, service_error_page
-from voxpop.web.security import Security
+from voxpop.web.security import ADDRESS_BURST, ADDRESS_RATE, Security
 
 log = logging.getLogger("voxpop.web")
 STATIC = Path(__file__).resolve().parent / "static"
@@ -182,9 +182,11 @@ def create_app(database_url: str | None = None, *, background: str | None = None
     db = get_database(database_url or settings.database_url)
     with db.write() as s:
         secret = settings.secret_key or accounts.get_secret(s)
-    abuse = AbuseGuard(AbuseLimits.from_settings(settings), per_address=rate_limits)
-    security = Security(secret, address_rate=300.0 if rate_limits else 0.0, abuse=abuse,
-                        trust_proxy=settings.trust_proxy)
+    # `serve --workers N`: the processes share each per-address limit (each allows 1/N of it; docs/deploy.md)
+    share = settings.server_processes
+    abuse = AbuseGuard(AbuseLimits.from_settings(settings).shared(share), per_address=rate_limits)
+    security = Security(secret, address_rate=ADDRESS_RATE / share if rate_limits else 0.0,
+                        address_burst=ADDRESS_BURST / share, abuse=abuse, trust_proxy=settings.trust_proxy)
     svc = Services(db=db, writer=VoteWriter(db, threads=settings.writer_threads or None), security=security)
 
     @contextlib.asynccontextmanager

@@ -40,6 +40,7 @@ DEVICE_COOKIE = "voxpop_device"  # "this browser has signed in to account X befo
 DEVICE_MAX_AGE = 365 * 24 * 3600
 ORG_SESSION_MAX_AGE = 7 * 24 * 3600
 ANON_MAX_AGE = 365 * 24 * 3600
+ADDRESS_RATE, ADDRESS_BURST = 300.0, 600.0  # writes per second per client address, and the burst allowed
 
 
 class TokenBucket:
@@ -69,7 +70,7 @@ class TokenBucket:
 
 class Security:
     def __init__(self, secret: str, *, participant_rate: float = 10.0, participant_burst: float = 30.0,
-                 address_rate: float = 300.0, address_burst: float = 600.0, trust_proxy: bool = False,
+                 address_rate: float = ADDRESS_RATE, address_burst: float = ADDRESS_BURST, trust_proxy: bool = False,
                  abuse: AbuseGuard | None = None) -> None:
         self.secret = secret.encode()
         self.trust_proxy = trust_proxy
