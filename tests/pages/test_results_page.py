@@ -146,3 +146,26 @@ def test_results_page_is_drawn_once_per_analysis_and_redrawn_when_what_it_shows_
     run_analysis(db, cid)
     client.get(f"/c/{cid}/results")
     assert len(drawn) == 5
+
+
+def test_readers_arriving_together_get_one_drawing(client, app, monkeypatch):
+    import asyncio
+
+    import httpx
+
+    from voxpop.web.pages import results as page
+
+    drawn = []
+    build = page.build_view
+    monkeypatch.setattr(page, "build_view", lambda *a, **k: drawn.append(1) or build(*a, **k))
+    cid = _populated(app)
+
+    async def many():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+            return await asyncio.gather(*(c.get(f"/c/{cid}/results") for _ in range(6)))
+
+    answers = asyncio.run(many())
+    assert [a.status_code for a in answers] == [200] * 6 and len({a.text for a in answers}) == 1
+    assert len(drawn) == 1
+    welsh = client.get(f"/c/{cid}/results?lang=cy").text  # drawn in a thread, still in the reader's language
+    assert 'lang="cy"' in welsh and "Canlyniadau" in welsh

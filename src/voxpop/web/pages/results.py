@@ -5,6 +5,7 @@ JSON twin: /api/v1/conversations/{cid}/analysis.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from datetime import UTC, datetime
@@ -55,20 +56,36 @@ async def results(cid: str, request: Request) -> Response:
             doc = stored(res["document"])
             layout = stored_layout(s, cid) if doc and doc["places"] else None
             if doc:  # statements in the reader's language where the organisers gave a translation
-                res = {**res, "document": T.document_for_reader(s, conv, doc, lang)}
+                res = {**res, "document": T.document_for_reader(s, conv, dict(doc), lang)}
         return conv, res, mine, names, layout, themes, key
 
     try:
         pk = await participant_id(request, Response(), cid, create=False)
         conv, res, mine, names, layout, themes, key = await run_in_threadpool(inputs, pk, False)
-        if mine is None and (hit := pages.get(key)) is not None:  # drawn before from the same inputs
-            body, headers = hit
-            return conditional(request, Response(body, headers=headers, media_type="text/html"),
-                               public=bool(res.get("public")), etag=headers["etag"])
-        conv, res, mine, names, layout, themes, key = await run_in_threadpool(inputs, pk, True)
+        if mine is None:
+            if (hit := pages.get(key)) is None and (drawing := pages.drawing.get(key)) is not None:
+                await asyncio.shield(drawing)  # another reader is drawing this very page: wait for it
+                hit = pages.get(key)
+            if hit is not None:  # drawn before from the same inputs
+                body, headers = hit
+                return conditional(request, Response(body, headers=headers, media_type="text/html"),
+                                   public=bool(res.get("public")), etag=headers["etag"])
     except ServiceError as e:
         return service_error_page(request, e, back=f"/c/{cid}")
-    page = _draw(request, cid, conv, res, mine, names, layout, themes)
+    claimed = key
+    mark = asyncio.get_running_loop().create_future() if mine is None and claimed not in pages.drawing else None
+    if mark is not None:
+        pages.drawing[claimed] = mark
+    try:
+        conv, res, mine, names, layout, themes, key = await run_in_threadpool(inputs, pk, True)
+        # drawn in a thread: a big conversation's page takes a while, and the event loop keeps taking votes
+        page = await run_in_threadpool(_draw, request, cid, conv, res, mine, names, layout, themes)
+    except ServiceError as e:
+        return service_error_page(request, e, back=f"/c/{cid}")
+    finally:
+        if mark is not None:
+            pages.drawing.pop(claimed, None)
+            mark.set_result(None)
     # drawn from the stored document; a strong ETag lets a reader who has this page get an empty 304.
     # Shared caches may keep public results; a page with this participant's standing is theirs alone.
     out = conditional(request, page, public=bool(res.get("public")) and mine is None)
@@ -132,6 +149,7 @@ class _PageCache:
     def __init__(self, size: int = 32) -> None:
         self.size = size
         self._d: dict[tuple, tuple[bytes, dict[str, str]]] = {}
+        self.drawing: dict[tuple, asyncio.Future] = {}  # pages being drawn now (one reader draws, others wait)
 
     def get(self, key: tuple):
         return self._d.get(key)
