@@ -3,7 +3,10 @@
 Prints, from one run on this machine:
   * quality on real text: ARI, homogeneity and completeness of top-level themes against the Pol.is
     conversation each comment came from (all shared conversations pooled), for voxpop with MiniLM and
-    TF-IDF and for BERTopic (defaults, fed the same MiniLM vectors), plus example names, quotes, candidates;
+    TF-IDF and for BERTopic (defaults, fed the same MiniLM vectors, once per UMAP seed: mean and range),
+    plus example names, quotes, candidates;
+  * held out: the same comparison on every subset of the conversations that leaves two out (or on every
+    triple), each subset pooled and themed on its own, so that no method is judged on one pool only;
   * the author-interview round trip: each author's comments joined into one text, split again, and the
     share of comments recovered exactly (joined with a line break, and — harder — with a space);
   * speed end to end (read CSV -> split -> embed -> themes -> labels) at 10,000 and 100,000 sentences,
@@ -14,7 +17,7 @@ The 10k/100k corpora are made from the real pooled comments' sentences, each mad
 words drawn from the corpus vocabulary (so neither the cache nor de-duplication can skip work).
 
 Usage: nice -n 10 .venv/bin/python bench/listen.py [--sizes 10000,100000] [--models minilm,tfidf]
-       [--threads N] [--shared PATH] [--skip-quality]
+       [--threads N] [--shared PATH] [--skip-quality] [--seeds 0,1,2] [--held-out leave-two-out|triples|none]
 BERTopic and its tree (UMAP, HDBSCAN, numba) are bench-only: requirements-bench.lock.
 The model uses 2 threads only when the 1-minute load average is below 0.5 (machine otherwise idle), else 1.
 """
@@ -97,13 +100,42 @@ def quality(rows: list[dict], models: list[str], tmp: Path) -> dict:
     return kept
 
 
-def bertopic_quality(rows: list[dict]) -> None:
-    """BERTopic with its defaults (UMAP + HDBSCAN + c-TF-IDF) on the same comments and the same MiniLM vectors."""
+def _bertopic(docs: list[str], vecs, seed: int, names: dict | None = None) -> list[int]:
+    """BERTopic's defaults, except that its UMAP gets a random_state (unseeded by default, so runs differ)."""
+    from bertopic import BERTopic
+    from umap import UMAP
+
+    umap = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=seed)  # its defaults
+    model = BERTopic(umap_model=umap)
+    topics, _ = model.fit_transform(docs, vecs)
+    if names is not None:
+        names.update(dict(zip(model.get_topic_info()["Topic"], model.get_topic_info()["Name"], strict=True)))
+    return [int(t) for t in topics]
+
+
+def _triple(truth: list[str], found: list) -> tuple[float, float, float]:
+    from sklearn.metrics import adjusted_rand_score, homogeneity_completeness_v_measure
+
+    h, c, _ = homogeneity_completeness_v_measure(truth, found)
+    return adjusted_rand_score(truth, found), h, c
+
+
+def _spread(xs: list[tuple[float, float, float]]) -> str:
+    import numpy as np
+
+    a = np.array(xs)
+    return ", ".join(f"{name} {a[:, i].mean():.3f} [{a[:, i].min():.3f}-{a[:, i].max():.3f}]"
+                     for i, name in enumerate(("ARI", "homogeneity", "completeness")))
+
+
+def bertopic_quality(rows: list[dict], seeds: list[int]) -> list[tuple[float, float, float]] | None:
+    """BERTopic (UMAP + HDBSCAN + c-TF-IDF, defaults) on the same comments and the same MiniLM vectors, once per
+    UMAP seed."""
     try:
-        from bertopic import BERTopic
+        import bertopic  # noqa: F401
     except ImportError:
         print("\n[BERTopic] not installed: pip install -r requirements-bench.lock (./run bench does)")
-        return
+        return None
     import importlib.metadata as md
 
     from voxpop.listen.embed import embed
@@ -111,18 +143,66 @@ def bertopic_quality(rows: list[dict]) -> None:
     docs = [r["text"] for r in rows]
     conv = [r["conv"] for r in rows]
     vecs = embed(docs, "minilm").vectors
-    t0 = time.perf_counter()
-    model = BERTopic()  # defaults; UMAP is unseeded by default, so figures vary a little between runs
-    topics, _ = model.fit_transform(docs, vecs)
-    dt = time.perf_counter() - t0
-    n_topics = len(set(topics) - {-1})
-    print(f"\n[BERTopic {md.version('bertopic')}, defaults, same MiniLM vectors] {len(docs)} comments -> "
-          f"{n_topics} topics, {topics.count(-1)} outliers, in {dt:.1f}s")
-    print(f"  topics: {_scores(conv, [str(t) for t in topics])}")
-    info = model.get_topic_info()
-    for _, r in info.head(12).iterrows():
-        mix = Counter(c for c, t in zip(conv, topics, strict=True) if t == r["Topic"]).most_common(1)
-        print(f"  topic {r['Topic']}: {r['Name']!r} ({r['Count']}) <- {mix[0][0][:22]} {mix[0][1]}")
+    scores = []
+    for seed in seeds:
+        t0 = time.perf_counter()
+        names: dict = {}
+        topics = _bertopic(docs, vecs, seed, names)
+        dt = time.perf_counter() - t0
+        scores.append(_triple(conv, [str(t) for t in topics]))
+        print(f"\n[BERTopic {md.version('bertopic')}, defaults, UMAP random_state={seed}, same MiniLM vectors] "
+              f"{len(docs)} comments -> {len(set(topics) - {-1})} topics, {topics.count(-1)} outliers, in {dt:.1f}s")
+        print(f"  topics: {_scores(conv, [str(t) for t in topics])}")
+        if seed == seeds[0]:
+            for t, n in Counter(topics).most_common(13):
+                if t == -1:
+                    continue
+                mix = Counter(c for c, x in zip(conv, topics, strict=True) if x == t).most_common(1)
+                print(f"  topic {t}: {names.get(t, '')!r} ({n}) <- {mix[0][0][:22]} {mix[0][1]}")
+    print(f"\n  BERTopic over {len(seeds)} UMAP seeds, mean [range]: {_spread(scores)}")
+    return scores
+
+
+def held_out(rows: list[dict], seeds: list[int], how: str, tmp: Path, bertopic: bool) -> None:
+    """The same comparison on subsets of the conversations, so that neither method is judged on one pool only."""
+    import itertools
+
+    from voxpop.listen.embed import embed
+    from voxpop.listen.run import listen
+
+    convs = sorted({r["conv"] for r in rows})
+    if how == "leave-two-out":
+        subsets = [[c for c in convs if c not in pair] for pair in itertools.combinations(convs, 2)]
+    else:  # triples
+        subsets = [list(t) for t in itertools.combinations(convs, 3)]
+    subsets = [s for s in subsets if len(s) >= 2]
+    if not subsets:
+        return
+    print(f"\n== Held out: {len(subsets)} subsets of the {len(convs)} conversations ({how}), each pooled and themed "
+          "on its own; mean [min-max] over the subsets")
+    vecs = embed([r["text"] for r in rows], "minilm").vectors if bertopic else None
+    ours: list[tuple[float, float, float]] = []
+    theirs: dict[int, list[tuple[float, float, float]]] = {s: [] for s in seeds}
+    wins = 0
+    for sub in subsets:
+        keep = [i for i, r in enumerate(rows) if r["conv"] in sub]
+        part = [rows[i] for i in keep]
+        src = write_csv(tmp / "held-out.csv", [(r["id"], r["text"]) for r in part])
+        conv = {r["id"]: r["conv"] for r in part}
+        ts = listen([src], model="minilm")["testimonies"]
+        ours.append(_triple([conv[t["id"]] for t in ts], [str(t["theme"]) for t in ts]))
+        if vecs is not None:
+            got = []
+            for seed in seeds:
+                topics = _bertopic([r["text"] for r in part], vecs[keep], seed)
+                theirs[seed].append(_triple([r["conv"] for r in part], [str(t) for t in topics]))
+                got.append(theirs[seed][-1])
+            wins += ours[-1][0] >= sum(g[0] for g in got) / len(got)
+    print(f"  voxpop, MiniLM: {_spread(ours)}")
+    if vecs is not None:
+        for seed in seeds:
+            print(f"  BERTopic, UMAP random_state={seed}: {_spread(theirs[seed])}")
+        print(f"  voxpop's ARI >= BERTopic's (mean over seeds) on {wins} of {len(subsets)} subsets")
 
 
 def round_trip(rows: list[dict]) -> None:
@@ -248,12 +328,16 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--shared", type=Path, default=Path(os.environ.get("VOXPOP_SHARED", ROOT.parent / "shared")))
     ap.add_argument("--skip-quality", action="store_true")
+    ap.add_argument("--seeds", default="0,1,2", help="UMAP random_state values for BERTopic (one fit each)")
+    ap.add_argument("--held-out", default="leave-two-out", choices=["leave-two-out", "triples", "none"],
+                    help="also compare on subsets of the conversations (MiniLM only)")
     args = ap.parse_args()
     if not (args.shared / "data" / "polis").is_dir():
         sys.exit(f"shared data not found at {args.shared} (use --shared or VOXPOP_SHARED)")
     threads = args.threads or (2 if os.getloadavg()[0] < 0.5 else 1)
     models = [m for m in args.models.split(",") if m]
     sizes = [int(s) for s in args.sizes.split(",") if s]
+    seeds = [int(s) for s in args.seeds.split(",") if s]
     rows = pooled_comments(args.shared)
     with tempfile.TemporaryDirectory(prefix="voxpop-bench-listen-") as d:
         tmp = Path(d)
@@ -262,7 +346,9 @@ def main() -> None:
         if not args.skip_quality:
             quality(rows, models, tmp)
             if "minilm" in models:
-                bertopic_quality(rows)
+                bt = bertopic_quality(rows, seeds)
+                if args.held_out != "none":
+                    held_out(rows, seeds, args.held_out, tmp, bt is not None)
             round_trip(rows)
         if sizes:
             speed(rows, sizes, models, threads, tmp)

@@ -1,5 +1,6 @@
-"""Themes and sub-themes: Ward hierarchy over (micro-clusters of) embeddings, cut where silhouette is
-best, and only when that cut stands clearly above a structureless reference of the same shape.
+"""Themes and sub-themes: Ward hierarchy over (micro-clusters of) embeddings, cut where the silhouette
+stands furthest above a structureless reference of the same shape (the fewest themes within PARSIMONY
+of that best gap), and only when it stands clearly above it.
 
 See docs/listening.md "Themes: method and why".
 """
@@ -25,6 +26,8 @@ SUB_MAX = 8
 # a cut is kept only when its silhouette beats the reference's by this much (see docs/listening.md)
 TOP_GAP = 0.05
 SUB_GAP = 0.02
+# among cuts whose gap is within this of the best gap, the one with the fewest themes is kept
+PARSIMONY = 0.02
 LOOSE = 0.75  # a top-level theme below this share of the median coherence is split (see _promote_loose)
 REFERENCE_FROM = 60  # points; below this the reference is too noisy and the best cut is kept
 
@@ -101,8 +104,11 @@ def _reference(Y: np.ndarray, kmax: int, seed: int, size: int = SAMPLE) -> dict[
 
 
 def best_cut(Y: np.ndarray, kmax: int, min_gap: float, seed: int = 0,
-             tree: tuple[np.ndarray, np.ndarray] | None = None, sample: int = SAMPLE) -> Cut:
-    """The k in 2..kmax with the best silhouette; k = 1 unless it beats the reference's by min_gap."""
+             tree: tuple[np.ndarray, np.ndarray] | None = None, sample: int = SAMPLE,
+             parsimony: float | None = None) -> Cut:
+    """With `parsimony` (top-level themes): the k in 2..kmax whose silhouette beats the reference's by the
+    most, or the fewest themes within `parsimony` of that gap; without (parts of one topic): the k with the
+    best silhouette. Either way k = 1 unless that cut beats the reference by min_gap."""
     n = len(Y)
     micro, Z = tree if tree is not None else _hierarchy(Y, seed)[:2]
     kmax = min(kmax, len(Z))
@@ -115,8 +121,12 @@ def best_cut(Y: np.ndarray, kmax: int, min_gap: float, seed: int = 0,
     rounded = ({k: round(v, 4) for k, v in sil.items()}, {k: round(v, 4) for k, v in ref.items()})
     if not gaps:
         return Cut(np.zeros(n, int), 1, None, None, *rounded)
-    k = max(sil, key=lambda j: (round(sil[j], 6), -j))  # the best-separated cut ...
-    if gaps[k] < min_gap:  # ... is kept only if it is better separated than structureless data would be
+    if ref and parsimony is not None:  # furthest above structureless data, or the fewest themes nearly as far ...
+        top = max(gaps.values())
+        k = min(j for j in gaps if gaps[j] >= top - parsimony)
+    else:  # parts of one topic, or too few points for a reference: the best-separated cut ...
+        k = max(sil, key=lambda j: (round(sil[j], 6), -j))
+    if gaps[k] < min_gap:  # ... is kept only if it is clearly better separated than structureless data
         return Cut(np.zeros(n, int), 1, None, round(gaps[k], 4), *rounded)
     labels = by_size(fcluster(Z, k, criterion="maxclust")[micro])
     return Cut(labels, int(labels.max()) + 1, round(sil[k], 4), round(gaps[k], 4), *rounded)
@@ -145,7 +155,7 @@ def _promote_loose(X: np.ndarray, Y: np.ndarray, labels: np.ndarray, seed: int) 
         idx = np.flatnonzero(labels == t)
         if len(idx) < SUB_MIN_CLAIMS:
             continue
-        c = best_cut(Y[idx], min(SUB_MAX, len(idx) // 5), SUB_GAP, seed, sample=SUB_SAMPLE)
+        c = best_cut(Y[idx], min(SUB_MAX, len(idx) // 5), SUB_GAP, seed, sample=SUB_SAMPLE, parsimony=PARSIMONY)
         for j in range(1, c.k):
             out[idx[c.labels == j]] = nxt
             nxt += 1
@@ -162,7 +172,7 @@ def cluster(X: np.ndarray, seed: int = 0, whole: bool = False) -> Clustering:
     Y = reduce(X, seed)
     micro, Z, n_micro = _hierarchy(Y, seed)
     kmax = max(2, min(MAX_THEMES, int(np.sqrt(n)), len(Z)))
-    top = best_cut(Y, kmax, TOP_GAP, seed, (micro, Z))
+    top = best_cut(Y, kmax, TOP_GAP, seed, (micro, Z), parsimony=PARSIMONY)
     labels = top.labels
     one_topic = False
     if top.k > 1:
