@@ -52,7 +52,7 @@ class Settings(BaseSettings):
         "server processes sharing the per-address limits (set by `serve --workers N`): each process allows "
         "1/N of every per-address limit, so an address gets the limit in all, not N times it"))
     writer_threads: int = Field(0, ge=0, description=(
-        "vote writer threads (0: 1 on SQLite, 4 on PostgreSQL)"))
+        "vote writer threads (0: 1 on SQLite, 2 on PostgreSQL)"))
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field("INFO", description=(
         "how much `voxpop serve` and `voxpop worker` log"))
     # abuse limits (per address; 0 per hour switches that limit off)

@@ -67,13 +67,15 @@ def _deliver(outcomes: list[tuple[Any, object]]) -> None:
 
 
 class VoteWriter:
-    """threads: 1 on SQLite (one writer at a time anyway); several on PostgreSQL, where a batch spends
-    most of its time waiting for round trips and the row-lock order of apply_votes rules out deadlocks."""
+    """threads: 1 on SQLite (one writer at a time anyway); 2 on PostgreSQL, where a batch is one round trip
+    (one thread fills the next batch while the other waits; more threads make smaller batches, which cost
+    PostgreSQL more per vote: bench/votes_national.py) and the row-lock order of apply_votes rules out
+    deadlocks."""
 
     def __init__(self, db: Database, *, max_batch: int = MAX_BATCH, threads: int | None = None) -> None:
         self.db = db
         self.max_batch = max_batch
-        self.n_threads = threads or load_settings().writer_threads or (1 if db.is_sqlite else 4)
+        self.n_threads = threads or load_settings().writer_threads or (1 if db.is_sqlite else 2)
         self._q: queue.SimpleQueue[tuple[VoteRequest, Future] | None] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()

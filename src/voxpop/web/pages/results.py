@@ -33,6 +33,7 @@ from voxpop.web.caching import conditional
 from voxpop.web.pages import theme_places as TPP
 from voxpop.web.pages.common import render, service_error_page
 from voxpop.web.pages.participate import participant_nav
+from voxpop.web.security import ANON_COOKIE
 
 router = APIRouter(include_in_schema=False)
 MAX_BARS = 150  # statements drawn with bars on one page
@@ -60,7 +61,8 @@ async def results(cid: str, request: Request) -> Response:
         return conv, res, mine, names, layout, themes, key
 
     try:
-        pk = await participant_id(request, Response(), cid, create=False)
+        # no participant cookie: a reader, not a participant (no need to look for one)
+        pk = await participant_id(request, Response(), cid, create=False) if request.cookies.get(ANON_COOKIE) else None
         conv, res, mine, names, layout, themes, key = await run_in_threadpool(inputs, pk, False)
         if mine is None:
             if (hit := pages.get(key)) is None and (drawing := pages.drawing.get(key)) is not None:
