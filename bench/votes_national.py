@@ -1,7 +1,7 @@
 """Votes at national speed on PostgreSQL: `voxpop serve --workers N` driven from many participants and many
 source addresses, with the production rate limits on (and off), while a reader times the results page.
 
-    .venv/bin/python bench/votes_national.py [--rate 5000] [--seconds 15] [--warmup 3] [--connections 200]
+    .venv/bin/python bench/votes_national.py [--rate 5000] [--seconds 15] [--warmup 5] [--connections 100]
         [--gen-procs 2] [--workers 2] [--limits on,off] [--participants 100000] [--statements 200]
         [--votes-each 10] [--worker] [--reader-rate 10] [--admin-url postgresql+psycopg://...]
 
@@ -309,8 +309,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rate", type=float, default=5000, help="offered votes/s (open loop); 0: closed loop")
     ap.add_argument("--seconds", type=float, default=15)
-    ap.add_argument("--warmup", type=float, default=3)
-    ap.add_argument("--connections", type=int, default=200, help="vote connections, each from its own address")
+    ap.add_argument("--warmup", type=float, default=5)
+    ap.add_argument("--connections", type=int, default=100, help="vote connections, each from its own address")
     ap.add_argument("--gen-procs", type=int, default=2, help="load generator processes")
     ap.add_argument("--workers", type=int, default=2, help="serve processes")
     ap.add_argument("--limits", default="on,off")
