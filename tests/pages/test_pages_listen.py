@@ -208,9 +208,11 @@ def test_a_job_that_fails_says_what_went_wrong_on_its_page_and_the_listening_pag
     page = client.get(job_url).text
     assert "The themes could not be found." in page and "What went wrong:" in page
     assert "voices.csv: line 32: id &#39;t3&#39; already used on line 4" in page
-    assert "Fix the files and upload them again below." in page and "Refresh to see" not in page
+    assert "Fix the files and upload them again on the listening page." in page and "Refresh to see" not in page
+    assert re.search(r'<form class="job-retry"[^>]* hidden>', page)  # unreadable files are not kept to try again
     listen = _page(client, cid)  # the listening page shows the failed upload above the form
     assert "voices.csv: line 32" in listen and listen.index('id="listen-job"') < listen.index('id="upload-heading"')
+    assert "Fix the files and upload them again below." in listen
     json_twin = client.get(re.search(r'<link rel="alternate" type="application/json" href="([^"]+)"', page).group(1))
     assert json_twin.json()["status"] == "failed" and "line 32" in json_twin.json()["error"]
 

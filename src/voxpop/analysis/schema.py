@@ -398,8 +398,8 @@ def _sampled(value: Any, path: tuple, sample: int, cut: dict[tuple, int]) -> Any
     return value
 
 
-def _where(loc: tuple, sample: int, cut: dict[tuple, int]) -> str:
-    out = "document"
+def _where(loc: tuple, sample: int, cut: dict[tuple, int], root: str = "document") -> str:
+    out = root
     real: list[str | int] = []
     for part in loc:
         if isinstance(part, int):
@@ -413,20 +413,28 @@ def _where(loc: tuple, sample: int, cut: dict[tuple, int]) -> str:
     return out
 
 
+def _type_problems(checker: TypeAdapter, value: Any, root: str, sample: int) -> list[str]:
+    """How `value` departs from `checker`'s type (at most 20), as "root.path: what is wrong"."""
+    cut: dict[tuple, int] = {}
+    try:
+        checker.validate_python(_sampled(value, (), sample, cut))
+    except ValidationError as e:
+        found = []
+        for err in e.errors()[:20]:
+            what = "missing" if err["type"] == "missing" else err["msg"]
+            got = "" if err["type"] == "missing" else f", got {type(err['input']).__name__}"
+            found.append(f"{_where(tuple(err['loc']), sample, cut, root)}: {what}{got}")
+        return found
+    return []
+
+
 def problems(doc: Any, *, sample: int = 1000, strict_json: bool = True) -> list[str]:
     """Every way `doc` departs from the schema (at most 20), as "document.path: what is wrong". Lists
     longer than 2 * `sample` are checked on their first and last `sample` items. `strict_json` also
     encodes the whole document once to find a NaN anywhere (skip it when the caller encodes it strictly
     anyway)."""
-    cut: dict[tuple, int] = {}
-    found: list[str] = []
-    try:
-        adapter().validate_python(_sampled(doc, (), sample, cut))
-    except ValidationError as e:
-        for err in e.errors()[:20]:
-            what = "missing" if err["type"] == "missing" else err["msg"]
-            got = "" if err["type"] == "missing" else f", got {type(err['input']).__name__}"
-            found.append(f"{_where(tuple(err['loc']), sample, cut)}: {what}{got}")
+    found = _type_problems(adapter(), doc, "document", sample)
+    if found:
         return found
     meta = doc["meta"]
     if meta["schema_version"] != SCHEMA_VERSION:
@@ -450,6 +458,31 @@ def validate(doc: Any, *, sample: int = 1000, strict_json: bool = True) -> Analy
     if found:
         raise DocumentError("the analysis document is invalid:\n  " + "\n  ".join(found))
     return cast(AnalysisDocument, doc)
+
+
+@functools.cache
+def themes_adapter() -> TypeAdapter[ThemesSection]:
+    return TypeAdapter(ThemesSection)
+
+
+def themes_problems(section: Any, *, sample: int = 1000) -> list[str]:
+    """Every way a themes section (voxpop.listen's output, stored on its own by a listening job) departs
+    from ThemesSection, as "themes.path: what is wrong" (at most 20); also a NaN anywhere."""
+    found = _type_problems(themes_adapter(), section, "themes", sample)
+    if not found:
+        try:
+            json.dumps(section, allow_nan=False)
+        except (TypeError, ValueError) as e:
+            found.append(f"themes: not strict JSON ({e})")
+    return found
+
+
+def validate_themes(section: Any, *, sample: int = 1000) -> ThemesSection:
+    """`section` as a ThemesSection, or DocumentError naming every problem (see `themes_problems`)."""
+    found = themes_problems(section, sample=sample)
+    if found:
+        raise DocumentError("the themes section is invalid:\n  " + "\n  ".join(found))
+    return cast(ThemesSection, section)
 
 
 def stored(doc: Any) -> AnalysisDocument | None:

@@ -10,7 +10,11 @@ Failures: testimony that cannot be read (voxpop.listen.io.TestimonyError: a dupl
 testimony over the length limit, ...) fails the job at once, since trying again cannot help: the message
 says what to fix. Any other failure (the embedding model, the database, a worker killed mid-job) is tried
 again after VOXPOP_JOB_BACKOFF_S, doubling, and after VOXPOP_JOB_RETRIES retries the job is failed for good
-(services.jobs, the same rule as analyses).
+(services.jobs, the same rule as analyses). A themes section that does not follow its type
+(voxpop.analysis.schema_themes) is never stored: the job fails at once with the paths that are wrong.
+
+A job failed for good keeps its files for FAILED_KEEP_MS (7 days; unreadable testimony excepted, dropped at
+once) so the organiser can try it again (retry_job: "Try again" on the job's page, POST .../retry in the API).
 """
 
 from __future__ import annotations
@@ -31,7 +35,8 @@ from typing import BinaryIO
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from voxpop.errors import Invalid, NotFound, TooLarge
+from voxpop.analysis.schema import themes_problems
+from voxpop.errors import Conflict, Invalid, NotFound, TooLarge
 from voxpop.listen.io import CSV_SUFFIXES, MAX_FILE_BYTES, TEXT_SUFFIXES
 from voxpop.services.jobs import error_message, gives_up, retry_at_ms
 from voxpop.store.db import Database, rowcount
@@ -46,6 +51,7 @@ MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # all files of one upload together (web.limit
 CHUNK_BYTES = 1 << 20  # the upload is stored and read back in pieces of this size
 PROGRESS_EVERY_S = 0.5  # the fastest the worker writes progress
 STALE_UPLOAD_MS = 3_600_000  # an upload whose web process died half-way is dropped after an hour
+FAILED_KEEP_MS = 7 * 86_400_000  # a job that failed for good keeps its files this long, to be tried again
 # each stage's share of the whole job (stage -> (start, end)): embedding is most of the time
 STAGES = {"read": (0.0, 0.05), "split": (0.05, 0.2), "embed": (0.2, 0.85), "themes": (0.85, 1.0)}
 INTERRUPTED = ("interrupted: the worker running this job stopped before it finished (it was stopped, killed "
@@ -54,6 +60,16 @@ INTERRUPTED = ("interrupted: the worker running this job stopped before it finis
 
 class InputError(Exception):
     """The testimony itself cannot be themed; the job fails at once with this message (no retries)."""
+
+    keep_files = False  # trying the same files again cannot help: they are dropped with the failure
+
+
+class BadThemes(InputError):
+    """The themes the run made do not follow their type (voxpop.analysis.schema_themes): a fault in voxpop, not
+    in the testimony. The job fails at once and nothing is stored; the files are kept (for FAILED_KEEP_MS) so
+    the organiser can try again once voxpop is fixed."""
+
+    keep_files = True
 
 
 class JobLost(Exception):
@@ -215,6 +231,13 @@ def job_view(job: ListenJob) -> dict:
             "finished_ms": job.finished_ms}
 
 
+def job_view_in(s: Session, job: ListenJob) -> dict:
+    """job_view plus can_retry: a failed job whose files are still kept can be tried again (retry_job)."""
+    view = job_view(job)
+    view["can_retry"] = view["status"] == "failed" and has_files(s, job.id)
+    return view
+
+
 # --- the worker's side ---------------------------------------------------------------------------------
 
 
@@ -246,8 +269,6 @@ def claim_job(db: Database, worker_id: str, *, lease_s: float, retries: int) -> 
                                                         f"{failures} times and is not tried again"))
         with db.write() as s:
             won = rowcount(s.execute(update(ListenJob).where(ListenJob.id == job_id, same, *free).values(**values)))
-            if won and values["state"] == "failed":
-                s.execute(delete(ListenJobChunk).where(ListenJobChunk.job_id == job_id))
         if won and values["state"] == "running":
             if old_claim is not None:
                 log.warning("listening job %s: its worker stopped; taken over (%d failures)", job_id, failures)
@@ -262,6 +283,35 @@ def _drop_stale_uploads(db: Database) -> None:
     with db.write() as s:
         s.execute(delete(ListenJob).where(ListenJob.state == "uploading",
                                           ListenJob.updated_ms < now_ms() - STALE_UPLOAD_MS))
+        old_failed = select(ListenJob.id).where(ListenJob.state == "failed",
+                                                ListenJob.updated_ms < now_ms() - FAILED_KEEP_MS)
+        s.execute(delete(ListenJobChunk).where(ListenJobChunk.job_id.in_(old_failed)))
+
+
+def has_files(s: Session, job_id: str) -> bool:
+    """Whether the job's upload is still kept (a failed job keeps it for FAILED_KEEP_MS, see retry_job)."""
+    return s.scalar(select(ListenJobChunk.id).where(ListenJobChunk.job_id == job_id).limit(1)) is not None
+
+
+def retry_job(s: Session, cid: str, job_id: str) -> ListenJob:
+    """Queue a failed job again on its kept upload, as if new (failures and error cleared). Raises NotFound,
+    or Conflict when the job has not failed or its files are no longer kept (then the organiser uploads
+    them again)."""
+    job = get_job(s, cid, job_id)
+    if job.state != "failed":
+        raise Conflict(f"only a failed listening job can be tried again; this one is {status_of(job)}")
+    if not has_files(s, job_id):
+        raise Conflict("the files of this job are no longer kept (testimony that cannot be read is dropped at "
+                       "once, and any failed job's files after 7 days); upload them again")
+    t = now_ms()
+    claimed = rowcount(s.execute(update(ListenJob).where(ListenJob.id == job_id, ListenJob.state == "failed").values(
+        state="queued", failures=0, error=None, retry_ms=None, claim=None, claim_ms=None, stage=None,
+        progress=0.0, started_ms=None, finished_ms=None, updated_ms=t)))
+    if not claimed:  # someone else tried it again first
+        raise Conflict("this listening job was just tried again by someone else")
+    s.refresh(job)
+    log.info("listening job %s: queued again by an organiser", job_id)
+    return job
 
 
 def renew(db: Database, job_id: str, claim: str, **values) -> bool:
@@ -292,9 +342,11 @@ def record_failure(db: Database, job_id: str, error: BaseException | str, *, cla
         job.error = message
         job.claim = job.claim_ms = None
         job.stage, job.updated_ms = None, now_ms()
-        if give_up:  # the files are of no more use; testimony is people's words: not kept longer than needed
+        if give_up:  # kept FAILED_KEEP_MS to be tried again (retry_job), unless that cannot help; testimony
+            # is people's words: not kept longer than needed
             job.state, job.finished_ms, job.retry_ms = "failed", now_ms(), None
-            s.execute(delete(ListenJobChunk).where(ListenJobChunk.job_id == job_id))
+            if isinstance(error, InputError) and not error.keep_files:
+                s.execute(delete(ListenJobChunk).where(ListenJobChunk.job_id == job_id))
         else:
             job.state, job.progress, job.retry_ms = "queued", 0.0, retry_at_ms(n, backoff_s)
     log.warning("listening job %s failed (%d%s): %s", job_id, n, "; not tried again" if give_up else "", message)
@@ -396,8 +448,13 @@ def run_job(db: Database, job_id: str, claim: str, *, lease_s: float = 60.0, thr
         beat.join(5)
     if progress.lost.is_set():
         raise JobLost(job_id)
-    for src in section["sources"]:
+    for src in section.get("sources") or []:
         src["path"] = src["id"]  # never the server's temporary folder
+    found = themes_problems(section)
+    if found:  # never stored: every reader of the themes trusts their type
+        raise BadThemes("the themes made from this testimony do not follow their type, so they were not kept (a "
+                        "fault in voxpop, not in the testimony; please report it with this message): "
+                        + "; ".join(found))
     finish(db, job_id, claim, section)
     return section
 

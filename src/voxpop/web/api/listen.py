@@ -9,6 +9,9 @@ Routes (prefix /api/v1; organisers who manage the conversation only — testimon
   GET  /conversations/{cid}/listen/jobs                the conversation's latest jobs, newest first
   GET  /conversations/{cid}/listen/jobs/{job}          one job: status queued|running|retrying|done|failed,
                                                        stage, progress 0..1, message, error, failures
+  POST /conversations/{cid}/listen/jobs/{job}/retry    a failed job whose files are still kept (can_retry) is
+                                                       queued again: 202 with the job; 409 when it has not
+                                                       failed or its files are gone (upload them again)
   GET  /conversations/{cid}/listen/themes              the latest themes section (404 when none yet)
   POST /conversations/{cid}/listen/candidates/accept   {"ids": ["c0.1", ...]}: each candidate becomes a seed
                                                        statement through services.statements.add_statement;
@@ -26,6 +29,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from voxpop.analysis.schema import validate_themes
 from voxpop.errors import Conflict, Invalid, NotFound
 from voxpop.services import listen_jobs as jobs
 from voxpop.services.statements import add_statement
@@ -51,7 +55,9 @@ def latest(s: Session, cid: str, kind: str) -> dict | None:
 
 
 def save_themes(s: Session, cid: str, section: dict) -> None:
-    add_artifact(s, cid, THEMES_KIND, section)
+    """Store a themes section as the conversation's newest; DocumentError (nothing stored) when it does not
+    follow its type (voxpop.analysis.schema_themes)."""
+    add_artifact(s, cid, THEMES_KIND, validate_themes(section))
 
 
 def job_url(cid: str, job_id: str) -> str:
@@ -88,15 +94,24 @@ async def run_listening(cid: str, request: Request, response: Response, files: l
 @router.get("/conversations/{cid}/listen/jobs")
 def list_jobs(cid: str, request: Request, s: Session = Depends(read_session)) -> dict:
     managed_conversation(request, s, cid)
-    return {"jobs": [{**jobs.job_view(j), "url": job_url(cid, j.id)} for j in jobs.latest_jobs(s, cid)]}
+    return {"jobs": [{**jobs.job_view_in(s, j), "url": job_url(cid, j.id)} for j in jobs.latest_jobs(s, cid)]}
 
 
 @router.get("/conversations/{cid}/listen/jobs/{job_id}")
 def get_job(cid: str, job_id: str, request: Request, s: Session = Depends(read_session)) -> dict:
     managed_conversation(request, s, cid)
-    job = jobs.job_view(jobs.get_job(s, cid, job_id))
+    job = jobs.job_view_in(s, jobs.get_job(s, cid, job_id))
     return {**job, "url": job_url(cid, job_id),
             "themes_url": f"{API_PREFIX}/conversations/{cid}/listen/themes" if job["status"] == "done" else None}
+
+
+@router.post("/conversations/{cid}/listen/jobs/{job_id}/retry", status_code=202)
+def retry_job(cid: str, job_id: str, request: Request, response: Response,
+              s: Session = Depends(write_session, scope="function")) -> dict:
+    managed_conversation(request, s, cid)
+    job = jobs.job_view_in(s, jobs.retry_job(s, cid, job_id))
+    response.headers["Location"] = url = job_url(cid, job_id)
+    return {"job": job, "url": url}
 
 
 @router.get("/conversations/{cid}/listen/themes")

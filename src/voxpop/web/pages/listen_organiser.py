@@ -89,7 +89,7 @@ async def listen_page(cid: str, request: Request) -> Response:
             accepted = (AL.latest(s, cid, AL.ACCEPTED_KIND) or {}).get("accepted") or []
             by_place = TPP.load(s, cid, manager=True, request=request)
             last = next(iter(jobs.latest_jobs(s, cid, 1)), None)
-            job = jobs.job_view(last) if last is not None else None
+            job = jobs.job_view_in(s, last) if last is not None else None
         return conv, section, accepted, by_place, job
 
     out, err = await _run(request, go)
@@ -130,12 +130,18 @@ def job_labels() -> dict:
         "error": _("What went wrong:"),
         "see": _("See the themes"),
         "again": _("Fix the files and upload them again below."),
+        "again_there": _("Fix the files and upload them again on the listening page."),
+        "retry": _("Try again"),
+        "retry_hint": _("If the files were fine, try again with the same files: they are kept for 7 days."),
     }
 
 
-def job_context(cid: str, job: dict) -> dict:
+def job_context(cid: str, job: dict, *, own_page: bool = False) -> dict:
+    """What the templates need about a job; `own_page`: on the job's page, where no upload form is below."""
     o = f"/organiser/c/{cid}/listen"
     labels = job_labels()
+    if own_page:
+        labels["again"] = labels["again_there"]
     status = job["status"]
     text = labels["status"][status]
     if status == "running":
@@ -144,6 +150,7 @@ def job_context(cid: str, job: dict) -> dict:
     return {**job, "text": text, "percent": percent, "percent_text": labels["percent"].replace("{percent}",
                                                                                                str(percent)),
             "labels": labels, "json_url": AL.job_url(cid, job["id"]), "page_url": f"{o}/jobs/{job['id']}",
+            "retry_url": f"{o}/jobs/{job['id']}/retry", "can_retry": bool(job.get("can_retry")),
             "themes_url": f"{o}?msg=listened&themes={job.get('themes') or 0}",
             "finished": status in ("done", "failed")}
 
@@ -153,15 +160,37 @@ async def job_page(cid: str, job_id: str, request: Request) -> Response:
     def go():
         with services(request).db.read() as s:
             conv, _ = _managed(request, s, cid)
-            return conv, jobs.job_view(jobs.get_job(s, cid, job_id))
+            return conv, jobs.job_view_in(s, jobs.get_job(s, cid, job_id))
 
     out, err = await _run(request, go, back=f"/organiser/c/{cid}/listen")
     if err:
         return err
     conv, job = out
-    return render(request, "organiser/listen_job.html", title=i18n._("Finding themes") + f" · {conv.topic}",
-                  conv=conv, job=job_context(cid, job), urls={"listen": f"/organiser/c/{cid}/listen"},
-                  nav_label="Organiser", json_twin=AL.job_url(cid, job_id))
+    cookies = Response()
+    token = services(request).security.csrf_token(request, cookies)
+    resp = render(request, "organiser/listen_job.html", title=i18n._("Finding themes") + f" · {conv.topic}",
+                  conv=conv, job=job_context(cid, job, own_page=True), urls={"listen": f"/organiser/c/{cid}/listen"},
+                  nav_label="Organiser", json_twin=AL.job_url(cid, job_id), csrf_token=token)
+    return with_cookies(resp, cookies)
+
+
+@router.post("/organiser/c/{cid}/listen/jobs/{job_id}/retry")
+async def retry(cid: str, job_id: str, request: Request, csrf_token: str = Form("")) -> Response:
+    """"Try again" on a failed job: queue it again on its kept files, then show its page."""
+    page = f"/organiser/c/{cid}/listen/jobs/{job_id}"
+
+    def go():
+        _csrf(request, csrf_token)
+        with services(request).db.write() as s:
+            _managed(request, s, cid)
+            return jobs.job_view_in(s, jobs.retry_job(s, cid, job_id))
+
+    out, err = await _run(request, go, back=page)
+    if err:
+        return err
+    if wants_json(request):
+        return JSONResponse({"ok": True, "job": out, "url": AL.job_url(cid, job_id)}, status_code=202)
+    return RedirectResponse(page, status_code=303)
 
 
 @router.post("/organiser/c/{cid}/listen")

@@ -73,8 +73,10 @@
     if (err) {
       err.hidden = !job.error || job.status === "done";
       q(".job-error-text").textContent = job.error || "";
-      q(".job-again").hidden = job.status !== "failed";
+      q(".job-again").hidden = job.status !== "failed" || job.can_retry;
     }
+    var retry = q(".job-retry");
+    if (retry) retry.hidden = !(job.status === "failed" && job.can_retry);
     var finished = job.status === "done" || job.status === "failed";
     q(".progress").hidden = finished;
     if (job.status === "done") {
