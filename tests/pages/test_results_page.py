@@ -169,3 +169,42 @@ def test_readers_arriving_together_get_one_drawing(client, app, monkeypatch):
     assert len(drawn) == 1
     welsh = client.get(f"/c/{cid}/results?lang=cy").text  # drawn in a thread, still in the reader's language
     assert 'lang="cy"' in welsh and "Canlyniadau" in welsh
+
+
+def test_each_choice_on_the_results_page_keeps_the_others(client, app):
+    """?group (whose eyes), ?colour (the map of places) and ?level (themes by place) survive each other's forms."""
+    import html as H
+    import re
+
+    from voxpop.places.io import read_places
+    from voxpop.places.layout import referendum_places_path
+    from voxpop.store.models import Participant
+    from voxpop.store.places import replace_places
+
+    cid = _populated(app)
+    db = app.state.voxpop.db
+    registry = read_places(referendum_places_path(), "eu-referendum-2016")
+    with db.write() as s:
+        replace_places(s, cid, registry)
+        for k, p in enumerate(s.query(Participant).filter(Participant.conversation_id == cid).all()):
+            p.place_id = ("E08000035", "E06000014", "W06000015")[k % 3]  # Leeds, York, Cardiff
+    run_analysis(db, cid)
+    page = client.get(f"/c/{cid}/results?group=A&colour=coverage&level=region").text
+
+    def form(marker: str) -> str:
+        found = [f for f in re.findall(r"<form class=\"filter panel\".*?</form>", page, re.S) if marker in f]
+        assert found, f"no form with {marker}"
+        return found[0]
+
+    places = form('id="map-colour"')
+    assert '<input type="hidden" name="group" value="A">' in places
+    assert '<input type="hidden" name="level" value="region">' in places
+    assert 'type="hidden" name="colour"' not in places
+    groups = form('id="group-filter"')
+    assert '<input type="hidden" name="colour" value="coverage">' in groups
+    assert '<input type="hidden" name="level" value="region">' in groups
+    assert 'type="hidden" name="group"' not in groups
+    every = re.search(r'<a href="([^"]*)">Show every group alike</a>', groups).group(1)
+    assert H.unescape(every) == "?colour=coverage&level=region"
+    hostile = client.get(f"/c/{cid}/results?group=A&colour=coverage&level=%22%3E%3Cscript%3E").text
+    assert '"><script>' not in hostile  # the kept values are escaped

@@ -119,8 +119,15 @@ def _draw(request: Request, cid: str, conv, res: dict, mine, names, layout, them
         places=places, chosen=chosen, summary=plain_summary(view) if view and view.ok else None,
         bridging_extra=_bridging_extra(view), pmap=pmap,
         map_statements=[st for st in view.statements if not st.moderated_out and st.support] if pmap and view else [],
-        **TPP.context(cid, themes, request=request),
+        **TPP.context(cid, themes, request=request), keep_choices=_choices(request),
     )
+
+
+CHOICES = ("group", "colour", "level")  # the page's choices (?group, ?colour, ?level), each form keeps the others
+
+
+def _choices(request: Request) -> dict[str, str]:
+    return {k: request.query_params[k][:100] for k in CHOICES if request.query_params.get(k)}
 
 
 def _page_key(s, conv, res: dict, names: dict, themes, lang: str, query: tuple) -> tuple:
