@@ -1,0 +1,40 @@
+"""The top-level cut: unrelated topics apart at the top, one topic's parts below it (themes.cluster)."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.metrics import adjusted_rand_score
+
+from voxpop.listen.themes import cluster
+
+
+def _topics(rng: np.random.Generator, topics: int, parts: int, per_part: int, d: int = 96) -> tuple:
+    """Unit vectors: `topics` far-apart directions, each with `parts` closer sub-directions, plus noise."""
+    X, topic, part = [], [], []
+    for t in range(topics):
+        centre = rng.standard_normal(d) * 3.0
+        for p in range(parts):
+            sub = centre + rng.standard_normal(d) * 1.2
+            X.append(sub + rng.standard_normal((per_part, d)))
+            topic += [t] * per_part
+            part += [t * parts + p] * per_part
+    V = np.vstack(X)
+    return V / np.linalg.norm(V, axis=1, keepdims=True), np.array(topic), np.array(part)
+
+
+def test_unrelated_topics_separate_at_the_top_and_their_parts_become_sub_themes():
+    V, topic, part = _topics(np.random.default_rng(3), topics=4, parts=3, per_part=40)
+    cl = cluster(V)
+    assert cl.k == 4 and adjusted_rand_score(topic, cl.labels) > 0.95, cl.top.silhouettes
+    assert cl.top.gap is not None and cl.top.gap >= 0.05
+    assert all(g >= 0 for g in cl.sublabels)  # every theme has parts
+    assert adjusted_rand_score(part, cl.labels * 10 + cl.sublabels) > 0.8
+
+
+def test_one_structureless_cloud_is_one_theme_unless_it_is_everything():
+    rng = np.random.default_rng(0)
+    V = rng.standard_normal((400, 64))
+    V /= np.linalg.norm(V, axis=1, keepdims=True)
+    assert cluster(V).k == 1
+    whole = cluster(V, whole=True)  # everything there is: its parts are named, flagged as one topic
+    assert whole.one_topic and whole.k > 1
