@@ -228,3 +228,34 @@ def test_the_job_page_in_welsh(client, seeded):
     assert "Dod o hyd i themâu" in page and "Adnewyddwch i weld pa mor bell mae wedi mynd" in page
     labels = json.loads(html.unescape(re.search(r'data-labels="([^"]+)"', page).group(1)))
     assert labels["stage"]["read"] == "darllen y ffeiliau" and labels["see"] == "Gweld y themâu"  # the script's words, in Welsh too
+
+
+def test_what_went_wrong_with_the_testimony_reads_in_welsh(client, seeded):
+    """The reader's messages are catalog entries: a stored job error and an upload refused at the door."""
+    from voxpop import i18n
+    from voxpop.listen.io import TEMPLATES, in_reader_language
+
+    sign_in(client)
+    cid = seeded["cid"]
+    token = csrf(_page(client, cid))
+    bad = _csv() + b't3,"The same id again.",North\n'
+    r = client.post(f"/organiser/c/{cid}/listen", data={"csrf_token": token, "model": "tfidf"},
+                    files=[("files", ("voices.csv", bad, "text/csv"))], follow_redirects=False)
+    assert Worker(client.app.state.voxpop.db, poll_s=0.001).step_listen()
+    page = html.unescape(client.get(r.headers["location"] + "?lang=cy").text)
+    assert "voices.csv: llinell 32: mae'r dynodydd 't3' eisoes wedi'i ddefnyddio ar linell 4" in page
+    assert "already used" not in page
+    twin = client.get(re.search(r'<link rel="alternate" type="application/json" href="([^"]+)"', page).group(1))
+    assert "eisoes wedi'i ddefnyddio" in twin.json()["error"]  # the script's words too (the language cookie)
+    english = html.unescape(client.get(r.headers["location"] + "?lang=en").text)
+    assert "voices.csv: line 32: id 't3' already used on line 4" in english
+    r = client.post(f"/organiser/c/{cid}/listen?lang=cy", data={"csrf_token": token, "model": "tfidf"},
+                    files=[("files", ("voices.csv", b"name,words\nx,y\n", "text/csv"))], follow_redirects=False)
+    assert r.status_code == 422 and "colofn(au) ar goll: id, text" in html.unescape(r.text)
+    with i18n.use_locale("cy"):  # every template is put back into words (file names from the web have no ": ")
+        for t in TEMPLATES:
+            names = re.findall(r"%\((\w+)\)s", t)
+            english = t % {n: f"v{i}-x" for i, n in enumerate(names)}
+            assert in_reader_language(english) == i18n.gettext(t, **{n: f"v{i}-x" for i, n in enumerate(names)})
+            assert in_reader_language(english) != english, t
+        assert in_reader_language("RuntimeError: the model is away") == "RuntimeError: the model is away"

@@ -7,11 +7,14 @@ imported. Texts are kept exactly as decoded (UTF-8, BOM dropped) so offsets stay
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from voxpop.i18n import N_
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_TESTIMONY_CHARS = 200_000
@@ -26,7 +29,71 @@ _TURN = re.compile(
 
 
 class TestimonyError(ValueError):
-    """Input that cannot be imported; the message names the file and says what to fix."""
+    """Input that cannot be imported; the message names the file and says what to fix.
+
+    Raised as TestimonyError(N_("%(path)s: ... %(x)s ..."), path=..., x=...): the message is English (the CLI,
+    the stored job error); `in_reader_language` puts a stored one into the reader's language (the listening
+    pages in Welsh), since each template is a catalog entry."""
+
+    def __init__(self, template: str, **params: object) -> None:
+        self.template, self.params = template, {k: str(v) for k, v in params.items()}
+        super().__init__(template % self.params if params else template)
+
+
+def _e(template: str, **params: object) -> TestimonyError:
+    return TestimonyError(template, **params)
+
+
+# every message's template, in the order they are tried when a stored message is put into another language
+TEMPLATES = [
+    N_("%(path)s: the file is empty; give it some testimony text"),
+    N_("%(path)s: %(size)s bytes is over the %(limit)s-byte limit; split it into smaller files"),
+    N_("%(path)s: not valid UTF-8 (bad byte %(byte)s at byte %(at)s, line %(line)s); re-save the file as UTF-8"),
+    N_("%(path)s: contains NUL characters; is it a binary file or UTF-16? save it as UTF-8"),
+    N_("%(path)s: line %(line)s: testimony %(id)s has %(n)s characters, over the %(limit)s limit; split it into "
+       "several testimonies"),
+    N_("%(path)s: testimony %(id)s has %(n)s characters, over the %(limit)s limit; split it into several "
+       "testimonies"),
+    N_("%(path)s: line 1: missing column(s) %(missing)s; a testimony CSV needs a header with 'id' and 'text' "
+       "(optional 'place', 'speaker', any other column = speaker attribute); found %(found)s"),
+    N_("%(path)s: line %(line)s: more fields than header columns; quote the text"),
+    N_("%(path)s: line %(line)s: empty id; give every row a unique id"),
+    N_("%(path)s: line %(line)s: id %(id)s already used on line %(first)s"),
+    N_("%(path)s: line %(line)s: testimony %(id)s has empty text"),
+    N_("%(path)s: line %(line)s: bad CSV (%(problem)s)"),
+    N_("%(path)s: no rows under the header; add at least one testimony"),
+    N_("%(path)s: no text after the header lines; add the testimony text"),
+    N_("%(path)s: transcript has no non-empty turns"),
+    N_("no input given; pass CSV files, text files, transcripts or folders of them"),
+    N_("%(path)s: folder has no .txt, .md or .csv files"),
+    N_("%(path)s: unsupported file type %(suffix)s; use .csv, .txt or .md"),
+    N_("%(path)s: no such file or folder"),
+    N_("%(path)s: testimony id %(id)s is also used in %(other)s; ids must be unique"),
+    N_("max statement length %(n)s is too short; use at least 20"),
+    N_("no sentences found in the testimony (only punctuation or whitespace?)"),
+]
+
+
+@functools.cache
+def _patterns() -> list[tuple[re.Pattern, str]]:
+    out = []
+    for t in TEMPLATES:
+        rx = re.sub(r"%\\\((\w+)\\\)s", lambda m: f"(?P<{m.group(1)}>.+?)", re.escape(t))
+        out.append((re.compile(rx + r"\Z", re.S), t))
+    return out
+
+
+def in_reader_language(message: str) -> str:
+    """A stored TestimonyError message (English) in the current request's language; any other text as it is."""
+    from voxpop import i18n
+
+    if i18n.current() == i18n.DEFAULT:
+        return message
+    for rx, template in _patterns():
+        m = rx.match(message)
+        if m:
+            return i18n.gettext(template, **m.groupdict())
+    return message
 
 
 @dataclass
@@ -53,32 +120,27 @@ class Testimony:
 
 def _decode(path: Path, data: bytes) -> str:
     if not data.strip():
-        raise TestimonyError(f"{path}: the file is empty; give it some testimony text")
+        raise _e(TEMPLATES[0], path=path)
     if len(data) > MAX_FILE_BYTES:
-        raise TestimonyError(
-            f"{path}: {len(data):,} bytes is over the {MAX_FILE_BYTES:,}-byte limit; split it into smaller files"
-        )
+        raise _e(TEMPLATES[1], path=path, size=f"{len(data):,}", limit=f"{MAX_FILE_BYTES:,}")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise TestimonyError(
-            f"{path}: not valid UTF-8 (bad byte 0x{data[exc.start]:02x} at byte {exc.start}, line {line}); "
-            "re-save the file as UTF-8"
-        ) from None
+        raise _e(TEMPLATES[2], path=path, byte=f"0x{data[exc.start]:02x}", at=exc.start, line=line) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\x00" in text:
-        raise TestimonyError(f"{path}: contains NUL characters; is it a binary file or UTF-16? save it as UTF-8")
+        raise _e(TEMPLATES[3], path=path)
     return text
 
 
-def _check_len(path: Path, tid: str, text: str, where: str = "") -> None:
+def _check_len(path: Path, tid: str, text: str, line: int | None = None) -> None:
     if len(text) > MAX_TESTIMONY_CHARS:
-        raise TestimonyError(
-            f"{path}{where}: testimony {tid!r} has {len(text):,} characters, over the "
-            f"{MAX_TESTIMONY_CHARS:,} limit; split it into several testimonies"
-        )
+        n, limit = f"{len(text):,}", f"{MAX_TESTIMONY_CHARS:,}"
+        if line is None:
+            raise _e(TEMPLATES[5], path=path, id=repr(tid), n=n, limit=limit)
+        raise _e(TEMPLATES[4], path=path, line=line, id=repr(tid), n=n, limit=limit)
 
 
 def _read_csv(path: Path, text: str, src: str) -> list[Testimony]:
@@ -87,10 +149,7 @@ def _read_csv(path: Path, text: str, src: str) -> list[Testimony]:
     reader.fieldnames = cols
     missing = [c for c in ("id", "text") if c not in cols]
     if missing:
-        raise TestimonyError(
-            f"{path}: line 1: missing column(s) {', '.join(missing)}; a testimony CSV needs a header with "
-            f"'id' and 'text' (optional 'place', 'speaker', any other column = speaker attribute); found {cols}"
-        )
+        raise _e(TEMPLATES[6], path=path, missing=", ".join(missing), found=cols)
     attr_cols = [c for c in cols if c not in ("id", "text", "place", "speaker") and c]
     out: list[Testimony] = []
     seen: dict[str, int] = {}
@@ -102,25 +161,25 @@ def _read_csv(path: Path, text: str, src: str) -> list[Testimony]:
             except StopIteration:
                 break
             if None in row:
-                raise TestimonyError(f"{path}: line {line}: more fields than header columns; quote the text")
+                raise _e(TEMPLATES[7], path=path, line=line)
             tid = (row.get("id") or "").strip()
             body = row.get("text") or ""
             if not tid:
-                raise TestimonyError(f"{path}: line {line}: empty id; give every row a unique id")
+                raise _e(TEMPLATES[8], path=path, line=line)
             if tid in seen:
-                raise TestimonyError(f"{path}: line {line}: id {tid!r} already used on line {seen[tid]}")
+                raise _e(TEMPLATES[9], path=path, line=line, id=repr(tid), first=seen[tid])
             seen[tid] = line
             if not body.strip():
-                raise TestimonyError(f"{path}: line {line}: testimony {tid!r} has empty text")
-            _check_len(path, tid, body, f": line {line}")
+                raise _e(TEMPLATES[10], path=path, line=line, id=repr(tid))
+            _check_len(path, tid, body, line)
             attrs = {c: row[c].strip() for c in attr_cols if row.get(c) and row[c].strip()}
             speaker = (row.get("speaker") or "").strip() or tid
             place = (row.get("place") or "").strip() or None
             out.append(Testimony(tid, src, body, speaker, place, attrs, line=line))
     except csv.Error as exc:
-        raise TestimonyError(f"{path}: line {reader.line_num}: bad CSV ({exc})") from None
+        raise _e(TEMPLATES[11], path=path, line=reader.line_num, problem=exc) from None
     if not out:
-        raise TestimonyError(f"{path}: no rows under the header; add at least one testimony")
+        raise _e(TEMPLATES[12], path=path)
     return out
 
 
@@ -188,7 +247,7 @@ def _read_text(path: Path, text: str, src: str) -> tuple[str, list[Testimony]]:
     if not _is_transcript(lines):
         start, end = _trim_span(text, body_start, len(text))
         if start == end:
-            raise TestimonyError(f"{path}: no text after the header lines; add the testimony text")
+            raise _e(TEMPLATES[13], path=path)
         _check_len(path, stem, text[start:end])
         t = Testimony(stem, src, text[start:end], speaker or stem, place, dict(meta), source_start=start)
         return "text", [t]
@@ -207,34 +266,34 @@ def _read_text(path: Path, text: str, src: str) -> tuple[str, list[Testimony]]:
         if s == e:
             continue
         tid = f"{stem}#{n + 1}"
-        _check_len(path, tid, text[s:e], f": line {lno}")
+        _check_len(path, tid, text[s:e], lno)
         attrs = dict(meta)
         attrs.update(per_speaker.get(name, {}))
         tplace = attrs.pop("place", None) or place
         out.append(Testimony(tid, src, text[s:e], name, tplace, attrs, line=lno, source_start=s))
     if not out:
-        raise TestimonyError(f"{path}: transcript has no non-empty turns")
+        raise _e(TEMPLATES[14], path=path)
     return "transcript", out
 
 
 def _expand(paths: list[str | Path]) -> list[Path]:
     files: list[Path] = []
     if not paths:
-        raise TestimonyError("no input given; pass CSV files, text files, transcripts or folders of them")
+        raise _e(TEMPLATES[15])
     for p in map(Path, paths):
         if p.is_dir():
             found = sorted(
                 f for f in p.iterdir() if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES | CSV_SUFFIXES
             )
             if not found:
-                raise TestimonyError(f"{p}: folder has no .txt, .md or .csv files")
+                raise _e(TEMPLATES[16], path=p)
             files.extend(found)
         elif p.is_file():
             if p.suffix.lower() not in TEXT_SUFFIXES | CSV_SUFFIXES:
-                raise TestimonyError(f"{p}: unsupported file type {p.suffix!r}; use .csv, .txt or .md")
+                raise _e(TEMPLATES[17], path=p, suffix=repr(p.suffix))
             files.append(p)
         else:
-            raise TestimonyError(f"{p}: no such file or folder")
+            raise _e(TEMPLATES[18], path=p)
     return files
 
 
@@ -257,7 +316,7 @@ def read_sources(paths: list[str | Path]) -> tuple[list[Source], list[Testimony]
             (kind, items), stored = _read_text(path, text, src), text
         for t in items:
             if t.id in ids:
-                raise TestimonyError(f"{path}: testimony id {t.id!r} is also used in {ids[t.id]}; ids must be unique")
+                raise _e(TEMPLATES[19], path=path, id=repr(t.id), other=ids[t.id])
             ids[t.id] = src
         sources.append(Source(src, str(path.resolve()), kind, hashlib.sha256(data).hexdigest(), stored, len(items)))
         testimonies.extend(items)

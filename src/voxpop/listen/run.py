@@ -14,7 +14,7 @@ import numpy as np
 from voxpop.listen.blocks import SMALL_CELL, Context, theme_block, unit_centroid
 from voxpop.listen.candidates import Candidates
 from voxpop.listen.embed import embed
-from voxpop.listen.io import TestimonyError, read_sources
+from voxpop.listen.io import TEMPLATES, TestimonyError, read_sources
 from voxpop.listen.keywords import content_words, name_groups, phrases
 from voxpop.listen.language import UNKNOWN, detect, name_of
 from voxpop.listen.split import split_text
@@ -79,7 +79,7 @@ def listen(sources: Sequence[str | Path], *, model: str = "auto", progress: Prog
            max_statement_length: int = 280, threads: int | None = None) -> dict:
     """Read, split, embed, cluster, label; return the themes section (with its meta)."""
     if max_statement_length < 20:
-        raise TestimonyError(f"max statement length {max_statement_length} is too short; use at least 20")
+        raise TestimonyError(TEMPLATES[20], n=max_statement_length)
     t0 = time.perf_counter()
     srcs, testimonies = read_sources(list(sources))
     t1 = time.perf_counter()
@@ -90,7 +90,7 @@ def listen(sources: Sequence[str | Path], *, model: str = "auto", progress: Prog
         if progress and (i % 200 == 0 or i == len(testimonies) - 1):
             progress("split", i + 1, len(testimonies))
     if not claims:
-        raise TestimonyError("no sentences found in the testimony (only punctuation or whitespace?)")
+        raise TestimonyError(TEMPLATES[21])
     t_lang, languages = detect([t.text for t in testimonies])
     lang_of = {t.id: code for t, code in zip(testimonies, t_lang, strict=True)}
     langs = [lang_of[c["testimony"]] for c in claims]

@@ -37,7 +37,9 @@ from sqlalchemy.orm import Session
 
 from voxpop.analysis.schema import themes_problems
 from voxpop.errors import Conflict, Invalid, NotFound, TooLarge
-from voxpop.listen.io import CSV_SUFFIXES, MAX_FILE_BYTES, TEXT_SUFFIXES
+from voxpop.i18n import lazy_gettext
+from voxpop.listen.io import CSV_SUFFIXES, MAX_FILE_BYTES, TEXT_SUFFIXES, in_reader_language
+from voxpop.listen.io import TEMPLATES as io_messages
 from voxpop.services.jobs import error_message, gives_up, retry_at_ms
 from voxpop.store.db import Database, rowcount
 from voxpop.store.models import Artifact, now_ms
@@ -105,12 +107,13 @@ class _Checker:
         except UnicodeDecodeError as exc:
             at = self.bytes + exc.start
             line = self.lines + data.count(b"\n", 0, exc.start) + 1
-            raise Invalid(f"{self.name}: not valid UTF-8 (bad byte 0x{data[exc.start]:02x} at byte {at:,}, line "
-                          f"{line:,}); re-save the file as UTF-8 and upload it again") from None
+            raise Invalid(lazy_gettext("%(path)s: not valid UTF-8 (bad byte %(byte)s at byte %(at)s, line %(line)s); "
+                                       "re-save the file as UTF-8 and upload it again", path=self.name,
+                                       byte=f"0x{data[exc.start]:02x}", at=f"{at:,}", line=f"{line:,}")) from None
         self.bytes += len(data)
         self.lines += data.count(b"\n")
         if "\x00" in text:
-            raise Invalid(f"{self.name}: contains NUL characters; is it a binary file or UTF-16? save it as UTF-8")
+            raise Invalid(lazy_gettext(io_messages[3], path=self.name))
         if not self.nonblank and text.strip(" \t\r\n\ufeff"):
             self.nonblank = True
         if not self.header_done:
@@ -123,14 +126,12 @@ class _Checker:
         cols = [c.strip() for c in next(csv.reader([line.lstrip("\ufeff")]), [])]
         missing = [c for c in ("id", "text") if c not in cols]
         if missing:
-            raise Invalid(f"{self.name}: line 1: missing column(s) {', '.join(missing)}; a testimony CSV needs a "
-                          f"header with 'id' and 'text' (optional 'place', 'speaker', any other column = speaker "
-                          f"attribute); found {cols[:20]}")
+            raise Invalid(lazy_gettext(io_messages[6], path=self.name, missing=", ".join(missing), found=cols[:20]))
 
     def finish(self) -> None:
         self.feed(b"", final=True)
         if not self.nonblank:
-            raise Invalid(f"{self.name}: the file is empty; give it some testimony text")
+            raise Invalid(lazy_gettext(io_messages[0], path=self.name))
 
 
 def too_large_message(n_bytes: int | None = None) -> str:
@@ -149,13 +150,13 @@ def create_job(db: Database, cid: str, uploads: list[Upload], *, model: str = "a
         raise Invalid(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
     uploads = [u for u in uploads if u.name]
     if not uploads or len(uploads) > MAX_FILES:
-        raise Invalid(f"send 1 to {MAX_FILES} testimony files in the multipart field 'files'")
+        raise Invalid(lazy_gettext("send 1 to %(n)s testimony files in the multipart field 'files'", n=MAX_FILES))
     names: list[str] = []
     for i, u in enumerate(uploads):
         name = safe_name(u.name, i)
         if Path(name).suffix.lower() not in TEXT_SUFFIXES | CSV_SUFFIXES:
-            raise Invalid(f"{name}: unsupported file type {Path(name).suffix or '(none)'!r}; send .csv, .txt or .md "
-                          "files (docs/listening.md)")
+            raise Invalid(lazy_gettext("%(path)s: unsupported file type %(suffix)s; send .csv, .txt or .md files "
+                                       "(docs/listening.md)", path=name, suffix=repr(Path(name).suffix or "(none)")))
         while name in names:  # two files of the same name stay two files
             name = f"{len(names) + 1}-{name}"
         names.append(name)
@@ -211,20 +212,21 @@ def status_of(job: ListenJob) -> str:
 
 
 def job_view(job: ListenJob) -> dict:
-    """The job as the API shows it (docs/listening.md "Jobs")."""
+    """The job as the API shows it (docs/listening.md "Jobs"); a testimony error in the reader's language."""
     status = status_of(job)
     n = job.failures
+    error = in_reader_language(job.error) if job.error else job.error
     times = f"{n} time{'s' if n != 1 else ''}"
     message = {
         "queued": "waiting for a worker to start it",
         "running": f"working: {job.stage or 'starting'}",
         "retrying": f"failed ({times}); it is tried again after a short wait",
         "done": f"done: {job.n_themes} theme{'s' if job.n_themes != 1 else ''} found",
-        "failed": (f"failed: {job.error}" if job.error else "failed"),
+        "failed": (f"failed: {error}" if error else "failed"),
     }[status]
     return {"id": job.id, "status": status, "stage": job.stage if status == "running" else None,
             "progress": round(1.0 if status == "done" else float(job.progress or 0.0), 4),
-            "message": message, "error": job.error if n else None, "failures": n,
+            "message": message, "error": error if n else None, "failures": n,
             "next_try_ms": job.retry_ms if status == "retrying" else None,
             "model": job.model, "files": job.n_files, "bytes": job.n_bytes, "themes": job.n_themes,
             "created_ms": job.created_ms, "started_ms": job.started_ms, "updated_ms": job.updated_ms,
