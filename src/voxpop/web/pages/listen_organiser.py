@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from voxpop import i18n
 from voxpop.errors import Invalid, ServiceError
+from voxpop.i18n import N_
 from voxpop.report.themes import build_themes
 from voxpop.services import listen_jobs as jobs
 from voxpop.web.api import listen as AL
@@ -26,12 +27,12 @@ from voxpop.web.pages.common import done, render, service_error_page, wants_json
 from voxpop.web.pages.organiser import _csrf, _managed, _run
 
 router = APIRouter(include_in_schema=False)
-MODELS = {"auto": "Best available (MiniLM when installed, else TF-IDF)", "tfidf": "TF-IDF (fast, no model)"}
+MODELS = {"auto": N_("Best available (MiniLM when installed, else TF-IDF)"), "tfidf": N_("TF-IDF (fast, no model)")}
 # Why a candidate was not added: a code in the redirect's query string, never free text from the server.
-SKIP_REASONS = {"accepted": "it was already added earlier",
-                "duplicate": "the same statement is already in the conversation",
-                "closed": "the conversation is closed and takes no new statements",
-                "other": "it could not be added right now"}
+SKIP_REASONS = {"accepted": N_("it was already added earlier"),
+                "duplicate": N_("the same statement is already in the conversation"),
+                "closed": N_("the conversation is closed and takes no new statements"),
+                "other": N_("it could not be added right now")}
 _ID = re.compile(r"^[\w.#\-]{1,80}$")  # candidate ids (c0.1, c2.0.3); never a comma or colon
 
 
@@ -102,7 +103,7 @@ async def listen_page(cid: str, request: Request) -> Response:
     token = svc.security.csrf_token(request, cookies)
     o = f"/organiser/c/{cid}"
     resp = render(
-        request, "organiser/listen.html", title=f"Listening · {conv.topic}", conv=conv, csrf_token=token,
+        request, "organiser/listen.html", title=i18n._("Listening") + f" · {conv.topic}", conv=conv, csrf_token=token,
         themes=view, groups=groups, n_accepted=len(accepted), models=list(MODELS.items()), status=_status(request),
         urls={"back": o, "upload": f"{o}/listen", "accept": f"{o}/listen/accept"},
         nav_label="Organiser", json_twin=f"{API_PREFIX}/conversations/{cid}/listen/themes",

@@ -11,8 +11,10 @@ from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 
+from voxpop import i18n
 from voxpop.analysis.schema import stored
 from voxpop.errors import Invalid, ServiceError, Unauthorized
+from voxpop.i18n import N_
 from voxpop.report.palette import group_style
 from voxpop.services import accounts
 from voxpop.services.analyses import get_analysis
@@ -31,10 +33,10 @@ from voxpop.web.api.common import API_PREFIX, services
 from voxpop.web.pages.common import done, render, service_error_page, with_cookies
 
 router = APIRouter(include_in_schema=False)
-EXPORTS = (("comments.csv", "Statements (CSV)"), ("votes.csv", "Every vote (CSV)"),
-           ("participants-votes.csv", "Participants × statements (CSV)"), ("summary.csv", "Summary (CSV)"),
-           ("analysis.json", "Analysis document (JSON)"))
-ARCHIVE = ("archive", "Archive (zip): everything, to move or back up the conversation")
+EXPORTS = (("comments.csv", N_("Statements (CSV)")), ("votes.csv", N_("Every vote (CSV)")),
+           ("participants-votes.csv", N_("Participants × statements (CSV)")), ("summary.csv", N_("Summary (CSV)")),
+           ("analysis.json", N_("Analysis document (JSON)")))
+ARCHIVE = ("archive", N_("Archive (zip): everything, to move or back up the conversation"))
 STATUS = {1: "Accepted", 0: "Waiting", -1: "Rejected"}
 
 
@@ -233,8 +235,8 @@ async def manage(cid: str, request: Request) -> Response:
         analysis=analysis, groups=groups,
         csrf_token=token, share_url=f"{base}/c/{cid}", embed_snippet=embed_snippet(base, cid, conv.topic),
         max_statement_len=conv.statement_max_len,
-        exports=[{"href": f"{API_PREFIX}/conversations/{cid}/exports/{n}", "label": label} for n, label in EXPORTS]
-        + [{"href": f"{API_PREFIX}/conversations/{cid}/{ARCHIVE[0]}", "label": ARCHIVE[1]}],
+        exports=[{"href": f"{API_PREFIX}/conversations/{cid}/exports/{n}", "label": i18n._(label)} for n, label in EXPORTS]
+        + [{"href": f"{API_PREFIX}/conversations/{cid}/{ARCHIVE[0]}", "label": i18n._(ARCHIVE[1])}],
         urls={"participate": f"/c/{cid}", "results": f"/c/{cid}/results", "moderate": f"{o}/moderate",
               "settings": f"{o}/settings", "seed": f"{o}/statements", "seed_csv": f"{o}/statements-csv",
               "places": f"{o}/places", "close": f"{o}/close", "reopen": f"{o}/reopen",
