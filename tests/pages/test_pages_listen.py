@@ -259,3 +259,17 @@ def test_what_went_wrong_with_the_testimony_reads_in_welsh(client, seeded):
             assert in_reader_language(english) == i18n.gettext(t, **{n: f"v{i}-x" for i, n in enumerate(names)})
             assert in_reader_language(english) != english, t
         assert in_reader_language("RuntimeError: the model is away") == "RuntimeError: the model is away"
+
+
+def test_the_listening_page_and_the_exports_in_welsh(client, seeded):
+    sign_in(client)
+    cid = seeded["cid"]
+    page = html.unescape(client.get(f"/organiser/c/{cid}/listen?lang=cy").text)
+    for welsh in ("Gwrando ·", "Llwytho tystiolaeth", "Sut i gymharu brawddegau", "Dod o hyd i themâu",
+                  "Nid oes tystiolaeth wedi'i dadansoddi ar gyfer y sgwrs hon eto."):
+        assert welsh in page, welsh
+    for english in ("Upload testimony", "How to compare sentences", "People's own words", "Back to the conversation"):
+        assert english not in page, english
+    assert "<code>id, text</code>" in page  # the column names stay as they must be written
+    conv = html.unescape(client.get(f"/organiser/c/{cid}?lang=cy").text)
+    assert "Archif (zip)" in conv and "Pob pleidlais (CSV)" in conv and "Every vote (CSV)" not in conv
