@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sqlalchemy import update
 
 from voxpop.engine.matrix import from_vote_log
 from voxpop.engine.warm import Clustering, EngineState
 from voxpop.services import analyses, conversations, moderation, snapshots, statements, votes
 from voxpop.services.participants import get_or_create_participant
 from voxpop.services.privacy import erase_participant
+from voxpop.store.models import Conversation
 from voxpop.store.vote_columns import VoteColumns, VoteDelta
 
 
@@ -139,6 +141,9 @@ def test_the_worker_keeps_snapshots_within_its_budget(db, monkeypatch):
     w = Worker(db, debounce_ms=0)
     for vote in ("agree", "disagree"):  # the first analysis loads everything, the second the new vote
         with db.write() as s:
+            # the PostgreSQL database is shared by the test session: the worker takes the oldest waiting
+            # conversation first, and this test is about this one
+            s.execute(update(Conversation).where(Conversation.id != cid).values(analysis_dirty_since=None))
             votes.cast_vote(s, cid, pks[0], 1, vote)
         assert w.step()
     with db.read() as s:
