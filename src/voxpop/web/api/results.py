@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
@@ -58,10 +60,8 @@ async def analysis(cid: str, request: Request) -> Response:
     key = (res["computed_ms"], res["hidden"])
     body, etag = _rendered.get((cid, key), (None, None))
     if body is None and res["computed_ms"] is not None:
-        res = await run_in_threadpool(analysis_for, request, cid)
-        body = SafeJSONResponse.render(None, res["document"])  # type: ignore[arg-type]  # render() does not use self
-        etag = etag_of(body)
-        _remember(cid, (res["computed_ms"], res["hidden"]), (body, etag))
+        # read and rendered in a thread: megabytes of JSON take a while, and the event loop keeps taking votes
+        res, body, etag = await run_in_threadpool(_render_document, request, cid)
     headers = {"X-Voxpop-Analysis-Fresh": "true" if res["fresh"] else "false"}
     if body is None:
         return SafeJSONResponse({"status": res["status"], "message": res["message"], "fresh": False}, status_code=202,
@@ -73,17 +73,27 @@ async def analysis(cid: str, request: Request) -> Response:
                        public=res["public"], etag=etag)
 
 
+def _render_document(request: Request, cid: str) -> tuple[dict, bytes, str]:
+    res = analysis_for(request, cid)
+    body = SafeJSONResponse.render(None, res["document"])  # type: ignore[arg-type]  # render() does not use self
+    etag = etag_of(body)
+    _remember(cid, (res["computed_ms"], res["hidden"]), (body, etag))
+    return res, body, etag
+
+
 # the rendered JSON of the latest documents and its ETag: a big conversation's document is megabytes, read by many
 _rendered: dict[tuple[str, tuple], tuple[bytes, str]] = {}
 _RENDERED_MAX = 16
+_rendered_lock = threading.Lock()
 
 
 def _remember(cid: str, key: tuple, body: tuple[bytes, str]) -> None:
-    for key in [k for k in _rendered if k[0] == cid]:
-        _rendered.pop(key, None)
-    while len(_rendered) >= _RENDERED_MAX:
-        _rendered.pop(next(iter(_rendered)), None)
-    _rendered[(cid, key)] = body
+    with _rendered_lock:  # called from worker threads
+        for old in [k for k in _rendered if k[0] == cid]:  # (a loop variable named `key` lost the new key)
+            _rendered.pop(old, None)
+        while len(_rendered) >= _RENDERED_MAX:
+            _rendered.pop(next(iter(_rendered)), None)
+        _rendered[(cid, key)] = body
 
 
 @router.get("/conversations/{cid}/analysis/status")

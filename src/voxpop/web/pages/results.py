@@ -6,8 +6,12 @@ JSON twin: /api/v1/conversations/{cid}/analysis.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
+import logging
+import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request, Response
@@ -36,6 +40,7 @@ from voxpop.web.pages.participate import participant_nav
 from voxpop.web.security import ANON_COOKIE
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger("voxpop.web")
 MAX_BARS = 150  # statements drawn with bars on one page
 
 
@@ -64,37 +69,45 @@ async def results(cid: str, request: Request) -> Response:
         # no participant cookie: a reader, not a participant (no need to look for one)
         pk = await participant_id(request, Response(), cid, create=False) if request.cookies.get(ANON_COOKIE) else None
         conv, res, mine, names, layout, themes, key = await run_in_threadpool(inputs, pk, False)
-        if mine is None:
-            if (hit := pages.get(key)) is None and (drawing := pages.drawing.get(key)) is not None:
-                await asyncio.shield(drawing)  # another reader is drawing this very page: wait for it
-                hit = pages.get(key)
-            if hit is not None:  # drawn before from the same inputs
-                body, headers = hit
-                return conditional(request, Response(body, headers=headers, media_type="text/html"),
-                                   public=bool(res.get("public")), etag=headers["etag"])
     except ServiceError as e:
         return service_error_page(request, e, back=f"/c/{cid}")
-    claimed = key
-    mark = asyncio.get_running_loop().create_future() if mine is None and claimed not in pages.drawing else None
-    if mark is not None:
-        pages.drawing[claimed] = mark
-    try:
+    public = bool(res.get("public"))
+
+    def send(entry: _Page) -> Response:
+        return conditional(request, Response(entry.body, headers=entry.headers, media_type="text/html"),
+                           public=public, etag=entry.headers["etag"])
+
+    async def draw() -> tuple[Response, dict, dict | None, tuple]:
         conv, res, mine, names, layout, themes, key = await run_in_threadpool(inputs, pk, True)
-        # drawn in a thread: a big conversation's page takes a while, and the event loop keeps taking votes
+        # drawn in a thread: a big conversation's page takes seconds, and the event loop keeps taking votes
         page = await run_in_threadpool(_draw, request, cid, conv, res, mine, names, layout, themes)
+        if mine is None and page.status_code == 200:
+            conditional(request, page, public=public)  # sets the page's ETag
+            pages.put(key, page)
+        return page, res, mine, key
+
+    if mine is None:
+        base, version = key
+        entry = pages.get(base)
+        if entry is not None and entry.version == version:  # drawn before from the same inputs
+            return send(entry)
+        if entry is not None:
+            # the same page from the previous analysis (nothing else it shows has changed: names, moderation,
+            # translations... are in `base`): shown while one new drawing is made in the background
+            pages.redraw(base, draw)
+            return send(entry)
+        if (drawing := pages.drawing.get(base)) is not None:
+            await asyncio.shield(drawing)  # another reader is drawing this very page: wait for it
+            if (entry := pages.get(base)) is not None:
+                return send(entry)
+    try:
+        async with pages.drawing_of(base if mine is None else None):
+            page, res, mine, key = await draw()
     except ServiceError as e:
         return service_error_page(request, e, back=f"/c/{cid}")
-    finally:
-        if mark is not None:
-            pages.drawing.pop(claimed, None)
-            mark.set_result(None)
     # drawn from the stored document; a strong ETag lets a reader who has this page get an empty 304.
     # Shared caches may keep public results; a page with this participant's standing is theirs alone.
-    out = conditional(request, page, public=bool(res.get("public")) and mine is None)
-    if mine is None and out.status_code == 200:
-        pages.put(key, (bytes(page.body), {k: v for k, v in page.headers.items()
-                                            if k.lower() not in ("content-length", "content-type")}))
-    return out
+    return conditional(request, page, public=public and mine is None)
 
 
 def _draw(request: Request, cid: str, conv, res: dict, mine, names, layout, themes) -> Response:
@@ -130,9 +143,10 @@ def _choices(request: Request) -> dict[str, str]:
     return {k: request.query_params[k][:100] for k in CHOICES if request.query_params.get(k)}
 
 
-def _page_key(s, conv, res: dict, names: dict, themes, lang: str, query: tuple) -> tuple:
-    """Everything the page is drawn from except the document itself, which (computed_ms, hidden) names: the
-    same key, the same page. Cheap to read (no document), so a page read by many is drawn once per analysis."""
+def _page_key(s, conv, res: dict, names: dict, themes, lang: str, query: tuple) -> tuple[tuple, tuple]:
+    """(base, version): everything the page is drawn from except the document, which the analysis `version`
+    names (with hidden statements in `base`): the same key, the same page. Cheap to read (no document), so a
+    page read by many is drawn once per analysis."""
     from sqlalchemy import func, select
 
     from voxpop.store.models import Artifact, Place
@@ -146,27 +160,72 @@ def _page_key(s, conv, res: dict, names: dict, themes, lang: str, query: tuple) 
               tuple(s.execute(select(func.count(), func.max(Place.id)).where(Place.conversation_id == conv.id)).one()))
     # themes by place (listening): the public data and the places it names, as a digest
     heard = hashlib.sha256(json.dumps(themes[:2], sort_keys=True, default=str).encode()).hexdigest() if themes else None
-    return (conv.id, res.get("status"), res.get("computed_ms"), tuple(sorted(res.get("hidden") or ())), res.get("fresh"),
-            res.get("public"), conv.topic, conv.is_open, conv.n_statements, tuple(conv.languages or ()),
-            tuple(sorted(names.items())), translations, layout, heard, lang, query)
+    base = (conv.id, tuple(sorted(res.get("hidden") or ())), res.get("public"), conv.topic, conv.is_open,
+            conv.n_statements, tuple(conv.languages or ()), tuple(sorted(names.items())), translations, layout, heard,
+            lang, query)
+    return base, (res.get("status"), res.get("computed_ms"), res.get("fresh"))
+
+
+@dataclass
+class _Page:
+    version: tuple
+    body: bytes
+    headers: dict[str, str]
+    drawn: float  # time.monotonic() when it was drawn
 
 
 class _PageCache:
-    """The latest drawn results pages (body and headers) by _page_key; bounded, thread-safe enough for
-    one event loop (dict operations are atomic)."""
+    """The latest drawn results pages by base key (one event loop's: no locks needed); bounded."""
+
+    REDRAW_S = 5.0  # at most one new drawing of a page this often while analyses keep landing
 
     def __init__(self, size: int = 32) -> None:
         self.size = size
-        self._d: dict[tuple, tuple[bytes, dict[str, str]]] = {}
+        self._d: dict[tuple, _Page] = {}
         self.drawing: dict[tuple, asyncio.Future] = {}  # pages being drawn now (one reader draws, others wait)
+        self._tasks: set[asyncio.Task] = set()
 
-    def get(self, key: tuple):
-        return self._d.get(key)
+    def get(self, base: tuple) -> _Page | None:
+        return self._d.get(base)
 
-    def put(self, key: tuple, value: tuple[bytes, dict[str, str]]) -> None:
+    def put(self, key: tuple[tuple, tuple], page: Response) -> None:
+        base, version = key
+        self._d.pop(base, None)
         while len(self._d) >= self.size:
             self._d.pop(next(iter(self._d)), None)
-        self._d[key] = value
+        self._d[base] = _Page(version, bytes(page.body), {k: v for k, v in page.headers.items()
+                                                            if k.lower() not in ("content-length", "content-type")},
+                              time.monotonic())
+
+    @contextlib.asynccontextmanager
+    async def drawing_of(self, base: tuple | None):
+        """Mark `base` as being drawn (others wait for it) unless someone already is, or base is None."""
+        if base is None or base in self.drawing:
+            yield
+            return
+        mark = self.drawing[base] = asyncio.get_running_loop().create_future()
+        try:
+            yield
+        finally:
+            self.drawing.pop(base, None)
+            mark.set_result(None)
+
+    def redraw(self, base: tuple, draw) -> None:
+        """Draw `base` again in the background, unless it is being drawn or was drawn less than REDRAW_S ago."""
+        page = self._d.get(base)
+        if base in self.drawing or (page is not None and time.monotonic() - page.drawn < self.REDRAW_S):
+            return
+
+        async def run() -> None:
+            async with self.drawing_of(base):
+                try:
+                    await draw()
+                except Exception:  # the reader already has the previous page; the next reader tries again
+                    log.warning("results page: drawing it again failed", exc_info=True)
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
 
 def _cache_of(request: Request) -> _PageCache:
