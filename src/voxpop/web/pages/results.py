@@ -177,7 +177,9 @@ class _Page:
 class _PageCache:
     """The latest drawn results pages by base key (one event loop's: no locks needed); bounded."""
 
-    REDRAW_S = 5.0  # at most one new drawing of a page this often while analyses keep landing
+    # at most one new drawing of a page this often while analyses keep landing: a big conversation's page takes
+    # seconds of CPU (holding the GIL, so the votes of this process wait too), and a reader is told how fresh it is
+    REDRAW_S = 30.0
 
     def __init__(self, size: int = 32) -> None:
         self.size = size
