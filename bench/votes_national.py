@@ -241,6 +241,8 @@ def run_once(args, url: str, cid: str, limits: str) -> dict:
                 p.wait(15)
             except (ProcessLookupError, subprocess.TimeoutExpired):
                 os.killpg(p.pid, signal.SIGKILL)
+        log.close()
+    Path(log.name).unlink(missing_ok=True)  # kept only when the run failed (it says why the server did)
     gens = [o for o in outs if "reader" not in o]
     lat = np.concatenate([g["lat_ms"] for g in gens])
     status: dict[int, int] = {}
