@@ -273,3 +273,15 @@ def test_the_listening_page_and_the_exports_in_welsh(client, seeded):
     assert "<code>id, text</code>" in page  # the column names stay as they must be written
     conv = html.unescape(client.get(f"/organiser/c/{cid}?lang=cy").text)
     assert "Archif (zip)" in conv and "Pob pleidlais (CSV)" in conv and "Every vote (CSV)" not in conv
+
+
+def test_the_themes_read_in_welsh_and_the_chart_is_labelled_in_words(client, seeded):
+    sign_in(client)
+    cid = seeded["cid"]
+    page = _upload(client, cid)
+    assert "{{" not in page  # the chart's label is words, not template code
+    assert 'aria-label="Share of all sentences in each theme.' in page
+    cy = html.unescape(client.get(f"/organiser/c/{cid}/listen?lang=cy").text)
+    assert "Cymharwyd y brawddegau gyda" in cy and "Cyfran yr holl frawddegau ym mhob thema" in cy
+    assert re.search(r"\d+ (o themâu|thema) o \d+", cy)
+    assert "themes from" not in cy and "Sentences were compared" not in cy and "{{" not in cy
