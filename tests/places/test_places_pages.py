@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -46,6 +47,8 @@ def test_places_page_upload_policy_and_qr(site):
     assert r.status_code == 303, r.text
     page = c.get(f"/organiser/c/{cid}/places")
     assert "3 places" in page.text and "Where to go next" in page.text
+    cy = html.unescape(c.get(f"/organiser/c/{cid}/places", params={"lang": "cy"}).text)
+    assert "3 lle (" in cy and "lefelau:" in cy and "levels:" not in cy  # the summary in Welsh
     bad = c.post(f"/organiser/c/{cid}/places", data={"csrf_token": token},
                  files={"file": ("bad.csv", b"id,name,parent,population\na,A,,-1\n", "text/csv")})
     assert bad.status_code == 422 and "line 2" in bad.text and "negative" in bad.text
