@@ -285,3 +285,13 @@ def test_the_themes_read_in_welsh_and_the_chart_is_labelled_in_words(client, see
     assert "Cymharwyd y brawddegau gyda" in cy and "Cyfran yr holl frawddegau ym mhob thema" in cy
     assert re.search(r"\d+ (o themâu|thema) o \d+", cy)
     assert "themes from" not in cy and "Sentences were compared" not in cy and "{{" not in cy
+
+
+def test_the_organisers_menu_and_copy_buttons_in_welsh(client, seeded):
+    sign_in(client)
+    raw = client.get(f"/organiser/c/{seeded['cid']}?lang=cy").text
+    nav = re.search(r'<nav class="site-nav" aria-label="([^"]+)">(.*?)</nav>', raw, re.S)
+    assert nav.group(1) != "Organiser" and "Your conversations" not in nav.group(2) and ">Import<" not in nav.group(2)
+    words = json.loads(html.unescape(re.search(r'data-copy-words="([^"]+)"', raw).group(1)))
+    assert words["copy"] == "Copïo" and words["copied"] == "Wedi'i gopïo."
+    assert words["copy_what"] == "Copïo: {what}"

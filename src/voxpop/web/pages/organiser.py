@@ -85,8 +85,8 @@ def _safe_next(url: str) -> str:
 
 
 def _nav(current: str) -> list[dict]:
-    return [{"href": "/organiser", "label": "Your conversations", "current": current == "home"},
-            {"href": "/organiser/import", "label": "Import", "current": current == "import"}]
+    return [{"href": "/organiser", "label": i18n._("Your conversations"), "current": current == "home"},
+            {"href": "/organiser/import", "label": i18n._("Import"), "current": current == "import"}]
 
 
 # ------------------------------------------------------------------ sign in / out
