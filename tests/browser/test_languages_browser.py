@@ -125,10 +125,12 @@ def test_arabic_participant_page_is_right_to_left(demo_server, browser):
 
 
 def _results_user_content(page) -> set[str]:
-    """What people wrote or named on the results page: statements, the topic, place and region names."""
+    """What people wrote or named on the results page: statements, the topic, place and region names, and the
+    themes' names on the map of themes by place (in the table they carry their own lang attribute)."""
     return _user_content(page) | set(page.evaluate("""() => Array.from(document.querySelectorAll(
         '#place-map-table tbody th, #place-map-table tbody td, .rank li, .st-text, .cards .st-text, svg title'),
-        e => e.textContent.replace(/\\s+/g, ' ').trim())"""))
+        e => e.textContent.replace(/\\s+/g, ' ').trim())""")) | set(page.evaluate("""() => Array.from(
+        document.querySelectorAll('.vp-themesmap a[aria-label]'), e => e.getAttribute('aria-label').trim())"""))
 
 
 def test_welsh_reader_reads_the_results_in_welsh(demo_server, browser):

@@ -134,7 +134,8 @@ def _shown(cells: dict[int, list[_Person]], n_unplaced: int, min_cell: int) -> t
     return {order[j]: bool(ok[j]) for j in range(n)}, bool(ok[n])
 
 
-def _row(registry: PlaceRegistry, i: int, people: list[_Person], status: str, labels: dict) -> dict:
+def _row(registry: PlaceRegistry, i: int, people: list[_Person], status: str, labels: dict,
+         langs: dict) -> dict:
     parent = int(registry.parent[i])
     row: dict[str, Any] = {"id": registry.ids[i], "name": registry.names[i],
                            "parent": registry.ids[parent] if parent >= 0 else None,
@@ -149,7 +150,7 @@ def _row(registry: PlaceRegistry, i: int, people: list[_Person], status: str, la
             mentions[th][1] += p.claims[th]
     rank = {th: k for k, th in enumerate(labels)}
     themes = sorted(mentions, key=lambda th: (-mentions[th][0], -mentions[th][1], rank.get(th, len(rank))))
-    cells = [{"theme": th, "label": labels.get(th, str(th)), "n_people": mentions[th][0],
+    cells = [{"theme": th, "label": labels.get(th, str(th)), "language": langs.get(th), "n_people": mentions[th][0],
               "n_sentences": mentions[th][1], "share": round(mentions[th][0] / n, 4)} for th in themes]
     top = None
     if cells:
@@ -169,6 +170,7 @@ def themes_by_place(section: dict, registry: PlaceRegistry, locate: Callable[[st
     if level is not None and level not in levels:
         raise ValueError(f"unknown level {level!r}; choose one of {', '.join(levels)}")
     labels = {t["id"]: str(t.get("label") or t["id"]) for t in section.get("themes") or []}
+    langs = {t["id"]: t.get("language") for t in section.get("themes") or []}
     people, unmatched = _people(section, registry, locate)
     placed = [p for p in people if p.place is not None]
     used = {registry.levels[p.place] for p in placed if p.place is not None}
@@ -191,13 +193,13 @@ def themes_by_place(section: dict, registry: PlaceRegistry, locate: Callable[[st
     rows = []
     for i in sorted(cells, key=lambda i: (parent_name(i), registry.names[i])):
         status = "shown" if shown[i] else "too_few" if len(cells[i]) < min_cell else "hidden"
-        rows.append(_row(registry, i, cells[i], status, labels))
+        rows.append(_row(registry, i, cells[i], status, labels, langs))
     leading: dict[Any, int] = defaultdict(int)
     for r in rows:
         if r["top"] is not None:
             leading[r["top"]["theme"]] += 1
     rank = {th: k for k, th in enumerate(labels)}
-    themes = [{"theme": th, "label": labels.get(th, str(th)), "places": n}
+    themes = [{"theme": th, "label": labels.get(th, str(th)), "language": langs.get(th), "places": n}
               for th, n in sorted(leading.items(), key=lambda kv: (-kv[1], rank.get(kv[0], len(rank))))]
     n_unplaced = len(unplaced)
     return {"schema": SCHEMA, "schema_version": SCHEMA_VERSION, "min_cell": min_cell, "level": chosen,

@@ -29,6 +29,11 @@ LEVEL_WORDS = {"area": N_("area"), "region": N_("region"), "nation": N_("nation"
                "ward": N_("ward"), "district": N_("district"), "county": N_("county")}
 
 
+def said(text: str, lang: str) -> Markup:
+    """Words people said (a theme's name), marked with their language so a screen reader reads them in it."""
+    return Markup('<span lang="{}">{}</span>').format(lang, text) if lang and lang != "und" else escape(text)
+
+
 @dataclass
 class Key:
     colour: str
@@ -37,6 +42,12 @@ class Key:
     label: str
     count: int = 0  # places shown with it
     pattern_id: str = ""
+    lang: str = ""  # a theme's name is in the language of the testimony it came from ("" for our own words)
+
+    @property
+    def named(self) -> Markup:
+        """The label, marked with its language when it is a theme's name (what people said, not translated)."""
+        return said(self.label, self.lang)
 
     def swatch(self) -> Markup:
         """A legend swatch drawn with the same colour and pattern as the map (decorative: the label says it)."""
@@ -57,6 +68,7 @@ class Row:
     n_people: int | None = None
     n_testimonies: int | None = None
     themes: list[dict] = field(default_factory=list)  # each theme mentioned: label, n_people, share
+    html: Markup = Markup("")  # `text` for the table, theme names marked with their language
 
 
 @dataclass
@@ -109,29 +121,36 @@ def themes_map(data: Any, layout: dict | None, place_of: dict[str, str], *, id_p
         colour, kind, mark = STYLES[i] if i < len(STYLES) else OTHER_STYLE
         label = str(t.get("label") or t.get("theme"))
         style_of[key(t.get("theme"))] = len(keys)
-        keys.append(Key(colour, kind, mark, label, pattern_id=f"{id_prefix}-p{i}"))
+        keys.append(Key(colour, kind, mark, label, pattern_id=f"{id_prefix}-p{i}", lang=str(t.get("language") or "")))
     rows: list[Row] = []
     for r in as_list(data.get("places")):
         r = as_dict(r)
         status = str(r.get("status"))
         top = as_dict(r.get("top"))
         if status == "shown" and top:
-            labels = [str(top.get("label"))]
+            named = [(str(top.get("label")), str(top.get("language") or ""))]
             tied = {key(x) for x in as_list(top.get("tied_with"))}
-            labels += [str(c.get("label")) for c in map(as_dict, as_list(r.get("themes"))) if key(c.get("theme")) in tied]
+            named += [(str(c.get("label")), str(c.get("language") or "")) for c in map(as_dict, as_list(r.get("themes")))
+                      if key(c.get("theme")) in tied]
+            labels = [label for label, _ in named]
+            marked = [said(label, lang) for label, lang in named]
             text = labels[0] if len(labels) == 1 else i18n._("%(theme)s (tied with %(others)s)", theme=labels[0],
                                                               others=", ".join(labels[1:]))
+            html = marked[0] if len(marked) == 1 else Markup(i18n._("%(theme)s (tied with %(others)s)")) % {
+                "theme": marked[0], "others": Markup(", ").join(marked[1:])}
             k = style_of.get(key(top.get("theme")), 0)
-        elif status == "shown":
-            text, k = i18n._("nothing said here fell into a theme"), 0
-        elif status == "hidden":
-            text, k = keys[2].label, 2
         else:
-            text, k = keys[1].label, 1
-        themes = [{"label": str(c.get("label")), "n_people": c.get("n_people"), "share": c.get("share")}
-                  for c in map(as_dict, as_list(r.get("themes")))]
+            if status == "shown":
+                text, k = i18n._("nothing said here fell into a theme"), 0
+            elif status == "hidden":
+                text, k = keys[2].label, 2
+            else:
+                text, k = keys[1].label, 1
+            html = escape(text)
+        themes = [{"label": str(c.get("label")), "named": said(str(c.get("label")), str(c.get("language") or "")),
+                   "n_people": c.get("n_people"), "share": c.get("share")} for c in map(as_dict, as_list(r.get("themes")))]
         rows.append(Row(key(r.get("id")), str(r.get("name") or r.get("id")), str(r.get("parent_name") or ""),
-                        status, text, k, r.get("n_people"), r.get("n_testimonies"), themes))
+                        status, text, k, r.get("n_people"), r.get("n_testimonies"), themes, html=html))
     for row in rows:
         keys[row.key].count += 1
     title = i18n._("The theme people from each %(level)s spoke about most", level=level)
