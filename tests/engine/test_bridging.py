@@ -162,3 +162,31 @@ def test_both_bridging_scores_agree_on_real_polis_conversations(polis_dirs):
         div = divisiveness(ex.matrix, ex.group, k)
         assert spearmanr(res.statement_intercept[ok], gic[ok]).statistic > 0.8, folder.name
         assert spearmanr(np.abs(res.statement_factor[ok, 0]), div[ok]).statistic > 0.8, folder.name
+
+
+@pytest.mark.parametrize("p_pass", [0.0, 0.3, 1.0])
+def test_split_matches_a_plain_count_of_the_votes(p_pass):
+    """The agree/disagree split the fit sweeps over (built in linear passes from the vote cells) is exactly
+    a plain count: agrees in the first half of the columns, disagrees in the second, passes dropped, rows
+    with no vote or only passes empty."""
+    from voxpop.engine.bridging import _split_from_cells
+
+    rng = np.random.default_rng(7)
+    n_rows, n_cols = 60, 9
+    cells = rng.random((n_rows, n_cols)) < 0.5
+    cells[[3, 17]] = False  # participants with no cell at all
+    r, c = np.nonzero(cells)
+    v = rng.choice(np.array([-1, 1], dtype=np.int8), len(r))
+    v[rng.random(len(r)) < p_pass] = 0
+    v[r == 5] = 0  # a participant who only passed
+    m = VoteMatrix(rows=r.astype(np.int32), cols=c.astype(np.int32), vals=v, n_rows=n_rows, n_cols=n_cols)
+    split, p_count, p_agree, s_count, s_agree = _split_from_cells(m.cells, n_cols)
+    want = np.zeros((n_rows, 2 * n_cols))
+    want[r[v > 0], c[v > 0]] = 1.0
+    want[r[v < 0], c[v < 0] + n_cols] = 1.0
+    assert np.array_equal(split.toarray(), want)
+    assert split.nnz == int((v != 0).sum())
+    assert np.array_equal(p_count, np.bincount(r[v != 0], minlength=n_rows))
+    assert np.array_equal(p_agree, np.bincount(r[v > 0], minlength=n_rows))
+    assert np.array_equal(s_count, np.bincount(c[v != 0], minlength=n_cols))
+    assert np.array_equal(s_agree, np.bincount(c[v > 0], minlength=n_cols))
