@@ -163,10 +163,12 @@ def _random_snapshot(rng, n_p, n_s, density=0.5):
     return snapshots.Snapshot("c", 0, keys[used], stmts, remap[r].astype(np.int32), c.astype(np.int32), v, 0)
 
 
+@pytest.mark.parametrize("undos", [True, False])
 @pytest.mark.parametrize("seed", range(8))
-def test_apply_delta_equals_a_rebuild(seed):
+def test_apply_delta_equals_a_rebuild(seed, undos):
     """Random snapshots and deltas (new, changed and undone votes, new participants anywhere in key order, new
-    statements) against the matrix rebuilt from the final votes."""
+    statements; or no undo at all, the usual refresh, where nothing is deleted) against the matrix rebuilt
+    from the final votes."""
     rng = np.random.default_rng(seed)
     snap = _random_snapshot(rng, 30, 6)
     in_conv = rng.random(len(snap.participants)) < 0.7
@@ -179,13 +181,13 @@ def test_apply_delta_equals_a_rebuild(seed):
     undo = []
     for _ in range(40):
         p, st = int(rng.choice(people)), int(rng.choice(stmts))
-        if rng.random() < 0.3:
+        if undos and rng.random() < 0.3:
             undo.append((p, st))
             cur.pop((p, st), None)
         else:
             cur[(p, st)] = int(rng.choice([-1, 0, 1]))
     # every vote of one known participant undone: they leave
-    gone = int(snap.participants[3])
+    gone = int(snap.participants[3]) if undos else -1
     for key in [k for k in cur if k[0] == gone]:
         cur.pop(key)
         undo.append(key)

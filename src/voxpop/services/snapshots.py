@@ -224,32 +224,32 @@ def apply_delta(snap: Snapshot, delta: VoteDelta, statements: np.ndarray) -> Sna
         row_map = np.searchsorted(keys, snap.participants)
         if not np.array_equal(row_map, np.arange(len(snap.participants))):
             rows = row_map[rows].astype(np.int32)
-    cell = rows.astype(np.int64) * n_cols + snap.cols  # sorted, as the cells are
-    dk = np.searchsorted(keys, dp) * n_cols + dc
+    width = max(n_cols, 1)
+    dk = np.searchsorted(keys, dp) * width + dc
     # undone cells that hold a vote now and get no new one
     up = delta.undo_participant
     upos = np.minimum(np.searchsorted(keys, up), max(len(keys) - 1, 0))
     known = (keys[upos] == up) if len(keys) else np.zeros(len(up), dtype=bool)
-    uk = np.setdiff1d(upos[known] * n_cols + uc[known], dk)
-    gone = np.searchsorted(cell, uk)
-    gone = gone[(gone < len(cell)) & (cell[np.minimum(gone, max(len(cell) - 1, 0))] == uk)] if len(cell) else gone[:0]
+    uk = np.setdiff1d(upos[known] * width + uc[known], dk)
+    gone, gone_found = _locate(rows, snap.cols, width, uk)
+    gone = gone[gone_found]
     # votes on cells that have one: replaced in place; on new cells: inserted in order
-    at = np.searchsorted(cell, dk)
-    hit = (at < len(cell)) & (cell[np.minimum(at, max(len(cell) - 1, 0))] == dk) if len(cell) else at < 0
+    at, hit = _locate(rows, snap.cols, width, dk)
     vals = snap.vals.copy() if hit.any() else snap.vals
     vals[at[hit]] = dv[hit]
     new = np.argsort(dk[~hit], kind="stable")
     new_k, new_v = dk[~hit][new], dv[~hit][new]
-    ins = np.searchsorted(cell, new_k)
-    del cell
+    ins, _ = _locate(rows, snap.cols, width, new_k)
     gone.sort()
     touched = np.unique(rows[gone])  # rows that lose a cell
-    ins_after = ins - np.searchsorted(gone, ins)  # positions once the gone cells are removed
-    new_r = (new_k // max(n_cols, 1)).astype(np.int32)
-    new_c = (new_k % max(n_cols, 1)).astype(np.int32)
-    rows = np.insert(np.delete(rows, gone), ins_after, new_r)
-    cols = np.insert(np.delete(snap.cols, gone), ins_after, new_c)
-    vals = np.insert(np.delete(vals, gone), ins_after, new_v)
+    new_r = (new_k // width).astype(np.int32)
+    new_c = (new_k % width).astype(np.int32)
+    cols = snap.cols
+    if len(gone):
+        ins = ins - np.searchsorted(gone, ins)  # positions once the gone cells are removed
+        rows, cols, vals = np.delete(rows, gone), np.delete(cols, gone), np.delete(vals, gone)
+    if len(ins):
+        rows, cols, vals = np.insert(rows, ins, new_r), np.insert(cols, ins, new_c), np.insert(vals, ins, new_v)
     state = snap.state
     if len(gone):  # participants left with no vote leave the matrix, as in a full load
         left = touched[np.searchsorted(rows, touched, "right") == np.searchsorted(rows, touched, "left")]
@@ -265,6 +265,28 @@ def apply_delta(snap: Snapshot, delta: VoteDelta, statements: np.ndarray) -> Sna
     if state is not None and row_map is not None:
         state = _remap_state(state, row_map, len(keys))
     return replace(snap, participants=keys, statements=statements, rows=rows, cols=cols, vals=vals, state=state)
+
+
+def _locate(rows: np.ndarray, cols: np.ndarray, width: int, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each cell key (row * width + column) is, or would be inserted, in the cells sorted by (row,
+    column), and whether that cell is there: the same as a search in the keys of every cell, but only the
+    rows the keys name are looked at (no 64-bit key of every vote)."""
+    keys = np.asarray(keys, dtype=np.int64)
+    if len(keys) == 0 or len(rows) == 0:
+        return np.zeros(len(keys), dtype=np.int64), np.zeros(len(keys), dtype=bool)
+    r = keys // width
+    named, which = np.unique(r, return_inverse=True)
+    lo = np.searchsorted(rows, named, "left")
+    hi = np.searchsorted(rows, named, "right")
+    size = hi - lo
+    start = np.cumsum(size) - size  # where each named row's cells begin in the gathered ones
+    idx = np.repeat(lo - start, size) + np.arange(int(size.sum()), dtype=np.int64)
+    gathered = rows[idx].astype(np.int64) * width + cols[idx]  # sorted: rows ascending, columns within
+    pos = lo[which] + (np.searchsorted(gathered, keys) - start[which])
+    inside = pos < hi[which]
+    found = np.zeros(len(keys), dtype=bool)
+    found[inside] = cols[pos[inside]] == keys[inside] % width
+    return pos, found
 
 
 def _remap_state(state: EngineState, row_map: np.ndarray, n_rows: int) -> EngineState:
