@@ -100,3 +100,24 @@ def test_validate_document_names_the_problems(vtaiwan):
     broken["statements"][1]["extremity"] = float("nan")
     with pytest.raises(DocumentError, match="strict JSON"):
         validate_document(broken)
+
+
+def test_statement_counts_are_plain_counts_of_the_votes():
+    """The per-statement counts of the document (one count of (statement, vote) pairs) against counting each."""
+    from voxpop.analysis.document import _statement_counts
+    from voxpop.engine.matrix import VoteMatrix
+
+    rng = np.random.default_rng(3)
+    n = 4000
+    cols = rng.integers(0, 7, n).astype(np.int32)
+    vals = rng.choice(np.array([-1, 0, 1], dtype=np.int8), n)
+    m = VoteMatrix(rows=np.arange(n, dtype=np.int32), cols=cols, vals=vals, n_rows=n, n_cols=8)  # column 7: none
+    got = _statement_counts(m)
+    for j in range(8):
+        assert got["n_agree"][j] == np.sum((cols == j) & (vals == 1))
+        assert got["n_disagree"][j] == np.sum((cols == j) & (vals == -1))
+        assert got["n_pass"][j] == np.sum((cols == j) & (vals == 0))
+        assert got["n_seen"][j] == np.sum(cols == j)
+    empty = _statement_counts(VoteMatrix(rows=np.zeros(0, dtype=np.int32), cols=np.zeros(0, dtype=np.int32),
+                                         vals=np.zeros(0, dtype=np.int8), n_rows=0, n_cols=3))
+    assert empty["n_seen"].tolist() == [0, 0, 0]

@@ -180,7 +180,7 @@ def test_split_matches_a_plain_count_of_the_votes(p_pass):
     v[rng.random(len(r)) < p_pass] = 0
     v[r == 5] = 0  # a participant who only passed
     m = VoteMatrix(rows=r.astype(np.int32), cols=c.astype(np.int32), vals=v, n_rows=n_rows, n_cols=n_cols)
-    split, p_count, p_agree, s_count, s_agree = _split_from_cells(m.cells, n_cols)
+    split, p_count, p_agree, s_count, s_agree = _split_from_cells(m.cells, n_cols, m.cell_votes)
     want = np.zeros((n_rows, 2 * n_cols))
     want[r[v > 0], c[v > 0]] = 1.0
     want[r[v < 0], c[v < 0] + n_cols] = 1.0

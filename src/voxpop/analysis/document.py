@@ -98,9 +98,12 @@ def _participants(conv, votes: np.ndarray, labels=None, proj=None, in_conv=None)
 
 def _statement_counts(m) -> dict[str, np.ndarray]:
     n = m.n_cols
-    out = {"n_agree": np.bincount(m.cols[m.vals == 1], minlength=n),
-           "n_disagree": np.bincount(m.cols[m.vals == -1], minlength=n),
-           "n_seen": np.bincount(m.cols, minlength=n)}
+    # one count of (column, vote) pairs: key = 3 * column + vote + 1
+    key = m.vals.astype(np.int64 if 3 * n >= np.iinfo(np.int32).max else np.int32)
+    key += 1
+    key += m.cols * key.dtype.type(3)
+    tally = np.bincount(key, minlength=3 * n).reshape(n, 3) if len(key) else np.zeros((n, 3), dtype=np.int64)
+    out = {"n_agree": tally[:, 2].copy(), "n_disagree": tally[:, 0].copy(), "n_seen": tally.sum(axis=1)}
     out["n_pass"] = out["n_seen"] - out["n_agree"] - out["n_disagree"]
     return out
 

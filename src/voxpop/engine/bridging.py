@@ -75,26 +75,27 @@ class _Side:
     stacked: bool  # True: columns are (other side) × {agree, disagree}; False: rows are
 
 
-def _split_from_cells(cells: sp.csr_matrix, n_cols: int):
+def _split_from_cells(cells: sp.csr_matrix, n_cols: int, votes: np.ndarray):
     """The split matrix (see `_Side`) of the agree/disagree votes, built straight from the vote cells
-    (passes are explicit zeros there and are dropped), with ratings and agrees per participant and per
-    statement. Returns (split, p_count, p_agree, s_count, s_agree).
+    (`votes`: their int8 votes in the cells' order, VoteMatrix.cell_votes; passes are dropped), with ratings
+    and agrees per participant and per statement. Returns (split, p_count, p_agree, s_count, s_agree).
 
-    Linear passes only (a refresh of a big conversation builds it every time): per-row counts are running
-    counts read at the row starts, no search per dropped pass and no 64-bit running count of 32-bit data."""
-    data, indices, indptr = cells.data, cells.indices, cells.indptr
+    Linear passes over bytes only (a refresh of a big conversation builds it every time): per-row counts are
+    running counts read at the row starts, no search per dropped pass, no 64-bit running count."""
+    indices, indptr = cells.indices, cells.indptr
     n_rows = cells.shape[0]
-    big = max(2 * n_cols, len(data) + 1) >= np.iinfo(np.int32).max
+    big = max(2 * n_cols, len(indices) + 1) >= np.iinfo(np.int32).max
     itype = np.int64 if big else np.int32
-    keep = data != 0
-    running = np.zeros(len(data) + 1, dtype=itype)  # running count of the kept (agree/disagree) cells
+    keep = votes != 0
+    running = np.zeros(len(indices) + 1, dtype=itype)  # running count of the kept (agree/disagree) cells
     np.cumsum(keep, dtype=itype, out=running[1:])
     new_ptr = running[indptr]
-    np.cumsum(data > 0, dtype=itype, out=running[1:])  # reused: running count of the agrees
+    np.cumsum(votes > 0, dtype=itype, out=running[1:])  # reused: running count of the agrees
     p_agree = np.diff(running[indptr]).astype(np.float64)
     del running
-    col = indices.astype(itype)  # a copy: the cells' own indices stay untouched
-    np.add(col, itype(n_cols), out=col, where=data < 0)
+    col: np.ndarray = (votes < 0).astype(itype)  # disagrees go to the second half of the columns
+    np.multiply(col, itype(n_cols), out=col)
+    np.add(col, indices, out=col, casting="unsafe")
     if not keep.all():
         col = col[keep]
     del keep
@@ -277,7 +278,7 @@ def fit_bridging(
     if int(anderson) != anderson or anderson < 0:
         raise ValueError(f"anderson must be a non-negative integer, got {anderson!r}")
     d = int(n_factors)
-    split, p_count, p_agree, s_count, s_agree = _split_from_cells(m.cells, m.n_cols)
+    split, p_count, p_agree, s_count, s_agree = _split_from_cells(m.cells, m.n_cols, m.cell_votes)
     n_total = float(split.nnz)
     if n_total == 0:
         return _empty_result(m, d)
