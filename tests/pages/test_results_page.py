@@ -163,6 +163,7 @@ def test_results_page_is_drawn_once_per_analysis_and_redrawn_when_what_it_shows_
 
 def test_readers_arriving_together_get_one_drawing(client, app, monkeypatch):
     import asyncio
+    import concurrent.futures
 
     import httpx
 
@@ -177,7 +178,9 @@ def test_readers_arriving_together_get_one_drawing(client, app, monkeypatch):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
             return await asyncio.gather(*(c.get(f"/c/{cid}/results") for _ in range(6)))
 
-    answers = asyncio.run(many())
+    # in a thread of its own: after the browser tests, Playwright's event loop still runs in this one
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        answers = pool.submit(asyncio.run, many()).result()
     assert [a.status_code for a in answers] == [200] * 6 and len({a.text for a in answers}) == 1
     assert len(drawn) == 1
     welsh = client.get(f"/c/{cid}/results?lang=cy").text  # drawn in a thread, still in the reader's language
