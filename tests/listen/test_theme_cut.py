@@ -38,3 +38,14 @@ def test_one_structureless_cloud_is_one_theme_unless_it_is_everything():
     assert cluster(V).k == 1
     whole = cluster(V, whole=True)  # everything there is: its parts are named, flagged as one topic
     assert whole.one_topic and whole.k > 1
+
+
+
+def test_a_theme_of_one_repeated_testimony_has_no_parts_and_does_not_fail():
+    """Thousands of exact copies of one testimony (a campaign's paste) have no parts to cut; cutting them
+    must not fail on a tree of a single point (a listening job once failed so in CI)."""
+    from voxpop.listen.themes import MICRO_ABOVE, best_cut
+
+    copies = np.tile(np.random.default_rng(5).standard_normal(64), (MICRO_ABOVE + 200, 1))
+    cut = best_cut(copies, 8, 0.02, seed=0)
+    assert cut.k == 1 and (cut.labels == 0).all()

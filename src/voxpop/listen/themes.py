@@ -72,6 +72,8 @@ def _hierarchy(Y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray, int | 
                          init_size=min(n, 3 * m))
     micro = km.fit_predict(Y)
     used = np.unique(micro)
+    if len(used) < 2:  # every point the same (a theme of one repeated testimony): nothing to cut
+        return np.zeros(n, int), np.zeros((0, 4)), 1
     remap = np.full(m, -1)
     remap[used] = np.arange(len(used))
     return remap[micro], linkage(km.cluster_centers_[used], method="ward"), len(used)
