@@ -1,5 +1,6 @@
 """"The same analysis": two analysis documents equal in everything but when, where and how fast they were
-made (meta.generated_at, meta.conversation, meta.timings, meta.voxpop_version).
+made (meta.generated_at, meta.conversation, meta.timings, meta.voxpop_version, and meta.options.snapshot:
+whether the worker loaded every vote or refreshed from its kept snapshot).
 
 - `participants` maps one document's participant ids onto the other's, for sources that name people
   differently (a database's keys, Pol.is's voter ids); order, groups and coordinates must still agree.
@@ -27,6 +28,7 @@ def core(doc: dict, participants: dict[str, str] | None = None, *, any_order: bo
     out = copy.deepcopy(doc)
     for key in VOLATILE_META:
         out["meta"].pop(key, None)
+    (out["meta"].get("options") or {}).pop("snapshot", None)
     if participants is not None:
         for p in out["participants"]:
             p["id"] = participants[p["id"]]
