@@ -10,7 +10,7 @@ from sqlalchemy import inspect
 from voxpop.services import conversations, statements, votes
 from voxpop.services.participants import get_or_create_participant
 from voxpop.store import vote_columns
-from voxpop.store.load import load_conversation
+from voxpop.store.load import dense_ranks, load_conversation
 from voxpop.store.queries import get_conversation
 
 
@@ -56,6 +56,56 @@ def test_columns_equal_the_old_rows(db, monkeypatch, block):
     np.testing.assert_array_equal(cols.statement, old[:, 1])
     np.testing.assert_array_equal(cols.vote, old[:, 2])
     np.testing.assert_array_equal(cols.ts, old[:, 3])
+
+
+def test_slices_of_the_table_equal_the_old_rows_in_event_order(pg_url, monkeypatch):
+    """The national path (a conversation that is most of the table): slices of the table's pages, put in event
+    order here. The table is rewritten in another order first (CLUSTER by the primary key), so the pages hold
+    the votes out of event order, and each slice is one page: rows of both conversations in every slice."""
+    from sqlalchemy import text
+
+    from voxpop.store.db import get_database
+
+    db = get_database(pg_url)
+    cid = _conversation(db)
+    with db.write() as s:
+        pkey = inspect(s.get_bind()).get_pk_constraint("votes")["name"]
+        s.execute(text(f"CLUSTER votes USING {pkey}"))
+    monkeypatch.setattr(vote_columns, "_SLICE_SHARE", 0.0)  # whatever the share, read by slices
+    monkeypatch.setattr(vote_columns, "_SLICE_PAGES", 1)
+    with db.read() as s:
+        pk = get_conversation(s, cid).id
+        old = _old_rows(s, pk)
+        physical = np.array(s.execute(text("SELECT event_id FROM votes WHERE conversation_id = :c ORDER BY ctid"), {"c": pk})
+                            .scalars().all())
+        cols = vote_columns.read_votes(s, pk)
+    assert not np.all(np.diff(physical) > 0)  # the table really is out of event order
+    assert len(cols) == len(old)
+    np.testing.assert_array_equal(cols.participant, old[:, 0])
+    np.testing.assert_array_equal(cols.statement, old[:, 1])
+    np.testing.assert_array_equal(cols.vote, old[:, 2])
+    np.testing.assert_array_equal(cols.ts, old[:, 3])
+
+
+def test_slices_of_an_empty_table_part_are_no_votes(pg_url, monkeypatch):
+    from voxpop.store.db import get_database
+
+    db = get_database(pg_url)
+    with db.write() as s:
+        cid = conversations.create_conversation(s, topic="Empty slices").id
+    monkeypatch.setattr(vote_columns, "_SLICE_SHARE", 0.0)
+    with db.read() as s:
+        cols = vote_columns.read_votes(s, get_conversation(s, cid).id)
+    assert len(cols) == 0 and cols.vote.dtype == np.int8
+
+
+@pytest.mark.parametrize("spread", [3, 10_000_000])  # keys close together (the bitmap), far apart (sorting)
+def test_dense_ranks_are_unique_and_searchsorted(spread):
+    keys = np.random.default_rng(spread).integers(5, 5 + spread * 50, 200) * 1  # repeats when close together
+    uniq, rank = dense_ranks(keys)
+    np.testing.assert_array_equal(uniq, np.unique(keys))
+    np.testing.assert_array_equal(rank, np.searchsorted(np.unique(keys), keys))
+    assert rank.dtype == np.int64 and dense_ranks(np.zeros(0, dtype=np.int64))[0].size == 0
 
 
 def test_loaded_conversation_is_the_matrix_of_the_votes(db):

@@ -69,6 +69,22 @@ def column_of(stmts: list) -> np.ndarray:
     return col_of
 
 
+def dense_ranks(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the distinct keys ascending, each key's position among them): np.unique + np.searchsorted, in linear
+    passes over a bitmap of the keys' range when it is not much wider than their number (database keys of one
+    conversation mostly are: 2.5 s instead of 33 s for 50M votes of 1M participants), else by sorting."""
+    if len(keys) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    lo, hi = int(keys.min()), int(keys.max())
+    if hi - lo > 4 * len(keys) + 1_000_000:
+        uniq = np.unique(keys)
+        return uniq, np.searchsorted(uniq, keys).astype(np.int64, copy=False)
+    present = np.zeros(hi - lo + 1, dtype=bool)
+    present[keys - lo] = True
+    rank = np.cumsum(present, dtype=np.int64) - 1
+    return np.flatnonzero(present).astype(np.int64) + lo, rank[keys - lo]
+
+
 def load_conversation(s: Session, conversation_id: str) -> Conversation:
     return load_conversation_keys(s, conversation_id)[0]
 
@@ -79,9 +95,8 @@ def load_conversation_keys(s: Session, conversation_id: str) -> tuple[Conversati
     stmts = statement_rows(s, conv)
     cols = read_votes(s, conv.id)  # columnar: packed blocks on PostgreSQL, no Python object per vote
     ppk, spk, vote, ts = cols.participant, cols.statement, cols.vote, cols.ts
-    uniq = np.unique(ppk)  # sorted keys = creation order
+    uniq, participant = dense_ranks(ppk)  # sorted keys = creation order
     participant_ids = [str(p) for p in uniq.tolist()]
-    participant = np.searchsorted(uniq, ppk).astype(np.int64, copy=False)
     del ppk
     statement = column_of(stmts)[spk] if len(spk) else np.zeros(0, dtype=np.int64)
     del spk, cols
