@@ -60,6 +60,17 @@ def test_language_is_detected_per_testimony_and_rare_guesses_fold_into_the_corpu
     assert langs[:2] == ["en", "en"] and langs[7:12] == ["de"] * 5
 
 
+def test_written_varieties_of_one_language_are_one_language():
+    """Cantonese written in Chinese characters is themed with Chinese: py3langid tells them apart only by a few
+    particles, so one conversation's comments were once split into a "Chinese" and a "Cantonese" theme."""
+    zh = ["乘客的安全最重要。", "政府應該先訂好規則再開放。", "計程車司機的收入會減少。", "保險制度需要修改。",
+          "平台應該負起責任。", "我們需要更多的公共運輸。"]
+    yue = ["我哋支持呢個政策。", "佢話唔想再等。", "Uber 應該要合法化，佢哋服務好好。"]
+    en = ["The buses are always late in the morning.", "Rents keep going up and wages do not."] * 3
+    langs, order = detect(zh + yue + en)
+    assert langs[:9] == ["zh"] * 9 and set(order) == {"zh", "en"}
+
+
 def test_a_corpus_in_two_languages_is_themed_within_each_never_by_language(tmp_path):
     rows = ["id,text"]
     topics_en = ["The buses are late every single morning on my route.", "Rents in this town are far too high for us."]
