@@ -13,11 +13,16 @@ Prints, from one run on this machine:
     with MiniLM (cold disk cache, then warm) and with the TF-IDF fallback, as figures and ratios against
     the same-run baselines (TF-IDF; plain sentence-transformers encode of MiniLM in fp32 torch).
 
+  * clustering alone (voxpop.listen.themes.cluster) at --cluster-sizes claims: the pooled comments' real MiniLM
+    vectors, each repeated with small Gaussian noise (sd 0.02 per dimension, then unit length) up to the size,
+    so its time can be followed without embedding 100,000 sentences.
+
 The 10k/100k corpora are made from the real pooled comments' sentences, each made unique by three
 words drawn from the corpus vocabulary (so neither the cache nor de-duplication can skip work).
 
 Usage: nice -n 10 .venv/bin/python bench/listen.py [--sizes 10000,100000] [--models minilm,tfidf]
        [--threads N] [--shared PATH] [--skip-quality] [--seeds 0,1,2] [--held-out leave-two-out|triples|none]
+       [--cluster-sizes 100000]
 BERTopic and its tree (UMAP, HDBSCAN, numba) are bench-only: requirements-bench.lock.
 The model uses 2 threads only when the 1-minute load average is below 0.5 (machine otherwise idle), else 1.
 """
@@ -321,6 +326,24 @@ def speed(rows: list[dict], sizes: list[int], models: list[str], threads: int, t
             print(f"  ratio minilm / tfidf at {n:,}: {results[('minilm', n)] / results[('tfidf', n)]:.1f}x")
 
 
+def cluster_timing(rows: list[dict], sizes: list[int]) -> None:
+    import numpy as np
+
+    from voxpop.listen.embed import embed
+    from voxpop.listen.themes import cluster
+
+    base = embed([r["text"] for r in rows if r["text"].strip()], "minilm").vectors
+    rng = np.random.default_rng(0)
+    print(f"\n== Clustering alone (themes.cluster; load average now {os.getloadavg()[0]:.1f})")
+    for n in sizes:
+        X = base[rng.integers(0, len(base), n)] + rng.normal(0, 0.02, (n, base.shape[1]))
+        X /= np.linalg.norm(X, axis=1, keepdims=True)
+        t0 = time.perf_counter()
+        cl = cluster(X.astype(np.float32))
+        print(f"  {n:>7,} vectors ({len(base):,} real comments' MiniLM vectors + noise): {time.perf_counter() - t0:.1f}s, "
+              f"{cl.k} top-level themes, {cl.micro_clusters} micro-clusters")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="10000,100000")
@@ -328,6 +351,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--shared", type=Path, default=Path(os.environ.get("VOXPOP_SHARED", ROOT.parent / "shared")))
     ap.add_argument("--skip-quality", action="store_true")
+    ap.add_argument("--cluster-sizes", default="", help="also time clustering alone at these sizes (e.g. 100000)")
     ap.add_argument("--seeds", default="0,1,2", help="UMAP random_state values for BERTopic (one fit each)")
     ap.add_argument("--held-out", default="leave-two-out", choices=["leave-two-out", "triples", "none"],
                     help="also compare on subsets of the conversations (MiniLM only)")
@@ -350,6 +374,8 @@ def main() -> None:
                 if args.held_out != "none":
                     held_out(rows, seeds, args.held_out, tmp, bt is not None)
             round_trip(rows)
+        if args.cluster_sizes:
+            cluster_timing(rows, [int(s) for s in args.cluster_sizes.split(",") if s])
         if sizes:
             speed(rows, sizes, models, threads, tmp)
 
