@@ -10,7 +10,7 @@ participants and votes tables with COPY (the current votes only: the vote_events
 worker does not read it). It then runs, each in its own process, timed by wall clock (Python start-up and
 imports included) with its peak resident memory (VmHWM, reported by the child):
 
-  load     the worker's load of the votes (voxpop.store.load.load_conversation: packed blocks into numpy)
+  load     the worker's load of the votes (voxpop.store.load.load_conversation: slices of the table or packed blocks into numpy)
   old load the loader before #16 (fetchall of Python tuples, then numpy), for comparison (--skip-old-load)
   worker   the worker's job as `voxpop worker` runs it (run_analysis(..., incremental=True)): the first, full
            analysis (load, analyse, store the document), timed from the process's spawn; then --new-votes votes
