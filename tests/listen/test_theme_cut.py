@@ -40,7 +40,6 @@ def test_one_structureless_cloud_is_one_theme_unless_it_is_everything():
     assert whole.one_topic and whole.k > 1
 
 
-
 def test_a_theme_of_one_repeated_testimony_has_no_parts_and_does_not_fail():
     """Thousands of exact copies of one testimony (a campaign's paste) have no parts to cut; cutting them
     must not fail on a tree of a single point (a listening job once failed so in CI)."""

@@ -72,7 +72,7 @@ def column_of(stmts: list) -> np.ndarray:
 def dense_ranks(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(the distinct keys ascending, each key's position among them): np.unique + np.searchsorted, in linear
     passes over a bitmap of the keys' range when it is not much wider than their number (database keys of one
-    conversation mostly are: 2.5 s instead of 33 s for 50M votes of 1M participants), else by sorting."""
+    conversation mostly are; no sort of every vote's key), else by sorting."""
     if len(keys) == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     lo, hi = int(keys.min()), int(keys.max())

@@ -6,7 +6,7 @@ was tried first: libpq hands COPY data over one row at a time, a Python call per
 - a conversation that is most of the votes table (the national case) is read in slices of the table's
   pages (TID range scans, PostgreSQL 14+): no index, no server-side sort; each record carries its event id
   and the columns are put in event order on this side (one stable argsort, skipped when they already are).
-  At 10M votes this took a third of the time of the sorted blocks below (bench/national.py prints it);
+  (bench/national.py prints the worker's load at national size; docs/deploy.md has the figures);
 - otherwise (a conversation among many) through the index (conversation_id, event_id), one block per
   65,536 event ids, sorted by the server, sent through a server-side cursor.
 SQLite: the cursor's fetchmany into the same preallocated columns, one batch at a time.
@@ -79,13 +79,14 @@ class _Builder:
 
 def read_votes(s: Session, conversation_pk: str) -> VoteColumns:
     """The current votes of one conversation (its `conversations.id`), oldest cast first."""
-    if s.get_bind().dialect.name == "postgresql":
+    pg = s.get_bind().dialect.name == "postgresql"
+    if pg:
         rows, share = _estimate(s, conversation_pk)
         if share >= _SLICE_SHARE:
             return _table_slices(s, conversation_pk, int(rows * 1.05) + 1024)
     capacity = s.execute(text("SELECT count(*) FROM votes WHERE conversation_id = :c"), {"c": conversation_pk}).scalar_one()
     out = _Builder(int(capacity))
-    if s.get_bind().dialect.name == "postgresql":
+    if pg:
         _packed_blocks(s, conversation_pk, out)
     else:
         _fetch_batches(s, conversation_pk, out)

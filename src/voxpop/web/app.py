@@ -189,20 +189,21 @@ def create_app(database_url: str | None = None, *, background: str | None = None
                         address_burst=ADDRESS_BURST / share, abuse=abuse, trust_proxy=settings.trust_proxy)
     svc = Services(db=db, writer=VoteWriter(db, threads=settings.writer_threads or None), security=security)
 
-    checkpoints = [threading.Event()]  # set to stop this run's checkpoint thread
-    running = [0]  # lifespans entered and not yet left: the background threads are one set per app
+    stop_checkpoints = threading.Event()  # set to stop this run's checkpoint thread
+    running = 0  # lifespans entered and not yet left: the background threads are one set per app
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         # a second lifespan on the same app (two TestClients, an embedding server) shares the first's threads;
         # only the last to leave stops them, so no worker is ever left running unowned
-        running[0] += 1
-        if running[0] == 1:
-            checkpoints[0] = threading.Event()
+        nonlocal running, stop_checkpoints
+        running += 1
+        if running == 1:
+            stop_checkpoints = threading.Event()
             svc.writer.start()
             if db.is_sqlite:
                 db.set_manual_checkpoints(True)
-                threading.Thread(target=_checkpoints, args=(db, checkpoints[0]), name="voxpop-checkpoint",
+                threading.Thread(target=_checkpoints, args=(db, stop_checkpoints), name="voxpop-checkpoint",
                                  daemon=True).start()
             if background != "off":
                 from voxpop.worker import Worker
@@ -212,13 +213,13 @@ def create_app(database_url: str | None = None, *, background: str | None = None
         try:
             yield
         finally:
-            running[0] -= 1
-            if running[0] == 0:
+            running -= 1
+            if running == 0:
                 if svc.worker is not None:
                     svc.worker.stop()
                     svc.worker = None
                 svc.writer.stop()
-                checkpoints[0].set()
+                stop_checkpoints.set()
                 if db.is_sqlite:
                     db.set_manual_checkpoints(False)
 
