@@ -1,6 +1,7 @@
 """Themes and sub-themes: Ward hierarchy over (micro-clusters of) embeddings, cut where the silhouette
 stands furthest above a structureless reference of the same shape (the fewest themes within PARSIMONY
-of that best gap), and only when it stands clearly above it.
+of that best gap), and only when it stands clearly above it. The top-level themes are the consensus of
+that cut made at several PCA widths (VIEWS): claims that most widths put together stay together.
 
 See docs/listening.md "Themes: method and why".
 """
@@ -11,11 +12,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import squareform
 from sklearn.cluster import MiniBatchKMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import pairwise_distances, silhouette_score
 
 PCA_DIMS = 64
+# PCA widths (None: the vectors as they are) whose top-level cuts vote on the themes (see _consensus)
+VIEWS: tuple[int | None, ...] = (32, 48, 64, 100, None)
 MICRO_ABOVE = 3000
 MAX_MICRO = 1000
 SAMPLE = 2500
@@ -54,9 +58,12 @@ class Clustering:
     one_topic: bool = False  # the whole set is one topic, so its parts are the themes (see cluster)
 
 
-def reduce(X: np.ndarray, seed: int = 0) -> np.ndarray:
+def reduce(X: np.ndarray, seed: int = 0, width: int | None = PCA_DIMS) -> np.ndarray:
+    """X's first `width` principal components (fewer when X has fewer points; X itself for None)."""
     n, d = X.shape
-    dims = min(PCA_DIMS, d, n - 1)
+    if width is None:
+        return X.astype(np.float64)
+    dims = min(width, d, n - 1)
     if dims < 2 or d <= dims:
         return X.astype(np.float64)
     return PCA(n_components=dims, random_state=seed, svd_solver="randomized").fit_transform(X)
@@ -164,6 +171,40 @@ def _promote_loose(X: np.ndarray, Y: np.ndarray, labels: np.ndarray, seed: int) 
     return by_size(out) if nxt > k else out
 
 
+def _consensus(X: np.ndarray, micro: np.ndarray, n_micro: int | None, kmax: int, seed: int,
+               cuts: dict[int | None, Cut]) -> np.ndarray | None:
+    """Average linkage over micro units (claims when there are no micro-clusters), the distance between two
+    units being the share of VIEWS whose top-level cut (the cut of `cuts`, or made here as in cluster())
+    separates them; None when every view keeps one theme.
+
+    One PCA width is one guess at how much of the embedding is topic and how much is noise, and the cut
+    flips between near-equal alternatives as it changes (docs/listening.md); what most widths agree on is
+    steadier, held out, than any one width."""
+    units = n_micro if n_micro is not None else len(X)
+    votes = []
+    for width in VIEWS:
+        if width not in cuts:
+            Yv = reduce(X, seed, width)
+            if n_micro is None:
+                tree = (micro, linkage(Yv, method="ward"))
+            else:
+                centres = np.zeros((n_micro, Yv.shape[1]))
+                np.add.at(centres, micro, Yv)
+                centres /= np.bincount(micro, minlength=n_micro)[:, None]
+                tree = (micro, linkage(centres, method="ward"))
+            cuts[width] = best_cut(Yv, kmax, TOP_GAP, seed, tree, parsimony=PARSIMONY)
+        unit_labels = np.zeros(units, int)
+        unit_labels[micro] = cuts[width].labels
+        votes.append(unit_labels)
+    if all(c.k == 1 for c in cuts.values()):
+        return None
+    together = np.zeros((units, units), np.float32)
+    for v in votes:
+        together += v[:, None] == v[None, :]
+    D = 1.0 - together / len(votes)
+    return linkage(squareform(D, checks=False), method="average")
+
+
 def cluster(X: np.ndarray, seed: int = 0, whole: bool = False) -> Clustering:
     """Top-level themes (possibly just one) and sub-themes of one set of embeddings. With `whole` (this
     set is everything there is), a single top-level topic would say nothing: its parts become the themes."""
@@ -175,6 +216,10 @@ def cluster(X: np.ndarray, seed: int = 0, whole: bool = False) -> Clustering:
     micro, Z, n_micro = _hierarchy(Y, seed)
     kmax = max(2, min(MAX_THEMES, int(np.sqrt(n)), len(Z)))
     top = best_cut(Y, kmax, TOP_GAP, seed, (micro, Z), parsimony=PARSIMONY)
+    if n >= REFERENCE_FROM and len(Z) > 0:  # the top-level themes: what most PCA widths agree on
+        agreed = _consensus(X, micro, n_micro, kmax, seed, {PCA_DIMS: top})
+        if agreed is not None:
+            top = best_cut(Y, kmax, TOP_GAP, seed, (micro, agreed), parsimony=PARSIMONY)
     labels = top.labels
     one_topic = False
     if top.k > 1:
