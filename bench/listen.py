@@ -5,6 +5,7 @@ Prints, from one run on this machine:
     conversation each comment came from (all shared conversations pooled), for voxpop with MiniLM and
     TF-IDF and for BERTopic (defaults, fed the same MiniLM vectors, once per UMAP seed: mean and range),
     plus example names, quotes, candidates;
+  * one PCA width alone against the consensus of the widths (themes.VIEWS) that voxpop uses;
   * held out: the same comparison on every subset of the conversations that leaves two out (or on every
     triple), each subset pooled and themed on its own, so that no method is judged on one pool only;
   * the author-interview round trip: each author's comments joined into one text, split again, and the
@@ -166,6 +167,31 @@ def bertopic_quality(rows: list[dict], seeds: list[int]) -> list[tuple[float, fl
                 print(f"  topic {t}: {names.get(t, '')!r} ({n}) <- {mix[0][0][:22]} {mix[0][1]}")
     print(f"\n  BERTopic over {len(seeds)} UMAP seeds, mean [range]: {_spread(scores)}")
     return scores
+
+
+def by_width(rows: list[dict], tmp: Path) -> None:
+    """voxpop's top-level themes on the full pool from each PCA width alone (themes.VIEWS), against their
+    consensus (what voxpop does): how much one width's cut moves."""
+    from voxpop.listen import themes
+    from voxpop.listen.run import listen
+
+    src = write_csv(tmp / "pooled.csv", [(r["id"], r["text"]) for r in rows])
+    conv = {r["id"]: r["conv"] for r in rows}
+    views, dims = themes.VIEWS, themes.PCA_DIMS
+    print("\n== One PCA width alone (full pool, MiniLM) against the consensus of all widths")
+    try:
+        for width in (*views, "consensus"):
+            if width != "consensus":
+                themes.VIEWS, themes.PCA_DIMS = (width,), width  # type: ignore[assignment]
+            else:
+                themes.VIEWS, themes.PCA_DIMS = views, dims
+            sec = listen([src], model="minilm")
+            ts = sec["testimonies"]
+            name = "unreduced" if width is None else width if width == "consensus" else f"{width} components"
+            print(f"  {name:>15}: {sec['meta']['counts']['themes']:2d} themes, "
+                  f"{_scores([conv[t['id']] for t in ts], [str(t['theme']) for t in ts])}")
+    finally:
+        themes.VIEWS, themes.PCA_DIMS = views, dims
 
 
 def held_out(rows: list[dict], seeds: list[int], how: str, tmp: Path, bertopic: bool) -> None:
@@ -371,6 +397,7 @@ def main() -> None:
             quality(rows, models, tmp)
             if "minilm" in models:
                 bt = bertopic_quality(rows, seeds)
+                by_width(rows, tmp)
                 if args.held_out != "none":
                     held_out(rows, seeds, args.held_out, tmp, bt is not None)
             round_trip(rows)

@@ -58,7 +58,11 @@ class Clustering:
     one_topic: bool = False  # the whole set is one topic, so its parts are the themes (see cluster)
 
 
-def reduce(X: np.ndarray, seed: int = 0, width: int | None = PCA_DIMS) -> np.ndarray:
+def reduce(X: np.ndarray, seed: int = 0) -> np.ndarray:
+    return project(X, seed, PCA_DIMS)
+
+
+def project(X: np.ndarray, seed: int, width: int | None) -> np.ndarray:
     """X's first `width` principal components (fewer when X has fewer points; X itself for None)."""
     n, d = X.shape
     if width is None:
@@ -184,7 +188,7 @@ def _consensus(X: np.ndarray, micro: np.ndarray, n_micro: int | None, kmax: int,
     votes = []
     for width in VIEWS:
         if width not in cuts:
-            Yv = reduce(X, seed, width)
+            Yv = project(X, seed, width)
             if n_micro is None:
                 tree = (micro, linkage(Yv, method="ward"))
             else:
@@ -216,7 +220,7 @@ def cluster(X: np.ndarray, seed: int = 0, whole: bool = False) -> Clustering:
     micro, Z, n_micro = _hierarchy(Y, seed)
     kmax = max(2, min(MAX_THEMES, int(np.sqrt(n)), len(Z)))
     top = best_cut(Y, kmax, TOP_GAP, seed, (micro, Z), parsimony=PARSIMONY)
-    if n >= REFERENCE_FROM and len(Z) > 0:  # the top-level themes: what most PCA widths agree on
+    if len(VIEWS) > 1 and n >= REFERENCE_FROM and len(Z) > 0:  # top-level themes: what most PCA widths agree on
         agreed = _consensus(X, micro, n_micro, kmax, seed, {PCA_DIMS: top})
         if agreed is not None:
             top = best_cut(Y, kmax, TOP_GAP, seed, (micro, agreed), parsimony=PARSIMONY)
