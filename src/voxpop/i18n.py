@@ -181,4 +181,7 @@ def install(env) -> None:  # a jinja2.Environment
                                   newstyle=True)
     env.globals.update(current_locale=current, text_direction=text_direction, languages=LANGUAGES,
                        language_name=language_name)
-    env.filters.update(number=format_number, percent=format_percent, date=format_date)
+    # `stored`: English words the pipeline stored with its output (marked with N_) in the reader's language;
+    # any other text as it is. Plain strings, so the template still escapes them.
+    env.filters.update(number=format_number, percent=format_percent, date=format_date,
+                       stored=lambda text: gettext(text) if isinstance(text, str) and text else text)

@@ -145,6 +145,17 @@ def test_quality_in_numbers_and_words(pooled_tfidf):
     _, _, sec = pooled_tfidf
     for t in sec["themes"]:
         assert 0 < t["coherence"] <= 1
-        assert t["sure"].split(":")[0] in ("clear", "fairly clear", "loose")
+        assert t["sure"].split(":")[0] in ("clear", "fairly clear", "loose", "mixed")
         for q in t["quotes"]:
             assert 0 < q["typicality"] <= 1 and "typical" in q["typical"]
+
+
+def test_a_theme_far_less_coherent_than_its_siblings_is_called_mixed():
+    """A bag of small topics that could not be cut apart must not read as "clear" because its centre
+    happens to sit far from the others'; the rule is per language and needs three themes to compare."""
+    from voxpop.listen.blocks import SURE_CLEAR, SURE_MIXED, mark_mixed
+
+    blocks = [{"language": "en", "coherence": c, "sure": SURE_CLEAR} for c in (0.62, 0.58, 0.66, 0.30)]
+    blocks += [{"language": "de", "coherence": c, "sure": SURE_CLEAR} for c in (0.60, 0.30)]
+    mark_mixed(blocks, 0.75)
+    assert [b["sure"] == SURE_MIXED for b in blocks] == [False, False, False, True, False, False]

@@ -195,6 +195,21 @@ def test_page_names_speakers_and_places_hides_offsets_and_lets_the_organiser_edi
     assert r.status_code == 422 and "empty" in r.text
 
 
+def test_how_sure_typical_and_where_are_in_the_readers_language(client, seeded):
+    """The pipeline stores "how sure", "typical" and the source span in English; a Welsh organiser reads
+    them in Welsh (tooltip included), and an English one as stored."""
+    sign_in(client)
+    cid = seeded["cid"]
+    page = _upload(client, cid)
+    assert re.search(r"How sure:</strong> (clear|fairly clear|loose|mixed|the only theme):", page)
+    cy = client.get(f"/organiser/c/{cid}/listen?lang=cy").text
+    assert "Pa mor sicr:" in cy
+    assert re.search(r"Pa mor sicr:</strong> (clir|eithaf clir|llac|cymysg|yr unig thema):", cy)
+    assert "nodweddiadol" in cy and "typical of this theme" not in cy
+    assert re.search(r'title="tystiolaeth t\d+ yn testimony\.csv, nodau \d+–\d+"', cy)
+    assert not re.search(r"(closer to each other|shades into other|sit nearer this theme)", cy)
+
+
 def test_a_job_that_fails_says_what_went_wrong_on_its_page_and_the_listening_page(client, seeded):
     sign_in(client)
     cid = seeded["cid"]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from voxpop.i18n import N_
 from voxpop.listen.candidates import Candidates, centrality, representative, typical_words
 from voxpop.listen.io import Testimony
 from voxpop.listen.keywords import label_of
@@ -52,15 +53,40 @@ def _cells(members: list[int], ctx: Context, key, totals: Counter) -> list[dict]
     return rows
 
 
+# "how sure" in words (stored in English, shown in the reader's language: they are catalog entries)
+SURE_ONLY = N_("the only theme: nothing to compare it with")
+SURE_CLEAR = N_("clear: its sentences are much closer to each other than to any other theme")
+SURE_FAIRLY = N_("fairly clear: most of its sentences sit nearer this theme than any other")
+SURE_LOOSE = N_("loose: it shades into other themes, so read its quotes before relying on it")
+SURE_MIXED = N_("mixed: its sentences are much less alike than in the other themes, so it may hold several "
+                "small topics and its name fits only some of them; read its quotes")
+
+
 def sure_words(margin: float | None) -> str:
     """How sure we are that a theme is a theme of its own, from its separation margin (docs/listening.md)."""
     if margin is None:
-        return "the only theme: nothing to compare it with"
+        return SURE_ONLY
     if margin >= 0.15:
-        return "clear: its sentences are much closer to each other than to any other theme"
+        return SURE_CLEAR
     if margin >= 0.05:
-        return "fairly clear: most of its sentences sit nearer this theme than any other"
-    return "loose: it shades into other themes, so read its quotes before relying on it"
+        return SURE_FAIRLY
+    return SURE_LOOSE
+
+
+def mark_mixed(blocks: list[dict], loose: float) -> None:
+    """A top-level theme whose coherence is under `loose` x the median of its language's themes (3 or more)
+    is a bag of small topics that could not be cut apart: its "how sure" says so, whatever its margin."""
+    by_language: dict[str, list[dict]] = defaultdict(list)
+    for b in blocks:
+        if b.get("coherence") is not None:
+            by_language[b["language"]].append(b)
+    for group in by_language.values():
+        if len(group) < 3:
+            continue
+        limit = loose * float(np.median([b["coherence"] for b in group]))
+        for b in group:
+            if b["coherence"] < limit:
+                b["sure"] = SURE_MIXED
 
 
 def quality(members: np.ndarray, sims: np.ndarray, own, others: dict, vectors: np.ndarray) -> dict:

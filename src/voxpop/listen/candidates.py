@@ -15,6 +15,7 @@ import re
 
 import numpy as np
 
+from voxpop.i18n import N_
 from voxpop.listen.embed import _CJK
 
 _WORD = re.compile(rf"[^\W_{_CJK}]+(?:['’][^\W_{_CJK}]+)*")
@@ -110,10 +111,10 @@ def centrality(idx: np.ndarray, vectors: np.ndarray) -> tuple[np.ndarray, np.nda
 
 def typical_words(typicality: float) -> str:
     if typicality >= 0.75:
-        return "very typical of this theme"
+        return N_("very typical of this theme")
     if typicality >= 0.4:
-        return "typical of this theme"
-    return "less typical of this theme"
+        return N_("typical of this theme")
+    return N_("less typical of this theme")
 
 
 def representative(idx: np.ndarray, sims: np.ndarray, testimony_of: list[str], texts: list[str],

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import numpy as np
 
-from voxpop.listen.blocks import SMALL_CELL, Context, theme_block, unit_centroid
+from voxpop.listen.blocks import SMALL_CELL, Context, mark_mixed, theme_block, unit_centroid
 from voxpop.listen.candidates import Candidates
 from voxpop.listen.embed import embed
 from voxpop.listen.io import TEMPLATES, TestimonyError, read_sources
 from voxpop.listen.keywords import content_words, name_groups, phrases
 from voxpop.listen.language import UNKNOWN, detect, name_of
 from voxpop.listen.split import split_text
-from voxpop.listen.themes import by_size, cluster
+from voxpop.listen.themes import LOOSE, by_size, cluster
 
 Progress = Callable[[str, int, int], None] | None  # (stage, done, total)
 MIN_CONTENT_WORDS = 2  # fewer: chatter ("I agree", "test"), gathered as "other"
@@ -151,6 +151,7 @@ def listen(sources: Sequence[str | Path], *, model: str = "auto", progress: Prog
             for s, g in enumerate(sgroups):
                 block["subthemes"].append(theme_block(f"{ti}.{s}", g, ctx, snames[s], scent, lang, own=s))
         themes.append(block)
+    mark_mixed(themes, LOOSE)
     other = np.flatnonzero(labels < 0)
     t5 = time.perf_counter()
     main_theme = _main_themes(claims, emb.vectors, centroids)

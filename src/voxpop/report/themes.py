@@ -29,15 +29,10 @@ class Quote:
 
     @property
     def attribution(self) -> str:
-        """"Jen, Cornwall": the speaker when named (not just the row id), then the place."""
+        """"Jen, Cornwall": the speaker when named (not just the row id), then the place; "" for neither
+        (the template says "a participant" in the reader's language)."""
         who = self.speaker if self.speaker and self.speaker != self.testimony else ""
-        return ", ".join(x for x in (who, self.place) if x) or "a participant"
-
-    @property
-    def where(self) -> str:
-        """Where exactly the quote is, for a tooltip: testimony, file and character span."""
-        out = f"testimony {self.testimony}" + (f" in {self.source}" if self.source else "")
-        return out + (f", characters {self.start}–{self.end}" if self.start is not None else "")
+        return ", ".join(x for x in (who, self.place) if x)
 
 
 @dataclass
