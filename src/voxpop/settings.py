@@ -66,8 +66,9 @@ class Settings(BaseSettings):
     login_backoff_max_s: float = Field(300.0, ge=0, description="the longest wait in seconds")
     # listening
     embed_threads: int = Field(0, ge=0, description="threads for the embedding model (0: every CPU)")
-    embed_precision: Literal["auto", "bf16", "f32"] = Field("auto", description=(
-        "embedding inference precision: auto, bf16 or f32 (auto: bf16 where the CPU has it)"))
+    embed_precision: Literal["auto", "bf16", "int8", "f32"] = Field("auto", description=(
+        "embedding inference precision: auto, bf16, int8 or f32 (auto: bf16 where the CPU has it, else int8; "
+        "f32 for exact vectors)"))
     demo_listen_model: Literal["auto", "minilm", "tfidf"] = Field("auto", description=(
         "the model `voxpop demo` uses for the demo's testimonies"))
     # background jobs (the worker): analyses and listening

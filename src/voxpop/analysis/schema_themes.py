@@ -35,7 +35,7 @@ class Embedding(TypedDict):
     runtime: str | None
     """e.g. "openvino" (null for tfidf)"""
     precision: str | None
-    """e.g. "bf16" (null for tfidf)"""
+    """"bf16", "int8" or "f32" (null for tfidf)"""
     precomputed: NotRequired[bool]
     """only on the demo: the shipped MiniLM themes were used"""
 

@@ -1,7 +1,7 @@
 """Sentence embeddings: MiniLM shipped inside a PyPI package (offline), or a TF-IDF + LSA fallback.
 
 MiniLM runs with OpenVINO (voxpop.listen.minilm). Its vectors are cached on disk keyed by model,
-runtime versions, precision and the SHA-1 of the text (docs/listening.md).
+runtime versions, precision (for int8 also the NNCF version) and the SHA-1 of the text (docs/listening.md).
 """
 
 from __future__ import annotations
@@ -49,9 +49,9 @@ def minilm_available() -> str | None:
 _MODELS: dict = {}
 
 
-def _settings(threads: int | None, settings: Settings | None = None) -> tuple[int, str]:
-    """(threads, inference precision) from the argument, the settings (VOXPOP_EMBED_THREADS / _PRECISION),
-    or defaults."""
+def _settings(threads: int | None, settings: Settings | None = None) -> tuple[int, str, bool]:
+    """(threads, inference precision, whether it was chosen for the user) from the argument, the settings
+    (VOXPOP_EMBED_THREADS / _PRECISION), or defaults."""
     from voxpop.listen.minilm import inference_precision
 
     try:
@@ -63,16 +63,21 @@ def _settings(threads: int | None, settings: Settings | None = None) -> tuple[in
                              "VOXPOP_EMBED_PRECISION)") from None
     if threads < 1:
         raise EmbeddingError(f"threads must be at least 1, not {threads}")
-    return threads, precision
+    return threads, precision, settings.embed_precision == "auto"
 
 
-def _load_minilm(threads: int, precision: str):
-    """One loaded model per (threads, precision) for the life of the process (the web worker reuses it)."""
-    from voxpop.listen.minilm import MiniLM
+def _load_minilm(threads: int, precision: str, fallback: bool = False):
+    """One loaded model per (threads, precision) for the life of the process (the web worker reuses it).
+
+    With fallback (precision chosen by `auto`), int8 that fails its check on this CPU becomes f32."""
+    from voxpop.listen.minilm import Int8Error, MiniLM
 
     key = (threads, precision)
     if key not in _MODELS:
-        _MODELS[key] = MiniLM(threads, precision)
+        try:
+            _MODELS[key] = MiniLM(threads, precision, fallback)
+        except Int8Error as exc:
+            raise EmbeddingError(str(exc)) from None
     return _MODELS[key]
 
 
@@ -129,23 +134,33 @@ class EmbeddingCache:
 
 def embed_minilm(texts: list[str], progress: Progress = None, threads: int | None = None,
                  cache: EmbeddingCache | None = None) -> tuple[np.ndarray, int, int, str]:
-    """(vectors, cache hits, cache misses, inference precision) for unique texts, embedding only new ones."""
+    """(vectors, cache hits, cache misses, inference precision) for unique texts, embedding only new ones.
+
+    Vectors are cached per precision (and for int8 per NNCF version and group size), so vectors of
+    different precisions never mix."""
     from voxpop.listen import minilm
 
-    threads, precision = _settings(threads)
-    cache = cache or EmbeddingCache(f"{MINILM_KEY}-{minilm.versions()}-{precision}")
+    threads, precision, fallback = _settings(threads)
     keys = _keys(texts)
     uniq_keys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    found, cached = cache.lookup(uniq_keys)
-    out = np.zeros((len(uniq_keys), minilm.DIM), np.float32)
-    if cached is not None:
-        out[found] = cached
-    todo = np.flatnonzero(~found)
-    if progress:
-        progress(0, len(todo))
-    if len(todo):
-        out[todo] = _load_minilm(threads, precision).encode([texts[first[i]] for i in todo], progress)
-        cache.store(uniq_keys[todo], out[todo])
+    for _ in range(2):  # a second time only when int8 fell back to f32 on this CPU
+        store = cache or EmbeddingCache(f"{MINILM_KEY}-{minilm.versions()}-{minilm.cache_tag(precision)}")
+        found, cached = store.lookup(uniq_keys)
+        out = np.zeros((len(uniq_keys), minilm.DIM), np.float32)
+        if cached is not None:
+            out[found] = cached
+        todo = np.flatnonzero(~found)
+        if progress:
+            progress(0, len(todo))
+        if not len(todo):
+            break
+        model = _load_minilm(threads, precision, fallback)
+        if model.precision != precision:
+            precision = model.precision
+            continue
+        out[todo] = model.encode([texts[first[i]] for i in todo], progress)
+        store.store(uniq_keys[todo], out[todo])
+        break
     return out[inverse], int(found.sum()), len(todo), precision
 
 
