@@ -29,7 +29,6 @@ import json
 import logging
 import os
 import shutil
-import threading
 import uuid
 import warnings
 from collections.abc import Callable
@@ -281,9 +280,7 @@ class MiniLM:
 
 
 def _encode_each(compiled, tokenizer, texts) -> np.ndarray:
-    """Vectors one text at a time with synchronous requests, for the few PROBES. No OpenVINO thread calls back
-    into Python here, so the compiled model may be dropped right after (dropping one while a callback of an
-    AsyncInferQueue still waits for the GIL deadlocks)."""
+    """Vectors one text at a time with synchronous requests (no padding), for the few PROBES."""
     out = []
     for text in texts:
         ids = np.array([tokenizer.encode(text).ids], np.int64)
@@ -294,49 +291,57 @@ def _encode_each(compiled, tokenizer, texts) -> np.ndarray:
 
 
 def _encode(compiled, streams: int, tokenizer, texts: list[str], progress: Progress = None) -> np.ndarray:
-    import openvino as ov
-
+    """Token-sorted batches through one inference request per stream, taken in turn: while one runs, this
+    thread pools the previous one's output and prepares the next batch. Nothing runs Python on OpenVINO's
+    threads (an AsyncInferQueue callback does; dropping its compiled model right after could deadlock on the
+    GIL)."""
     out = np.zeros((len(texts), DIM), np.float32)
     if not texts:
         return out
     encodings = tokenizer.encode_batch(texts)
     lengths = np.fromiter((len(e.ids) for e in encodings), np.int64, len(encodings))
     order = np.argsort(lengths, kind="stable")
-    done = [0]
-    errors: list[BaseException] = []
-    lock = threading.Lock()
+    requests = [compiled.create_infer_request() for _ in range(max(streams, 1))]
+    pending: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(requests)
+    done = 0
 
-    def finished(request, job):
+    def collect(k: int) -> None:
+        nonlocal done
+        job = pending[k]
+        if job is None:
+            return
         idx, mask = job
-        try:
-            h = request.get_output_tensor(0).data
-            m = mask[..., None].astype(np.float32)
-            v = (h * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
-            out[idx] = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread below
-            errors.append(exc)
-        with lock:
-            done[0] += len(idx)
+        requests[k].wait()
+        h = requests[k].get_output_tensor(0).data
+        m = mask[..., None].astype(np.float32)
+        v = (h * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
+        out[idx] = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+        pending[k] = None
+        done += len(idx)
 
-    queue = ov.AsyncInferQueue(compiled, max(streams, 1))
-    queue.set_callback(finished)
-    for b in range(0, len(texts), BATCH):
-        idx = order[b:b + BATCH]
-        width = int(lengths[idx].max())
-        ids = np.zeros((len(idx), width), np.int64)
-        mask = np.zeros((len(idx), width), np.int64)
-        for row, i in enumerate(idx):
-            e = encodings[i].ids
-            ids[row, :len(e)] = e
-            mask[row, :len(e)] = 1
-        queue.start_async({"input_ids": ids, "attention_mask": mask}, (idx, mask))
-        if progress and (b // BATCH) % 16 == 0:
-            progress(done[0], len(texts))
-        if errors:
-            break
-    queue.wait_all()
-    if errors:
-        raise errors[0]
+    try:
+        for n, b in enumerate(range(0, len(texts), BATCH)):
+            k = n % len(requests)
+            collect(k)
+            idx = order[b:b + BATCH]
+            width = int(lengths[idx].max())
+            ids = np.zeros((len(idx), width), np.int64)
+            mask = np.zeros((len(idx), width), np.int64)
+            for row, i in enumerate(idx):
+                e = encodings[i].ids
+                ids[row, :len(e)] = e
+                mask[row, :len(e)] = 1
+            requests[k].start_async({"input_ids": ids, "attention_mask": mask})
+            pending[k] = (idx, mask)
+            if progress and n % 16 == 0:
+                progress(done, len(texts))
+        for k in range(len(requests)):
+            collect(k)
+    finally:
+        for k, job in enumerate(pending):
+            if job is not None:  # after an error: let the requests still running finish before they are dropped
+                with contextlib.suppress(RuntimeError):
+                    requests[k].wait()
     if progress:
         progress(len(texts), len(texts))
     return out
