@@ -75,9 +75,11 @@ def _load_minilm(threads: int, precision: str, fallback: bool = False):
     key = (threads, precision)
     if key not in _MODELS:
         try:
-            _MODELS[key] = MiniLM(threads, precision, fallback)
+            model = MiniLM(threads, precision, fallback)
         except Int8Error as exc:
             raise EmbeddingError(str(exc)) from None
+        _MODELS[key] = model
+        _MODELS.setdefault((threads, model.precision), model)  # an int8 that fell back is the f32 model
     return _MODELS[key]
 
 

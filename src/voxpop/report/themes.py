@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from voxpop import i18n
 from voxpop.report.view import as_dict, as_list, count, key, num
 
 
@@ -33,6 +34,19 @@ class Quote:
         (the template says "a participant" in the reader's language)."""
         who = self.speaker if self.speaker and self.speaker != self.testimony else ""
         return ", ".join(x for x in (who, self.place) if x)
+
+    @property
+    def where(self) -> str:
+        """Where exactly the quote is, for a tooltip: testimony, file and character span (in the reader's
+        language: read while the page is drawn)."""
+        if self.start is None:
+            if self.source:
+                return i18n.gettext("testimony %(id)s in %(file)s", id=self.testimony, file=self.source)
+            return i18n.gettext("testimony %(id)s", id=self.testimony)
+        span = {"id": self.testimony, "start": self.start, "end": self.end}
+        if self.source:
+            return i18n.gettext("testimony %(id)s in %(file)s, characters %(start)s–%(end)s", file=self.source, **span)
+        return i18n.gettext("testimony %(id)s, characters %(start)s–%(end)s", **span)
 
 
 @dataclass
