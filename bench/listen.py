@@ -5,6 +5,8 @@ Prints, from one run on this machine:
     conversation each comment came from (all shared conversations pooled), for voxpop with MiniLM and
     TF-IDF and for BERTopic (defaults, fed the same MiniLM vectors, once per UMAP seed: mean and range),
     plus example names, quotes, candidates;
+  * per language (each language holding comments of two or more conversations): both methods' scores on its
+    comments alone, from the pooled run and (BERTopic) fitted on them alone;
   * one PCA width alone against the consensus of the widths (themes.VIEWS) that voxpop uses;
   * fidelity: the cosine of voxpop's MiniLM vectors (in the precision that ran: --precision) to plain
     sentence-transformers fp32 ones, per pooled comment;
@@ -160,9 +162,10 @@ def fidelity(rows: list[dict], threads: int) -> None:
           f"(worst: {worst[:60]!r})")
 
 
-def bertopic_quality(rows: list[dict], seeds: list[int]) -> list[tuple[float, float, float]] | None:
+def bertopic_quality(rows: list[dict], seeds: list[int],
+                     kept: dict[int, list[int]] | None = None) -> list[tuple[float, float, float]] | None:
     """BERTopic (UMAP + HDBSCAN + c-TF-IDF, defaults) on the same comments and the same MiniLM vectors, once per
-    UMAP seed."""
+    UMAP seed (each seed's topics go in `kept`)."""
     try:
         import bertopic  # noqa: F401
     except ImportError:
@@ -181,6 +184,8 @@ def bertopic_quality(rows: list[dict], seeds: list[int]) -> list[tuple[float, fl
         names: dict = {}
         topics = _bertopic(docs, vecs, seed, names)
         dt = time.perf_counter() - t0
+        if kept is not None:
+            kept[seed] = topics
         scores.append(_triple(conv, [str(t) for t in topics]))
         print(f"\n[BERTopic {md.version('bertopic')}, defaults, UMAP random_state={seed}, same MiniLM vectors] "
               f"{len(docs)} comments -> {len(set(topics) - {-1})} topics, {topics.count(-1)} outliers, in {dt:.1f}s")
@@ -193,6 +198,28 @@ def bertopic_quality(rows: list[dict], seeds: list[int]) -> list[tuple[float, fl
                 print(f"  topic {t}: {names.get(t, '')!r} ({n}) <- {mix[0][0][:22]} {mix[0][1]}")
     print(f"\n  BERTopic over {len(seeds)} UMAP seeds, mean [range]: {_spread(scores)}")
     return scores
+
+
+def by_language(rows: list[dict], section: dict, topics: dict[int, list[int]]) -> None:
+    """The pooled run's scores restricted to each language that holds comments of two or more conversations
+    (voxpop themes within a language, so this is where it and BERTopic really differ), and BERTopic fitted on
+    that language's comments alone."""
+    from voxpop.listen.embed import embed
+
+    lang = {t["id"]: t["language"] for t in section["testimonies"]}
+    ours = {t["id"]: str(t["theme"]) for t in section["testimonies"]}
+    for code, n in Counter(lang.values()).most_common():
+        idx = [i for i, r in enumerate(rows) if lang[r["id"]] == code]
+        truth = [rows[i]["conv"] for i in idx]
+        if len({c for c, k in Counter(truth).items() if k >= 20}) < 2:
+            continue
+        print(f"\n== Language {code!r} only: {n} comments from {len(set(truth))} conversations")
+        print(f"  voxpop (pooled run): {_scores(truth, [ours[rows[i]['id']] for i in idx])}")
+        vecs = embed([rows[i]["text"] for i in idx], "minilm").vectors
+        for seed, found in topics.items():
+            alone = _bertopic([rows[i]["text"] for i in idx], vecs, seed)
+            print(f"  BERTopic seed {seed}: pooled run {_scores(truth, [str(found[i]) for i in idx])}; "
+                  f"fitted on these alone {_scores(truth, [str(t) for t in alone])}")
 
 
 def by_width(rows: list[dict], tmp: Path) -> None:
@@ -426,10 +453,13 @@ def main() -> None:
         os.environ["VOXPOP_CACHE_DIR"] = str(tmp / "cache-quality")
         os.environ["VOXPOP_EMBED_THREADS"] = str(threads)
         if not args.skip_quality:
-            quality(rows, models, tmp)
+            kept = quality(rows, models, tmp)
             if "minilm" in models:
                 fidelity(rows, threads)
-                bt = bertopic_quality(rows, seeds)
+                topics: dict[int, list[int]] = {}
+                bt = bertopic_quality(rows, seeds, topics)
+                if bt is not None:
+                    by_language(rows, kept["minilm"], topics)
                 by_width(rows, tmp)
                 if args.held_out != "none":
                     held_out(rows, seeds, args.held_out, tmp, bt is not None)
