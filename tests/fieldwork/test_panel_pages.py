@@ -49,3 +49,17 @@ def test_bad_pool_upload_is_an_error_page_that_says_what_to_fix(client, seeded):
                     files={"pool": ("pool.csv", b"name\nA\n", "text/csv"),
                            "quotas": ("q.csv", b"feature,value,min,max\nsex,f,1,1\n", "text/csv")})
     assert r.status_code == 422 and "no id column" in r.text
+
+
+def test_too_many_draws_for_the_estimate_is_a_page_that_says_the_range(client, seeded):
+    cid = seeded["cid"]
+    sign_in(client)
+    page = client.get(f"/organiser/c/{cid}/panels")
+    r = client.post(f"/organiser/c/{cid}/panels", data={"csrf_token": csrf(page.text), "size": "40", "name": "Spring"},
+                    files={"pool": ("pool.csv", pool_csv(200), "text/csv"),
+                           "quotas": ("quotas.csv", quotas_csv(40), "text/csv")}, follow_redirects=False)
+    panel_url = r.headers["location"]
+    page = client.get(panel_url)
+    r = client.post(panel_url + "/draw", data={"csrf_token": csrf(page.text), "algorithm": "legacy",
+                                               "estimate_draws": "99999"})
+    assert r.status_code == 422 and "from 0 to 10000" in r.text

@@ -135,3 +135,12 @@ def test_pages_print_a_pack_and_type_ballots_twice(client, seeded):
     r = client.post(f"/organiser/c/{cid}/paper/enter", data={"csrf_token": token, "sheet": sheet, "answers": "adp",
                                                              "entered_by": "Kim"}, follow_redirects=True)
     assert "both entries match" in r.text or "counted" in r.text
+
+
+@pytest.mark.parametrize("sheets", ["0", "2001", "99999999"])
+def test_a_pack_of_too_few_or_too_many_sheets_is_a_page_that_says_the_range(client, seeded, sheets):
+    cid = seeded["cid"]
+    sign_in(client)
+    page = client.get(f"/organiser/c/{cid}/paper")
+    r = client.post(f"/organiser/c/{cid}/paper/packs", data={"csrf_token": csrf(page.text), "sheets": sheets})
+    assert r.status_code == 422 and "from 1 to 2000" in r.text

@@ -26,11 +26,14 @@ router = APIRouter(prefix=API_PREFIX, tags=["field work: panels"])
 PanelId = Annotated[int, Path(ge=1, lt=2**62)]
 
 
+MAX_ESTIMATE_DRAWS = 10_000
+
+
 class DrawIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     algorithm: str = Field("legacy", description="legacy (fast; probabilities estimated), maximin or nash (exact)")
     seed: int = Field(0, ge=0, lt=2**31, description="0: a fresh secure random draw; else a reproducible one")
-    estimate_draws: int = Field(200, ge=0, le=10_000, description="legacy only: draws to estimate probabilities")
+    estimate_draws: int = Field(200, ge=0, le=MAX_ESTIMATE_DRAWS, description="legacy only: draws to estimate probabilities")
 
 
 async def _read(f: UploadFile, what: str) -> bytes:

@@ -101,7 +101,10 @@ async def draw(cid: str, pid: int, request: Request, csrf_token: str = Form(""),
         _csrf(request, csrf_token)
         if not estimate_draws.strip().isdigit():
             raise Invalid("draws for the estimate must be a whole number (e.g. 200)")
-        return AP.draw_sync(request, cid, pid, AP.DrawIn(algorithm=algorithm, estimate_draws=int(estimate_draws)))
+        n = int(estimate_draws)
+        if n > AP.MAX_ESTIMATE_DRAWS:  # DrawIn would refuse it with a pydantic error (a 500 here)
+            raise Invalid(f"draws for the estimate must be from 0 to {AP.MAX_ESTIMATE_DRAWS}")
+        return AP.draw_sync(request, cid, pid, AP.DrawIn(algorithm=algorithm, estimate_draws=n))
 
     _, err = await _run(request, go, back=back)
     return err or RedirectResponse(with_msg(back, "saved"), status_code=303)

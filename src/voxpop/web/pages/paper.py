@@ -56,7 +56,10 @@ async def make_pack(cid: str, request: Request, csrf_token: str = Form(""), plac
         _csrf(request, csrf_token)
         if not sheets.strip().isdigit():
             raise Invalid("the number of sheets must be a whole number, e.g. 50")
-        return AP.make_pack_sync(request, cid, AP.PackIn(place=place[:100] or None, sheets=min(int(sheets), 10**6)))
+        n = int(sheets)
+        if not 1 <= n <= PP.MAX_SHEETS:  # PackIn would refuse it with a pydantic error (a 500 here)
+            raise Invalid(f"the number of sheets must be from 1 to {PP.MAX_SHEETS}")
+        return AP.make_pack_sync(request, cid, AP.PackIn(place=place[:100] or None, sheets=n))
 
     out, err = await _run(request, go, back=f"/organiser/c/{cid}/paper")
     return err or RedirectResponse(out["print"], status_code=303)
