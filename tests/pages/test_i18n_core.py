@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from pagehelp import csrf
+
 from voxpop import i18n
 from voxpop.i18n_catalogs import problems
 
@@ -67,3 +69,15 @@ def test_api_errors_speak_the_readers_language(client, seeded):
     assert r.json()["message"] == "statement is empty"
     page = client.get("/c/nope-nope", headers={"Accept-Language": "cy", "Accept": "text/html"})
     assert page.status_code == 404 and "nid oes sgwrs" in page.text and '<html lang="cy"' in page.text
+
+
+def test_a_participants_form_errors_speak_the_readers_language(client, seeded):
+    cid = seeded["cid"]
+    page = client.get(f"/c/{cid}?lang=cy")
+    r = client.post(f"/c/{cid}/vote", data={"csrf_token": csrf(page.text), "vote": "agree"})
+    assert r.status_code == 422 and "ail-lwythwch y dudalen" in r.text and "reload the page" not in r.text
+    tid = re.search(r'name="statement_id" value="(\d+)"', page.text).group(1)
+    client.post(f"/c/{cid}/vote", data={"csrf_token": csrf(page.text), "statement_id": tid, "vote": "pass"})
+    page = client.get(f"/c/{cid}/my-data")
+    r = client.post(f"/c/{cid}/my-data/erase", data={"csrf_token": csrf(page.text)})
+    assert r.status_code == 422 and "ticiwch y blwch" in r.text and "tick the box" not in r.text

@@ -147,7 +147,7 @@ async def vote(cid: str, request: Request, csrf_token: str = Form(""), statement
     try:
         svc.security.check_csrf(request, csrf_token)
         if not statement_id.isdigit():
-            raise Invalid("the form did not say which statement you voted on; reload the page")
+            raise Invalid(i18n.lazy_gettext("the form did not say which statement you voted on; reload the page"))
         value = V.parse_vote(vote)
         svc.security.check_rate(request)
         pk = await participant_id(request, cookies, cid, create=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
+from voxpop import i18n
 from voxpop.errors import Invalid, ServiceError
 from voxpop.services import privacy
 from voxpop.services.conversations import get_conversation
@@ -56,7 +57,7 @@ async def erase(cid: str, request: Request, csrf_token: str = Form(""), confirm:
     try:
         svc.security.check_csrf(request, csrf_token)
         if confirm != "yes":
-            raise Invalid("tick the box to confirm that your votes and statements should be deleted")
+            raise Invalid(i18n.lazy_gettext("tick the box to confirm that your votes and statements should be deleted"))
         pk = await my_participant(request, cookies, cid, None)
         if pk is None:
             return with_cookies(done(request, f"/c/{cid}/my-data", "nothing-to-erase"), cookies)
