@@ -317,3 +317,19 @@ def test_embed_snippet_on_another_site(demo_server, browser):
         ctx.close()
         server.shutdown()
         server.server_close()
+
+
+def test_results_by_channel_fits_a_360px_phone(demo_server, browser):
+    """Its two tables (open vs invited; every statement) become one card per row, labelled, like the organiser's."""
+    ctx = browser.new_context(viewport={"width": 360, "height": 800}, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    cid = demo_server.urls["participant"].rstrip("/").rsplit("/", 1)[1]
+    sign_in(page, demo_server.base, f"/c/{cid}/results/channels")
+    for lang in ("en", "cy"):
+        page.goto(f"{demo_server.base}/c/{cid}/results/channels?lang={lang}")
+        expect(page.locator("h1")).to_be_visible()
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{lang}: the page scrolls sideways by {overflow}px"
+        assert page.locator("table.stack").count() == 2
+    shot(page, "phone360-channels")
+    ctx.close()
