@@ -10,6 +10,7 @@ from pagehelp import sign_in
 
 from voxpop.places.io import read_places
 from voxpop.places.layout import referendum_places_path
+from voxpop.services import theme_publishing
 from voxpop.store.models import Conversation
 from voxpop.store.places import replace_places
 from voxpop.store.queries import add_artifact
@@ -31,9 +32,13 @@ PEOPLE = ([(f"L{i}", "Leeds", 0) for i in range(6)] + [(f"C{i}", "Cornwall", 1) 
           + [(f"Y{i}", "York", 2) for i in range(3)] + [("A0", "Atlantis", 2), ("A1", "Atlantis", 2)])
 
 
-def _store(s, cid: str, section: dict) -> None:
-    """Only the parts of a themes section that themes-by-place reads (save_themes would refuse it)."""
+def _store(s, cid: str, section: dict, *, publish: bool = True) -> None:
+    """Only the parts of a themes section that themes-by-place reads (save_themes would refuse it); published
+    on the results page, as an organiser does after checking them (services.theme_publishing)."""
     add_artifact(s, cid, THEMES_KIND, section)
+    s.flush()
+    if publish:
+        theme_publishing.publish(s, cid, organiser_id=None)
 
 
 @pytest.fixture
@@ -68,7 +73,7 @@ def test_the_json_twin_gives_each_place_its_theme_with_small_places_suppressed(c
 def test_no_themes_or_no_places_is_404_and_hidden_results_403(client, app, seeded):
     cid = seeded["cid"]
     r = client.get(f"/api/v1/conversations/{cid}/listen/places")
-    assert r.status_code == 404 and "no listening themes with places" in r.text
+    assert r.status_code == 404 and "no listening themes by place" in r.text
     with app.state.voxpop.db.write() as s:
         _store(s, cid, _section(PEOPLE))  # themes, but the conversation has no places
     assert client.get(f"/api/v1/conversations/{cid}/listen/places").status_code == 404
@@ -147,10 +152,11 @@ def test_the_reader_can_choose_the_level_and_an_unknown_one_shows_the_default(cl
 
 
 def test_the_service_reads_the_themes_the_listening_api_stores():
-    from voxpop.services import theme_places
+    from voxpop.services import listen_jobs
+    from voxpop.store import published_themes
     from voxpop.web.api import listen
 
-    assert theme_places.THEMES_KIND == listen.THEMES_KIND
+    assert published_themes.THEMES_KIND == listen_jobs.THEMES_KIND == listen.THEMES_KIND
 
 
 def test_testimony_uploaded_and_themed_by_the_worker_appears_by_place(client, app, seeded):
@@ -193,6 +199,13 @@ def test_testimony_uploaded_and_themed_by_the_worker_appears_by_place(client, ap
                     files=[("files", ("testimony.csv", buf.getvalue().encode(), "text/csv"))], follow_redirects=False)
     assert r.status_code == 303, r.text
     assert Worker(app.state.voxpop.db, poll_s=0.001).step_listen()
+    # not public until the organiser publishes them from the listening page
+    assert client.get(f"/api/v1/conversations/{cid}/listen/places").status_code == 404
+    page = client.get(f"/organiser/c/{cid}/listen").text
+    assert "Not on the results page." in page
+    r = client.post(f"/organiser/c/{cid}/listen/publish", follow_redirects=False,
+                    data={"csrf_token": csrf(page), "artifact": re.search(r'name="artifact" value="(\d+)"', page)[1]})
+    assert r.status_code == 303 and "msg=themes-published" in r.headers["location"]
     data = client.get(f"/api/v1/conversations/{cid}/listen/places").json()
     rows = {r["name"]: r for r in data["places"]}
     assert data["level"] == "area" and rows["Leeds"]["n_people"] == 6 and rows["Cornwall"]["n_people"] == 6

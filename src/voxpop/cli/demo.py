@@ -30,7 +30,7 @@ def build_demo(db, *, participants: int, seed: int = 0, echo=print) -> str:
     from voxpop.demo_places import place_participants
     from voxpop.places.io import read_places
     from voxpop.places.layout import referendum_places_path
-    from voxpop.services import accounts, conversations, statements, translations
+    from voxpop.services import accounts, conversations, statements, theme_publishing, translations
     from voxpop.services.analyses import run_analysis
     from voxpop.services.participants import get_or_create_participant
     from voxpop.services.votes import import_votes
@@ -42,7 +42,7 @@ def build_demo(db, *, participants: int, seed: int = 0, echo=print) -> str:
     with db.write() as s:
         org = accounts.create_organiser(s, D.ORGANISER_USERNAME, D.ORGANISER_PASSWORD)
         conv = conversations.create_conversation(s, topic=D.TITLE, description=D.DESCRIPTION, owner_id=org.id)
-        cid = conv.id
+        cid, org_id = conv.id, org.id
         seeded = statements.add_statements(s, cid, [text for text, *_ in D.STATEMENTS])
         tids = [st.tid for st in seeded]
         translations.set_languages(s, conv, ["en", "cy"])  # Welsh readers get the statements in Welsh
@@ -76,6 +76,9 @@ def build_demo(db, *, participants: int, seed: int = 0, echo=print) -> str:
     section = listen_demo(max_len=conv_max_len(db, cid))
     with db.write() as s:
         save_themes(s, cid, section)
+        s.flush()
+        # the demo's organiser has checked them: on the results page, as after "Publish" on the listening page
+        theme_publishing.publish(s, cid, organiser_id=org_id)
     m = section["meta"]
     echo(f"  listening: {m['counts']['testimonies']} testimonies -> {len(section['themes'])} themes "
          f"({m['embedding']['model']} embeddings; {time.perf_counter() - t0:.1f} s in all)")

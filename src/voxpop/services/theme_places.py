@@ -1,22 +1,26 @@
-"""Themes by place for a conversation: its latest listening themes (Artifact "listen_themes"), its places
-(registry, place finder with the organiser's aliases) and its small-cell rule (places settings' min_cell),
-put together by voxpop.places.themes. Used by the listening page, the results page and their JSON.
+"""Themes by place for a conversation: its listening themes (Artifact "listen_themes": the published run's
+for the results page and the public JSON, the latest run's for the organisers' listening page; see
+services.theme_publishing), its places (registry, place finder with the organiser's aliases) and its
+small-cell rule (places settings' min_cell), put together by voxpop.places.themes. Used by the listening page,
+the results page and their JSON.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from voxpop.errors import Invalid
 from voxpop.places.themes import match_place, place_of_level, themes_by_place
-from voxpop.services.listen_jobs import THEMES_KIND
+from voxpop.services import theme_publishing
 from voxpop.store.models import Artifact, Place, PlaceAlias
 from voxpop.store.places import finder_for, settings_of, stored_layout, stored_registry
 
 _CACHE_MAX = 64
+Which = Literal["published", "latest"]  # the published run's themes (what the public may see), or the latest run's
 
 
 @dataclass(frozen=True)
@@ -28,15 +32,12 @@ class ThemePlaces:
 _cache: dict[tuple, ThemePlaces] = {}
 
 
-def _latest_themes_id(s: Session, cid: str) -> int | None:
-    return s.execute(select(Artifact.id).where(Artifact.conversation_id == cid, Artifact.kind == THEMES_KIND)
-                     .order_by(Artifact.id.desc()).limit(1)).scalar()
-
-
-def theme_places(s: Session, cid: str, *, level: str | None = None) -> ThemePlaces | None:
-    """The conversation's themes by place, or None when it has no listening themes or no places. Computed
-    once per themes, places, aliases, min_cell and level (kept in memory). Invalid for an unknown level."""
-    art = _latest_themes_id(s, cid)
+def theme_places(s: Session, cid: str, *, level: str | None = None, which: Which = "published") -> ThemePlaces | None:
+    """The conversation's themes by place, or None when it has no such listening themes (`which`: the published
+    run's, the default, or the latest run's) or no places. Computed once per themes, places, aliases, min_cell
+    and level (kept in memory). Invalid for an unknown level."""
+    art = (theme_publishing.latest_artifact(s, cid) if which == "latest"
+           else theme_publishing.published_artifact(s, cid))
     if art is None:
         return None
     stamp = (s.execute(select(func.count(Place.id), func.max(Place.id)).where(Place.conversation_id == cid)).one(),

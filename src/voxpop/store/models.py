@@ -236,6 +236,19 @@ class Artifact(Base):
     created_ms: Mapped[int] = mapped_column(BigInteger, default=now_ms)
 
 
+class PublishedThemes(Base):
+    """The listening themes (one Artifact of kind "listen_themes") an organiser checked and put on the
+    conversation's results page. No row: no themes are shown there. A later listening run is not shown until
+    it is published too; withdrawing deletes the row (voxpop.store.published_themes)."""
+
+    __tablename__ = "published_themes"
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    artifact_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("artifacts.id", ondelete="CASCADE"), index=True)
+    organiser_id: Mapped[int | None] = mapped_column(ForeignKey("organisers.id", ondelete="SET NULL"), nullable=True)
+    published_ms: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+
+
 class StatementTranslation(Base):
     """A statement in another of its conversation's languages (organiser-supplied)."""
 

@@ -240,6 +240,7 @@ def create_app(database_url: str | None = None, *, background: str | None = None
     from voxpop.web.api import kiosk as api_kiosk
     from voxpop.web.api import listen as api_listen
     from voxpop.web.api import listen_places as api_listen_places
+    from voxpop.web.api import listen_publish as api_listen_publish
     from voxpop.web.api import moderation as api_moderation
     from voxpop.web.api import panels as api_panels
     from voxpop.web.api import paper as api_paper
@@ -253,7 +254,7 @@ def create_app(database_url: str | None = None, *, background: str | None = None
 
     for mod in (api_accounts, api_conversations, api_participation, api_moderation, api_results, api_group_names,
                 api_exports,
-                api_places, api_listen, api_listen_places, api_kiosk, api_panels, api_paper, api_translations,
+                api_places, api_listen, api_listen_places, api_listen_publish, api_kiosk, api_panels, api_paper, api_translations,
                 api_channels, api_privacy, api_schemas, pages):
         app.include_router(mod.router)
     if STATIC.is_dir():

@@ -2,6 +2,10 @@
 verbatim quotes and breakdowns (drawn by voxpop.report, small cells suppressed), and accept candidate
 statements as seed statements in one step. JSON twin: /api/v1/conversations/{cid}/listen[/themes].
 
+The themes' names come from people's testimony, so they reach the results page only when an organiser
+publishes them here (services.theme_publishing): the page says which run is on the results page, and has a
+button to publish the latest themes or to withdraw them (JSON twin: /api/v1/conversations/{cid}/listen/published).
+
 An upload becomes a background job (services.listen_jobs): the form answers at once with a redirect to the
 job's page (/organiser/c/{cid}/listen/jobs/{job}, JSON twin .../listen/jobs/{job}), which shows its stage
 and progress; static/js/listen-job.js polls the JSON twin and updates the page (without JavaScript, a link
@@ -11,6 +15,7 @@ refreshes it). The work itself is web.api.listen's and the services'; this modul
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -20,6 +25,7 @@ from voxpop.errors import Invalid, ServiceError
 from voxpop.i18n import N_
 from voxpop.report.themes import build_themes
 from voxpop.services import listen_jobs as jobs
+from voxpop.services import theme_publishing as TPub
 from voxpop.web.api import listen as AL
 from voxpop.web.api.common import API_PREFIX, services
 from voxpop.web.pages import theme_places as TPP
@@ -45,8 +51,11 @@ def _reason_code(reason: str) -> str:
 
 
 def _status(request: Request) -> dict | None:
-    """The message after a POST: ?msg=listened&themes=N, or ?msg=listen-accepted&added=N&skip=ID:CODE,..."""
+    """The message after a POST: ?msg=listened&themes=N, ?msg=themes-published, ?msg=themes-withdrawn, or
+    ?msg=listen-accepted&added=N&skip=ID:CODE,..."""
     q = request.query_params
+    if q.get("msg") in ("themes-published", "themes-withdrawn"):
+        return {"published": q["msg"] == "themes-published"}
     if q.get("msg") == "listened":
         n = q.get("themes", "")
         return {"listened": int(n) if n.isdigit() else None}
@@ -88,15 +97,16 @@ async def listen_page(cid: str, request: Request) -> Response:
             conv, _ = _managed(request, s, cid)
             section = AL.latest(s, cid, AL.THEMES_KIND)
             accepted = (AL.latest(s, cid, AL.ACCEPTED_KIND) or {}).get("accepted") or []
-            by_place = TPP.load(s, cid, manager=True, request=request)
+            by_place = TPP.load(s, cid, manager=True, request=request, which="latest")
             last = next(iter(jobs.latest_jobs(s, cid, 1)), None)
             job = jobs.job_view_in(s, last) if last is not None else None
-        return conv, section, accepted, by_place, job
+            published = TPub.state(s, cid)
+        return conv, section, accepted, by_place, job, published
 
     out, err = await _run(request, go)
     if err:
         return err
-    conv, section, accepted, by_place, job = out
+    conv, section, accepted, by_place, job, published = out
     view = build_themes(section) if section else None
     groups = _candidates(view, accepted) if view else []
     cookies = Response()
@@ -105,14 +115,81 @@ async def listen_page(cid: str, request: Request) -> Response:
     resp = render(
         request, "organiser/listen.html", title=i18n._("Listening") + f" · {conv.topic}", conv=conv, csrf_token=token,
         themes=view, groups=groups, n_accepted=len(accepted), models=list(MODELS.items()), status=_status(request),
-        urls={"back": o, "upload": f"{o}/listen", "accept": f"{o}/listen/accept"},
+        urls={"back": o, "upload": f"{o}/listen", "accept": f"{o}/listen/accept", "publish": f"{o}/listen/publish",
+              "withdraw": f"{o}/listen/withdraw", "results": f"/c/{cid}/results"},
         nav_label="Organiser", json_twin=f"{API_PREFIX}/conversations/{cid}/listen/themes",
-        **TPP.context(cid, by_place, manager=True, request=request),
+        publishing=publishing_context(published),
+        **TPP.context(cid, by_place, manager=True, request=request, which="latest"),
         # the latest upload while it is under way or when it failed (a finished one shows as the themes)
         job=job_context(cid, job) if job and job["status"] != "done" else None,
         max_files=jobs.MAX_FILES, max_mb=jobs.MAX_UPLOAD_BYTES // 2**20, max_bytes=jobs.MAX_UPLOAD_BYTES,
     )
     return with_cookies(resp, cookies)
+
+
+def when(ms: int) -> str:
+    """A time in the reader's language, as the results page says when it was analysed."""
+    at = datetime.fromtimestamp(ms / 1000, tz=UTC)
+    return i18n._("%(date)s at %(time)s UTC", date=i18n.format_date(at, "long"), time=at.strftime("%H:%M"))
+
+
+def publishing_context(state: TPub.PublishState) -> dict | None:
+    """What the page says about the results page, in plain words; None before the first themes."""
+    _ = i18n._
+    if state.latest is None:
+        return None
+    pub = state.published
+    lines = []
+    if pub is None:
+        lines.append(_("Not on the results page."))
+    else:
+        lines.append(_("On the results page since %(published)s, themes from the run of %(run)s.",
+                       published=when(pub.published_ms), run=when(pub.run.created_ms)))
+    if state.status == "newer_not_published":
+        lines.append(_("A newer run is not published yet: the themes below are from the run of %(run)s.",
+                       run=when(state.latest.created_ms)))
+    if state.newer_not_published:
+        lines.append(_("Check the theme names below before you publish them: they come from people's own words, "
+                       "and everyone who may read the results will see them."))
+    return {"status": state.status, "lines": lines, "artifact": state.latest.artifact_id,
+            "published": pub is not None, "can_publish": state.newer_not_published}
+
+
+@router.post("/organiser/c/{cid}/listen/publish")
+async def publish(cid: str, request: Request, csrf_token: str = Form(""), artifact: str = Form("")) -> Response:
+    """Publish the themes the organiser saw on the page (`artifact`, the latest run when the page was drawn)."""
+    back = f"/organiser/c/{cid}/listen"
+
+    def go():
+        _csrf(request, csrf_token)
+        if artifact and not artifact.isdigit():
+            raise Invalid("the form names no listening run to publish: reload the listening page and press the "
+                          "button again")
+        with services(request).db.write() as s:
+            _, org = _managed(request, s, cid)
+            return TPub.publish(s, cid, organiser_id=org.id, artifact_id=int(artifact) if artifact else None)
+
+    out, err = await _run(request, go, back=back)
+    if err:
+        return err
+    return done(request, back, "themes-published", out.to_dict())
+
+
+@router.post("/organiser/c/{cid}/listen/withdraw")
+async def withdraw(cid: str, request: Request, csrf_token: str = Form("")) -> Response:
+    """Take the themes off the results page."""
+    back = f"/organiser/c/{cid}/listen"
+
+    def go():
+        _csrf(request, csrf_token)
+        with services(request).db.write() as s:
+            _managed(request, s, cid)
+            return TPub.withdraw(s, cid)
+
+    out, err = await _run(request, go, back=back)
+    if err:
+        return err
+    return done(request, back, "themes-withdrawn", out.to_dict())
 
 
 def job_labels() -> dict:

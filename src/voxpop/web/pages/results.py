@@ -57,36 +57,39 @@ async def results(cid: str, request: Request) -> Response:
             conv = get_conversation(s, cid)
             mine = participant_standing(s, cid, pk) if pk is not None and res.get("computed_ms") else None
             names = group_names(s, cid)
-            themes = TPP.load(s, cid, manager=False, request=request)
+            themes = TPP.load(s, cid, manager=False, request=request)  # the published themes, as the public sees them
+            note = _themes_note(request, s, conv)
             key = _page_key(s, conv, res, names, themes, lang, query)
             doc = stored(res["document"])
             layout = stored_layout(s, cid) if doc and doc["places"] else None
             if doc:  # statements in the reader's language where the organisers gave a translation
                 res = {**res, "document": T.document_for_reader(s, conv, dict(doc), lang)}
-        return conv, res, mine, names, layout, themes, key
+        return conv, res, mine, names, layout, themes, note, key
 
     try:
         # no participant cookie: a reader, not a participant (no need to look for one)
         pk = await participant_id(request, Response(), cid, create=False) if request.cookies.get(ANON_COOKIE) else None
-        conv, res, mine, names, layout, themes, key = await run_in_threadpool(inputs, pk, False)
+        conv, res, mine, names, layout, themes, note, key = await run_in_threadpool(inputs, pk, False)
     except ServiceError as e:
         return service_error_page(request, e, back=f"/c/{cid}")
     public = bool(res.get("public"))
+    # a page for one reader (their standing, an organiser's note): drawn for them, never kept or shared
+    personal = mine is not None or note is not None
 
     def send(entry: _Page) -> Response:
         return conditional(request, Response(entry.body, headers=entry.headers, media_type="text/html"),
                            public=public, etag=entry.headers["etag"])
 
     async def draw() -> tuple[Response, dict, dict | None, tuple]:
-        conv, res, mine, names, layout, themes, key = await run_in_threadpool(inputs, pk, True)
+        conv, res, mine, names, layout, themes, note, key = await run_in_threadpool(inputs, pk, True)
         # drawn in a thread: a big conversation's page takes seconds, and the event loop keeps taking votes
-        page = await run_in_threadpool(_draw, request, cid, conv, res, mine, names, layout, themes)
-        if mine is None and page.status_code == 200:
+        page = await run_in_threadpool(_draw, request, cid, conv, res, mine, names, layout, themes, note)
+        if not personal and mine is None and note is None and page.status_code == 200:
             conditional(request, page, public=public)  # sets the page's ETag
             pages.put(key, page)
         return page, res, mine, key
 
-    if mine is None:
+    if not personal:
         base, version = key
         entry = pages.get(base)
         if entry is not None and entry.version == version:  # drawn before from the same inputs
@@ -101,16 +104,37 @@ async def results(cid: str, request: Request) -> Response:
             if (entry := pages.get(base)) is not None:
                 return send(entry)
     try:
-        async with pages.drawing_of(base if mine is None else None):
+        async with pages.drawing_of(None if personal else key[0]):
             page, res, mine, key = await draw()
     except ServiceError as e:
         return service_error_page(request, e, back=f"/c/{cid}")
     # drawn from the stored document; a strong ETag lets a reader who has this page get an empty 304.
     # Shared caches may keep public results; a page with this participant's standing is theirs alone.
-    return conditional(request, page, public=public and mine is None)
+    return conditional(request, page, public=public and not personal)
 
 
-def _draw(request: Request, cid: str, conv, res: dict, mine, names, layout, themes) -> Response:
+def _themes_note(request: Request, s, conv) -> str | None:
+    """For an organiser who manages the conversation, while listening themes newer than the published ones (or
+    any, when none are published) are not on this page: the listening page's address, where they publish
+    them. None for everyone else (so their page stays shared and cached)."""
+    from voxpop.errors import Unauthorized
+    from voxpop.services import theme_publishing
+    from voxpop.services.conversations import can_manage
+    from voxpop.web.api.common import organiser_or_none
+
+    security = services(request).security
+    if not request.headers.get("authorization") and security.session_token(request) is None:
+        return None  # no organiser here: no database read on the page most readers get
+    try:
+        org = organiser_or_none(request, s)
+    except Unauthorized:
+        return None
+    if not can_manage(conv, org) or not theme_publishing.state(s, conv.id).newer_not_published:
+        return None
+    return f"/organiser/c/{conv.id}/listen#publishing"
+
+
+def _draw(request: Request, cid: str, conv, res: dict, mine, names, layout, themes, note=None) -> Response:
     doc = res.get("document")
     view = build_view(doc, title=conv.topic, group_names=names) if doc else None
     standing = _standing(view, mine) if view and view.ok and mine else None
@@ -132,7 +156,7 @@ def _draw(request: Request, cid: str, conv, res: dict, mine, names, layout, them
         places=places, chosen=chosen, summary=plain_summary(view) if view and view.ok else None,
         bridging_extra=_bridging_extra(view), pmap=pmap,
         map_statements=[st for st in view.statements if not st.moderated_out and st.support] if pmap and view else [],
-        **TPP.context(cid, themes, request=request), keep_choices=_choices(request),
+        **TPP.context(cid, themes, request=request), keep_choices=_choices(request), themes_note=note,
     )
 
 
