@@ -132,3 +132,22 @@ def test_publishing_twice_keeps_one_row_and_the_row_goes_with_its_conversation(d
         s.delete(s.get(Conversation, cid))
     with db.read() as s:
         assert s.query(PublishedThemes).filter_by(conversation_id=cid).count() == 0
+
+
+def test_a_moved_conversation_keeps_which_run_is_published(db, conv, tmp_path):
+    """voxpop export / import (docs/archive.md): the copy's published run is the copy of the published run,
+    even when its artifact ids had to move."""
+    from voxpop.store.archive import export_conversation, import_archive
+
+    cid, org = conv
+    first = _run(db, cid, "Bus services")
+    _run(db, cid, "Rent and housing")
+    with db.write() as s:
+        theme_publishing.publish(s, cid, organiser_id=org, artifact_id=first)
+    export_conversation(db, cid, tmp_path / "archive")
+    copy = import_archive(db, tmp_path / "archive", as_copy=True).conversation_id
+    with db.read() as s:
+        st = theme_publishing.state(s, copy)
+        assert st.status == "newer_not_published" and st.published.run.artifact_id != first
+        assert st.published.by == theme_publishing.state(s, cid).published.by
+        assert _top(s, copy) == "Bus services" and _top(s, copy, "latest") == "Rent and housing"

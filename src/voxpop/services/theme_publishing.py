@@ -80,8 +80,8 @@ def publish(s: Session, cid: str, *, organiser_id: int | None, artifact_id: int 
     run = latest if artifact_id is None else P.run_of(s, cid, artifact_id)
     if run is None:
         raise NotFound(lazy_gettext("this conversation has no listening themes with id %(id)s: publish the latest "
-                                    "themes (send no id), or one of its runs' artifact ids "
-                                    "(GET .../listen/jobs)", id=artifact_id))
+                                    "themes (send no id), or the artifact id of a run it has (GET .../listen/published "
+                                    "gives the latest)", id=artifact_id))
     P.set_published(s, cid, run.artifact_id, organiser_id)
     return state(s, cid)
 

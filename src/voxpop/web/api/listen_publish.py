@@ -27,8 +27,8 @@ router = APIRouter(prefix=API_PREFIX, tags=["listening"])
 class PublishIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     artifact: int | None = Field(None, ge=1, le=2**63 - 1,
-                                 description="the artifact id of the run to publish (a job's artifact_id, or "
-                                             "latest.artifact of GET); leave it out for the latest run")
+                                 description="the artifact id of the run to publish (latest.artifact of GET, "
+                                             "the run the organiser checked); leave it out for the latest run")
 
 
 @router.get("/conversations/{cid}/listen/published")
