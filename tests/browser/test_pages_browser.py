@@ -333,3 +333,23 @@ def test_results_by_channel_fits_a_360px_phone(demo_server, browser):
         assert page.locator("table.stack").count() == 2
     shot(page, "phone360-channels")
     ctx.close()
+
+
+def test_a_statement_with_no_spaces_never_widens_a_page(demo_server, browser, small_conversation):
+    """A 280-character run with no space (a pasted link, a keyboard held down) wraps in every table and list."""
+    cid = small_conversation
+    db = Database(f"sqlite:///{demo_server.db_path}")
+    try:
+        with db.write() as s:
+            statements.add_statements(s, cid, ["https://example.org/" + "x" * 260])
+    finally:
+        db.dispose()
+    for width in (360, 1280):
+        ctx = browser.new_context(viewport={"width": width, "height": 900})
+        page = ctx.new_page()
+        sign_in(page, demo_server.base, f"/organiser/c/{cid}")
+        for path in (f"/organiser/c/{cid}", f"/organiser/c/{cid}/translations", f"/c/{cid}/results/channels"):
+            page.goto(demo_server.base + path)
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 1, f"{path} at {width}px scrolls sideways by {overflow}px"
+        ctx.close()

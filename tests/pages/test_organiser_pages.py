@@ -143,7 +143,7 @@ def test_reject_a_shown_statement_from_the_statements_table(client, seeded, app)
     sign_in(client)
     html = client.get(f"/organiser/c/{cid}").text
     assert "So far" in html and "no analysis yet" in html.lower()
-    row = re.search(r'<td id="st-(\d+)">More buses to the villages.</td>', html)
+    row = re.search(r'<td id="st-(\d+)" class="text">More buses to the villages.</td>', html)
     r = client.post(f"/organiser/c/{cid}/moderate", data={"csrf_token": csrf(html), "statement_id": row.group(1),
                                                           "decision": "reject", "back": "manage"},
                     follow_redirects=False)
@@ -152,3 +152,5 @@ def test_reject_a_shown_statement_from_the_statements_table(client, seeded, app)
         assert "More buses to the villages." not in [st.text for st in list_statements(s, cid)]
     html = client.get(r.headers["location"]).text
     assert "Statement rejected" in html and ">Accept</button>" in html
+    welsh = client.get(f"/organiser/c/{cid}?lang=cy").text  # a phone shows each cell's label: in Welsh too
+    assert 'data-label="Statws"' in welsh and 'data-label="Pleidleisiau"' in welsh and 'data-label="Status"' not in welsh
