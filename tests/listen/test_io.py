@@ -58,6 +58,8 @@ def test_text_file_and_transcript_offsets_point_into_the_file(tmp_path):
     (b"id,text\n1,hello\n1,again\n", "line 3: id '1' already used on line 2"),
     (b"id,text\n1,hello\n2,   \n", "line 3: testimony '2' has empty text"),
     ("id,text\n1,hi\n".encode("utf-16"), "UTF-8"),
+    # a quote never closed would swallow every row after it into one testimony
+    (b'id,text\n1,"Unterminated\n2,Nobody asked us.\n3,Rent.\n', "line 2: a quote opened on this line is never closed"),
 ])
 def test_bad_csv_inputs_give_clear_errors(tmp_path, content, match):
     p = _w(tmp_path / "bad.csv", content)
@@ -89,3 +91,19 @@ def test_nothing_half_imported_and_unknown_paths(tmp_path):
         read_sources([_w(tmp_path / "x.pdf", "x")])
     with pytest.raises(BadInput, match="also used"):
         read_sources([good, _w(tmp_path / "c.csv", "id,text\n1,dup\n")])
+
+
+def test_a_quote_closed_on_a_later_line_is_one_testimony_over_several_lines(tmp_path):
+    p = _w(tmp_path / "ok.csv", b'id,text\n1,"Rent.\nAnd the damp."\n2,"He said ""no"" twice."\n')
+    ts = read_sources([p])[1]
+    assert [t.text for t in ts] == ["Rent.\nAnd the damp.", 'He said "no" twice.']
+
+
+def test_the_unclosed_quote_message_is_put_into_welsh(tmp_path):
+    from voxpop import i18n
+
+    p = _w(tmp_path / "bad.csv", b'id,text\n1,"Unterminated\n2,x\n')
+    with pytest.raises(BadInput) as err:
+        read_sources([p])
+    with i18n.use_locale("cy"):
+        assert "heb ei gau" in io.in_reader_language(str(err.value))

@@ -71,6 +71,8 @@ TEMPLATES = [
     N_("%(path)s: testimony id %(id)s is also used in %(other)s; ids must be unique"),
     N_("max statement length %(n)s is too short; use at least 20"),
     N_("no sentences found in the testimony (only punctuation or whitespace?)"),
+    N_("%(path)s: line %(line)s: a quote opened on this line is never closed, so every row after it would be read "
+       "as one testimony; close the quote (a quote inside the text is written twice: \"\")"),
 ]
 
 
@@ -144,7 +146,8 @@ def _check_len(path: Path, tid: str, text: str, line: int | None = None) -> None
 
 
 def _read_csv(path: Path, text: str, src: str) -> list[Testimony]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    buf = io.StringIO(text, newline="")
+    reader = csv.DictReader(buf)
     cols = [c.strip() for c in (reader.fieldnames or [])]
     reader.fieldnames = cols
     missing = [c for c in ("id", "text") if c not in cols]
@@ -162,6 +165,8 @@ def _read_csv(path: Path, text: str, src: str) -> list[Testimony]:
                 break
             if None in row:
                 raise _e(TEMPLATES[7], path=path, line=line)
+            if reader.line_num > line and buf.tell() >= len(text) and _never_closed(text, line):
+                raise _e(TEMPLATES[22], path=path, line=line)
             tid = (row.get("id") or "").strip()
             body = row.get("text") or ""
             if not tid:
@@ -181,6 +186,17 @@ def _read_csv(path: Path, text: str, src: str) -> list[Testimony]:
     if not out:
         raise _e(TEMPLATES[12], path=path)
     return out
+
+
+def _never_closed(text: str, line: int) -> bool:
+    """Whether the row starting on `line` (1-based) opens a quote the file never closes. The lenient csv
+    reader would read everything after it as that row's text; the strict one says "unexpected end of data"."""
+    tail = "".join(text.splitlines(keepends=True)[line - 1:])
+    try:
+        next(csv.reader(io.StringIO(tail, newline=""), strict=True), None)
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 def _parse_header(text: str) -> tuple[dict[str, str], dict[str, dict[str, str]], int]:
