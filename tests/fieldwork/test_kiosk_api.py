@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 from tests.api.conftest import open_api
 
@@ -92,3 +95,8 @@ def test_organiser_page_opens_a_kiosk_on_this_device(client, seeded):
     assert r.headers["location"] in listed.text
     bad = client.post(f"/organiser/c/{cid}/kiosks", data={"csrf_token": csrf(page.text), "pin": "12"})
     assert bad.status_code == 422 and "PIN" in bad.text
+    # what the kiosk's script says (progress, sent, PIN) is in the kiosk's language too
+    welsh = client.get(r.headers["location"] + "?lang=cy").text
+    said = json.loads(re.search(r'id="k-strings"[^>]*>(.*?)</script>', welsh, re.S).group(1))
+    assert said["all_sent"] == "Mae popeth wedi’i anfon." and said["progress"] == "%(n)s o %(total)s datganiad wedi’u hateb"
+    assert "Everything is sent." not in welsh and "answered" not in welsh

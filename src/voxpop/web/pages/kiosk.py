@@ -25,15 +25,16 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
 def _strings() -> dict[str, str]:
-    from voxpop.i18n import _ as t
+    """What the kiosk's script says, in the reader's language (`_` so that the catalogs collect them)."""
+    from voxpop.i18n import _
 
-    return {"progress": t("Statement %(n)s answered of %(total)s"),
-            "waiting": t("Saved on this device: %(n)s waiting to send"),
-            "all_sent": t("Everything is sent."), "saved": t("Vote saved."),
-            "added": t("Thank you: your statement is saved."), "skip": t("I'd rather not say"),
-            "pin_wrong": t("That is not the staff PIN."), "pin_wait": t("Too many tries; wait a while."),
-            "pin_offline": t("Leaving kiosk mode needs the network; try again when it is back."),
-            "no_config": t("This kiosk has not been prepared: connect it to the internet once and reload.")}
+    return {"progress": _("%(n)s of %(total)s statements answered"),
+            "waiting": _("Saved on this device: %(n)s waiting to send"),
+            "all_sent": _("Everything is sent."), "saved": _("Vote saved."),
+            "added": _("Thank you: your statement is saved."), "skip": _("I’d rather not say"),
+            "pin_wrong": _("That is not the staff PIN."), "pin_wait": _("Too many tries; wait a while."),
+            "pin_offline": _("Leaving kiosk mode needs the network; try again when it is back."),
+            "no_config": _("This kiosk has not been prepared: connect it to the internet once and reload.")}
 
 
 @router.get("/k/sw.js")
