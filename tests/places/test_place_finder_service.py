@@ -121,3 +121,14 @@ def test_organiser_uploads_aliases_on_the_places_page(uk):
     assert r.status_code == 200, r.text
     hits = c.get(f"/api/v1/conversations/{cid}/places/search", params={"q": "mousehole"}).json()["places"]
     assert hits[0]["id"] == "E06000052"
+
+
+def test_the_hint_offers_postcode_districts_only_when_the_alias_table_has_them(uk):
+    c, cid, auth = uk["client"], uk["cid"], {**uk["auth"], "Content-Type": "text/csv"}
+    assert "postcode district such as TR18" in c.get(f"/c/{cid}").text  # TR18 is one of its aliases
+    r = c.put(f"/api/v1/conversations/{cid}/places/aliases", content=b"alias,place_id\nPenzance,E06000052\n",
+              headers=auth)
+    assert r.status_code == 200
+    page = c.get(f"/c/{cid}").text  # a postcode would not be found: the hint does not suggest one
+    assert "postcode" not in page and "Type a place name, for example the nearest town." in page
+    assert "Teipiwch enw lle, er enghraifft y dref agosaf." in c.get(f"/c/{cid}?lang=cy").text

@@ -14,7 +14,7 @@ import csv
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 from rapidfuzz import fuzz, process
@@ -126,6 +126,11 @@ class PlaceFinder:
             idx.sort(key=lambda i: len(keys[i]))
             buckets[b] = ([len(keys[i]) for i in idx], [keys[i] for i in idx], idx)
         return cls(keys, owners, shown, words, buckets)
+
+    @cached_property
+    def has_postcodes(self) -> bool:
+        """Whether any alias is a postcode district, so that a typed postcode can be found at all."""
+        return any(postcode_district(k) for k in self.keys)
 
     def __len__(self) -> int:
         return len(self.keys)

@@ -23,6 +23,12 @@ def conversation_has_places(s: Session, cid: str) -> bool:
     return s.execute(select(Place.id).where(Place.conversation_id == cid).limit(1)).first() is not None
 
 
+def finds_postcodes(s: Session, cid: str) -> bool:
+    """Whether a postcode typed by a participant can be found: the organiser's aliases name postcode districts."""
+    finder = finder_for(s, cid)
+    return finder is not None and finder.has_postcodes
+
+
 def place_name_of(s: Session, cid: str, pk: int) -> str | None:
     place_id = s.execute(select(Participant.place_id).where(Participant.id == pk)).scalar()
     if place_id is None:

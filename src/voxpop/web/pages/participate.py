@@ -23,6 +23,7 @@ from voxpop.services.conversations import get_conversation
 from voxpop.services.participant_places import (
     conversation_has_places,
     find_place,
+    finds_postcodes,
     place_name_of,
     save_place,
     set_place_by_id,
@@ -86,7 +87,10 @@ async def _page(request: Request, cid: str, *, embed: bool) -> Response:
     def go():
         with svc.db.read() as s:
             prefer_default(request, (get_conversation(s, cid).languages or [None])[0])  # this thread's copy
-            return card_state(s, cid, pk, place_query, prefer)
+            state = card_state(s, cid, pk, place_query, prefer)
+            # the hint offers postcodes only when one can be found (the page, not each vote's answer)
+            state["place_postcodes"] = state["places_enabled"] and finds_postcodes(s, cid)
+            return state
 
     place = request.query_params.get("place")
     try:
@@ -109,7 +113,8 @@ async def _page(request: Request, cid: str, *, embed: bool) -> Response:
     resp = render(
         request, "participate/conversation.html", title=conv.topic, conv=conv, urls=urls,
         statement=state["statement"], progress=state["progress"], csrf_token=token,
-        places_enabled=state["places_enabled"], place_name=state["place_name"],
+        places_enabled=state["places_enabled"], place_postcodes=state["place_postcodes"],
+        place_name=state["place_name"],
         place_query=place_query, place_choices=state["place_choices"],
         max_statement_len=conv.statement_max_len, json_twin=urls["json_next"], embed=embed,
         nav=participant_nav(cid, "vote", conv.show_results), narrow=True, body_class="embed" if embed else None,
