@@ -159,3 +159,24 @@ def test_a_theme_far_less_coherent_than_its_siblings_is_called_mixed():
     blocks += [{"language": "de", "coherence": c, "sure": SURE_CLEAR} for c in (0.60, 0.30)]
     mark_mixed(blocks, 0.75)
     assert [b["sure"] == SURE_MIXED for b in blocks] == [False, False, False, True, False, False]
+
+
+WELSH = ["Mae'r bws i'r ysbyty ond yn rhedeg ddwywaith y dydd, felly dw i'n colli apwyntiadau.",
+         "Mae'r stryd fawr wedi colli'r banc, swyddfa'r post a nawr y llyfrgell.",
+         "Mae pobl ifanc yn gadael y cwm achos does dim swyddi sy'n talu digon i rentu.",
+         "Dw i eisiau i'm plant gael eu dysgu yn Gymraeg a Saesneg yn gyfartal.",
+         "Mae taliadau'r fferm yn hwyr eto ac allwn ni ddim cynllunio ar gyfer y flwyddyn nesaf.",
+         "Mae'r feddygfa heb apwyntiadau am dair wythnos."]
+
+
+def test_welsh_stop_words_never_name_a_theme():
+    ph = phrases(WELSH, ["cy"] * len(WELSH))
+    assert {"dim", "yn", "dw", "mae", "mae'r", "sy'n", "wedi", "ddim"} & set(ph.surface) == set()
+    assert all(is_stop(w) for w in ("dim", "yn", "dw", "mae'r", "ddim", "wedi", "gyda"))
+    assert not any(is_stop(w) for w in ("apwyntiadau", "ysbyty", "fferm", "swyddi", "pan"))
+
+
+def test_a_welsh_name_is_joined_in_welsh():
+    assert label_of([("apwyntiadau", 1.0), ("ysbyty", 0.9)], "cy") == "Apwyntiadau ac ysbyty"
+    assert label_of([("bysiau", 1.0), ("trenau", 0.9)], "cy") == "Bysiau a threnau"  # a + aspirate mutation
+    assert label_of([("buses", 1.0), ("trains", 0.9)], "en") == "Buses and trains"

@@ -125,7 +125,7 @@ def theme_block(tid, members: np.ndarray, ctx: Context, kw: list[tuple[str, floa
     link = {t: {"source": tby[t].source, "source_start": tby[t].source_start, "speaker": tby[t].speaker,
                 "place": tby[t].place} for t in tids}
     candidates = ctx.candidates.for_theme(tid, members, sims, typ, link)
-    return {"id": tid, "label": label_of(kw), "keywords": [{"term": k, "score": s} for k, s in kw],
+    return {"id": tid, "label": label_of(kw, language), "keywords": [{"term": k, "score": s} for k, s in kw],
             "language": language, "language_name": name_of(language),
             "size": len(mlist), "share": round(len(mlist) / max(len(claims), 1), 4),
             "n_testimonies": len(tids), "n_speakers": len({tby[t].speaker for t in tids}),

@@ -29,6 +29,16 @@ _CJK_RUN = re.compile(rf"[{_CJK}]+")
 # scikit-learn's English list plus these; stop-words' own English list is too broad ("work", "home")
 STOP_LANGUAGES = ("german", "french", "spanish", "italian", "dutch", "portuguese", "chinese")
 KEEP = {"car"}  # French "car" (= because) is an English content word
+# Welsh (the stop-words package has none): articles, prepositions, pronouns, the forms of "bod" (to be) and
+# the particles that start most spoken sentences ("Mae'r", "Dw i'n", "does dim"). Not "pan" (when): an English
+# content word, and the list is shared by every language.
+WELSH = frozenset("""
+a ac ag am ar at gan gyda gydag heb i o dros drwy trwy wrth yn y yr 'r 'n 'i 'w 'm 'th
+mae maen oedd oes roedd roeddwn roedden bod fod bydd byddai fydd fyddai sy sydd sy'n yw ydy ydi ydw ydyn ydych
+dw dwi rwy rydw rydyn rydych dyw dydy dydw does nid ni na nac dim ddim wedi heddiw
+fi mi ti hi fe fo e ef ni chi nhw hwy hwn hon hyn hynny yma yna fy dy ei ein eich eu ond neu os felly hefyd
+iawn mwy mor fel er achos oherwydd cael gael wneud gwneud gallu allu allwn gall
+""".split())
 # what is left of an English contraction when the apostrophe is lost or split off: never a keyword
 FRAGMENTS = frozenset({
     "don", "doesn", "didn", "aren", "isn", "wasn", "weren", "couldn", "shouldn", "wouldn", "hasn", "haven",
@@ -64,7 +74,7 @@ def stop_words() -> frozenset[str]:
     for lang in STOP_LANGUAGES:
         words.update(w.lower().replace("’", "'") for w in get_stop_words(lang))
     words -= KEEP
-    return frozenset(words | FRAGMENTS)
+    return frozenset(words | WELSH | FRAGMENTS)
 
 
 def is_stop(word: str) -> bool:
@@ -259,14 +269,30 @@ def name_groups(ph: Phrases, groups: list[np.ndarray], vectors: np.ndarray | Non
     return out
 
 
-def label_of(keywords: list[tuple[str, float]]) -> str:
-    """A short name: the best phrase; a single word is joined by the next one ("Uber and taxis")."""
+def _and(language: str, second: str) -> str:
+    """The word for "and" before `second`, and `second` as it then reads (Welsh "a" mutates c/p/t)."""
+    if language == "cy":
+        if second[:1].lower() in "aeiouwyâêîôûŵŷ":
+            return f"ac {second}"
+        head = second[:1]
+        mutated = {"c": "ch", "p": "ph", "t": "th"}.get(head)
+        return f"a {mutated + second[1:] if mutated else second}"
+    return f"{AND.get(language, 'and')} {second}"
+
+
+AND = {"en": "and", "de": "und", "fr": "et", "es": "y", "it": "e", "nl": "en", "pt": "e", "pl": "i", "sv": "och",
+       "da": "og", "nb": "og", "ga": "agus", "gd": "agus"}
+
+
+def label_of(keywords: list[tuple[str, float]], language: str = "en") -> str:
+    """A short name: the best phrase; a single word is joined by the next one ("Uber and taxis"), with the
+    theme's language's "and" ("Bysiau a threnau")."""
     if not keywords:
         return "(no distinctive words)"
     first = keywords[0][0]
     if " " not in first and len(keywords) > 1 and not _CJK_RUN.match(first) \
             and keywords[1][1] >= 0.5 * keywords[0][1]:
-        first = f"{first} and {keywords[1][0]}"
+        first = f"{first} {_and(language, keywords[1][0])}"
     elif _CJK_RUN.match(first) and len(keywords) > 1:
         first = f"{first}、{keywords[1][0]}"
     return first[:1].upper() + first[1:]
