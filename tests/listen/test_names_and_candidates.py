@@ -180,3 +180,12 @@ def test_a_welsh_name_is_joined_in_welsh():
     assert label_of([("apwyntiadau", 1.0), ("ysbyty", 0.9)], "cy") == "Apwyntiadau ac ysbyty"
     assert label_of([("bysiau", 1.0), ("trenau", 0.9)], "cy") == "Bysiau a threnau"  # a + aspirate mutation
     assert label_of([("buses", 1.0), ("trains", 0.9)], "en") == "Buses and trains"
+
+
+def test_a_name_keeps_the_capitals_people_write_mid_sentence():
+    texts = ["Everything goes to London and nothing to us.", "London gets the money.", "The money stays in London.",
+             "Rents keep rising.", "Our rents are too high.", "The NHS needs nurses.", "Waiting for the NHS."]
+    ph = phrases(texts, ["en"] * len(texts))
+    assert "London" in ph.surface and "london" not in ph.surface
+    assert "NHS" in ph.surface
+    assert "rents" in ph.surface and "Rents" not in ph.surface  # capital only because it starts a sentence

@@ -131,15 +131,16 @@ def tokens(text: str) -> list[tuple[str, str, bool]]:
 
 def phrases(texts: list[str], langs: list[str]) -> Phrases:
     index: dict[str, int] = {}
-    forms: list[Counter] = []
+    forms: list[Counter] = []  # each phrase's forms as written, away from the start of a sentence
+    initial: list[Counter] = []  # ... and at the start (lower case): used only when it is never elsewhere
     lemma_sets: list[frozenset[str]] = []
     rows, cols = [], []
     stops = stop_words()
     for i, (text, lang) in enumerate(zip(texts, langs, strict=True)):
-        toks = []  # (surface lower case, lemma key, stop?, CJK?)
+        toks = []  # (surface as written, lemma key, stop?, CJK?)
         for s, k, stop in tokens(text):
             key = k or lemma(s, lang)
-            toks.append((s.lower(), key, stop or key in stops, bool(k)))
+            toks.append((s, key, stop or key in stops, bool(k)))
         seen: set[int] = set()
         for a in range(len(toks)):
             if toks[a][2]:
@@ -164,14 +165,18 @@ def phrases(texts: list[str], langs: list[str]) -> Phrases:
                 if j is None:
                     j = index[key] = len(forms)
                     forms.append(Counter())
+                    initial.append(Counter())
                     lemma_sets.append(frozenset(t[1] for t in run if not t[2]))
-                forms[j][sep.join(t[0] for t in run)] += 1
+                if a == 0:  # a sentence's first word is capitalised whatever it is: its case says nothing
+                    initial[j][sep.join(t[0] for t in run).lower()] += 1
+                else:  # "London", "NHS" keep the capitals people write mid-sentence
+                    forms[j][sep.join(t[0] for t in run)] += 1
                 if j not in seen:
                     seen.add(j)
                     rows.append(i)
                     cols.append(j)
     m = csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(texts), len(forms)))
-    surface = [f.most_common(1)[0][0] for f in forms]
+    surface = [(f or i).most_common(1)[0][0] for f, i in zip(forms, initial, strict=True)]
     return Phrases(m, surface, lemma_sets)
 
 
@@ -209,7 +214,7 @@ def _inside(small: str, big: str) -> bool:
         return False
     if _CJK_RUN.fullmatch(small.replace(" ", "")):
         return small in big
-    return f" {small} " in f" {big} "
+    return f" {small.lower()} " in f" {big.lower()} "
 
 
 def _closed(cands: list[int], df: np.ndarray, surface: list[str]) -> list[int]:
