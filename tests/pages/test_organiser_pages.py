@@ -154,3 +154,12 @@ def test_reject_a_shown_statement_from_the_statements_table(client, seeded, app)
     assert "Statement rejected" in html and ">Accept</button>" in html
     welsh = client.get(f"/organiser/c/{cid}?lang=cy").text  # a phone shows each cell's label: in Welsh too
     assert 'data-label="Statws"' in welsh and 'data-label="Pleidleisiau"' in welsh and 'data-label="Status"' not in welsh
+
+
+def test_every_organiser_page_of_a_conversation_is_linked_from_it(client, seeded):
+    cid = seeded["cid"]
+    sign_in(client)
+    html = client.get(f"/organiser/c/{cid}").text
+    for path in ("moderate", "places", "listen", "panels", "paper", "kiosks", "translations"):
+        assert f'href="/organiser/c/{cid}/{path}"' in html, path
+    assert client.get(f"/organiser/c/{cid}/translations").status_code == 200
