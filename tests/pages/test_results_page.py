@@ -241,3 +241,34 @@ def test_the_json_twin_is_rendered_once_per_analysis(client, app, monkeypatch):
             run_analysis(db, cid)
         tags = {client.get(f"/api/v1/conversations/{cid}/analysis").headers["etag"] for _ in range(3)}
         assert len(tags) == 1 and len(rendered) == n
+
+
+def test_why_there_are_no_groups_yet_is_said_in_the_readers_language(client, app):
+    db = app.state.voxpop.db
+    with db.write() as s:
+        cid = conversations.create_conversation(s, topic="Early days").id
+        tids = [st.tid for st in statements.add_statements(s, cid, ["Open the pool.", "Close the road."])]
+    run_analysis(db, cid)
+    assert "nobody has voted yet" in client.get(f"/c/{cid}/results?lang=en").text
+    welsh = client.get(f"/c/{cid}/results?lang=cy").text
+    assert "nid oes neb wedi pleidleisio eto" in welsh and "nobody has voted yet" not in welsh
+    with db.write() as s:  # a new conversation: a page already drawn is redrawn in the background, later
+        cid = conversations.create_conversation(s, topic="One voter").id
+        tids = [st.tid for st in statements.add_statements(s, cid, ["Open the pool.", "Close the road."])]
+        import_votes(s, cid, [(get_or_create_participant(s, cid, xid="only").id, t, 1) for t in tids])
+    run_analysis(db, cid)
+    welsh = client.get(f"/c/{cid}/results?lang=cy").text
+    assert "dim ond 1 cyfranogwr a bleidleisiodd" in welsh and "participant(s)" not in welsh
+
+
+def test_each_reason_template_is_the_engines_wording():
+    import inspect
+    import re
+
+    from voxpop.engine import pipeline
+    from voxpop.report.status_text import TEMPLATES
+
+    source = " ".join(re.sub(r'"\s*\n\s*f?"', "", inspect.getsource(pipeline)).split())
+    for template in TEMPLATES:
+        for piece in re.split(r"%\(\w+\)s", template):
+            assert piece.strip() in source, piece

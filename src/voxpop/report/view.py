@@ -14,6 +14,7 @@ from typing import Any
 
 from voxpop import i18n
 from voxpop.report.palette import GroupStyle, group_style
+from voxpop.report.status_text import in_reader_language
 
 
 def num(v: Any) -> float | None:
@@ -367,7 +368,7 @@ def build_view(document: Any, *, title: str | None = None, max_list: int = 10,
         title=title or _text(conv.get("title")) or _text(conv.get("id")) or "Untitled conversation",
         conversation_id=_text(conv.get("id")), source=_text(conv.get("source")), counts=counts,
         k=int(k) if k is not None else (len(groups) or None), k_range=as_list(meta.get("k_range")),
-        seed=meta.get("seed"), status=status, message=_text(meta.get("message")),
+        seed=meta.get("seed"), status=status, message=in_reader_language(_text(meta.get("message"))),
         schema_version=meta.get("schema_version"), generated_at=_text(meta.get("generated_at")),
         voxpop_version=_text(meta.get("voxpop_version")), timings=timings,
         options=as_dict(meta.get("options")), groups=groups, statements=statements, points=points,

@@ -1,0 +1,45 @@
+"""Why an analysis found no groups, in the reader's language.
+
+The engine (pure math, no catalogs) says why in English (engine.pipeline.TooFewVotes) and the document
+keeps that English in `meta.message`; the results page shows it to participants. Each reason's template
+is listed here as a catalog entry, so `in_reader_language` can match a stored message and say it again in
+the reader's language (as voxpop.listen.io does for testimony errors). A message that matches none is
+shown as it is.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from voxpop import i18n
+from voxpop.i18n import N_
+
+# the engine's wording, word for word (tests/pages/test_results_page.py checks them against real analyses)
+TEMPLATES = [
+    N_("nobody has voted yet: an analysis needs votes from at least two participants"),
+    N_("only %(n)s statement(s) that are not moderated out have votes; an analysis needs votes on at least two"),
+    N_("only %(n)s participant(s) voted on at least %(m)s statements; groups need at least two"),
+    N_("the %(n)s participant(s) in the conversation all sit at the same place on the map (they voted alike or "
+       "on too little); groups need at least two different voting patterns"),
+]
+
+
+@functools.cache
+def _patterns() -> list[tuple[re.Pattern, str]]:
+    out = []
+    for t in TEMPLATES:
+        rx = re.sub(r"%\\\((\w+)\\\)s", lambda m: f"(?P<{m.group(1)}>\\d+)", re.escape(t))
+        out.append((re.compile(rx + r"\Z"), t))
+    return out
+
+
+def in_reader_language(message: str) -> str:
+    """A stored analysis message (English) in the current request's language; any other text as it is."""
+    if not message or i18n.current() == i18n.DEFAULT:
+        return message
+    for rx, template in _patterns():
+        m = rx.match(message)
+        if m:
+            return i18n.gettext(template, **m.groupdict())
+    return message
