@@ -132,3 +132,13 @@ def test_the_hint_offers_postcode_districts_only_when_the_alias_table_has_them(u
     page = c.get(f"/c/{cid}").text  # a postcode would not be found: the hint does not suggest one
     assert "postcode" not in page and "Type a place name, for example the nearest town." in page
     assert "Teipiwch enw lle, er enghraifft y dref agosaf." in c.get(f"/c/{cid}?lang=cy").text
+
+
+def test_a_bad_alias_file_on_the_places_page_is_named_as_uploaded(uk):
+    c, cid = uk["client"], uk["cid"]
+    c.post("/organiser/sign-in", data={"username": USER, "password": PASSWORD,
+                                       "csrf_token": csrf(c.get("/organiser/sign-in").text)})
+    page = c.get(f"/organiser/c/{cid}/places").text
+    r = c.post(f"/organiser/c/{cid}/places/aliases", data={"csrf_token": csrf(page)},
+               files={"file": ("towns-v2.csv", b"town,code\nMousehole,E06000052\n", "text/csv")})
+    assert r.status_code == 422 and "towns-v2.csv" in r.text and "aliases.csv" not in r.text

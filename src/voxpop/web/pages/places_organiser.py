@@ -132,7 +132,7 @@ async def upload_aliases(cid: str, request: Request, csrf_token: str = Form(""),
             _managed(request, s, cid)
         if len(data) > AP.CSV_MAX_BYTES:
             raise Invalid(f"the alias file is larger than {AP.CSV_MAX_BYTES // (1024 * 1024)} MB; split it")
-        pairs = SP.read_aliases_csv(data, "aliases.csv")
+        pairs = SP.read_aliases_csv(data, (file.filename or "aliases.csv")[:200])
         with services(request).db.write() as s:
             SP.replace_aliases(s, cid, pairs)
 
