@@ -261,3 +261,25 @@ def test_conversation_ids_never_start_with_a_dash():
 
     ids = [new_conversation_id() for _ in range(2000)]
     assert not any(i.startswith("-") for i in ids) and len(set(ids)) == 2000 and all(len(i) == 11 for i in ids)
+
+
+def test_a_copy_of_a_conversation_with_listening_jobs_gets_new_job_ids(db, tmp_path):
+    """Listening jobs are keyed by an unguessable string, not a number to shift: a copy gets fresh ones, so
+    the original's jobs are left as they are (the demo's conversation has one: `import --as-copy` failed)."""
+    from voxpop.store.models_jobs import ListenJob
+
+    cid, _ = build_conversation(db, seed=11)
+    with db.write() as s:
+        s.add(ListenJob(id="job-original-0001", conversation_id=cid, state="done", created_ms=1))
+        s.add(ListenJob(id="job-original-0002", conversation_id=cid, state="failed", created_ms=2))
+    export_conversation(db, cid, tmp_path / "a")
+    copy = import_archive(db, tmp_path / "a", as_copy=True)
+    again = import_archive(db, tmp_path / "a", as_copy=True)
+    with db.read() as s:
+        def jobs(c):
+            return {j.id: j.state for j in s.scalars(select(ListenJob).where(ListenJob.conversation_id == c))}
+
+        mine, first, second = jobs(cid), jobs(copy.conversation_id), jobs(again.conversation_id)
+        assert set(mine) == {"job-original-0001", "job-original-0002"}
+        assert sorted(first.values()) == sorted(second.values()) == ["done", "failed"]
+        assert not set(first) & set(mine) and not set(second) & (set(mine) | set(first))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import JSON, Table, func, insert, select, text
+from sqlalchemy import JSON, String, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from voxpop.errors import Conflict
@@ -124,6 +125,10 @@ def import_rows(db: Database, source: Source, *, as_copy: bool = False, owner: s
         # every table's id shift first: a reference may point at a table imported later
         offsets = {t.name: _offset(s, t, tables[t.name], as_copy) for t in conversation_tables()
                    if t.name in tables and int_primary_key(t)}
+        # tables keyed by a string (a listening job's unguessable id) get fresh keys in a copy, not a shift
+        renamed: dict[str, dict[str, str]] = {t.name: {} for t in conversation_tables()
+                                              if as_copy and _string_key(t) not in (None, "conversation_id")
+                                              and t.name != "conversations"}
         for name in ("participants", "vote_events"):
             if offsets.get(name) and not as_copy:
                 report.notes.append(f"{name} ids were taken in this database: shifted by {offsets[name]} "
@@ -137,7 +142,7 @@ def import_rows(db: Database, source: Source, *, as_copy: bool = False, owner: s
             rows = iter(conv_rows) if table.name == "conversations" else source.rows(table.name)
             report.rows[table.name] = _copy_table(s, table, tables[table.name], rows, new_id=new_id,
                                                   offsets=offsets, organisers=organisers, report=report,
-                                                  owner_id=owner_id, copy=as_copy)
+                                                  owner_id=owner_id, copy=as_copy, renamed=renamed)
         if s.execute(select(Conversation.owner_id).where(Conversation.id == new_id)).scalar() is None:
             report.notes.append("the conversation has no owner, so only admin organisers can manage it; import "
                                 "with --owner USERNAME to give it one")
@@ -223,9 +228,18 @@ def _insert(conn, table: Table, batch: list[dict]) -> None:
         cur.close()
 
 
+def _string_key(table: Table) -> str | None:
+    """The table's primary key column when it is one string column, else None."""
+    cols = list(table.primary_key.columns)
+    return cols[0].name if len(cols) == 1 and isinstance(cols[0].type, String) else None
+
+
 def _copy_table(s: Session, table: Table, entry: dict, rows: Iterator[dict], *, new_id: str,
                 offsets: dict[str, int], organisers: dict[int, int | None], report: ImportReport,
-                owner_id: int | None, copy: bool) -> int:
+                owner_id: int | None, copy: bool, renamed: dict[str, dict[str, str]] | None = None) -> int:
+    renamed = renamed or {}
+    fresh = renamed.get(table.name)
+    skey = _string_key(table) if fresh is not None else None
     columns = [c for c in entry.get("columns", []) if c in table.c]
     unknown = [c for c in entry.get("columns", []) if c not in table.c]
     if unknown:
@@ -240,11 +254,18 @@ def _copy_table(s: Session, table: Table, entry: dict, rows: Iterator[dict], *, 
         rec: dict[str, Any] = {c: row.get(c) for c in columns}
         if pk and rec.get(pk) is not None:
             rec[pk] += offsets[table.name]
+        if skey and rec.get(skey) is not None:
+            rec[skey] = fresh.setdefault(rec[skey], secrets.token_urlsafe(12))  # type: ignore[union-attr]
         for col, target in refs.items():
             value = rec.get(col)
             if value is None:
                 continue
-            rec[col] = organisers.get(value) if target == ORGANISERS else value + offsets.get(target, 0)
+            if target == ORGANISERS:
+                rec[col] = organisers.get(value)
+            elif target in renamed:
+                rec[col] = renamed[target].setdefault(value, secrets.token_urlsafe(12))
+            elif offsets.get(target):
+                rec[col] = value + offsets[target]
         if "conversation_id" in rec:
             rec["conversation_id"] = new_id
         if table.name == "conversations":
