@@ -71,6 +71,8 @@ def test_participant_types_an_alias_and_it_is_saved(uk):
     assert r.status_code == 303 and "place-saved" in r.headers["location"]
     assert _place_of(uk) == "E06000052"
     assert "You said: <strong>Cornwall</strong>" in c.get(f"/c/{cid}").text
+    mine = c.get(f"/c/{cid}/my-data").text  # "Your data" names the place in words, not by its code
+    assert "Cornwall" in mine and "E06000052" not in mine
 
 
 def test_ambiguous_name_offers_a_choice_then_saves_it(uk):

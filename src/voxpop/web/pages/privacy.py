@@ -12,6 +12,7 @@ from voxpop import i18n
 from voxpop.errors import Invalid, ServiceError
 from voxpop.services import privacy
 from voxpop.services.conversations import get_conversation
+from voxpop.services.participant_places import place_name_of
 from voxpop.web.api.common import API_PREFIX, services
 from voxpop.web.api.privacy import erase_and_reanalyse, my_participant
 from voxpop.web.pages.common import done, render, service_error_page, with_cookies
@@ -35,13 +36,16 @@ async def my_data(cid: str, request: Request) -> Response:
         def go():
             with svc.db.read() as s:
                 conv = get_conversation(s, cid)
-                return conv, (privacy.participant_data(s, cid, pk) if pk is not None else None)
+                if pk is None:
+                    return conv, None, None
+                return conv, privacy.participant_data(s, cid, pk), place_name_of(s, cid, pk)
 
-        conv, data = await run_in_threadpool(go)
+        conv, data, place_name = await run_in_threadpool(go)
     except ServiceError as e:
         return service_error_page(request, e, back=f"/c/{cid}")
     token = svc.security.csrf_token(request, cookies)
     resp = render(request, "participate/my_data.html", title=f"Your data: {conv.topic}", conv=conv, data=data,
+                  place_name=place_name,
                   csrf_token=token, nav=_nav(cid, conv, "data"), narrow=True,
                   json_twin=f"{API_PREFIX}/conversations/{cid}/me/data",
                   urls={"download": f"{API_PREFIX}/conversations/{cid}/me/data?download=true",
