@@ -353,3 +353,27 @@ def test_a_statement_with_no_spaces_never_widens_a_page(demo_server, browser, sm
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 1, f"{path} at {width}px scrolls sideways by {overflow}px"
         ctx.close()
+
+
+def test_the_places_to_go_next_table_keeps_words_whole_on_a_phone(demo_server, browser):
+    """It scrolls sideways inside its own box; a place's name or "not heard" is never cut mid-word."""
+    ctx = browser.new_context(viewport={"width": 360, "height": 800})
+    page = ctx.new_page()
+    cid = demo_server.urls["participant"].rstrip("/").rsplit("/", 1)[1]
+    sign_in(page, demo_server.base, f"/organiser/c/{cid}/places")
+    page.goto(f"{demo_server.base}/organiser/c/{cid}/places")
+    split = page.evaluate("""() => {
+        const out = [];
+        for (const td of [...document.querySelectorAll('.scroll td')].slice(0, 120)) {
+            const text = td.firstChild;
+            if (!text || text.nodeType !== Node.TEXT_NODE) continue;
+            for (const m of text.data.matchAll(/\\S+/g)) {
+                const r = document.createRange();
+                r.setStart(text, m.index); r.setEnd(text, m.index + m[0].length);
+                if (r.getClientRects().length > 1) out.push(m[0]);
+            }
+        }
+        return out; }""")
+    assert not split, f"words cut across lines: {split[:10]}"
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+    ctx.close()
