@@ -377,3 +377,17 @@ def test_the_places_to_go_next_table_keeps_words_whole_on_a_phone(demo_server, b
     assert not split, f"words cut across lines: {split[:10]}"
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
     ctx.close()
+
+
+def test_pages_load_without_a_console_error(demo_server, browser):
+    """Not even the browser's own request for /favicon.ico: the pages say they have no icon."""
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    for url in (f"{demo_server.base}/", demo_server.urls["participant"], demo_server.urls["results"]):
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+    assert not errors, errors
+    ctx.close()
