@@ -283,3 +283,74 @@ def test_a_copy_of_a_conversation_with_listening_jobs_gets_new_job_ids(db, tmp_p
         assert set(mine) == {"job-original-0001", "job-original-0002"}
         assert sorted(first.values()) == sorted(second.values()) == ["done", "failed"]
         assert not set(first) & set(mine) and not set(second) & (set(mine) | set(first))
+
+
+def test_an_upload_waiting_for_the_worker_travels_and_is_themed_after_import(db, other_url, tmp_path, monkeypatch):
+    """Exporting while a listening upload waits for the worker failed ("Object of type bytes is not JSON
+    serializable": the upload's pieces are bytes). They travel as {"$base64": ...} and come back as the same
+    bytes, so the imported job is claimed and themed in the other database; a worker's claim stays behind."""
+    import io
+
+    from sqlalchemy import update
+
+    from voxpop.services import listen_jobs as jobs
+    from voxpop.store.models_jobs import ListenJob, ListenJobChunk
+    from voxpop.store.queries import latest_artifact
+
+    monkeypatch.setattr(jobs, "CHUNK_BYTES", 1000)  # several pieces, in order
+    topics = ["The last bus leaves at half past five and I miss my evening shift.",
+              "Rents in the town centre have doubled and young families move away.",
+              "Keep the library open on Saturdays for families who work all week."]
+    data = ("id,text\n" + "".join(f'{i},"{topics[i % 3]} Person {i}."\n' for i in range(60))).encode()
+    cid, _ = build_conversation(db, seed=17)
+    running_id = f"job-running-{cid}"  # the PostgreSQL database is shared: ids unique to this test run
+    job_id = jobs.create_job(db, cid, [jobs.Upload("testimony.csv", io.BytesIO(data))], model="tfidf")
+    with db.write() as s:
+        s.add(ListenJob(id=running_id, conversation_id=cid, state="running", claim="w9:dead",
+                        claim_ms=1, created_ms=1, updated_ms=1))
+        s.add(ListenJobChunk(job_id=running_id, file_no=0, seq=0, name="a.txt", data=b"\x00\xff raw"))
+    export_conversation(db, cid, tmp_path / "a")
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    assert manifest["tables"]["listen_job_chunks"]["rows"] == len(data) // 1000 + 2
+    assert "claim" not in manifest["tables"]["listen_jobs"]["columns"]
+    assert '"data":{"$base64":"' in (tmp_path / "a" / "listen_job_chunks.jsonl").read_text()
+
+    target = get_database(other_url)
+    with target.write() as s:  # PostgreSQL is shared by the test session: only this test's jobs may wait
+        s.execute(update(ListenJob).where(ListenJob.state.in_(("queued", "running"))).values(state="failed"))
+    import_archive(target, tmp_path / "a")
+    with target.read() as s:
+        pieces = s.scalars(select(ListenJobChunk.data).where(ListenJobChunk.job_id == job_id)
+                           .order_by(ListenJobChunk.file_no, ListenJobChunk.seq)).all()
+        assert b"".join(pieces) == data and len(pieces) > 1
+        assert s.scalar(select(ListenJobChunk.data).where(ListenJobChunk.job_id == running_id)) == b"\x00\xff raw"
+        assert jobs.job_view(jobs.get_job(s, cid, job_id))["status"] == "queued"
+        running = s.get(ListenJob, running_id)
+        assert running.claim is None and running.claim_ms is None
+    with target.write() as s:
+        s.execute(update(ListenJob).where(ListenJob.id == running_id).values(state="failed"))
+    got = jobs.claim_job(target, "w1", lease_s=60, retries=3)
+    assert got is not None and got[0] == job_id
+    jobs.run_job(target, job_id, got[1])
+    with target.read() as s:
+        view = jobs.job_view(jobs.get_job(s, cid, job_id))
+        assert view["status"] == "done" and view["failures"] == 0 and view["themes"] >= 1
+        assert latest_artifact(s, cid, jobs.THEMES_KIND) is not None
+
+
+def test_an_archive_with_damaged_bytes_is_refused_with_the_file_named(db, tmp_path):
+    import io
+
+    from voxpop.services import listen_jobs as jobs
+
+    cid, _ = build_conversation(db, seed=19)
+    jobs.create_job(db, cid, [jobs.Upload("notes.txt", io.BytesIO(b"We need a later bus.\n"))], model="tfidf")
+    export_conversation(db, cid, tmp_path / "a")
+    path = tmp_path / "a" / "listen_job_chunks.jsonl"
+    path.write_text(path.read_text().replace('"$base64":"', '"$base64":"!!'))
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    manifest["tables"]["listen_job_chunks"]["sha256"] = None  # damaged by hand, past the checksum
+    (tmp_path / "a" / "manifest.json").write_text(json.dumps(manifest))
+    target = get_database(f"sqlite:///{tmp_path}/other.db")
+    with pytest.raises(ArchiveError, match=r"listen_job_chunks.jsonl, row 1, data: expected bytes"):
+        import_archive(target, tmp_path / "a")

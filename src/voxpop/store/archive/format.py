@@ -18,7 +18,9 @@ Rules (docs/archive.md):
 
 from __future__ import annotations
 
-from sqlalchemy import Table
+import base64
+
+from sqlalchemy import LargeBinary, Table
 
 from voxpop.errors import Invalid
 from voxpop.store.models import Base
@@ -30,7 +32,10 @@ ORGANISERS = "organisers"  # id + username only, never password hashes or tokens
 DERIVED_TABLES = {"analyses"}  # the cached analysis: recomputed from the votes after import
 SECRET_TABLES = {"field_kiosks"}  # a kiosk's id is its device's secret: kiosks are set up again after a move
 BOOKKEEPING = {("conversations", "analysis_dirty_since"), ("conversations", "analysis_claim"),
-               ("conversations", "analysis_claim_ms")}
+               ("conversations", "analysis_claim_ms"),
+               # a listening job's worker claim: an imported job running at export time is taken up afresh
+               ("listen_jobs", "claim"), ("listen_jobs", "claim_ms")}
+BYTES = "$base64"  # a bytes value (an uploaded file's piece) is stored as {"$base64": "..."} in the JSON Lines
 EXCLUDED_COLUMNS = BOOKKEEPING | {
     ("participants", "anon_id"),  # browser ids: only with browser_ids=True
     ("field_participants", "kiosk_id"),  # the kiosk's secret id (the channel "kiosk" stays)
@@ -121,3 +126,23 @@ def references(table: Table) -> dict[str, str]:
         if tname == table.name and cname in table.c:
             out[cname] = target
     return out
+
+
+def binary_columns(table: Table) -> set[str]:
+    """Columns holding bytes (written as {BYTES: base64 text}, read back as bytes)."""
+    return {col.name for col in table.c if isinstance(col.type, LargeBinary)}
+
+
+def to_json(value: bytes) -> dict:
+    return {BYTES: base64.b64encode(value).decode("ascii")}
+
+
+def from_json(value, where: str) -> bytes:
+    """Bytes back from the archive's {BYTES: text}; ArchiveError (naming `where`) for anything else."""
+    if isinstance(value, dict) and isinstance(value.get(BYTES), str):
+        try:
+            return base64.b64decode(value[BYTES], validate=True)
+        except ValueError:
+            pass
+    raise ArchiveError(f"{where}: expected bytes written as {{{BYTES!r}: base64 text}}; the archive is damaged, "
+                       "export the conversation again")

@@ -20,7 +20,9 @@ from voxpop.store.archive.format import (
     MANIFEST,
     ORGANISERS,
     ArchiveError,
+    binary_columns,
     conversation_tables,
+    from_json,
     int_primary_key,
     references,
 )
@@ -246,12 +248,16 @@ def _copy_table(s: Session, table: Table, entry: dict, rows: Iterator[dict], *, 
         report.notes.append(f"skipped column(s) {', '.join(unknown)} of {table.name}: this voxpop does not know them")
     pk = int_primary_key(table)
     refs = references(table)
+    binary = [c for c in columns if c in binary_columns(table)]
     t = now_ms()
     batch: list[dict] = []
     n = 0
     conn = s.connection()
     for row in rows:
         rec: dict[str, Any] = {c: row.get(c) for c in columns}
+        for c in binary:
+            if rec[c] is not None:
+                rec[c] = from_json(rec[c], f"{entry.get('file', table.name)}, row {n + len(batch) + 1}, {c}")
         if pk and rec.get(pk) is not None:
             rec[pk] += offsets[table.name]
         if skey and rec.get(skey) is not None:

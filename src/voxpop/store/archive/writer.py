@@ -22,9 +22,11 @@ from voxpop.store.archive.format import (
     SECRET_TABLES,
     ArchiveError,
     archived_columns,
+    binary_columns,
     conversation_tables,
     int_primary_key,
     scope,
+    to_json,
 )
 from voxpop.store.db import Database
 from voxpop.store.models import Conversation, Organiser, now_ms
@@ -32,8 +34,8 @@ from voxpop.store.models import Conversation, Organiser, now_ms
 README = """This folder is a voxpop conversation archive ({format} version {version}).
 
 It holds one conversation: its settings, statements (with moderation), participants, the full vote
-history, moderation decisions, places, themes and other results, one JSON Lines file per table (one JSON
-object per line, every column by name). manifest.json lists the files with their row counts and SHA-256.
+history, moderation decisions, places, themes and other results, and listening uploads not yet themed,
+one JSON Lines file per table (one JSON object per line, every column by name; bytes as {{"$base64": ...}}). manifest.json lists the files with their row counts and SHA-256.
 Secrets never go in: no passwords, password hashes or API tokens, and browser ids only when asked for.
 
 Restore it into any voxpop database (SQLite or PostgreSQL) with
@@ -53,10 +55,14 @@ def _write_rows(conn: Connection, table, columns: list[str], where, path: Path) 
     n = 0
     span: list = [None, None]
     pk = int_primary_key(table)
+    binary = [c for c in columns if c in binary_columns(table)]
     stmt = select(*[table.c[c] for c in columns]).where(where).order_by(*order)
     with open(path, "wb") as f:
         for row in conn.execution_options(stream_results=True, yield_per=5000).execute(stmt):
             record = dict(zip(columns, row, strict=True))
+            for c in binary:
+                if record[c] is not None:
+                    record[c] = to_json(bytes(record[c]))
             organisers.update(record[c] for c in org_cols if record[c] is not None)
             if pk:
                 span = [record[pk] if span[0] is None else span[0], record[pk]]
