@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     statements_burst: int = Field(20, ge=0, description="participants' statements an address may add at once")
     statements_per_hour: int = Field(120, ge=0, description="then this many per hour (0: no limit)")
     login_free_attempts: int = Field(5, ge=0, description=(
-        "sign-in attempts per address and per account before waits start"))
+        "sign-in attempts per address (failed ones) and per account before waits start"))
     login_backoff_s: float = Field(1.0, ge=0, description="the first wait in seconds; doubles with each attempt")
     login_backoff_max_s: float = Field(300.0, ge=0, description="the longest wait in seconds")
     # listening

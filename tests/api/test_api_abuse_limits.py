@@ -145,3 +145,49 @@ def test_nobody_can_lock_a_real_organiser_out(api):
     r = owner.post("/organiser/sign-in", data={"csrf_token": token, "username": username, "password": PASSWORD},
                    follow_redirects=False)
     assert r.status_code == 303, r.text
+
+
+def test_only_failed_sign_ins_count_against_an_address(api):
+    """Colleagues behind one office address: after about five correct sign-ins the next correct one was
+    refused ("too many sign-in attempts; wait 84 s"). Correct sign-ins no longer count against the address;
+    its failures still do, and a correct sign-in between them buys no more guesses."""
+    free = AbuseLimits().login_free_attempts
+    office = ("203.0.113.50", 1)
+    names = [make_organiser(api.db_url)[0] for _ in range(3)]
+    for i in range(4 * free):  # new browsers each time (no known-device cookie), three accounts, API and pages
+        c = TestClient(api.c.app, client=office)
+        name = names[i % len(names)]
+        if i % 2:
+            r = c.post("/api/v1/tokens", json={"username": name, "password": PASSWORD})
+            assert r.status_code == 201, (i, r.text)
+        else:
+            token = c.get("/organiser/sign-in").text.split('name="csrf_token" value="')[1].split('"')[0]
+            r = c.post("/organiser/sign-in", data={"csrf_token": token, "username": name, "password": PASSWORD},
+                       follow_redirects=False)
+            assert r.status_code == 303, (i, r.text)
+    guesser = TestClient(api.c.app, client=office)
+    codes = []
+    for i in range(free - 1):
+        codes.append(guesser.post("/api/v1/tokens", json={"username": f"guess{i}", "password": "wrong"}).status_code)
+    ok = TestClient(api.c.app, client=office).post("/api/v1/tokens", json={"username": names[0], "password": PASSWORD})
+    assert ok.status_code == 201
+    codes.append(guesser.post("/api/v1/tokens", json={"username": "guess-last", "password": "wrong"}).status_code)
+    assert codes == [401] * free, codes
+    r = guesser.post("/api/v1/tokens", json={"username": "one-more", "password": "wrong"})
+    assert r.status_code == 429 and "sign-in" in r.json()["message"]
+
+
+def test_a_correct_sign_in_takes_back_its_own_attempt_only():
+    now = [1000.0]
+    guard = AbuseGuard(AbuseLimits(login_free_attempts=2), clock=lambda: now[0])
+    for _ in range(10):
+        guard.login_attempt("office", "ann")
+        guard.login_succeeded("office", "ann")
+    assert guard.login.wait("a:office") == 0
+    guard.login_attempt("office", "x")
+    guard.login_attempt("office", "y")  # two failures: the address waits
+    assert guard.login.wait("a:office") > 0
+    now[0] += 1.5
+    guard.login_attempt("office", "ann")
+    guard.login_succeeded("office", "ann")
+    assert guard.login.wait("a:office") > 0  # its failures still count

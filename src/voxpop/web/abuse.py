@@ -7,7 +7,9 @@
 - **Sign-in** (`POST /api/v1/tokens`, the organiser sign-in page): attempts are counted per address
   across every username, and per account; past a few free attempts each further one must wait twice
   as long as the last (1 s, 2 s, 4 s, ... up to a ceiling). A successful sign-in clears the account's
-  count (not the address's: signing in to one's own account must not buy more guesses at others).
+  count and takes itself back off the address's count, so only failures count against an address
+  (colleagues behind one office address sign in all day), while the address's failures stay counted
+  (signing in to one's own account must not buy more guesses at others).
   A browser that has signed in to an account before holds a signed "known device" cookie for it; its
   attempts on that account are counted for that device only, so nobody can lock a real organiser out
   of their own browser by failing on purpose from elsewhere.
@@ -138,6 +140,16 @@ class Backoff:
             if len(self._a) > self.max_keys:
                 self._a.clear()
 
+    def undo(self, key: str) -> None:
+        """Take back one attempt (one that turned out to be allowed, e.g. a correct sign-in); the time of
+        the last attempt stays, so a key with failures left waits as it would have."""
+        with self._lock:
+            n, last = self._a.get(key, (0, 0.0))
+            if n <= 1:
+                self._a.pop(key, None)
+            else:
+                self._a[key] = (n - 1, last)
+
     def clear(self, key: str) -> None:
         with self._lock:
             self._a.pop(key, None)
@@ -185,5 +197,8 @@ class AbuseGuard:
             self.login.attempt(k)
 
     def login_succeeded(self, address: str, username: str, device: str | None = None) -> None:
+        """After login_attempt: the account's count is cleared, and this attempt no longer counts against
+        the address (its failures still do)."""
+        self.login.undo(self._login_keys(address, username, device)[0])
         for k in {self._login_keys(address, username, device)[1], self._login_keys(address, username, None)[1]}:
             self.login.clear(k)
