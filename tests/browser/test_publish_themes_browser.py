@@ -9,7 +9,7 @@ import re
 import uuid
 
 import pytest
-from browserkit import DESKTOP
+from browserkit import DESKTOP, PHONE
 from playwright.sync_api import expect
 from sqlalchemy import select
 from test_pages_browser import _axe, sign_in
@@ -90,7 +90,8 @@ def test_organiser_publishes_a_reader_sees_withdraw_hides(demo_server, browser):
         assert not problems, problems
         panel.get_by_role("button", name="Publish these themes on the results page").click()
         expect(org.get_by_role("status")).to_contain_text("The themes are on the results page now.")
-        expect(panel).to_contain_text(re.compile(r"On the results page since .+, themes from the run of .+\."))
+        expect(panel).to_contain_text(re.compile(r"On the results page since .+: the themes of the run that finished "
+                                                 r"(then|at \d\d:\d\d UTC that day)\."))
         shown = _public_themes(reader, results)
         assert shown is not None and "Bus services" in shown
 
@@ -142,5 +143,45 @@ def test_another_organiser_cannot_publish(demo_server, browser):
                                f"/api/v1/conversations/{cid}/listen/published")
         assert status == 403
         assert _public_themes(page, f"{base}/c/{cid}/results") is None
+    finally:
+        ctx.close()
+
+
+def _gap(a: dict, b: dict) -> float:
+    """The space between two boxes (negative when they overlap)."""
+    return max(b["x"] - (a["x"] + a["width"]), a["x"] - (b["x"] + b["width"]),
+               b["y"] - (a["y"] + a["height"]), a["y"] - (b["y"] + b["height"]))
+
+
+def test_the_publishing_buttons_have_room_on_a_phone(demo_server, browser):
+    """WCAG 2.2 2.5.8: on a 360px phone, the two buttons and the link to the results page are each a target of
+    their own, with space between them (they touched, and the link sat right under them)."""
+    base, cid = demo_server.base, _conversation(demo_server)
+    ctx = browser.new_context(bypass_csp=True, **{**PHONE, "viewport": {"width": 360, "height": 800}})
+    page = ctx.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        sign_in(page, base, f"/organiser/c/{cid}/listen")
+        panel = page.locator("#publishing")
+        panel.get_by_role("button", name="Publish these themes on the results page").click()
+        expect(page.get_by_role("status")).to_contain_text("The themes are on the results page now.")
+        said = panel.locator("p").first.inner_text()
+        assert len(re.findall(r"\d\d:\d\d", said)) == 1 or "that day" in said, said  # each time said once
+        _newer_run(demo_server, cid, "Rent and housing")
+        page.reload()
+        targets = [panel.get_by_role("button", name="Publish the newer themes instead"),
+                   panel.get_by_role("button", name="Withdraw the themes from the results page"),
+                   panel.get_by_role("link", name="See the results page")]
+        boxes = [t.bounding_box() for t in targets]
+        assert all(b and b["height"] >= 44 and b["width"] >= 24 for b in boxes), boxes
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                assert _gap(a, b) >= 8, (a, b)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, width
+        problems = _axe(page)
+        assert not problems, problems
+        page.get_by_role("link", name="See the results page").click()
+        expect(page).to_have_url(re.compile(rf"/c/{cid}/results$"))
     finally:
         ctx.close()

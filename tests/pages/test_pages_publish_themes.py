@@ -13,6 +13,7 @@ from pagehelp import csrf, sign_in
 from voxpop.places.io import read_places
 from voxpop.places.layout import referendum_places_path
 from voxpop.services import accounts
+from voxpop.store.models import Artifact, PublishedThemes
 from voxpop.store.places import replace_places
 from voxpop.store.queries import add_artifact
 from voxpop.web.api.listen import THEMES_KIND
@@ -63,7 +64,9 @@ def test_organiser_publishes_then_withdraws(client, app, cid):
     assert r.status_code == 303 and r.headers["location"].endswith("/listen?msg=themes-published")
     page = client.get(r.headers["location"]).text
     assert "The themes are on the results page now." in page
-    assert re.search(r"On the results page since \w+ \d+, \d{4} at \d\d:\d\d UTC, themes from the run of \w+ \d+, \d{4} at \d\d:\d\d UTC\.", page)
+    said = re.search(r"On the results page since \w+ \d+, \d{4} at (\d\d:\d\d) UTC: the themes of the run that "
+                     r"finished (then|at (\d\d:\d\d) UTC that day)\.", page)
+    assert said and said[1] != said[3]  # each time said once (published as soon as it finished: "then")
     assert "Publish these themes" not in page and "Withdraw the themes from the results page" in page
     public = _public(app, cid)
     assert 'id="themes-by-place"' in public and "Bus services" in public and 'id="themes-note"' not in public
@@ -154,3 +157,44 @@ def test_the_json_twin(client, app, seeded):
     r = client.delete(api)
     assert r.status_code == 200 and r.json()["status"] == "not_published" and r.json()["published"] is None
     assert client.delete(api).status_code == 200  # nothing left to withdraw: the same state, not an error
+
+
+def _panel(page: str) -> str:
+    return re.search(r'<section class="panel" id="publishing".*?</section>', page, re.S)[0]
+
+
+def _published_at(app, cid: str, *, run_ms: int, published_ms: int) -> None:
+    """Move the published run's finishing time and its publishing time (as if it happened then)."""
+    with app.state.voxpop.db.write() as s:
+        row = s.get(PublishedThemes, cid)
+        s.get(Artifact, row.artifact_id).created_ms = run_ms
+        row.published_ms = published_ms
+
+
+def test_the_panel_says_each_time_once_and_groups_its_buttons(client, app, cid):
+    sign_in(client)
+    page = client.get(f"/organiser/c/{cid}/listen").text
+    client.post(f"/organiser/c/{cid}/listen/publish", data=_publish_form(page))
+    day = 1_764_547_200_000  # 2025-12-01 00:00 UTC
+    _published_at(app, cid, run_ms=day + (6 * 60 + 53) * 60_000 + 5_000, published_ms=day + (6 * 60 + 53) * 60_000 + 40_000)
+    panel = _panel(client.get(f"/organiser/c/{cid}/listen").text)
+    assert ("On the results page since December 1, 2025 at 06:53 UTC: the themes of the run that finished then."
+            in panel) and panel.count("06:53") == 1
+    _published_at(app, cid, run_ms=day + (6 * 60 + 10) * 60_000, published_ms=day + (9 * 60 + 5) * 60_000)
+    panel = _panel(client.get(f"/organiser/c/{cid}/listen").text)
+    assert ("On the results page since December 1, 2025 at 09:05 UTC: the themes of the run that finished at "
+            "06:10 UTC that day.") in panel
+    _published_at(app, cid, run_ms=day - 3_600_000, published_ms=day + 60_000)
+    panel = _panel(client.get(f"/organiser/c/{cid}/listen").text)
+    assert ("On the results page since December 1, 2025 at 00:01 UTC: the themes of the run that finished on "
+            "November 30, 2025 at 23:00 UTC.") in panel
+    cy = _panel(client.get(f"/organiser/c/{cid}/listen?lang=cy").text)
+    assert "Ar y dudalen ganlyniadau ers" in cy and "themâu’r rhediad a orffennodd ar" in cy and "the run" not in cy
+    # a newer run: publish it instead, withdraw, or see the results page: one group of buttons with a gap
+    _run(app, cid, "Rent and housing")
+    panel = _panel(client.get(f"/organiser/c/{cid}/listen?lang=en").text)
+    group = re.search(r'<div class="actions publishing-actions">(.*?)</div>', panel, re.S)[1]
+    assert group.count("<form") == 2 and "Publish the newer themes instead" in group
+    assert "Withdraw the themes from the results page" in group and f'href="/c/{cid}/results"' in group
+    css = client.get("/static/css/voxpop.css").text
+    assert ".actions { display: flex; flex-wrap: wrap; gap: 0.5rem;" in css

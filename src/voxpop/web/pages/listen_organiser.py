@@ -133,6 +133,23 @@ def when(ms: int) -> str:
     return i18n._("%(date)s at %(time)s UTC", date=i18n.format_date(at, "long"), time=at.strftime("%H:%M"))
 
 
+def since(published_ms: int, run_ms: int) -> str:
+    """Since when the themes are on the results page and which run they are from, each time said once: the run
+    is named by "then" when it finished in the minute it was published (the usual case), by its time alone
+    when it finished earlier the same day, and by its date and time otherwise."""
+    _ = i18n._
+    published, run = when(published_ms), when(run_ms)
+    if run == published:
+        return _("On the results page since %(published)s: the themes of the run that finished then.",
+                 published=published)
+    pub_at, run_at = (datetime.fromtimestamp(ms / 1000, tz=UTC) for ms in (published_ms, run_ms))
+    if pub_at.date() == run_at.date():
+        return _("On the results page since %(published)s: the themes of the run that finished at %(time)s UTC "
+                 "that day.", published=published, time=run_at.strftime("%H:%M"))
+    return _("On the results page since %(published)s: the themes of the run that finished on %(run)s.",
+             published=published, run=run)
+
+
 def publishing_context(state: TPub.PublishState) -> dict | None:
     """What the page says about the results page, in plain words; None before the first themes."""
     _ = i18n._
@@ -143,8 +160,7 @@ def publishing_context(state: TPub.PublishState) -> dict | None:
     if pub is None:
         lines.append(_("Not on the results page."))
     else:
-        lines.append(_("On the results page since %(published)s, themes from the run of %(run)s.",
-                       published=when(pub.published_ms), run=when(pub.run.created_ms)))
+        lines.append(since(pub.published_ms, pub.run.created_ms))
     if state.status == "newer_not_published":
         lines.append(_("A newer run is not published yet: the themes below are from the run of %(run)s.",
                        run=when(state.latest.created_ms)))
