@@ -77,3 +77,20 @@ def test_bad_testimony_is_refused_with_its_name(api):
                    files=[("files", ("bad.csv", b"id,text\n1,caf\xe9\n", "text/csv"))])
     assert r.status_code == 422 and "bad.csv" in r.json()["message"] and "UTF-8" in r.json()["message"]
     assert "/tmp" not in r.json()["message"]
+
+
+def test_an_empty_file_and_a_header_alone_are_refused_at_upload(api):
+    """A 0-byte CSV got "line 1: missing column(s) id, text … found []"; a CSV with only its header was
+    accepted and failed later in the worker. Both are refused at once, with listen.io's messages."""
+    cid = api.conversation(n_statements=0)
+    url = f"/api/v1/conversations/{cid}/listen"
+    for name, data, words in [("empty.csv", b"", "empty.csv: the file is empty; give it some testimony text"),
+                              ("empty.txt", b"", "empty.txt: the file is empty; give it some testimony text"),
+                              ("head.csv", b"id,text,place\r\n", "head.csv: no rows under the header; add at least "
+                                                                  "one testimony")]:
+        r = api.c.post(url, params={"model": "tfidf"}, headers=api.auth, files=[("files", (name, data, "text/csv"))])
+        assert r.status_code == 422 and r.json()["message"] == words, r.text
+    assert api.c.get(f"{url}/jobs", headers=api.auth).json()["jobs"] == []
+    r = api.c.post(url, params={"model": "tfidf"}, headers={**api.auth, "Accept-Language": "cy"},
+                   files=[("files", ("head.csv", b"id,text\n", "text/csv"))])
+    assert r.status_code == 422 and r.json()["message"] == "head.csv: dim rhesi o dan y pennawd; ychwanegwch o leiaf un dystiolaeth"

@@ -164,10 +164,23 @@ def test_the_upload_is_checked_as_it_streams_and_nothing_is_kept_when_refused(db
     cases = [("a.csv", b"name,words\nx,y\n", "a.csv: line 1: missing column(s) id, text"),
              ("b.txt", b"caf\xe9 au lait\n", "b.txt: not valid UTF-8 (bad byte 0xe9 at byte 3, line 1)"),
              ("c.txt", b" \n\n", "c.txt: the file is empty"),
+             # a 0-byte or blank CSV is empty (it was "missing column(s) id, text ... found []")
+             ("e.csv", b"", "e.csv: the file is empty"),
+             ("f.csv", b"\xef\xbb\xbf \r\n\r\n", "f.csv: the file is empty"),
+             # a header and nothing under it was accepted, then failed in the worker
+             ("g.csv", b"id,text,place\n", "g.csv: no rows under the header"),
+             ("h.csv", b"\xef\xbb\xbfid,text\r\n\r\n  \r\n", "h.csv: no rows under the header"),
+             ("i.csv", b"id,text", "i.csv: no rows under the header"),
+             ("j.csv", b"\n\nid,text\n1,x\n", "j.csv: line 1: missing column(s) id, text"),
              ("d.pdf", b"%PDF-1.4", "d.pdf: unsupported file type '.pdf'")]
     for name, data, message in cases:
         with pytest.raises(Invalid, match="^" + message.replace("(", r"\(").replace(")", r"\)").replace(".", r"\.")):
             _new(db, cid, data, name)
+    checked = jobs._Checker("k.csv")  # a header and its first row in separate pieces
+    for piece in (b"id,te", b"xt\n", b"\n", b"1,A later bus\n"):
+        checked.feed(piece)
+    checked.finish()
+    assert checked.rows
     with pytest.raises(Invalid, match="send 1 to 50 testimony files"):
         jobs.create_job(db, cid, [], model="tfidf")
     with pytest.raises(Invalid, match="unknown model"):

@@ -90,8 +90,12 @@ def safe_name(name: str, i: int) -> str:
     return base or f"upload-{i + 1}"
 
 
+_BLANK = " \t\r\n\ufeff"
+
+
 class _Checker:
-    """Checks one file while it streams past: UTF-8 all through, no NUL, not empty, a CSV's header."""
+    """Checks one file while it streams past: UTF-8 all through, no NUL, not empty, a CSV's header and at least
+    one line under it (the messages are listen.io's, so the upload is refused as the worker would refuse it)."""
 
     def __init__(self, name: str) -> None:
         self.name, self.is_csv = name, Path(name).suffix.lower() in CSV_SUFFIXES
@@ -100,6 +104,7 @@ class _Checker:
         self.head = ""  # the decoded text up to the first line break (a CSV's header)
         self.header_done = not self.is_csv
         self.nonblank = False
+        self.rows = False  # a CSV has something under its header
 
     def feed(self, data: bytes, final: bool = False) -> None:
         try:
@@ -114,13 +119,18 @@ class _Checker:
         self.lines += data.count(b"\n")
         if "\x00" in text:
             raise Invalid(lazy_gettext(io_messages[3], path=self.name))
-        if not self.nonblank and text.strip(" \t\r\n\ufeff"):
-            self.nonblank = True
-        if not self.header_done:
-            self.head += text
-            if "\n" in self.head or final or len(self.head) > 65_536:
-                self.header_done = True
-                self._check_header(self.head.split("\n", 1)[0])
+        blank = not text.strip(_BLANK)
+        self.nonblank = self.nonblank or not blank
+        if self.header_done:
+            self.rows = self.rows or not blank
+            return
+        self.head += text
+        # a file of nothing but blank lines so far is not judged by its header: it may be empty (finish says so)
+        if self.nonblank and ("\n" in self.head or final) or len(self.head) > 65_536:
+            self.header_done = True
+            header, _, rest = self.head.partition("\n")
+            self._check_header(header)
+            self.rows = bool(rest.strip(_BLANK))
 
     def _check_header(self, line: str) -> None:
         cols = [c.strip() for c in next(csv.reader([line.lstrip("\ufeff")]), [])]
@@ -132,6 +142,8 @@ class _Checker:
         self.feed(b"", final=True)
         if not self.nonblank:
             raise Invalid(lazy_gettext(io_messages[0], path=self.name))
+        if self.is_csv and not self.rows:
+            raise Invalid(lazy_gettext(io_messages[12], path=self.name))
 
 
 def too_large_message(n_bytes: int | None = None) -> str:
