@@ -27,7 +27,7 @@ def test_listen_writes_json_and_html(tmp_path):
     res = CliRunner().invoke(app, ["listen", str(src), "--json", str(out), "--html", str(html),
                                    "--model", "tfidf", "--max-statement-length", "60"])
     assert res.exit_code == 0, res.output
-    assert "embeddings: tfidf" in res.output
+    assert "model: tfidf" in res.output and f"wrote {out}" in res.output
     doc = json.loads(out.read_text())
     validate_document(doc)  # a valid analysis document (docs/analysis-schema.md) with only themes filled
     assert doc["meta"]["schema"] == "voxpop.analysis" and doc["themes"]["schema"] == "voxpop.themes"
@@ -43,3 +43,26 @@ def test_listen_reports_bad_input_clearly(tmp_path):
     res = CliRunner().invoke(app, ["listen", str(bad), "--model", "tfidf"])
     assert res.exit_code == 1
     assert "not valid UTF-8" in res.output and "bad.csv" in res.output
+
+
+def test_listen_without_outputs_prints_a_short_summary_not_the_document(tmp_path):
+    """`voxpop listen FILE` printed the whole JSON document (hundreds of lines); now, as `voxpop analyze`,
+    a short account: themes with their sizes and names, other, languages, the model, and how to get the rest."""
+    _register()
+    src = tmp_path / "t.csv"
+    src.write_text(TEXT, encoding="utf-8")
+    res = CliRunner().invoke(app, ["listen", str(src), "--model", "tfidf"])
+    assert res.exit_code == 0, res.output
+    out = res.stdout
+    assert len(out.splitlines()) < 20 and '"schema"' not in out and "{" not in out, out
+    assert out.startswith("10 testimonies from 10 speakers in 1 file: ")
+    assert "Other: " in out and "languages: English (10 testimonies, " in out and "model: tfidf (" in out
+    assert "--json PATH (--json - for stdout)" in out and "--html PATH" in out
+    assert any(line.strip().startswith("0  ") and "claims, " in line and "speakers)" in line
+               for line in out.splitlines())
+    one = tmp_path / "one.csv"
+    one.write_text('id,text\n1,"The buses are always late and we need more buses at night."\n', encoding="utf-8")
+    res = CliRunner().invoke(app, ["listen", str(one), "--model", "tfidf"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.startswith("1 testimony from 1 speaker in 1 file: 1 claim (sentences) -> 0 themes")
+    assert "languages: English (1 testimony, 0 themes)" in res.stdout

@@ -123,7 +123,7 @@ def test_cli_with_minilm_says_what_ran(tmp_path, cache):
     out = tmp_path / "o.json"
     res = CliRunner().invoke(app, ["listen", str(src), "--model", "minilm", "--threads", "1", "--json", str(out)])
     assert res.exit_code == 0, res.output
-    assert "embeddings: minilm" in res.output and "on openvino" in res.output
+    assert "model: minilm" in res.output and "on openvino" in res.output
     themes = json.loads(out.read_text())["themes"]
     emb = themes["meta"]["embedding"]
     assert emb["runtime"] == "openvino" and emb["precision"] in ("bf16", "int8", "f32")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 import typer
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.progress import TaskID
 
     from voxpop.analysis.schema import AnalysisDocument
@@ -92,31 +93,58 @@ def listen_cmd(
             raise typer.Exit(1) from None
         for tid in tasks.values():
             bar.update(tid, completed=bar.tasks[tid].total)
-    meta = themes["meta"]
+    from voxpop.cli.output import is_stdout, make_console
+
+    out = make_console(stderr=is_stdout(json_out) or is_stdout(html_out))  # stdout unless it carries a file
+    print_summary(out, themes)
+    doc = themes_document(themes, title)
+    if json_out:
+        _atomic_write(json_out, json.dumps(doc, ensure_ascii=False, indent=1))
+        if not is_stdout(json_out):
+            out.print(f"wrote {json_out}")
+    if html_out:
+        from voxpop.report import render_html
+
+        _atomic_write(html_out, render_html(doc))
+        if not is_stdout(html_out):
+            out.print(f"wrote {html_out}")
+    if not json_out and not html_out:
+        out.print("The quotes, candidate statements and breakdowns are in the full result: write it with "
+                  "--json PATH (--json - for stdout) or a report with --html PATH.", soft_wrap=True)
+
+
+def _n(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def print_summary(console: Console, themes: Mapping[str, Any]) -> None:
+    """The short account `voxpop listen` prints: counts, each theme with its size and name, what is in
+    "other", the languages and the model used (the whole result goes to --json / --html)."""
+    from rich.text import Text
+
+    meta, c = themes["meta"], themes["meta"]["counts"]
+    console.print(f"{_n(c['testimonies'], 'testimony', 'testimonies')} from {_n(c['speakers'], 'speaker')} in "
+                  f"{_n(c['sources'], 'file')}: {_n(c['claims'], 'claim')} (sentences) -> "
+                  f"{_n(c['themes'], 'theme')} in {meta['timings']['total_s']:.1f} s")
+    several = len(meta["languages"]) > 1
+    for t in themes["themes"]:
+        where = f", {t['language_name']}" if several else ""
+        subs = f", {_n(len(t['subthemes']), 'sub-theme')}" if t["subthemes"] else ""
+        console.print(Text(f"  {t['id']:>3}  {t['label']}  ({_n(t['size'], 'claim')}, {100 * t['share']:.0f}%, "
+                           f"{_n(t['n_speakers'], 'speaker')}{subs}{where})"), soft_wrap=True)
+    other = themes["other"]
+    if other["size"]:
+        console.print(Text(f"  {other['label']} ({_n(other['size'], 'claim')}, {100 * other['share']:.0f}%)"),
+                      soft_wrap=True)
+    langs = "; ".join(f"{lang['name']} ({_n(lang['testimonies'], 'testimony', 'testimonies')}, "
+                      f"{_n(lang['themes'], 'theme')})" for lang in meta["languages"])
+    console.print(Text(f"languages: {langs}"), soft_wrap=True)
     emb = meta["embedding"]
     used = f"{emb['model']} ({emb['name']})"
     if emb.get("runtime"):
         used += f" on {emb['runtime']}, {emb['precision']}"
     if emb["fallback_reason"]:
-        used += f" — fallback: {emb['fallback_reason']}"
-    console.print(Text(f"embeddings: {used}; cache hits {emb['cache_hits']}, new {emb['cache_misses']}"),
-                  soft_wrap=True)
-    c = meta["counts"]
-    console.print(f"{c['testimonies']} testimonies, {c['claims']} claims, {c['speakers']} speakers "
-                  f"-> {c['themes']} themes in {meta['timings']['total_s']:.1f}s")
-    for t in themes["themes"]:
-        console.print(Text(f"  {t['id']} {t['label']}  ({t['size']} claims, {t['n_speakers']} speakers)"),
-                      soft_wrap=True)
-    doc = themes_document(themes, title)
-    if json_out:
-        _atomic_write(json_out, json.dumps(doc, ensure_ascii=False, indent=1))
-        if str(json_out) != "-":
-            console.print(f"wrote {json_out}")
-    if html_out:
-        from voxpop.report import render_html
-
-        _atomic_write(html_out, render_html(doc))
-        if str(html_out) != "-":
-            console.print(f"wrote {html_out}")
-    if not json_out and not html_out:
-        typer.echo(json.dumps(doc, ensure_ascii=False, indent=1))
+        used += f"; fallback: {emb['fallback_reason']}"
+    if emb.get("cache_hits") is not None:
+        used += f"; cache hits {emb['cache_hits']}, new {emb['cache_misses']}"
+    console.print(Text(f"model: {used}"), soft_wrap=True)
