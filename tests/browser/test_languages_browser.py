@@ -154,3 +154,36 @@ def test_welsh_reader_reads_the_results_in_welsh(demo_server, browser):
     finally:
         for ctx, _ in pages.values():
             ctx.close()
+
+
+def test_welsh_reader_reads_welsh_place_names_in_the_themes_by_place(demo_server, browser):
+    """The demo's themes by place in Welsh: its places by their Welsh names (packaged place data: "Cymru",
+    "Caerdydd"), in the table and on the map's shapes, while the themes keep the names people's testimony gave
+    them, marked with their language (English testimony: an English name, read as English)."""
+    ctx = browser.new_context(**PHONE, locale="cy", bypass_csp=True)
+    page = ctx.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        page.goto(demo_server.urls["results"])
+        section = page.locator("#themes-by-place")
+        expect(section.get_by_role("heading", level=2)).to_have_text("Themâu fesul lle")
+        table = section.locator("table")
+        places = table.locator("tbody th").all_inner_texts() + table.locator("tbody td").all_inner_texts()
+        assert places and not {"Wales", "Cardiff", "Scotland", "Swansea"} & set(places), places
+        assert "Cymru" in places
+        named = section.locator("tbody td span[lang]")  # the theme names: the testimony's own words and language
+        assert named.count() > 0  # at the default level (regions) some places show a theme
+        assert {named.nth(i).get_attribute("lang") for i in range(named.count())} <= {"en", "cy"}
+        section.get_by_label("Dangos y lleoedd fesul").select_option("area")
+        section.get_by_role("button", name="Dangos").click()
+        expect(table.locator("tbody th").first).to_be_visible()
+        rows = table.locator("tbody th").all_inner_texts()
+        assert "Caerdydd" in rows and "Cardiff" not in rows, rows
+        areas = set(table.locator("tbody tr td:nth-child(2)").all_inner_texts())
+        assert "Cymru" in areas and not {"Wales", "Scotland", "London", "North West"} & areas, areas
+        cardiff = section.locator(".vp-themesmap a[aria-label^='Caerdydd: ']")
+        expect(cardiff).to_have_count(1)
+        problems = _axe(page)
+        assert problems == [], problems
+    finally:
+        ctx.close()

@@ -73,6 +73,11 @@ def test_participant_types_an_alias_and_it_is_saved(uk):
     assert "You said: <strong>Cornwall</strong>" in c.get(f"/c/{cid}").text
     mine = c.get(f"/c/{cid}/my-data").text  # "Your data" names the place in words, not by its code
     assert "Cornwall" in mine and "E06000052" not in mine
+    # in Welsh, the place's Welsh name (packaged names; voxpop.places.names), on both pages
+    mine = c.get(f"/c/{cid}/my-data?lang=cy").text
+    assert re.search(r"<p>[^<]*: Cernyw</p>", mine) and "Cornwall" not in mine
+    assert "<strong>Cernyw</strong>" in c.get(f"/c/{cid}").text
+    assert "Your place: Cornwall" in c.get(f"/c/{cid}/my-data?lang=en").text
 
 
 def test_ambiguous_name_offers_a_choice_then_saves_it(uk):

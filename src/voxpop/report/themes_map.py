@@ -104,9 +104,13 @@ def _pattern(pid: str, colour: str, kind: str, mark: str) -> str:
             f'<rect width="{s}" height="{s}" fill="{colour}"/>{marks}</pattern>')
 
 
-def themes_map(data: Any, layout: dict | None, place_of: dict[str, str], *, id_prefix: str = "themes-map") -> ThemesMap:
+def themes_map(data: Any, layout: dict | None, place_of: dict[str, str], *, id_prefix: str = "themes-map",
+               names: dict[str, str] | None = None) -> ThemesMap:
     """The map and table of `data` (voxpop.places.themes.themes_by_place). `place_of` maps a layout shape's
-    place id to the id of the place shown for it (its ancestor at the level shown)."""
+    place id to the id of the place shown for it (its ancestor at the level shown); `names` gives places
+    their names in the reader's language (by place id; the others keep the names in `data` and the layout),
+    and the table is in the order of those names."""
+    names = names or {}
     data = as_dict(data)
     min_cell = int(data.get("min_cell") or 5)
     level = level_word(data.get("level"))
@@ -149,19 +153,23 @@ def themes_map(data: Any, layout: dict | None, place_of: dict[str, str], *, id_p
             html = escape(text)
         themes = [{"label": str(c.get("label")), "named": said(str(c.get("label")), str(c.get("language") or "")),
                    "n_people": c.get("n_people"), "share": c.get("share")} for c in map(as_dict, as_list(r.get("themes")))]
-        rows.append(Row(key(r.get("id")), str(r.get("name") or r.get("id")), str(r.get("parent_name") or ""),
+        pid, parent = key(r.get("id")), key(r.get("parent")) if r.get("parent") is not None else ""
+        rows.append(Row(pid, names.get(pid) or str(r.get("name") or pid),
+                        names.get(parent) or str(r.get("parent_name") or ""),
                         status, text, k, r.get("n_people"), r.get("n_testimonies"), themes, html=html))
+    if names:  # in the order of the names the reader reads
+        rows.sort(key=lambda row: (row.region.casefold(), row.name.casefold()))
     for row in rows:
         keys[row.key].count += 1
     title = i18n._("The theme people from each %(level)s spoke about most", level=level)
-    svg = _svg(layout, rows, keys, place_of, title, id_prefix) if layout else None
+    svg = _svg(layout, rows, keys, place_of, title, id_prefix, names) if layout else None
     unmatched = [as_dict(u) for u in as_list(data.get("unmatched"))]
     return ThemesMap(title, level, coarser, svg, keys, rows, min_cell, int(data.get("n_people") or 0),
                      as_dict(data.get("not_placed")), id_prefix, unmatched)
 
 
 def _svg(layout: dict, rows: list[Row], keys: list[Key], place_of: dict[str, str], title: str,
-         id_prefix: str) -> Markup | None:
+         id_prefix: str, names: dict[str, str]) -> Markup | None:
     shapes = [s for s in as_list(as_dict(layout).get("shapes")) if isinstance(s, dict) and s.get("d")]
     if not shapes:
         return None
@@ -173,7 +181,7 @@ def _svg(layout: dict, rows: list[Row], keys: list[Key], place_of: dict[str, str
     for s in shapes:
         pid = place_of.get(key(s.get("place")))
         row = by_id.get(pid) if pid is not None else None
-        name = str(s.get("name") or s.get("place"))
+        name = names.get(key(s.get("place"))) or str(s.get("name") or s.get("place"))
         if row is None:
             k, text, where = keys[0], keys[0].label, name
         else:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voxpop.store.models import Participant, Place
-from voxpop.store.places import finder_for
+from voxpop.store.places import finder_for, names_in
 
 MAX_RESULTS = 10
 
@@ -29,12 +29,15 @@ def finds_postcodes(s: Session, cid: str) -> bool:
     return finder is not None and finder.has_postcodes
 
 
-def place_name_of(s: Session, cid: str, pk: int) -> str | None:
+def place_name_of(s: Session, cid: str, pk: int, language: str = "") -> str | None:
+    """The participant's place by name (in `language` when it has a name in it: "Caerdydd" in Welsh), or
+    None when they gave none."""
     place_id = s.execute(select(Participant.place_id).where(Participant.id == pk)).scalar()
     if place_id is None:
         return None
     name = s.execute(select(Place.name).where(Place.conversation_id == cid, Place.place_id == place_id)).scalar()
-    return name or place_id
+    local = names_in(s, cid, language, [place_id]).get(place_id) if language else None
+    return local or name or place_id
 
 
 def find_place(s: Session, cid: str, typed: str) -> tuple[str | None, list[dict]]:

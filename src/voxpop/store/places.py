@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from voxpop.errors import Invalid
 from voxpop.places.finder import PlaceFinder, place_aliases
 from voxpop.places.io import registry_from_rows, registry_to_rows
+from voxpop.places.names import name_in
 from voxpop.places.registry import PlaceRegistry
 from voxpop.store.models import Artifact, Place, PlaceAlias
 
@@ -31,6 +32,21 @@ def stored_registry(s: Session, cid: str) -> PlaceRegistry | None:
         return None
     return registry_from_rows([{"id": r[0], "parent": r[1], "name": r[2], "kind": r[3], "population": r[4],
                                 "context": r[5]} for r in rows], source=f"places of conversation {cid}")
+
+
+def names_in(s: Session, cid: str, language: str, place_ids: list[str] | None = None) -> dict[str, str]:
+    """The names of the conversation's places (or of `place_ids` among them) in `language` that differ from
+    the names they were given (voxpop.places.names: Welsh "Caerdydd" for "Cardiff"); a place missing here
+    keeps its own name."""
+    q = select(Place.place_id, Place.name, Place.context).where(Place.conversation_id == cid)
+    if place_ids is not None:
+        q = q.where(Place.place_id.in_(place_ids))
+    out = {}
+    for pid, name, ctx in s.execute(q):
+        local = name_in(pid, name, language, ctx if isinstance(ctx, dict) else None)
+        if local != name:
+            out[pid] = local
+    return out
 
 
 def settings_of(s: Session, cid: str) -> dict:

@@ -71,7 +71,7 @@ def card_state(s, cid: str, pk: int | None, place_query: str | None = None, pref
         "statement": ({"id": nxt.tid} | T.for_reader(s, conv, nxt, i18n.current())) if nxt is not None else None,
         "progress": {"voted": voted, "total": len(visible)},
         "places_enabled": conversation_has_places(s, cid),
-        "place_name": place_name_of(s, cid, pk) if pk is not None else None,
+        "place_name": place_name_of(s, cid, pk, i18n.current()) if pk is not None else None,
         "place_choices": find_place(s, cid, place_query)[1] if place_query else [],
     }
 

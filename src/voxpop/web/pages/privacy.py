@@ -38,7 +38,7 @@ async def my_data(cid: str, request: Request) -> Response:
                 conv = get_conversation(s, cid)
                 if pk is None:
                     return conv, None, None
-                return conv, privacy.participant_data(s, cid, pk), place_name_of(s, cid, pk)
+                return conv, privacy.participant_data(s, cid, pk), place_name_of(s, cid, pk, i18n.current())
 
         conv, data, place_name = await run_in_threadpool(go)
     except ServiceError as e:

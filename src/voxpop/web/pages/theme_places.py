@@ -11,14 +11,16 @@ from urllib.parse import urlencode
 from fastapi import Request
 from sqlalchemy.orm import Session
 
+from voxpop import i18n
 from voxpop.errors import Invalid
 from voxpop.report.themes_map import ThemesMap, level_word, themes_map
 from voxpop.services import theme_places as TP
+from voxpop.store.places import names_in
 from voxpop.web.api.common import API_PREFIX
 
 KEEP = ("group", "colour")  # the results page's other choices, kept when the level changes
 
-Loaded = tuple[dict, dict[str, str], dict | None]
+Loaded = tuple[dict, dict[str, str], dict | None, dict[str, str]]
 
 
 def _level(request: Request | None) -> str | None:
@@ -28,8 +30,9 @@ def _level(request: Request | None) -> str | None:
 
 def load(s: Session, cid: str, *, manager: bool, request: Request | None = None,
          which: TP.Which = "published") -> Loaded | None:
-    """(data, place_of, layout) for the page, read inside the page's session; None when there is nothing to
-    show. Readers who do not manage the conversation get the public data; `which` themes: the published run's
+    """(data, place_of, layout, names) for the page, read inside the page's session; None when there is
+    nothing to show. `names`: the places' names in the reader's language where they have one ("Cymru" for
+    "Wales" in Welsh; voxpop.places.names). Readers who do not manage the conversation get the public data; `which` themes: the published run's
     (results page) or the latest run's (the organisers' listening page)."""
     try:
         tp = TP.theme_places(s, cid, level=_level(request), which=which)
@@ -37,7 +40,7 @@ def load(s: Session, cid: str, *, manager: bool, request: Request | None = None,
         tp = TP.theme_places(s, cid, which=which)
     if tp is None:
         return None
-    return (tp.data if manager else TP.public_data(tp)), tp.place_of, TP.layout_for(s, cid)
+    return (tp.data if manager else TP.public_data(tp)), tp.place_of, TP.layout_for(s, cid), names_in(s, cid, i18n.current())
 
 
 def context(cid: str, loaded: Loaded | None, *, id_prefix: str = "themes-map", manager: bool = False,
@@ -52,8 +55,8 @@ def context(cid: str, loaded: Loaded | None, *, id_prefix: str = "themes-map", m
     json_url = f"{API_PREFIX}/conversations/{cid}/listen/places"
     query: dict[str, str] = {"themes": "latest"} if which == "latest" else {}
     if loaded is not None:
-        data, place_of, layout = loaded
-        tmap = themes_map(data, layout, place_of, id_prefix=id_prefix)
+        data, place_of, layout, names = loaded
+        tmap = themes_map(data, layout, place_of, id_prefix=id_prefix, names=names)
         levels = [(lv, level_word(lv)) for lv in data.get("levels") or []]
         current = data.get("level")
         if request is not None:
