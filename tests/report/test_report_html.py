@@ -266,3 +266,20 @@ def test_the_report_draws_the_map_of_places_it_is_given(document):
     assert html.count('<a href="#place-map-row-') == len(ids) and "The map as a table" in html
     assert 'class="vp-placemap"' not in render_html(document)  # no layout and not the UK: no map
     assert external_refs(html) == []
+
+
+def test_the_groups_rough_positions_are_in_the_readers_language(document):
+    """The opinion map's legend says where each group sits ("upper left"): a whole phrase per position, so
+    that Welsh says it in its own order ("ar y chwith uchaf")."""
+    from voxpop import i18n
+    from voxpop.report.map import POSITIONS
+    from voxpop.report.svg import map_positions
+
+    view = build_view(document)
+    english = map_positions(view)
+    assert english and set(english.values()) <= set(POSITIONS.values())
+    with i18n.use_locale("cy"):
+        welsh = map_positions(view)
+    assert welsh.keys() == english.keys()
+    assert all(w != e and w == i18n.translations("cy").gettext(e) for w, e in zip(welsh.values(), english.values(),
+                                                                                  strict=True))

@@ -7,6 +7,7 @@ import math
 from markupsafe import Markup, escape
 
 from voxpop import i18n
+from voxpop.i18n import N_
 from voxpop.report.fmt import FONT, _f
 from voxpop.report.palette import UNGROUPED, fill_attrs, glyph
 from voxpop.report.view import Point, ReportView
@@ -34,12 +35,19 @@ def _hull(pts: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return lower[:-1] + upper[:-1]
 
 
+# each rough position as a whole phrase, so that a language can put its words in its own order
+POSITIONS = {("upper", "left"): N_("upper left"), ("upper", "right"): N_("upper right"),
+             ("lower", "left"): N_("lower left"), ("lower", "right"): N_("lower right"),
+             ("upper", ""): N_("upper"), ("lower", ""): N_("lower"), ("", "left"): N_("left"),
+             ("", "right"): N_("right"), ("", ""): N_("centre")}
+
+
 def _where(dx: float, dy: float, spread: float) -> str:
-    """Rough position words for the text description ("upper left", "centre", ...)."""
+    """Rough position words for the text description ("upper left", "centre", ...), in English."""
     t = spread * 0.15
     v = "upper" if dy > t else "lower" if dy < -t else ""
     h = "right" if dx > t else "left" if dx < -t else ""
-    return " ".join(w for w in (v, h) if w) or "centre"
+    return POSITIONS[(v, h)]
 
 
 def opinion_map(view: ReportView, *, width: int = 480, height: int | None = None, max_dots: int = 4000,
@@ -184,5 +192,5 @@ def map_positions(view: ReportView) -> dict[str, str]:
     mx = sum(p[0] for p in pts) / len(pts)
     my = sum(p[1] for p in pts) / len(pts)
     spread = max(max(abs(p[0] - mx), abs(p[1] - my)) for p in pts) or 1.0
-    return {g.id: _where(g.center[0] - mx, g.center[1] - my, spread)
+    return {g.id: i18n._(_where(g.center[0] - mx, g.center[1] - my, spread))
             for g in view.groups if g.center is not None}
