@@ -157,7 +157,7 @@ def test_welsh_reader_reads_the_results_in_welsh(demo_server, browser):
 
 
 def test_welsh_reader_reads_welsh_place_names_in_the_themes_by_place(demo_server, browser):
-    """The demo's themes by place in Welsh: its places by their Welsh names (packaged place data: "Cymru",
+    """The demo's map of places and themes by place in Welsh: its places by their Welsh names (packaged place data: "Cymru",
     "Caerdydd"), in the table and on the map's shapes, while the themes keep the names people's testimony gave
     them, marked with their language (English testimony: an English name, read as English)."""
     ctx = browser.new_context(**PHONE, locale="cy", bypass_csp=True)
@@ -174,6 +174,11 @@ def test_welsh_reader_reads_welsh_place_names_in_the_themes_by_place(demo_server
         named = section.locator("tbody td span[lang]")  # the theme names: the testimony's own words and language
         assert named.count() > 0  # at the default level (regions) some places show a theme
         assert {named.nth(i).get_attribute("lang") for i in range(named.count())} <= {"en", "cy"}
+        # the map of places too: its table and its shapes
+        placed = page.locator("#place-map-table tbody")
+        names = {t.strip() for t in placed.locator("th, td").all_text_contents()}  # in a closed details: text
+        assert {"Caerdydd", "Abertawe", "Cymru", "Yr Alban"} <= names and not {"Cardiff", "Wales"} & names
+        expect(page.locator(".vp-placemap a[aria-label^='Caerdydd: ']")).to_have_count(1)
         section.get_by_label("Dangos y lleoedd fesul").select_option("area")
         section.get_by_role("button", name="Dangos").click()
         expect(table.locator("tbody th").first).to_be_visible()

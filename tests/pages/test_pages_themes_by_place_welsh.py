@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from voxpop.places.io import read_places
 from voxpop.places.layout import referendum_places_path
-from voxpop.places.names import name_in
+from voxpop.places.names import layout_with_names, name_in, with_names
 from voxpop.services import theme_publishing
 from voxpop.store.places import replace_places
 from voxpop.store.queries import add_artifact
@@ -78,3 +78,18 @@ def test_welsh_names_come_from_the_packaged_data_or_the_places_own_context():
     assert name_in("X1", "Hometown", "cy") == "Hometown"  # no Welsh name: kept, never machine-translated
     assert name_in("X1", "Hometown", "cy", {"name_cy": "Trefgartref"}) == "Trefgartref"
     assert name_in("W06000015", "Cardiff City", "cy", {"name_cy": 3.0}) == "Caerdydd"  # a number is no name
+
+
+def test_a_places_section_and_a_layout_take_the_readers_names_without_changing_the_stored_ones():
+    section = {"places": [{"id": "W06000015", "name": "Cardiff", "parent": "W92000004"}],
+               "next": [{"place": "W06000015", "name": "Cardiff"}], "kinds": [{"cell": "urban", "name": "urban"}],
+               "weighting": [{"name": "place", "cells": 3}]}
+    local = with_names(section, {"W06000015": "Caerdydd"})
+    assert local["places"][0]["name"] == local["next"][0]["name"] == "Caerdydd"
+    assert local["kinds"] == section["kinds"] and local["weighting"] == section["weighting"]
+    assert section["places"][0]["name"] == "Cardiff"  # a copy
+    layout = {"width": 10, "shapes": [{"id": "W06000015", "place": "W06000015", "name": "Cardiff", "d": "M0 0Z"},
+                                      {"id": "N09000003", "place": "N92000002", "name": "Belfast", "d": "M1 1Z"}]}
+    shapes = layout_with_names(layout, {"W06000015": "Caerdydd", "N92000002": "Gogledd Iwerddon"})["shapes"]
+    assert [s["name"] for s in shapes] == ["Caerdydd", "Belfast"]  # a hex keeps its own name (Belfast)
+    assert layout["shapes"][0]["name"] == "Cardiff"

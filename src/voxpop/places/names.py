@@ -31,3 +31,38 @@ def name_in(place_id: str, name: str, language: str, context: dict | None = None
         return own.strip()
     known = packaged_names().get(place_id, {}).get(key)
     return known.strip() if known and known.strip() else name
+
+
+_ID_KEYS = ("id", "place", "cell")  # the keys that hold a place's id next to its "name" in a places section
+
+
+def with_names(value: object, names: dict[str, str]) -> object:
+    """A copy of `value` (a places section of the analysis, or a map layout, as JSON) with each place's "name"
+    replaced by `names[place id]` where it has one (the object next to the name holds the place's id under
+    "id", "place" or "cell"); everything else as it was. `value` itself is not changed."""
+    if not names:
+        return value
+    if isinstance(value, list):
+        return [with_names(v, names) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: with_names(v, names) for k, v in value.items()}
+    if isinstance(out.get("name"), str):
+        for k in _ID_KEYS:
+            local = names.get(str(out.get(k))) if out.get(k) is not None else None
+            if local:
+                out["name"] = local
+                break
+    return out
+
+
+def layout_with_names(layout: dict, names: dict[str, str]) -> dict:
+    """A copy of a map layout (voxpop.places.layout) whose shapes carry their names in `names` where they have
+    one, found by the shape's own id (a hex for Belfast keeps "Belfast", though its place is Northern Ireland)."""
+    if not names or not isinstance(layout.get("shapes"), list):
+        return layout
+    shapes = []
+    for s in layout["shapes"]:
+        own = str(s.get("id") or s.get("place")) if isinstance(s, dict) else ""
+        shapes.append({**s, "name": names[own]} if own in names else s)
+    return {**layout, "shapes": shapes}

@@ -181,7 +181,7 @@ def _svg(layout: dict, rows: list[Row], keys: list[Key], place_of: dict[str, str
     for s in shapes:
         pid = place_of.get(key(s.get("place")))
         row = by_id.get(pid) if pid is not None else None
-        name = names.get(key(s.get("place"))) or str(s.get("name") or s.get("place"))
+        name = names.get(key(s.get("id") or s.get("place"))) or str(s.get("name") or s.get("place"))
         if row is None:
             k, text, where = keys[0], keys[0].label, name
         else:

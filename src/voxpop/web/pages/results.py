@@ -20,6 +20,7 @@ from fastapi.concurrency import run_in_threadpool
 from voxpop import i18n
 from voxpop.analysis.schema import stored
 from voxpop.errors import ServiceError
+from voxpop.places.names import layout_with_names, with_names
 from voxpop.report.placemap import place_map
 from voxpop.report.places import build_places
 from voxpop.report.svg import map_positions
@@ -30,7 +31,7 @@ from voxpop.services.conversations import get_conversation
 from voxpop.services.standing import participant_standing
 from voxpop.store.group_names import group_names
 from voxpop.store.models import Statement
-from voxpop.store.places import stored_layout
+from voxpop.store.places import names_in, stored_layout
 from voxpop.web.api.common import API_PREFIX, participant_id, services
 from voxpop.web.api.results import analysis_for
 from voxpop.web.caching import conditional
@@ -64,6 +65,10 @@ async def results(cid: str, request: Request) -> Response:
             layout = stored_layout(s, cid) if doc and doc["places"] else None
             if doc:  # statements in the reader's language where the organisers gave a translation
                 res = {**res, "document": T.document_for_reader(s, conv, dict(doc), lang)}
+            if doc and doc["places"]:  # and places by their names in it where they have one ("Caerdydd")
+                local = names_in(s, cid, lang)
+                res = {**res, "document": {**res["document"], "places": with_names(doc["places"], local)}}
+                layout = layout_with_names(layout, local) if layout else layout
         return conv, res, mine, names, layout, themes, note, key
 
     try:
