@@ -9,7 +9,7 @@ import re
 import uuid
 
 import pytest
-from browserkit import DESKTOP, PHONE
+from browserkit import DESKTOP, PHONE, SHOTS
 from playwright.sync_api import expect
 from sqlalchemy import select
 from test_pages_browser import _axe, sign_in
@@ -179,6 +179,8 @@ def test_the_publishing_buttons_have_room_on_a_phone(demo_server, browser):
                 assert _gap(a, b) >= 8, (a, b)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, width
+        SHOTS.mkdir(parents=True, exist_ok=True)  # for people to look at (not compared)
+        panel.screenshot(path=str(SHOTS / "publishing-panel-phone.png"))
         problems = _axe(page)
         assert not problems, problems
         page.get_by_role("link", name="See the results page").click()

@@ -9,6 +9,7 @@ import re
 
 import pytest
 from pagehelp import csrf, sign_in
+from sqlalchemy import func
 
 from voxpop.places.io import read_places
 from voxpop.places.layout import referendum_places_path
@@ -192,7 +193,12 @@ def test_the_panel_says_each_time_once_and_groups_its_buttons(client, app, cid):
     assert "Ar y dudalen ganlyniadau ers" in cy and "themâu’r rhediad a orffennodd ar" in cy and "the run" not in cy
     # a newer run: publish it instead, withdraw, or see the results page: one group of buttons with a gap
     _run(app, cid, "Rent and housing")
-    panel = _panel(client.get(f"/organiser/c/{cid}/listen?lang=en").text)
+    panel = _panel(client.get(f"/organiser/c/{cid}/listen?lang=en").text)  # another day: the date is said
+    assert "A newer run is not published yet: the themes below are from the run of " in panel
+    with app.state.voxpop.db.write() as s:  # the same day as the published run was published: the time alone
+        s.get(Artifact, s.query(func.max(Artifact.id)).scalar()).created_ms = day + 10 * 3_600_000
+    panel = _panel(client.get(f"/organiser/c/{cid}/listen").text)
+    assert "A newer run is not published yet: the themes below are from the run that finished at 10:00 UTC." in panel
     group = re.search(r'<div class="actions publishing-actions">(.*?)</div>', panel, re.S)[1]
     assert group.count("<form") == 2 and "Publish the newer themes instead" in group
     assert "Withdraw the themes from the results page" in group and f'href="/c/{cid}/results"' in group

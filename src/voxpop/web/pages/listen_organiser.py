@@ -133,6 +133,10 @@ def when(ms: int) -> str:
     return i18n._("%(date)s at %(time)s UTC", date=i18n.format_date(at, "long"), time=at.strftime("%H:%M"))
 
 
+def _day(ms: int) -> object:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).date()
+
+
 def since(published_ms: int, run_ms: int) -> str:
     """Since when the themes are on the results page and which run they are from, each time said once: the run
     is named by "then" when it finished in the minute it was published (the usual case), by its time alone
@@ -161,7 +165,11 @@ def publishing_context(state: TPub.PublishState) -> dict | None:
         lines.append(_("Not on the results page."))
     else:
         lines.append(since(pub.published_ms, pub.run.created_ms))
-    if state.status == "newer_not_published":
+    if state.status == "newer_not_published" and pub is not None and _day(pub.published_ms) == _day(state.latest.created_ms):
+        lines.append(_("A newer run is not published yet: the themes below are from the run that finished at "
+                       "%(time)s UTC.",
+                       time=datetime.fromtimestamp(state.latest.created_ms / 1000, tz=UTC).strftime("%H:%M")))
+    elif state.status == "newer_not_published":
         lines.append(_("A newer run is not published yet: the themes below are from the run of %(run)s.",
                        run=when(state.latest.created_ms)))
     if state.newer_not_published:
