@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from voxpop.listen.candidates import refusal, tidy, word_count
-from voxpop.listen.keywords import FRAGMENTS, is_stop, label_of, name_groups, phrases, stop_words
+from voxpop.listen.keywords import FRAGMENTS, is_stop, label_for, label_of, name_groups, phrases, stop_words
 from voxpop.listen.language import detect
 from voxpop.listen.run import listen
 
@@ -189,3 +189,52 @@ def test_a_name_keeps_the_capitals_people_write_mid_sentence():
     assert "London" in ph.surface and "london" not in ph.surface
     assert "NHS" in ph.surface
     assert "rents" in ph.surface and "Rents" not in ph.surface  # capital only because it starts a sentence
+
+
+TESTIMONY = {  # what people said in four themes; the words said most in each are verbs and adverbs
+    "closures": ["The library closed last spring.", "They closed the swimming pool too.", "Our bank closed in March.",
+                 "The post office closed and nobody asked us.", "Half the shops have closed since the bank went."],
+    "health": ["The hospital is miles away.", "I waited six weeks for a GP appointment.",
+               "The nearest dentist is an hour away.", "We waited months for a hospital appointment.",
+               "My appointment was moved again, forty miles away."],
+    "vote": ["I voted to leave.", "We voted to remain.", "My whole family voted the same way.",
+             "People voted for change.", "The vote split the town in two."],
+    "housing": ["Rents have doubled in five years.", "I share a flat with three nurses.",
+                "The rents here eat half my wage.", "Our flat is damp every winter."],
+}
+
+
+def _labels(texts_by_theme):
+    texts = [t for ts in texts_by_theme.values() for t in ts]
+    groups, at = [], 0
+    for ts in texts_by_theme.values():
+        groups.append(np.arange(at, at + len(ts)))
+        at += len(ts)
+    ph = phrases(texts, ["en"] * len(texts))
+    names = name_groups(ph, groups)
+    return dict(zip(texts_by_theme, (label_for(ph, g, kw) for g, kw in zip(groups, names, strict=True)),
+                    strict=True)), ph
+
+
+def test_a_theme_is_named_by_what_it_is_about_not_by_a_verb_or_an_adverb():
+    """'Closed', 'Away and appointment', 'Voted' once named themes like these (the demo's read 'Closed', 'Away and
+    appointments', 'Voted'): the words said most, but not what the theme is about."""
+    labels, ph = _labels(TESTIMONY)
+    words = {k: set(v.lower().split()) for k, v in labels.items()}
+    assert not words["closures"] & {"closed", "close"}, labels
+    assert words["closures"] & {"library", "bank", "swimming", "pool", "post", "office", "shops"}, labels
+    assert not words["health"] & {"away", "waited"}, labels
+    assert words["health"] & {"appointment", "hospital"}, labels
+    assert labels["vote"] == "Vote", labels  # the noun form people also wrote, not "Voted"
+    assert " and " not in labels["housing"], labels  # "rents" and "flat" are never said together
+    nameable = dict(zip(ph.surface, ph.nameable, strict=True))
+    assert not any(nameable.get(w) for w in ("away", "closed", "waited", "voted")), nameable
+
+
+def test_two_words_are_joined_only_when_people_say_them_together():
+    texts = ["The buses and trains are late.", "The buses never come.", "The trains are full.", "Our buses are old.",
+             "Parks need trees.", "Our parks are dirty.", "More trees in the parks."]
+    ph = phrases(texts, ["en"] * len(texts))
+    groups = [np.arange(4), np.arange(4, 7)]
+    names = name_groups(ph, groups)
+    assert label_for(ph, groups[0], names[0]) == "Buses and trains"

@@ -10,7 +10,6 @@ import numpy as np
 from voxpop.i18n import N_
 from voxpop.listen.candidates import Candidates, centrality, representative, typical_words
 from voxpop.listen.io import Testimony
-from voxpop.listen.keywords import label_of
 from voxpop.listen.language import name_of
 
 SMALL_CELL = 5
@@ -100,7 +99,7 @@ def quality(members: np.ndarray, sims: np.ndarray, own, others: dict, vectors: n
     return {"coherence": coherence, "margin": margin, "sure": sure_words(margin)}
 
 
-def theme_block(tid, members: np.ndarray, ctx: Context, kw: list[tuple[str, float]], siblings: dict,
+def theme_block(tid, members: np.ndarray, ctx: Context, kw: list[tuple[str, float]], label: str, siblings: dict,
                 language: str, own=None) -> dict:
     """`siblings` holds the unit centroids of this theme and its siblings, keyed like `own` (default: tid)."""
     claims, tby = ctx.claims, ctx.tby
@@ -125,7 +124,7 @@ def theme_block(tid, members: np.ndarray, ctx: Context, kw: list[tuple[str, floa
     link = {t: {"source": tby[t].source, "source_start": tby[t].source_start, "speaker": tby[t].speaker,
                 "place": tby[t].place} for t in tids}
     candidates = ctx.candidates.for_theme(tid, members, sims, typ, link)
-    return {"id": tid, "label": label_of(kw, language), "keywords": [{"term": k, "score": s} for k, s in kw],
+    return {"id": tid, "label": label, "keywords": [{"term": k, "score": s} for k, s in kw],
             "language": language, "language_name": name_of(language),
             "size": len(mlist), "share": round(len(mlist) / max(len(claims), 1), 4),
             "n_testimonies": len(tids), "n_speakers": len({tby[t].speaker for t in tids}),

@@ -7,16 +7,18 @@ appear), each word lemmatised with simplemma in its testimony's language. Candid
 more often than in the sibling themes together. The names are then picked by maximal marginal
 relevance (MMR) so that they are not near-synonyms: over MiniLM embeddings of the phrases when the
 model ran (relevance also counts closeness to the theme's centroid), over shared lemmas otherwise.
+The first pick, the name, is a phrase that reads as a noun where there is one (`_evidence`: no "Closed",
+"Away", "Voted"), and `label_for` joins a second word only when people say the two together.
 See docs/listening.md "Theme names".
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -51,10 +53,32 @@ GENERIC = frozenset({
     "think", "people", "like", "just", "need", "needs", "want", "make", "good", "way", "really", "thing",
     "things", "lot", "yes", "agree", "disagree", "believe", "feel", "know", "say", "said", "going", "get",
     "mehr", "sollte", "sollten", "soll", "muss", "müssen", "braucht", "brauchen", "gibt", "ganz", "immer",
-    "werden", "wird", "sehr", "finde", "glaube", "menschen", "leute", "let", "lets", "let's"})
+    "werden", "wird", "sehr", "finde", "glaube", "menschen", "leute", "let", "lets", "let's",
+    "time", "times", "day", "days", "year", "years", "zeit", "jahr", "jahre"})
 # the only stop words allowed inside a three-word phrase ("freedom of speech", "cost of living")
 INNER = frozenset({"of", "for", "and", "in", "on", "to", "the", "de", "der", "die", "das", "und", "von", "für",
                    "la", "le", "les", "des", "du", "el", "los", "et", "y"})
+# cues for reading a word as a noun or not (`_evidence`): articles, possessives and quantifiers of the
+# languages whose stop words we use, prepositions (not "to", which comes before verbs), and the words that come
+# before a verb, adverb or predicate: pronouns, auxiliaries, modals, "to", "not"
+DETERMINERS = frozenset("""
+the a an my our your their his her its this these those no every each another some any many few much several
+der die das den dem des ein eine einen einem einer eines kein keine keinen mein meine unser unsere
+le la les un une des du ce cette ces mon ma mes notre nos leur leurs
+el los las una unos unas este esta estos estas su sus nuestro nuestra
+il lo gli uno de het een ons onze o os um uma
+""".split())
+PREPOSITIONS = frozenset("""
+of in on at for from with without about into by near after before under over
+im am vom zum zur mit ohne für über unter nach bei dans sur avec sans pour en con sin por para sobre
+""".split())
+NOUN_BEFORE = DETERMINERS | PREPOSITIONS
+CAPITAL_NOUNS = frozenset({"de", "lb"})  # languages that write every noun with a capital
+OF = frozenset({"of", "de", "di", "van"})
+VERBAL = frozenset("""
+i we you they he she it who to not never is are was were be been being am has have had do does did will would
+should can could may might must shall ich wir sie er es du ihr zu nicht je nous vous ils elles yo
+""".split())
 LEMMA_LANGS = frozenset({"en", "de", "fr", "es", "it", "nl", "pt", "pl", "sv", "da", "nb", "fi", "cs", "ro",
                          "hu", "tr", "ru", "uk", "el", "ga", "cy", "gd", "ca", "sk", "sl", "hr", "lt", "lv",
                          "et", "bg"})
@@ -109,23 +133,39 @@ def _lemmatizer():
     return Lemmatizer(lemmatization_strategy=DictionaryLookupStrategy())
 
 
+Evidence = dict[tuple[str, str], float]
+
+
 @dataclass
 class Phrases:
     """Claims x phrases (binary), with each phrase's most used surface form."""
     matrix: csr_matrix
     surface: list[str]
     lemmas: list[frozenset[str]]
+    nameable: np.ndarray  # bool per phrase: it can name a theme (see `_evidence` and docs/listening.md)
+
+    @cached_property
+    def column(self) -> dict[str, int]:
+        return {s: j for j, s in reversed(list(enumerate(self.surface)))}
 
 
 def tokens(text: str) -> list[tuple[str, str, bool]]:
     """(surface, lemma key, stop?) per word; a CJK run becomes its characters."""
-    out: list[tuple[str, str, bool]] = []
+    return [(w, k, stop) for w, k, stop, _ in _spans(text)]
+
+
+def _spans(text: str) -> list[tuple[str, str, bool, bool]]:
+    """As `tokens`, plus whether punctuation (anything but spaces) stands between a word and the one before."""
+    out: list[tuple[str, str, bool, bool]] = []
+    end = 0
     for m in WORD.finditer(text):
         w = m.group()
+        cut = bool(text[end:m.start()].strip())
+        end = m.end()
         if _CJK_RUN.fullmatch(w):
-            out.extend((ch, ch, ch in stop_words()) for ch in w)
+            out.extend((ch, ch, ch in stop_words(), cut and i == 0) for i, ch in enumerate(w))
         else:
-            out.append((w, "", is_stop(w)))
+            out.append((w, "", is_stop(w), cut))
     return out
 
 
@@ -134,13 +174,17 @@ def phrases(texts: list[str], langs: list[str]) -> Phrases:
     forms: list[Counter] = []  # each phrase's forms as written, away from the start of a sentence
     initial: list[Counter] = []  # ... and at the start (lower case): used only when it is never elsewhere
     lemma_sets: list[frozenset[str]] = []
+    heads: list[str] = []  # each phrase's last word (its lemma key): the word that says what it is
+    noun: Evidence = defaultdict(float)  # per (lemma key, form in lower case): uses read as a noun ...
+    verb: Evidence = defaultdict(float)  # ... and as a verb or predicate (see `_evidence`)
     rows, cols = [], []
     stops = stop_words()
     for i, (text, lang) in enumerate(zip(texts, langs, strict=True)):
-        toks = []  # (surface as written, lemma key, stop?, CJK?)
-        for s, k, stop in tokens(text):
+        toks = []  # (surface as written, lemma key, stop?, CJK?, punctuation before?)
+        for s, k, stop, cut in _spans(text):
             key = k or lemma(s, lang)
-            toks.append((s, key, stop or key in stops, bool(k)))
+            toks.append((s, key, stop or key in stops, bool(k), cut))
+        _evidence(toks, lang, noun, verb)
         seen: set[int] = set()
         for a in range(len(toks)):
             if toks[a][2]:
@@ -148,7 +192,7 @@ def phrases(texts: list[str], langs: list[str]) -> Phrases:
             cjk = toks[a][3]
             for n in range(1, (MAX_N_CJK if cjk else MAX_N) + 1):
                 b = a + n
-                if b > len(toks):
+                if b > len(toks) or (n > 1 and toks[b - 1][4]):  # a phrase never runs across punctuation
                     break
                 if toks[b - 1][2]:
                     continue
@@ -167,6 +211,7 @@ def phrases(texts: list[str], langs: list[str]) -> Phrases:
                     forms.append(Counter())
                     initial.append(Counter())
                     lemma_sets.append(frozenset(t[1] for t in run if not t[2]))
+                    heads.append("" if cjk else run[-1][1])
                 if a == 0:  # a sentence's first word is capitalised whatever it is: its case says nothing
                     initial[j][sep.join(t[0] for t in run).lower()] += 1
                 else:  # "London", "NHS" keep the capitals people write mid-sentence
@@ -176,8 +221,80 @@ def phrases(texts: list[str], langs: list[str]) -> Phrases:
                     rows.append(i)
                     cols.append(j)
     m = csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(texts), len(forms)))
-    surface = [(f or i).most_common(1)[0][0] for f, i in zip(forms, initial, strict=True)]
-    return Phrases(m, surface, lemma_sets)
+    keys = list(index)  # phrase keys in column order
+    verbs_of: dict[str, float] = defaultdict(float)
+    nouns_of: dict[str, float] = defaultdict(float)
+    for (key, _), c in verb.items():
+        verbs_of[key] += c
+    for (key, _), c in noun.items():
+        nouns_of[key] += c
+
+    def verbish(key: str) -> bool:
+        return verbs_of[key] > nouns_of[key]
+
+    nouns: dict[str, set[str]] = {}  # lemma key -> the forms of it that read as a noun
+    for (key, form), n_noun in noun.items():
+        if n_noun > verb.get((key, form), 0.0):
+            nouns.setdefault(key, set()).add(form)
+    surface, nameable = [], []
+    for j, (mid, start) in enumerate(zip(forms, initial, strict=True)):
+        said = mid or start
+        head = heads[j]
+        if " " in (k := keys[j]):  # a phrase: its last word a noun ("young people"), its first not a verb
+            first = k.split(" ", 1)[0]
+            ok = head in nouns and not verbish(first) and first not in GENERIC
+        else:
+            ok = not head or (head not in GENERIC and head in nouns)
+        if ok and head and " " not in keys[j]:  # one word: shown in a form that reads as a noun
+            said = Counter({w: c for w, c in mid.items() if w.lower() in nouns[head]}) or \
+                Counter({w: c for w, c in start.items() if w in nouns[head]}) or said
+        surface.append(said.most_common(1)[0][0])
+        nameable.append(ok)
+    return Phrases(m, surface, lemma_sets, np.array(nameable, bool))
+
+
+@lru_cache(maxsize=50_000)
+def _has_plural(key: str) -> bool:
+    """simplemma's English dictionary knows a plural of it ("buses", "countries", "times")."""
+    forms = (key + "s", key + "es", key[:-1] + "ies" if key.endswith("y") else "")
+    return any(f and lemma(f, "en") == key for f in forms)
+
+
+def _evidence(toks: list[tuple[str, str, bool, bool, bool]], lang: str, noun: Evidence, verb: Evidence) -> None:
+    """Count, per content word and form, the uses that read as a noun: right after an article, possessive,
+    quantifier or preposition ("the banks", "in winter"), or one or two words after an article when it
+    ends the phrase ("a GP appointment."; half a use: "our bank closed in March" reads so too), or before "of" ("cost of"), or written with a capital mid-sentence ("London",
+    German nouns); in English only words that have a plural count ("an hour away", "the new jobs": no). And the
+    uses that read as a verb or predicate: after a pronoun, an auxiliary, a modal or "to" ("we voted",
+    "is closed", "to leave"). A form reads as a noun when its noun uses outnumber its verb uses."""
+    low = [t[0].lower().replace("’", "'") for t in toks]
+    for a, (s, key, stop, cjk, cut) in enumerate(toks):
+        if stop or cjk:
+            continue
+        before = low[a - 1] if a and not cut else ""
+        if before in VERBAL or ("'" in before and toks[a - 1][2]):
+            verb[key, low[a]] += 1
+        elif a > 0 and s[:1].isupper():  # a name, an acronym, a German noun
+            noun[key, low[a]] += 1
+        elif lang in CAPITAL_NOUNS:  # German nouns are written with a capital: a lower-case word is not one
+            continue
+        elif lang != "en" or _has_plural(key):
+            if before in NOUN_BEFORE or (a + 1 < len(toks) and low[a + 1] in OF and not toks[a + 1][4]):
+                noun[key, low[a]] += 1
+            elif _closes_after_article(toks, low, a):  # weaker: "our bank closed in March" reads so too
+                noun[key, low[a]] += 0.5
+
+
+def _closes_after_article(toks: list[tuple[str, str, bool, bool, bool]], low: list[str], a: int) -> bool:
+    """One or two words after an article, ending the phrase: "a GP appointment.", "an online business from"
+    (not before a verb's cue: "the bus used to run")."""
+    for back in (2, 3):
+        p = a - back
+        if p < 0 or any(toks[q][2] or toks[q][4] for q in range(p + 1, a)) or toks[a][4]:
+            return False
+        if low[p] in DETERMINERS:
+            return a + 1 == len(toks) or toks[a + 1][4] or (toks[a + 1][2] and low[a + 1] not in VERBAL)
+    return False
 
 
 def content_words(text: str) -> int:
@@ -224,7 +341,8 @@ def _closed(cands: list[int], df: np.ndarray, surface: list[str]) -> list[int]:
                        for b in cands)]
 
 
-def _mmr(cands: list[int], rel: np.ndarray, sim: np.ndarray, top: int) -> list[int]:
+def _mmr(cands: list[int], rel: np.ndarray, sim: np.ndarray, top: int, first: np.ndarray) -> list[int]:
+    """MMR; the first pick (the name) is one of the `first` phrases when there is any."""
     picked: list[int] = []
     left = list(range(len(cands)))
     while left and len(picked) < top:
@@ -232,7 +350,7 @@ def _mmr(cands: list[int], rel: np.ndarray, sim: np.ndarray, top: int) -> list[i
             red = sim[np.ix_(left, picked)].max(axis=1)
             val = MMR_LAMBDA * rel[left] - (1 - MMR_LAMBDA) * red
         else:
-            val = rel[left]
+            val = np.where(first[left], rel[left], rel[left] - 2.0) if first[left].any() else rel[left]
         best = left[int(np.argmax(val))]
         picked.append(best)
         left.remove(best)
@@ -269,7 +387,7 @@ def name_groups(ph: Phrases, groups: list[np.ndarray], vectors: np.ndarray | Non
         else:
             sets = [ph.lemmas[j] for j in pool]
             sim = np.array([[len(a & b) / max(len(a | b), 1) for b in sets] for a in sets])
-        chosen = _mmr(pool, rel, sim, top)
+        chosen = _mmr(pool, rel, sim, top, ph.nameable[pool])
         out.append([(ph.surface[j], round(float(S[g, j]), 5)) for j in chosen])
     return out
 
@@ -301,3 +419,28 @@ def label_of(keywords: list[tuple[str, float]], language: str = "en") -> str:
     elif _CJK_RUN.match(first) and len(keywords) > 1:
         first = f"{first}、{keywords[1][0]}"
     return first[:1].upper() + first[1:]
+
+
+def label_for(ph: Phrases, rows: np.ndarray, keywords: list[tuple[str, float]], language: str = "en") -> str:
+    """The theme's name: its first keyword (`name_groups` puts a phrase that can name first when there is
+    one). A single word is joined by the next keyword that can also name, is nearly as strong and is said
+    with it in one of the theme's sentences ("Buses and trains"), never by an unrelated word ("Banks and
+    warehouses") nor a verb ("Pier and closed")."""
+    if not keywords:
+        return label_of(keywords, language)
+    first, score = keywords[0]
+    j = ph.column.get(first)
+    if j is None or not ph.nameable[j] or _CJK_RUN.match(first):
+        return label_of(keywords, language)
+    name = first
+    if " " not in first:
+        sub = ph.matrix[rows]
+        said = sub[:, j].toarray().ravel() > 0
+        for other, s in keywords[1:]:
+            k = ph.column.get(other)
+            if k is None or not ph.nameable[k] or s < 0.5 * score:
+                continue
+            if (said & (sub[:, k].toarray().ravel() > 0)).any():
+                name = f"{first} {_and(language, other)}"
+                break
+    return name[:1].upper() + name[1:]

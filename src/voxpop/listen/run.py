@@ -15,7 +15,7 @@ from voxpop.listen.blocks import SMALL_CELL, Context, mark_mixed, theme_block, u
 from voxpop.listen.candidates import Candidates
 from voxpop.listen.embed import embed
 from voxpop.listen.io import TEMPLATES, TestimonyError, read_sources
-from voxpop.listen.keywords import content_words, name_groups, phrases
+from voxpop.listen.keywords import content_words, label_for, name_groups, phrases
 from voxpop.listen.language import UNKNOWN, detect, name_of
 from voxpop.listen.split import split_text
 from voxpop.listen.themes import LOOSE, by_size, cluster
@@ -129,8 +129,11 @@ def listen(sources: Sequence[str | Path], *, model: str = "auto", progress: Prog
     ph = phrases([texts[i] for i in sample], [langs[i] for i in sample])
     svec = emb.vectors[sample]
 
-    def named(gs: list[np.ndarray]) -> list:
-        return name_groups(ph, [at[g][at[g] >= 0] for g in gs], svec, namer)
+    def named(gs: list[np.ndarray]) -> list[tuple[list[tuple[str, float]], str]]:
+        rows = [at[g][at[g] >= 0] for g in gs]
+        kws = name_groups(ph, rows, svec, namer)
+        return [(kw, label_for(ph, r, kw, langs[g[0]] if len(g) else "en"))
+                for kw, r, g in zip(kws, rows, gs, strict=True)]
 
     def embed_phrases(items: list[str]) -> np.ndarray:
         return embed(items, "minilm", threads=threads).vectors
@@ -142,14 +145,14 @@ def listen(sources: Sequence[str | Path], *, model: str = "auto", progress: Prog
     themes = []
     for ti, members in enumerate(groups):
         lang = langs[members[0]]
-        block = theme_block(ti, members, ctx, names[ti], centroids, lang)  # first: it gets the best candidates
+        block = theme_block(ti, members, ctx, *names[ti], centroids, lang)  # first: it gets the best candidates
         sub_of = subs[members]
         if (sub_of >= 0).any():  # sub-theme names distinguish it from its siblings
             sgroups = [members[sub_of == s] for s in range(int(sub_of.max()) + 1)]
             snames = named(sgroups)
             scent = {s: unit_centroid(emb.vectors, g) for s, g in enumerate(sgroups)}
             for s, g in enumerate(sgroups):
-                block["subthemes"].append(theme_block(f"{ti}.{s}", g, ctx, snames[s], scent, lang, own=s))
+                block["subthemes"].append(theme_block(f"{ti}.{s}", g, ctx, *snames[s], scent, lang, own=s))
         themes.append(block)
     mark_mixed(themes, LOOSE)
     other = np.flatnonzero(labels < 0)
