@@ -86,6 +86,9 @@ MAX_N = 3
 MAX_N_CJK = 4  # Chinese words are often 2-4 characters
 POOL = 30  # phrases per theme considered by MMR
 MMR_LAMBDA = 0.7
+# two keywords never said in one sentence are both named only when each is said in this share of the theme's
+# sentences, and at least this often: a theme that holds two subjects ("Wage and universal basic income")
+JOIN_STRONG, JOIN_MIN = 0.1, 3
 
 
 @lru_cache(maxsize=1)
@@ -254,10 +257,13 @@ def phrases(texts: list[str], langs: list[str]) -> Phrases:
 
 
 @lru_cache(maxsize=50_000)
-def _has_plural(key: str) -> bool:
-    """simplemma's English dictionary knows a plural of it ("buses", "countries", "times")."""
-    forms = (key + "s", key + "es", key[:-1] + "ies" if key.endswith("y") else "")
-    return any(f and lemma(f, "en") == key for f in forms)
+def _has_plural(form: str, key: str) -> bool:
+    """The form is an English plural ("banks"), or simplemma's dictionary knows a plural of it ("buses",
+    "countries", "times"; not "nearest", "closed")."""
+    if form != key and form.endswith("s") and lemma(form, "en") == key:
+        return True
+    plurals = (form + "s", form + "es", form[:-1] + "ies" if form.endswith("y") else "")
+    return any(f and lemma(f, "en") in (form, key) for f in plurals)
 
 
 def _evidence(toks: list[tuple[str, str, bool, bool, bool]], lang: str, noun: Evidence, verb: Evidence) -> None:
@@ -267,7 +273,7 @@ def _evidence(toks: list[tuple[str, str, bool, bool, bool]], lang: str, noun: Ev
     German nouns); in English only words that have a plural count ("an hour away", "the new jobs": no). And the
     uses that read as a verb or predicate: after a pronoun, an auxiliary, a modal or "to" ("we voted",
     "is closed", "to leave"). A form reads as a noun when its noun uses outnumber its verb uses."""
-    low = [t[0].lower().replace("’", "'") for t in toks]
+    low = [t[0].lower().replace("’", "'").removesuffix("'s") for t in toks]  # "the children's": "children"
     for a, (s, key, stop, cjk, cut) in enumerate(toks):
         if stop or cjk:
             continue
@@ -278,7 +284,7 @@ def _evidence(toks: list[tuple[str, str, bool, bool, bool]], lang: str, noun: Ev
             noun[key, low[a]] += 1
         elif lang in CAPITAL_NOUNS:  # German nouns are written with a capital: a lower-case word is not one
             continue
-        elif lang != "en" or _has_plural(key):
+        elif lang != "en" or _has_plural(low[a], key):
             if before in NOUN_BEFORE or (a + 1 < len(toks) and low[a + 1] in OF and not toks[a + 1][4]):
                 noun[key, low[a]] += 1
             elif _closes_after_article(toks, low, a):  # weaker: "our bank closed in March" reads so too
@@ -424,8 +430,9 @@ def label_of(keywords: list[tuple[str, float]], language: str = "en") -> str:
 def label_for(ph: Phrases, rows: np.ndarray, keywords: list[tuple[str, float]], language: str = "en") -> str:
     """The theme's name: its first keyword (`name_groups` puts a phrase that can name first when there is
     one). A single word is joined by the next keyword that can also name, is nearly as strong and is said
-    with it in one of the theme's sentences ("Buses and trains"), never by an unrelated word ("Banks and
-    warehouses") nor a verb ("Pier and closed")."""
+    with it in one of the theme's sentences ("Buses and trains") or is as strong as two subjects of one theme
+    ("Wage and universal basic income"), never by a word said by two sentences ("Banks and warehouses") nor
+    by a verb ("Pier and closed")."""
     if not keywords:
         return label_of(keywords, language)
     first, score = keywords[0]
@@ -440,7 +447,8 @@ def label_for(ph: Phrases, rows: np.ndarray, keywords: list[tuple[str, float]], 
             k = ph.column.get(other)
             if k is None or not ph.nameable[k] or s < 0.5 * score:
                 continue
-            if (said & (sub[:, k].toarray().ravel() > 0)).any():
+            also = sub[:, k].toarray().ravel() > 0
+            if (said & also).any() or min(said.sum(), also.sum()) >= max(JOIN_STRONG * len(rows), JOIN_MIN):
                 name = f"{first} {_and(language, other)}"
                 break
     return name[:1].upper() + name[1:]
