@@ -22,13 +22,18 @@ def export_cmd(
                                               "(needs the same cookie secret on the new server).")] = False,
 ) -> None:
     """Write a conversation into an archive folder: settings, statements, participants, every vote, moderation,
-    places and themes (never passwords or tokens). `voxpop import` restores it into any database."""
-    from voxpop.errors import ServiceError
+    places and themes (never passwords or tokens). `voxpop import` restores it into any database. It only
+    reads: a database that is not there is an error (it creates none)."""
+    from voxpop.cli.reading import conversations_present, open_for_reading
+    from voxpop.errors import NotFound, ServiceError
     from voxpop.store.archive import export_conversation
-    from voxpop.store.db import get_database
 
     try:
-        manifest = export_conversation(get_database(database_url), conversation_id, folder, browser_ids=browser_ids)
+        db = open_for_reading(database_url, "export")
+        try:
+            manifest = export_conversation(db, conversation_id, folder, browser_ids=browser_ids)
+        except NotFound as e:
+            raise _fail(f"{e.message}\n{conversations_present(db)}") from None
     except ServiceError as e:
         raise _fail(e.message) from None
     except OSError as e:

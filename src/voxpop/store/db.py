@@ -120,12 +120,7 @@ class Database:
 
     @property
     def sqlite_path(self) -> Path | None:
-        if not self.is_sqlite:
-            return None
-        raw = self.url.split("///", 1)[1] if "///" in self.url else ""
-        if raw in ("", ":memory:"):
-            return None
-        return Path(raw.split("?", 1)[0])
+        return sqlite_file(self.url)
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
@@ -205,11 +200,47 @@ def current_revision(db: Database) -> str | None:
 _DATABASES: dict[str, Database] = {}
 
 
-def get_database(url: str | None = None, *, migrate: bool = True) -> Database:
-    """A process-wide Database per URL, migrated on first use."""
+class NoDatabase(LookupError):
+    """A command that only reads was pointed at a database that is not there (or is not voxpop's)."""
+
+    def __init__(self, url: str, path: Path | None, reason: str) -> None:
+        super().__init__(reason)
+        self.url, self.path, self.reason = url, path, reason
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a sqlite:/// URL names (None for other databases and for :memory:)."""
+    if not url.startswith("sqlite"):
+        return None
+    raw = url.split("///", 1)[1] if "///" in url else ""
+    return None if raw in ("", ":memory:") else Path(raw.split("?", 1)[0])
+
+
+def _has_voxpop_tables(path: Path) -> bool:
+    """Whether an existing SQLite file has voxpop's migrations table, read without writing to it (the
+    engine's connect would switch even an empty file to WAL)."""
+    import sqlite3
+
+    try:
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+                                ).fetchone() is not None
+    except sqlite3.DatabaseError:  # not a SQLite file
+        return False
+
+
+def get_database(url: str | None = None, *, migrate: bool = True, create: bool = True) -> Database:
+    """A process-wide Database per URL, migrated on first use. create=False (commands that only read):
+    a SQLite file that does not exist raises NoDatabase instead of being created, and so does an existing
+    file without voxpop's tables (nothing is written into someone else's file)."""
     key = resolve_url(url)
     db = _DATABASES.get(key)
     if db is None:
+        path = sqlite_file(key)
+        if not create and path is not None and not path.is_file():
+            raise NoDatabase(key, path, f"there is no database file {path}")
+        if not create and path is not None and not _has_voxpop_tables(path):
+            raise NoDatabase(key, path, f"{path} is not a voxpop database (it has no voxpop tables)")
         db = Database(key)
         if migrate:
             db.upgrade()
