@@ -42,6 +42,16 @@ def test_demo_check_builds_serves_and_passes(tmp_path):
     assert "a map of 391 places on the results page" in out
     assert "ok   themes by place on the results page (" in out  # the testimony's themes on the map of places
     assert "testimonies -> " in out and "weighted by population" in out
+    # the database it printed is the one to give the CLI: the export it suggests works as printed
+    line = next(x for x in out.splitlines() if x.strip().startswith("Database:"))
+    assert f"sqlite:///{db}" in line
+    command = line.split("for the CLI: ", 1)[1].rstrip(")").split()
+    assert command[:2] == ["voxpop", "export"] and "DIR" in command
+    command[command.index("DIR")] = str(tmp_path / "archive")
+    res = subprocess.run([sys.executable, "-m", "voxpop.cli", *command[1:]], capture_output=True, text=True,
+                         timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "archive" / "manifest.json").is_file()
     # a second run reuses the database instead of rebuilding it, and --exit-after-seconds stops the server
     res = _run("--db", str(db), "--port", "0", "--no-browser", "--exit-after-seconds", "1")
     assert res.returncode == 0, res.stdout + res.stderr

@@ -305,6 +305,7 @@ def demo(
     typer.echo(f"  Organiser page:    {urls['organiser']}")
     typer.echo(f"  Organiser sign-in: username {D.ORGANISER_USERNAME}   password {D.ORGANISER_PASSWORD}")
     typer.echo(f"  JSON API:          {base}/api/v1/conversations/{cid}   (docs: {base}/docs)")
+    typer.echo(f"  Database:          {url}   (for the CLI: voxpop export {cid} DIR --database-url {url})")
     typer.echo("")
     code = 0
     try:
