@@ -94,3 +94,29 @@ def test_an_empty_file_and_a_header_alone_are_refused_at_upload(api):
     r = api.c.post(url, params={"model": "tfidf"}, headers={**api.auth, "Accept-Language": "cy"},
                    files=[("files", ("head.csv", b"id,text\n", "text/csv"))])
     assert r.status_code == 422 and r.json()["message"] == "head.csv: dim rhesi o dan y pennawd; ychwanegwch o leiaf un dystiolaeth"
+
+
+def test_excel_utf16_uploads_are_accepted_and_themed(api):
+    """Excel's "CSV UTF-16" (BE here) and tab-separated "Unicode Text" (UTF-16 LE, .txt) were refused for their
+    NUL characters; a broken UTF-16 file is refused at upload with where it breaks, in the reader's language."""
+    cid = api.conversation(n_statements=0)
+    url = f"/api/v1/conversations/{cid}/listen"
+    tsv = CSV.replace(',"', "\t").replace('",', "\t").replace("id,text,place", "id\ttext\tplace")
+    be = "id,text,place\n" + "".join("b" + line + "\n" for line in CSV.splitlines()[1:])  # ids b0..b9
+    files = [("files", ("excel.csv", b"\xfe\xff" + be.encode("utf-16-be"), "text/csv")),
+             ("files", ("unicode.txt", b"\xff\xfe" + tsv.replace("\n", "\r\n").encode("utf-16-le"), "text/plain"))]
+    r = api.c.post(url, params={"model": "tfidf"}, headers=api.auth, files=files)
+    assert r.status_code == 202, r.text
+    assert run_jobs(api.db_url) == 1
+    done = api.c.get(r.json()["url"], headers=api.auth).json()
+    assert done["status"] == "done", done
+    sec = api.c.get(f"{url}/themes", headers=api.auth).json()
+    assert sec["meta"]["counts"]["testimonies"] == 20
+    bad = b"\xff\xfe" + "id,text\n1,x".encode("utf-16-le") + b"\x00\xdc\n"
+    for lang, words in (("en", "bad.csv: not valid UTF-16 LE (a broken character at byte 24, line 2); re-save "
+                               "the file as UTF-8"),
+                        ("cy", "bad.csv: nid yw'n UTF-16 LE dilys (nod wedi torri ar feit 24, llinell 2); cadwch "
+                               "y ffeil eto fel UTF-8")):
+        r = api.c.post(url, params={"model": "tfidf"}, headers={**api.auth, "Accept-Language": lang},
+                       files=[("files", ("bad.csv", bad, "text/csv"))])
+        assert r.status_code == 422 and r.json()["message"] == words, r.text

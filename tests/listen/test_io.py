@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+
 import pytest
 
 from voxpop.listen import io
@@ -57,7 +59,14 @@ def test_text_file_and_transcript_offsets_point_into_the_file(tmp_path):
     (b"ident,body\n1,x\n", "missing column"),
     (b"id,text\n1,hello\n1,again\n", "line 3: id '1' already used on line 2"),
     (b"id,text\n1,hello\n2,   \n", "line 3: testimony '2' has empty text"),
-    ("id,text\n1,hi\n".encode("utf-16"), "UTF-8"),
+    # UTF-16 without a byte-order mark is not guessed at: its NUL characters are refused
+    ("id,text\n1,hi\n".encode("utf-16-le"), "contains NUL characters"),
+    # UTF-16 with a BOM that is cut off (odd byte count) or has an unpaired surrogate
+    (codecs.BOM_UTF16_LE + "id,text\n1,hi\n".encode("utf-16-le") + b"x",
+     r"not valid UTF-16 LE \(a broken character at byte 28, line 3\); re-save the file as UTF-8"),
+    (codecs.BOM_UTF16_BE + "id,text\n1,h".encode("utf-16-be") + b"\xdc\x00" + "i\n".encode("utf-16-be"),
+     r"not valid UTF-16 BE \(a broken character at byte 24, line 2\)"),
+    (codecs.BOM_UTF16_LE, "empty"),
     # a quote never closed would swallow every row after it into one testimony
     (b'id,text\n1,"Unterminated\n2,Nobody asked us.\n3,Rent.\n', "line 2: a quote opened on this line is never closed"),
 ])
@@ -107,3 +116,55 @@ def test_the_unclosed_quote_message_is_put_into_welsh(tmp_path):
         read_sources([p])
     with i18n.use_locale("cy"):
         assert "heb ei gau" in io.in_reader_language(str(err.value))
+
+
+UTF16_BOMS = [("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE)]
+
+
+@pytest.mark.parametrize("encoding, bom", UTF16_BOMS)
+def test_utf16_csv_with_a_bom_is_read(tmp_path, encoding, bom):
+    """Excel's "CSV UTF-16": a BOM, then comma-separated UTF-16; characters outside the BMP kept whole."""
+    text = 'id,text,place\r\n1,"Caf\u00e9 \U0001F68C late, ""again""",Leeds\r\n2,Rent is too high.,\r\n'
+    p = _w(tmp_path / "a.csv", bom + text.encode(encoding))
+    sources, ts = read_sources([p])
+    assert [(t.id, t.text, t.place) for t in ts] == [
+        ("1", 'Caf\u00e9 \U0001F68C late, "again"', "Leeds"), ("2", "Rent is too high.", None)]
+    assert sources[0].kind == "csv" and ts[1].line == 3
+
+
+@pytest.mark.parametrize("encoding, bom", UTF16_BOMS)
+def test_excel_unicode_text_is_read_as_tab_separated(tmp_path, encoding, bom):
+    """Excel's "Unicode Text" is UTF-16 with tabs between columns, saved as .txt (or renamed .csv)."""
+    text = 'id\ttext\tage\r\n1\tBuses, honestly.\t18-24\r\n2\t"Two lines:\nrent, damp"\t\r\n'
+    for name in ("unicode.txt", "unicode.csv"):
+        sources, ts = read_sources([_w(tmp_path / name, bom + text.encode(encoding))])
+        assert [(t.id, t.text, t.attributes) for t in ts] == [
+            ("1", "Buses, honestly.", {"age": "18-24"}), ("2", "Two lines:\nrent, damp", {})]
+        assert sources[0].kind == "csv" and sources[0].text is None
+
+
+@pytest.mark.parametrize("encoding, bom", UTF16_BOMS)
+def test_utf16_text_file_keeps_exact_offsets_in_the_decoded_text(tmp_path, encoding, bom):
+    """A UTF-16 .txt (a transcript here): source_start is a character offset in the decoded text (BOM dropped),
+    not a byte offset, so decoded_file[source_start:...] is the testimony, astral characters included."""
+    tr = "# place: Caerdydd\n\nAna: Mae'r bws yn hwyr \U0001F68C\u00e9.\nBo: Rent\tis too high, really.\n"
+    p = _w(tmp_path / "talk.txt", bom + tr.encode(encoding))
+    sources, ts = read_sources([p])
+    assert sources[0].kind == "transcript" and sources[0].text == tr
+    assert [t.text for t in ts] == ["Mae'r bws yn hwyr \U0001F68C\u00e9.", "Rent\tis too high, really."]
+    for t in ts:
+        assert tr[t.source_start:t.source_start + len(t.text)] == t.text and t.place == "Caerdydd"
+    plain = _w(tmp_path / "note.txt", bom + "\tIndented first line\twith tabs.\n".encode(encoding))
+    _, ts = read_sources([plain])  # tabs in its first line but no id/text columns: plain testimony, not a table
+    assert ts[0].text == "Indented first line\twith tabs." and ts[0].source_start == 1
+
+
+def test_bad_utf16_message_is_in_welsh(tmp_path):
+    from voxpop import i18n
+
+    p = _w(tmp_path / "bad.csv", codecs.BOM_UTF16_LE + b"i\x00d")
+    with pytest.raises(BadInput) as err:
+        read_sources([p])
+    with i18n.use_locale("cy"):
+        welsh = io.in_reader_language(str(err.value))
+    assert welsh != str(err.value) and "UTF-16 LE" in welsh and "bad.csv" in welsh

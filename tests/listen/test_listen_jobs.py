@@ -5,6 +5,7 @@ a job whose worker died is taken over; the upload streams into the database in p
 
 from __future__ import annotations
 
+import codecs
 import io
 import time
 import tracemalloc
@@ -90,6 +91,21 @@ def test_a_job_runs_in_the_worker_with_its_progress_and_stores_the_themes(db):
     assert section["meta"]["counts"]["testimonies"] == 600 and len(section["themes"]) == done["themes"]
     assert section["sources"][0]["path"] == "testimony.csv"  # never the worker's temporary folder
     assert chunks == 0  # the upload is dropped once themed: the themes keep the testimony
+
+
+def test_an_excel_unicode_text_upload_is_themed_by_the_worker(db):
+    """Excel's "Unicode Text": UTF-16 LE with a BOM, tab-separated, saved as .txt."""
+    cid = _conversation(db)
+    text = _testimony_csv(60).decode().replace(',"', "\t").replace('",', "\t").replace("id,text,place", "id\ttext\tplace")
+    job_id = _new(db, cid, codecs.BOM_UTF16_LE + text.replace("\n", "\r\n").encode("utf-16-le"), "unicode.txt")
+    got = jobs.claim_job(db, "w1", lease_s=60, retries=3)
+    assert got is not None and got[0] == job_id
+    jobs.run_job(db, job_id, got[1])
+    done = _job(db, cid, job_id)
+    assert done["status"] == "done" and done["themes"] >= 2, done
+    with db.read() as s:
+        section = latest_artifact(s, cid, jobs.THEMES_KIND)
+    assert section["meta"]["counts"]["testimonies"] == 60
 
 
 def test_testimony_that_cannot_be_read_fails_the_job_at_once_with_what_to_fix(db):
@@ -181,6 +197,23 @@ def test_the_upload_is_checked_as_it_streams_and_nothing_is_kept_when_refused(db
         checked.feed(piece)
     checked.finish()
     assert checked.rows
+    # UTF-16 (Excel's "CSV UTF-16" and tab-separated "Unicode Text") passes as it streams, whatever the pieces:
+    # the BOM split, a character split between pieces, a surrogate pair split; a broken one is refused
+    for bom, enc in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        for sep in (",", "\t"):
+            data = bom + f"id{sep}text\r\n1{sep}Bws hwyr \U0001F68C\r\n".encode(enc)
+            for size in (1, 2, 3, 5, len(data)):
+                checked = jobs._Checker("u.csv")
+                for i in range(0, len(data), size):
+                    checked.feed(data[i:i + size])
+                checked.finish()
+                assert checked.rows and checked.encoding == enc
+            with pytest.raises(Invalid, match=r"^u\.csv: no rows under the header"):
+                _new(db, cid, bom + f"id{sep}text\r\n".encode(enc), "u.csv")
+        with pytest.raises(Invalid, match=r"^u\.csv: line 1: missing column\(s\) text"):
+            _new(db, cid, bom + "id\twords\n1\tx\n".encode(enc), "u.csv")
+        with pytest.raises(Invalid, match=r"^u\.csv: not valid UTF-16 .E \(a broken character at byte 24, line 2\)"):
+            _new(db, cid, bom + "id,text\n1,x".encode(enc) + b"\xdc\xdc" + "y\n".encode(enc), "u.csv")
     with pytest.raises(Invalid, match="send 1 to 50 testimony files"):
         jobs.create_job(db, cid, [], model="tfidf")
     with pytest.raises(Invalid, match="unknown model"):

@@ -1,11 +1,14 @@
 """Read testimony: CSV, plain-text files, transcripts with speaker turns (docs/listening.md).
 
 Everything is read and validated before anything is returned, so a bad file means nothing is
-imported. Texts are kept exactly as decoded (UTF-8, BOM dropped) so offsets stay exact.
+imported. Texts are kept exactly as decoded (UTF-8, or UTF-16 LE/BE when the file starts with that byte-order
+mark, as Excel's "Unicode Text" and "CSV UTF-16" do; the BOM dropped) so offsets, which are character offsets
+in the decoded text, stay exact.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import functools
 import hashlib
@@ -73,7 +76,10 @@ TEMPLATES = [
     N_("no sentences found in the testimony (only punctuation or whitespace?)"),
     N_("%(path)s: line %(line)s: a quote opened on this line is never closed, so every row after it would be read "
        "as one testimony; close the quote (a quote inside the text is written twice: \"\")"),
+    N_("%(path)s: not valid %(encoding)s (a broken character at byte %(at)s, line %(line)s); re-save the file as "
+       "UTF-8"),
 ]
+BAD_UTF16 = len(TEMPLATES) - 1
 
 
 @functools.cache
@@ -120,7 +126,46 @@ class Testimony:
     source_start: int | None = None
 
 
+# byte-order marks that say how a file is encoded (longest first); no mark = UTF-8
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+BOM_BYTES = 3  # the most bytes `encoding_of` needs to see
+
+
+def encoding_of(head: bytes) -> tuple[str, int]:
+    """The encoding a file starting with `head` is read in, and how many bytes of byte-order mark to skip.
+    Only a UTF-16 BOM makes it UTF-16 (UTF-16 without one is refused for its NUL characters)."""
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return encoding, len(bom)
+    return "utf-8", 0
+
+
+def encoding_name(encoding: str) -> str:
+    return {"utf-16-le": "UTF-16 LE", "utf-16-be": "UTF-16 BE"}.get(encoding, "UTF-8")
+
+
+def bad_utf16(path: object, encoding: str, at: int, line: int) -> TestimonyError:
+    """An odd byte count or an unpaired surrogate at byte `at` (of the file, BOM included) on line `line`."""
+    return _e(TEMPLATES[BAD_UTF16], path=path, encoding=encoding_name(encoding), at=f"{at:,}", line=f"{line:,}")
+
+
+def csv_delimiter(header: str) -> str:
+    """Tab for a header line with tabs and no commas (Excel's "Unicode Text" is tab-separated), else comma."""
+    return "\t" if "\t" in header and "," not in header else ","
+
+
+def is_tab_table(text: str) -> bool:
+    """A text file that is really a tab-separated table (Excel's "Unicode Text", saved as .txt): its first line
+    has tabs, no commas, and 'id' and 'text' columns."""
+    header = text.split("\n", 1)[0].rstrip("\r")
+    cols = {c.strip() for c in header.split("\t")}
+    return csv_delimiter(header) == "\t" and {"id", "text"} <= cols
+
+
 def _decode(path: Path, data: bytes) -> str:
+    encoding, skip = encoding_of(data)
+    if encoding != "utf-8":
+        return _decode_utf16(path, data, encoding, skip)
     if not data.strip():
         raise _e(TEMPLATES[0], path=path)
     if len(data) > MAX_FILE_BYTES:
@@ -137,6 +182,21 @@ def _decode(path: Path, data: bytes) -> str:
     return text
 
 
+def _decode_utf16(path: Path, data: bytes, encoding: str, skip: int) -> str:
+    if len(data) > MAX_FILE_BYTES:
+        raise _e(TEMPLATES[1], path=path, size=f"{len(data):,}", limit=f"{MAX_FILE_BYTES:,}")
+    try:
+        text = data[skip:].decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[skip:skip + exc.start].decode(encoding, errors="replace").count("\n") + 1
+        raise bad_utf16(path, encoding, skip + exc.start, line) from None
+    if not text.strip():
+        raise _e(TEMPLATES[0], path=path)
+    if "\x00" in text:
+        raise _e(TEMPLATES[3], path=path)
+    return text
+
+
 def _check_len(path: Path, tid: str, text: str, line: int | None = None) -> None:
     if len(text) > MAX_TESTIMONY_CHARS:
         n, limit = f"{len(text):,}", f"{MAX_TESTIMONY_CHARS:,}"
@@ -147,7 +207,8 @@ def _check_len(path: Path, tid: str, text: str, line: int | None = None) -> None
 
 def _read_csv(path: Path, text: str, src: str) -> list[Testimony]:
     buf = io.StringIO(text, newline="")
-    reader = csv.DictReader(buf)
+    delimiter = csv_delimiter(text.split("\n", 1)[0])
+    reader = csv.DictReader(buf, delimiter=delimiter)
     cols = [c.strip() for c in (reader.fieldnames or [])]
     reader.fieldnames = cols
     missing = [c for c in ("id", "text") if c not in cols]
@@ -165,7 +226,7 @@ def _read_csv(path: Path, text: str, src: str) -> list[Testimony]:
                 break
             if None in row:
                 raise _e(TEMPLATES[7], path=path, line=line)
-            if reader.line_num > line and buf.tell() >= len(text) and _never_closed(text, line):
+            if reader.line_num > line and buf.tell() >= len(text) and _never_closed(text, line, delimiter):
                 raise _e(TEMPLATES[22], path=path, line=line)
             tid = (row.get("id") or "").strip()
             body = row.get("text") or ""
@@ -188,12 +249,12 @@ def _read_csv(path: Path, text: str, src: str) -> list[Testimony]:
     return out
 
 
-def _never_closed(text: str, line: int) -> bool:
+def _never_closed(text: str, line: int, delimiter: str = ",") -> bool:
     """Whether the row starting on `line` (1-based) opens a quote the file never closes. The lenient csv
     reader would read everything after it as that row's text; the strict one says "unexpected end of data"."""
     tail = "".join(text.splitlines(keepends=True)[line - 1:])
     try:
-        next(csv.reader(io.StringIO(tail, newline=""), strict=True), None)
+        next(csv.reader(io.StringIO(tail, newline=""), strict=True, delimiter=delimiter), None)
     except csv.Error as exc:
         return "unexpected end of data" in str(exc)
     return False
@@ -326,7 +387,7 @@ def read_sources(paths: list[str | Path]) -> tuple[list[Source], list[Testimony]
         while any(s.id == src for s in sources):
             src = f"{path.name}~{n}"
             n += 1
-        if path.suffix.lower() in CSV_SUFFIXES:
+        if path.suffix.lower() in CSV_SUFFIXES or (encoding_of(data)[0] != "utf-8" and is_tab_table(text)):
             kind, items, stored = "csv", _read_csv(path, text, src), None
         else:
             (kind, items), stored = _read_text(path, text, src), text

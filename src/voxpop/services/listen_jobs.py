@@ -38,7 +38,17 @@ from sqlalchemy.orm import Session
 from voxpop.analysis.schema import themes_problems
 from voxpop.errors import Conflict, Invalid, NotFound, TooLarge
 from voxpop.i18n import lazy_gettext
-from voxpop.listen.io import CSV_SUFFIXES, MAX_FILE_BYTES, TEXT_SUFFIXES, in_reader_language
+from voxpop.listen.io import (
+    BAD_UTF16,
+    BOM_BYTES,
+    CSV_SUFFIXES,
+    MAX_FILE_BYTES,
+    TEXT_SUFFIXES,
+    bad_utf16,
+    csv_delimiter,
+    encoding_of,
+    in_reader_language,
+)
 from voxpop.listen.io import TEMPLATES as io_messages
 from voxpop.services.jobs import error_message, gives_up, retry_at_ms
 from voxpop.store.db import Database, rowcount
@@ -94,29 +104,57 @@ _BLANK = " \t\r\n\ufeff"
 
 
 class _Checker:
-    """Checks one file while it streams past: UTF-8 all through, no NUL, not empty, a CSV's header and at least
-    one line under it (the messages are listen.io's, so the upload is refused as the worker would refuse it)."""
+    """Checks one file while it streams past: UTF-8 (or UTF-16 after its byte-order mark) all through, no NUL,
+    not empty, a CSV's header and at least one line under it (the messages are listen.io's, so the upload is
+    refused as the worker would refuse it)."""
 
     def __init__(self, name: str) -> None:
         self.name, self.is_csv = name, Path(name).suffix.lower() in CSV_SUFFIXES
-        self.decoder = codecs.getincrementaldecoder("utf-8")()
+        self.decoder: codecs.IncrementalDecoder | None = None  # chosen once the first bytes show a BOM or not
+        self.encoding = "utf-8"
+        self.pending = b""  # the first bytes, until there are enough to see a BOM
         self.bytes = self.lines = 0
         self.head = ""  # the decoded text up to the first line break (a CSV's header)
         self.header_done = not self.is_csv
         self.nonblank = False
         self.rows = False  # a CSV has something under its header
 
+    def _start(self, data: bytes, final: bool) -> bytes | None:
+        """The bytes to decode once the encoding is known (None: wait for more)."""
+        self.pending += data
+        if len(self.pending) < BOM_BYTES and not final:
+            return None
+        data, self.pending = self.pending, b""
+        self.encoding, skip = encoding_of(data)
+        self.decoder = codecs.getincrementaldecoder(self.encoding)()
+        if self.encoding != "utf-8":  # the UTF-16 BOM is not text (UTF-8's stays, as blank, for the messages)
+            self.bytes += skip
+            data = data[skip:]
+        return data
+
     def feed(self, data: bytes, final: bool = False) -> None:
+        if self.decoder is None:
+            started = self._start(data, final)
+            if started is None:
+                return
+            data = started
+        assert self.decoder is not None
+        undecoded = self.decoder.getstate()[0] + data  # what the decoder reads: the bytes it kept back, then these
         try:
             text = self.decoder.decode(data, final)
         except UnicodeDecodeError as exc:
-            at = self.bytes + exc.start
-            line = self.lines + data.count(b"\n", 0, exc.start) + 1
+            at = self.bytes + len(data) - len(undecoded) + exc.start
+            if self.encoding != "utf-8":
+                line = self.lines + undecoded[:exc.start].decode(self.encoding, errors="replace").count("\n") + 1
+                raise Invalid(lazy_gettext(io_messages[BAD_UTF16], **bad_utf16(
+                    self.name, self.encoding, at, line).params)) from None
+            line = self.lines + undecoded.count(b"\n", 0, exc.start) + 1
             raise Invalid(lazy_gettext("%(path)s: not valid UTF-8 (bad byte %(byte)s at byte %(at)s, line %(line)s); "
                                        "re-save the file as UTF-8 and upload it again", path=self.name,
-                                       byte=f"0x{data[exc.start]:02x}", at=f"{at:,}", line=f"{line:,}")) from None
+                                       byte=f"0x{undecoded[exc.start]:02x}", at=f"{at:,}",
+                                       line=f"{line:,}")) from None
         self.bytes += len(data)
-        self.lines += data.count(b"\n")
+        self.lines += text.count("\n")
         if "\x00" in text:
             raise Invalid(lazy_gettext(io_messages[3], path=self.name))
         blank = not text.strip(_BLANK)
@@ -133,7 +171,8 @@ class _Checker:
             self.rows = bool(rest.strip(_BLANK))
 
     def _check_header(self, line: str) -> None:
-        cols = [c.strip() for c in next(csv.reader([line.lstrip("\ufeff")]), [])]
+        line = line.lstrip("\ufeff")
+        cols = [c.strip() for c in next(csv.reader([line], delimiter=csv_delimiter(line)), [])]
         missing = [c for c in ("id", "text") if c not in cols]
         if missing:
             raise Invalid(lazy_gettext(io_messages[6], path=self.name, missing=", ".join(missing), found=cols[:20]))
