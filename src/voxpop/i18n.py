@@ -13,12 +13,13 @@ The locale is per request (a context variable set by the web layer's middleware)
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 from babel import Locale, UnknownLocaleError
@@ -110,6 +111,32 @@ _ = gettext
 def N_(message: str) -> str:
     """Mark a string for the catalogs without translating it here (it is translated where it is shown)."""
     return message
+
+
+class StoredMessages:
+    """English messages kept in storage, said again in the reader's language: each of `templates` (catalog
+    entries with %(name)s values) is matched against a stored message and translated with the values it held;
+    `value` is the pattern a value may match. A message that matches none is returned as it is."""
+
+    def __init__(self, templates: list[str], value: str = ".+?") -> None:
+        self.templates, self.value = templates, value
+
+    @cached_property
+    def _patterns(self) -> list[tuple[re.Pattern, str]]:
+        out = []
+        for t in self.templates:
+            rx = re.sub(r"%\\\((\w+)\\\)s", lambda m: f"(?P<{m.group(1)}>{self.value})", re.escape(t))
+            out.append((re.compile(rx + r"\Z", re.S), t))
+        return out
+
+    def __call__(self, message: str) -> str:
+        if not message or current() == DEFAULT:
+            return message
+        for rx, template in self._patterns:
+            m = rx.match(message)
+            if m:
+                return gettext(template, **m.groupdict())
+        return message
 
 
 def language_name(code: str, in_locale: str | None = None) -> str:

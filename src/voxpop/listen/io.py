@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import codecs
 import csv
-import functools
 import hashlib
 import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from voxpop.i18n import N_
+from voxpop.i18n import N_, StoredMessages
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_TESTIMONY_CHARS = 200_000
@@ -82,26 +81,8 @@ TEMPLATES = [
 BAD_UTF16 = len(TEMPLATES) - 1
 
 
-@functools.cache
-def _patterns() -> list[tuple[re.Pattern, str]]:
-    out = []
-    for t in TEMPLATES:
-        rx = re.sub(r"%\\\((\w+)\\\)s", lambda m: f"(?P<{m.group(1)}>.+?)", re.escape(t))
-        out.append((re.compile(rx + r"\Z", re.S), t))
-    return out
-
-
-def in_reader_language(message: str) -> str:
-    """A stored TestimonyError message (English) in the current request's language; any other text as it is."""
-    from voxpop import i18n
-
-    if i18n.current() == i18n.DEFAULT:
-        return message
-    for rx, template in _patterns():
-        m = rx.match(message)
-        if m:
-            return i18n.gettext(template, **m.groupdict())
-    return message
+# a stored TestimonyError message (English) in the current request's language; any other text as it is
+in_reader_language = StoredMessages(TEMPLATES)
 
 
 @dataclass

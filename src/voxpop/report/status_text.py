@@ -9,11 +9,7 @@ shown as it is.
 
 from __future__ import annotations
 
-import functools
-import re
-
-from voxpop import i18n
-from voxpop.i18n import N_
+from voxpop.i18n import N_, StoredMessages
 
 # the engine's wording, word for word (tests/pages/test_results_page.py checks them against real analyses)
 TEMPLATES = [
@@ -25,21 +21,5 @@ TEMPLATES = [
 ]
 
 
-@functools.cache
-def _patterns() -> list[tuple[re.Pattern, str]]:
-    out = []
-    for t in TEMPLATES:
-        rx = re.sub(r"%\\\((\w+)\\\)s", lambda m: f"(?P<{m.group(1)}>\\d+)", re.escape(t))
-        out.append((re.compile(rx + r"\Z"), t))
-    return out
-
-
-def in_reader_language(message: str) -> str:
-    """A stored analysis message (English) in the current request's language; any other text as it is."""
-    if not message or i18n.current() == i18n.DEFAULT:
-        return message
-    for rx, template in _patterns():
-        m = rx.match(message)
-        if m:
-            return i18n.gettext(template, **m.groupdict())
-    return message
+# a stored analysis message (English) in the current request's language; any other text as it is
+in_reader_language = StoredMessages(TEMPLATES, value=r"\d+")
