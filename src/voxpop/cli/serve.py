@@ -96,6 +96,8 @@ def _serve_processes(database_url: str | None, host: str, port: int, analysis: s
         db = Database(url)
         db.upgrade()  # once, before the processes start (they would race to migrate)
         db.engine.dispose()
+    except ValueError as e:  # e.g. a database a newer voxpop has upgraded
+        raise _fail(str(e)) from None
     except SQLAlchemyError as e:
         raise _db_error(e, database_url) from None
     os.environ.update({"VOXPOP_DATABASE_URL": url, "VOXPOP_BACKGROUND": analysis,
