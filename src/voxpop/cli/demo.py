@@ -252,16 +252,16 @@ def demo(
              "adds an organiser whose password it prints, never into your service's database by accident.")] = None,
     db: Annotated[Path | None, typer.Option("--db", hidden=True,
                                             help="Deprecated: --database-url sqlite:///FILE.")] = None,
-    port: Annotated[int, typer.Option(help="port on 127.0.0.1 (0 = any free port)")] = 8000,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 = any free port).")] = 8000,
     participants: Annotated[int, typer.Option(min=10, max=20000,
-                                              help="simulated participants voting in the demo")] = 1500,
-    fresh: Annotated[bool, typer.Option("--fresh", help="delete the demo database and build it again")] = False,
-    no_browser: Annotated[bool, typer.Option("--no-browser", help="do not open a web browser")] = False,
+                                              help="Simulated participants voting in the demo.")] = 1500,
+    fresh: Annotated[bool, typer.Option("--fresh", help="Delete the demo's SQLite file and build it again.")] = False,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a web browser.")] = False,
     exit_after_seconds: Annotated[float | None, typer.Option(
-        help="stop the server after this many seconds (for scripts and tests)")] = None,
+        help="Stop the server after this many seconds (for scripts and tests).")] = None,
     check: Annotated[bool, typer.Option(
-        "--check", help="start, fetch every page over HTTP, print the results and exit (0 = all well)")] = False,
-    seed: Annotated[int, typer.Option(help="random seed for the simulated votes")] = 0,
+        "--check", help="Start, fetch every page over HTTP, print the results and exit (0 = all well).")] = False,
+    seed: Annotated[int, typer.Option(help="Random seed for the simulated votes.")] = 0,
 ) -> None:
     """Start a local voxpop with a populated demo conversation and print its addresses.
 
