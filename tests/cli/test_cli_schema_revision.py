@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from sqlalchemy import inspect, text
+from sqlalchemy.engine import make_url
 from tests.cli.test_cli_reading import voxpop
 from tests.roundtrip.build import build_conversation
 from tests.support import pgtemp
@@ -52,6 +53,11 @@ def _sqlite_at(tmp_path: Path, name: str, revision: str) -> tuple[str, str]:
     Path(f"{path}.migrate-lock").unlink(missing_ok=True)
     assert sorted(os.listdir(tmp_path)) == [name]
     return f"sqlite:///{path}", cid
+
+
+def _with_password(url: str) -> str:
+    """The URL with a password in it (the test clusters trust local connections: any password is let in)."""
+    return make_url(url).set(password="not-shown").render_as_string(hide_password=False)
 
 
 def _revision_of(path: Path) -> str:
@@ -134,13 +140,21 @@ def test_postgres_database_at_an_older_or_newer_revision_is_not_changed_by_expor
 
     # an empty PostgreSQL database is not voxpop's: export creates no tables in it
     empty = pgtemp.create_database(pg_admin_url, prefix="voxpop_empty")
-    r = voxpop(tmp_path, "export", cid, "out", "--database-url", empty)
-    assert r.returncode == 2 and "is not a voxpop database (it has no voxpop tables)" in r.stderr, r.stderr
+    secret = _with_password(empty)
+    r = voxpop(tmp_path, "export", cid, "out", "--database-url", secret)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert (f"error: the database {empty.rsplit('@', 1)[-1]} is not a voxpop database (it has no voxpop tables); "
+            "`voxpop export` only reads a database, so it creates none") in r.stderr
+    assert "not-shown" not in r.stderr
     other = Database(empty)
     assert inspect(other.engine).get_table_names() == []
     other.dispose()
 
-    _set_revision(db, OLD)
+    _set_revision(db, OLD)  # with a password in the URL, the command names it without showing it
+    r = voxpop(tmp_path, "export", cid, "out", "--database-url", _with_password(url))
+    assert r.returncode == 2 and "not-shown" not in r.stderr, r.stderr
+    hidden = make_url(_with_password(url)).render_as_string(hide_password=True)
+    assert "***@" in hidden and f"`voxpop db upgrade --database-url {hidden}` (with its password)" in r.stderr
     r = voxpop(tmp_path, "db", "upgrade", "--database-url", url)
     assert r.returncode == 0, r.stderr
     r = voxpop(tmp_path, "export", cid, "out", "--database-url", url)

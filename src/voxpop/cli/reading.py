@@ -27,11 +27,11 @@ where = where_is  # the database as a user named it: the SQLite file, or the ser
 
 
 def upgrade_command(url: str) -> str:
-    """The command that upgrades the database at url, as one can type it (a password shown as ***)."""
+    """The command that upgrades the database at url, quoted as one can type it (a password shown as ***)."""
     from sqlalchemy.engine import make_url
 
     shown = make_url(url).render_as_string(hide_password=True)
-    return f"voxpop db upgrade --database-url {shown}" + (" (with its password)" if "***" in shown else "")
+    return f"`voxpop db upgrade --database-url {shown}`" + (" (with its password)" if "***" in shown else "")
 
 
 def open_for_reading(url: str | None, command: str) -> Database:
@@ -41,13 +41,14 @@ def open_for_reading(url: str | None, command: str) -> Database:
     try:
         return get_database(url, create=False)
     except NoDatabase as e:
-        raise ValueError(f"{e.reason} ({e.url}); `voxpop {command}` only reads a database, so it creates none: "
+        named = f" ({e.url})" if e.path is not None else ""  # a server's is named in the reason, without password
+        raise ValueError(f"{e.reason}{named}; `voxpop {command}` only reads a database, so it creates none: "
                          f"{CHOOSE}{demo_hint(e.url)}") from None
     except SchemaMismatch as e:
         if e.newer:
             raise ValueError(str(e)) from None
         raise ValueError(f"{e}; `voxpop {command}` only reads a database, so it does not upgrade it: upgrade it "
-                         f"with `{upgrade_command(e.url)}` (back it up first: docs/archive.md), then run "
+                         f"with {upgrade_command(e.url)} (back it up first: docs/archive.md), then run "
                          f"`voxpop {command}` again") from None
 
 
