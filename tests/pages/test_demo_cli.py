@@ -119,3 +119,4 @@ def test_demo_on_postgresql(pg_admin_url):
     assert line.split()[1] == url and f"--database-url {url})" in line
     res = _run("--database-url", url, "--port", "0", "--no-browser", "--exit-after-seconds", "1")
     assert res.returncode == 0 and "reusing the demo conversation" in res.stdout, res.stdout + res.stderr
+    assert "--fresh" not in res.stdout  # which rebuilds a SQLite file only

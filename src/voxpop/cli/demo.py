@@ -322,7 +322,8 @@ def demo(
             raise _fail(f"cannot build the demo in {where} ({e.message}); give a new database with "
                         "--database-url") from None
     else:
-        typer.echo(f"voxpop demo: reusing the demo conversation in {where} (--fresh rebuilds it)")
+        typer.echo(f"voxpop demo: reusing the demo conversation in {where}"
+                   + (" (--fresh rebuilds it)" if path is not None else ""))
     database.dispose()
 
     base = f"http://127.0.0.1:{port}"
