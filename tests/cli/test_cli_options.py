@@ -59,7 +59,8 @@ def test_option_help_is_written_one_way():
     (["nonsense"], "error: No such command 'nonsense'; see `voxpop --help`"),
     (["demo", "--participants", "5"], "error: Invalid value for '--participants': Input should be greater than or "
                                       "equal to 10; see `voxpop demo --help`"),
-    (["serve", "--analysis", "bogus"], "error: --analysis must be process, thread or off"),
+    (["serve", "--analysis", "bogus"], "error: --analysis (or $VOXPOP_BACKGROUND) must be process, thread or off, "
+                                       "not 'bogus'"),
     (["import", ".", "--analysis", "bogus"], "error: --analysis must be now or later"),
     (["worker", "--once", "--database-url", "mysql://x/y"], "error: unsupported database URL 'mysql://x/y'"),
     (["db", "upgrade", "--database-url", "mysql://x/y"], "error: unsupported database URL 'mysql://x/y'"),
@@ -82,3 +83,14 @@ def test_bad_input_is_one_line_and_exit_code_2(tmp_path, args, message):
 def test_no_arguments_still_shows_the_commands():
     r = subprocess.run([sys.executable, "-m", "voxpop.cli"], capture_output=True, text=True, timeout=60)
     assert "demo" in r.stdout + r.stderr and "export" in r.stdout + r.stderr
+
+
+def test_serve_reads_the_background_setting_as_the_server_does(tmp_path):
+    """`voxpop serve` took --analysis only: VOXPOP_BACKGROUND (docs/settings.md) was ignored by it."""
+    import os
+
+    env = {**os.environ, "VOXPOP_BACKGROUND": "sometimes", "PYTHONPATH": os.pathsep.join(sys.path)}
+    r = subprocess.run([sys.executable, "-m", "voxpop.cli", "serve", "--port", "0"], cwd=tmp_path, env=env,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2
+    assert r.stderr.strip() == "error: --analysis (or $VOXPOP_BACKGROUND) must be process, thread or off, not 'sometimes'"

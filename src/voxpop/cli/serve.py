@@ -45,7 +45,8 @@ def serve(
     database_url: DbUrl = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    analysis: Annotated[str, typer.Option(help="Background analyses: process (a child process), thread, or "
+    analysis: Annotated[str, typer.Option(envvar="VOXPOP_BACKGROUND",
+                                          help="Background analyses: process (a child process), thread, or "
                                                "off (run `voxpop worker` separately).")] = "process",
     no_rate_limit_per_address: Annotated[bool, typer.Option(
         "--no-rate-limit-per-address", help="Disable the per-address write limit (load tests from one address).")] = False,
@@ -58,7 +59,7 @@ def serve(
     from voxpop.web.app import create_app, uvicorn_config
 
     if analysis not in ("process", "thread", "off"):
-        raise _fail("--analysis must be process, thread or off")
+        raise _fail(f"--analysis (or $VOXPOP_BACKGROUND) must be process, thread or off, not {analysis!r}")
     _logging()
     if workers > 1:
         _serve_processes(database_url, host, port, analysis, not no_rate_limit_per_address, workers)
