@@ -104,9 +104,9 @@ _BLANK = " \t\r\n\ufeff"
 
 
 class _Checker:
-    """Checks one file while it streams past: UTF-8 (or UTF-16 after its byte-order mark) all through, no NUL,
-    not empty, a CSV's header and at least one line under it (the messages are listen.io's, so the upload is
-    refused as the worker would refuse it)."""
+    """Checks one file while it streams past: UTF-8 (or UTF-16 / UTF-32 after its byte-order mark) all through,
+    no NUL, not empty, a CSV's header and at least one line under it (the messages are listen.io's, so the upload
+    is refused as the worker would refuse it)."""
 
     def __init__(self, name: str) -> None:
         self.name, self.is_csv = name, Path(name).suffix.lower() in CSV_SUFFIXES
@@ -127,7 +127,7 @@ class _Checker:
         data, self.pending = self.pending, b""
         self.encoding, skip = encoding_of(data)
         self.decoder = codecs.getincrementaldecoder(self.encoding)()
-        if self.encoding != "utf-8":  # the UTF-16 BOM is not text (UTF-8's stays, as blank, for the messages)
+        if self.encoding != "utf-8":  # a UTF-16/32 BOM is not text (UTF-8's stays, as blank, for the messages)
             self.bytes += skip
             data = data[skip:]
         return data
