@@ -31,7 +31,14 @@ def build_demo(db, *, participants: int, seed: int = 0, echo=print) -> str:
     from voxpop.demo_places import place_participants
     from voxpop.places.io import read_places
     from voxpop.places.layout import referendum_places_path
-    from voxpop.services import accounts, conversations, statements, theme_publishing, translations
+    from voxpop.services import (
+        accounts,
+        conversation_text,
+        conversations,
+        statements,
+        theme_publishing,
+        translations,
+    )
     from voxpop.services.analyses import run_analysis
     from voxpop.services.participants import get_or_create_participant
     from voxpop.services.votes import import_votes
@@ -49,6 +56,7 @@ def build_demo(db, *, participants: int, seed: int = 0, echo=print) -> str:
         translations.set_languages(s, conv, ["en", "cy"])  # Welsh readers get the statements in Welsh
         for tid, text_cy in zip(tids, D.STATEMENTS_CY, strict=True):
             translations.set_translation(s, conv, tid, "cy", text_cy)
+        conversation_text.set_translation(s, conv, "cy", topic=D.TITLE_CY, description=D.DESCRIPTION_CY)
     part, stmt, vote, group = D.simulate_votes(participants, seed=seed)
     echo(f"  {len(D.STATEMENTS)} statements; simulating {participants} participants in "
          f"{len(D.GROUPS)} planted groups ({', '.join(g.label.lower() for g in D.GROUPS)}) ...")
@@ -110,6 +118,22 @@ def find_demo(db) -> str | None:
             if conv.topic == D.TITLE:
                 return conv.id
     return None
+
+
+def welsh_title(db, cid: str) -> dict[str, str]:
+    """Give the demo conversation its Welsh title and description when it has none (a demo database built by an
+    earlier voxpop); returns its titles by language."""
+    from voxpop import demo_content as D
+    from voxpop.services import conversation_text
+    from voxpop.services.conversations import get_conversation
+
+    with db.write() as s:
+        conv = get_conversation(s, cid)
+        given = conversation_text.translations(s, conv)
+        if "cy" not in given:
+            given = {**given, "cy": conversation_text.set_translation(s, conv, "cy", topic=D.TITLE_CY,
+                                                                      description=D.DESCRIPTION_CY)}
+        return {code: t["topic"] for code, t in given.items() if t["topic"]}
 
 
 def _can_open_browser() -> bool:
@@ -324,13 +348,15 @@ def demo(
     else:
         typer.echo(f"voxpop demo: reusing the demo conversation in {where}"
                    + (" (--fresh rebuilds it)" if path is not None else ""))
+    titles = welsh_title(database, cid)  # a demo built before titles had translations gets its Welsh one
     database.dispose()
 
     base = f"http://127.0.0.1:{port}"
     urls = {"participant": f"{base}/c/{cid}", "results": f"{base}/c/{cid}/results",
             "organiser": f"{base}/organiser/sign-in?next=/organiser/c/{cid}"}
     application = create_app(url, background="thread")
-    application.state.featured_conversations = [{"title": D.TITLE, "url": f"/c/{cid}"}]
+    application.state.featured_conversations = [{"title": D.TITLE, "language": "en", "titles": titles,
+                                                 "url": f"/c/{cid}"}]
     server = uvicorn.Server(uvicorn_config(application, host="127.0.0.1", port=port, access_log=False,
                                            log_level="warning", timeout_graceful_shutdown=3))
     thread = threading.Thread(target=server.run, name="voxpop-demo-server", daemon=True)

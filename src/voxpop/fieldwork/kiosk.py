@@ -107,11 +107,14 @@ def close_kiosk(s: Session, cid: str, kid: str) -> None:
 
 def kiosk_config(s: Session, k: Kiosk) -> dict:
     """Everything the device needs to run offline: the conversation, its statements, the routing
-    priorities of the last analysis (the same weighted lottery as online), the questions."""
+    priorities of the last analysis (the same weighted lottery as online), the questions. The title and
+    description are the reader's language's where the organiser gave them (topic_language says which)."""
+    from voxpop.services import conversation_text as CT
+
     conv = get_conversation(s, k.conversation_id)
     prio = s.execute(select(Analysis.priorities).where(Analysis.conversation_id == conv.id)).scalar() or {}
     return {
-        "kiosk": k.id, "conversation": conv.id, "topic": conv.topic, "description": conv.description,
+        "kiosk": k.id, "conversation": conv.id, **CT.for_reader(s, conv).as_dict(),
         "is_open": conv.is_open, "place": k.place_id, "place_name": place_label(s, conv.id, k.place_id),
         "event": k.event, "idle_seconds": k.idle_seconds, "questions": k.questions or [],
         "may_add": conv.who_may_add == "participants", "statement_max_len": conv.statement_max_len,
@@ -124,6 +127,7 @@ def kiosk_config(s: Session, k: Kiosk) -> dict:
 def conversation_pack(s: Session, cid: str, participant_id: int | None) -> dict:
     """What a participant's own phone needs to keep voting offline (/k/c/{cid}): the statements, the
     routing priorities, and this participant's votes so far (so they are not offered again)."""
+    from voxpop.services import conversation_text as CT
     from voxpop.services import votes as V
 
     conv = get_conversation(s, cid)
@@ -131,7 +135,7 @@ def conversation_pack(s: Session, cid: str, participant_id: int | None) -> dict:
     voted = V.participant_votes(s, participant_id) if participant_id is not None else {}
     return {
         "kiosk": f"c:{conv.id}",  # the device-side key (personal mode)
-        "conversation": conv.id, "topic": conv.topic, "is_open": conv.is_open, "questions": [],
+        "conversation": conv.id, **CT.for_reader(s, conv).as_dict(), "is_open": conv.is_open, "questions": [],
         "may_add": conv.who_may_add == "participants", "statement_max_len": conv.statement_max_len,
         "statements": [{"id": st.tid, "text": st.text} for st in list_statements(s, conv.id)],
         "priorities": {str(key): float(v) for key, v in prio.items()},

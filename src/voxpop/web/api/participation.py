@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from voxpop import i18n
 from voxpop.errors import Invalid
+from voxpop.services import conversation_text as CT
 from voxpop.services import routing, standing
 from voxpop.services import translations as T
 from voxpop.services import votes as V
@@ -68,7 +69,8 @@ async def next_statement(cid: str, request: Request, response: Response, xid: Xi
             shown = None
             if st is not None:  # in the reader's language when translated, with the original beside it
                 shown = statement_dict(st) | T.for_reader(s, conv, st, i18n.current())
-            return {"participant": pk, "is_open": conv.is_open, "statement": shown}
+            return {"participant": pk, "is_open": conv.is_open, "statement": shown,
+                    "conversation": CT.for_reader(s, conv).as_dict()}
 
     return await run_in_threadpool(go)
 

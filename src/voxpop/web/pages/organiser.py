@@ -17,6 +17,7 @@ from voxpop.errors import Invalid, ServiceError, Unauthorized
 from voxpop.i18n import N_
 from voxpop.report.palette import group_style
 from voxpop.services import accounts
+from voxpop.services import conversation_text as CT
 from voxpop.services.analyses import get_analysis
 from voxpop.services.conversations import (
     check_can_manage,
@@ -210,12 +211,17 @@ async def manage(cid: str, request: Request) -> Response:
                       "origin": "Seed" if st.is_seed else "Participant", "votes": votes.get(st.tid, none)}
                      for st in list_statements(s, cid, include_hidden=True)]
             res = get_analysis(s, cid)
-            return conv, stmts, len(moderation_queue(s, cid)), res, group_names(s, cid)
+            given = CT.translations(s, conv)
+            title_translations = [{"code": code, "name": i18n.language_name(code),
+                                   "own_name": i18n.LANGUAGES[code].name, "dir": i18n.text_direction(code),
+                                   **given.get(code, {"topic": "", "description": ""})}
+                                  for code in CT.languages_to_give(conv)]
+            return conv, stmts, len(moderation_queue(s, cid)), res, group_names(s, cid), title_translations
 
     out, err = await _run(request, go)
     if err:
         return err
-    conv, stmts, pending, res, names = out
+    conv, stmts, pending, res, names, title_translations = out
     doc = stored(res["document"])
     groups = [{"id": str(g["id"]), "letter": group_style(i).letter, "size": g["size"],
                "name": names.get(str(g["id"]), "")}
@@ -232,7 +238,7 @@ async def manage(cid: str, request: Request) -> Response:
     o = f"/organiser/c/{cid}"
     resp = render(
         request, "organiser/conversation.html", title=conv.topic, conv=conv, statements=stmts, pending=pending,
-        analysis=analysis, groups=groups,
+        analysis=analysis, groups=groups, title_translations=title_translations,
         csrf_token=token, share_url=f"{base}/c/{cid}", embed_snippet=embed_snippet(base, cid, conv.topic),
         max_statement_len=conv.statement_max_len,
         exports=[{"href": f"{API_PREFIX}/conversations/{cid}/exports/{n}", "label": i18n._(label)} for n, label in EXPORTS]
@@ -252,7 +258,13 @@ async def settings(cid: str, request: Request, csrf_token: str = Form(""), topic
                    description: str = Form(""), who_may_add: str = Form("participants"),
                    moderation: str = Form("post"), statement_max_len: str = Form("280"),
                    show_results: str = Form(""), forget_identities_days: str = Form("")) -> Response:
-    """Save the settings form (closing and reopening have their own buttons and confirmation)."""
+    """Save the settings form (closing and reopening have their own buttons and confirmation); the title and
+    description in other languages come as topic_CODE / description_CODE fields (all checked before any is saved)."""
+    form = await request.form()
+    given = {code: {"topic": str(form.get(f"topic_{code}") or ""),
+                    "description": str(form.get(f"description_{code}") or "")}
+             for code in i18n.LANGUAGES if f"topic_{code}" in form or f"description_{code}" in form}
+
     def go():
         _csrf(request, csrf_token)
         try:
@@ -264,9 +276,12 @@ async def settings(cid: str, request: Request, csrf_token: str = Form(""), topic
             raise Invalid("forget identities after: a whole number of days, or leave it empty to keep them")
         with services(request).db.write() as s:
             _managed(request, s, cid)
-            update_conversation(s, cid, topic=topic, description=description, who_may_add=who_may_add,
-                                moderation=moderation, statement_max_len=max_len, show_results=bool(show_results),
-                                forget_identities_days=int(days) if days else None)
+            conv = update_conversation(s, cid, topic=topic, description=description, who_may_add=who_may_add,
+                                       moderation=moderation, statement_max_len=max_len,
+                                       show_results=bool(show_results),
+                                       forget_identities_days=int(days) if days else None)
+            if given:
+                CT.set_translations(s, conv, given)  # one transaction: an invalid translation saves nothing
 
     _, err = await _run(request, go, back=f"/organiser/c/{cid}")
     return err or done(request, f"/organiser/c/{cid}", "saved")

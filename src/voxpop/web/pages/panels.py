@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse
 from voxpop.errors import Invalid, ServiceError
 from voxpop.fieldwork import panels as FP
 from voxpop.fieldwork.qr import qr_svg
+from voxpop.services import conversation_text as CT
 from voxpop.services.conversations import get_conversation
 from voxpop.web.api import panels as AP
 from voxpop.web.api.common import API_PREFIX, participant_id, services
@@ -116,17 +117,18 @@ async def letters(cid: str, pid: int, request: Request) -> Response:
     def go():
         with services(request).db.read() as s:
             conv, _ = _managed(request, s, cid)
-            return conv, FP.members(s, FP.get_panel(s, cid, pid))
+            # the letters speak the language they are printed in: the title in it where the organiser gave one
+            return conv, CT.for_reader(s, conv), FP.members(s, FP.get_panel(s, cid, pid))
 
     out, err = await _run(request, go)
     if err:
         return err
-    conv, members = out
+    conv, ct, members = out
     base = _base(request)
     for m in members:
         m["url"] = f"{base}/i/{quote(m['code'] or '')}"
         m["qr"] = qr_svg(m["url"])
-    return render(request, "field/letters.html", title=f"Invitation letters · {conv.topic}", conv=conv,
+    return render(request, "field/letters.html", title=f"Invitation letters · {ct.topic}", conv=conv, ct=ct,
                   members=members, enter_url=f"{base}/i", body_class="print-pages",
                   urls={"back": f"/organiser/c/{cid}/panels/{pid}"})
 
@@ -146,14 +148,15 @@ async def invitation_page(code: str, request: Request) -> Response:
         svc.security.check_rate(request, cost=5)
         with svc.db.read() as s:
             info = FP.invitation_info(s, code)
-            return {**info, "conv": get_conversation(s, info["conversation"])}
+            conv = get_conversation(s, info["conversation"])
+            return {**info, "conv": conv}, CT.for_reader(s, conv)
 
     try:
-        inv = await run_in_threadpool(go)
+        inv, ct = await run_in_threadpool(go)
     except ServiceError as e:
         return service_error_page(request, e, back="/i")
     cookies = Response()
-    resp = render(request, "field/invitation.html", title="Your invitation", invitation=inv, narrow=True,
+    resp = render(request, "field/invitation.html", title="Your invitation", invitation=inv, ct=ct, narrow=True,
                   csrf_token=svc.security.csrf_token(request, cookies), action=f"/i/{quote(code)}",
                   json_twin=f"{API_PREFIX}/invitations/{quote(code)}")
     return with_cookies(resp, cookies)

@@ -15,6 +15,7 @@ from voxpop.fieldwork import paper as PP
 from voxpop.fieldwork.csvin import MAX_BYTES
 from voxpop.fieldwork.places import place_label
 from voxpop.fieldwork.qr import qr_svg
+from voxpop.services import conversation_text as CT
 from voxpop.services.statements import list_statements
 from voxpop.web.api import paper as AP
 from voxpop.web.api.common import API_PREFIX, services
@@ -73,12 +74,13 @@ async def print_pack(cid: str, request: Request, sheets: str = Query("", max_len
             conv, _ = _managed(request, s, cid)
             found = PP.sheets_for_print(s, cid, [x for x in sheets.split(",") if x.strip()])
             texts = {st.tid: st.text for st in list_statements(s, cid, include_hidden=True)}
-            return conv, found, texts, place_label(s, cid, found[0].place_id)
+            # the sheets speak the language they are printed in: the title in it where the organiser gave one
+            return conv, CT.for_reader(s, conv), found, texts, place_label(s, cid, found[0].place_id)
 
     out, err = await _run(request, go, back=f"/organiser/c/{cid}/paper")
     if err:
         return err
-    conv, found, texts, label = out
+    conv, ct, found, texts, label = out
     base = str(request.base_url).rstrip("/")
     place_id = found[0].place_id
     url = f"{base}/c/{quote(cid)}" + (f"?{urlencode({'place': place_id})}" if place_id else "")
@@ -86,7 +88,7 @@ async def print_pack(cid: str, request: Request, sheets: str = Query("", max_len
                 "statements": [{"n": i + 1, "tid": t, "text": texts.get(t, "")} for i, t in enumerate(sh.statements)]}
                for sh in found]
     cards = ballots[0]["statements"] if ballots else []
-    return render(request, "field/paper_print.html", title=f"Paper pack · {conv.topic}", conv=conv, ballots=ballots,
+    return render(request, "field/paper_print.html", title=f"Paper pack · {ct.topic}", conv=conv, ct=ct, ballots=ballots,
                   cards=cards, place=label, online_url=url, qr=qr_svg(url), body_class="print-pages",
                   urls={"back": f"/organiser/c/{cid}/paper"})
 
