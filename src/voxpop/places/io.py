@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from voxpop import i18n
 from voxpop.places.registry import UNSPECIFIED_KIND, PlaceError, PlaceRecord, PlaceRegistry, build_registry
 
 DEFAULT_MAPPING: dict[str, Any] = {
@@ -34,7 +35,7 @@ _COLUMN_KEYS = ("id", "name", "kind", "parent", "level", "population", "level_na
 _PARENT_KEYS = ("level", "id", "name", "kind")
 
 
-def _bad_mapping(what: str, fix: str) -> PlaceError:
+def _bad_mapping(what: object, fix: object) -> PlaceError:
     return PlaceError(MAPPING_WHERE, what, fix=fix)
 
 
@@ -111,7 +112,7 @@ def _number(raw: str | None, path: str, line: int, what: str, fix: str) -> float
     try:
         return float(raw.strip().replace(",", "").replace("_", ""))
     except ValueError:
-        raise PlaceError(path, f"{what} {raw!r} is not a number", line=line, fix=fix) from None
+        raise PlaceError(path, i18n.lazy_gettext("%(what)s %(raw)s is not a number", what=what, raw=repr(raw)), line=line, fix=fix) from None
 
 
 def _all_numeric(values) -> bool:
@@ -133,11 +134,13 @@ def read_places(path: str | Path, mapping: dict[str, Any] | str | None = None) -
     path = Path(path)
     src = str(path)
     if not path.exists():
-        raise PlaceError(src, "file not found", fix="give the path of a places CSV")
+        raise PlaceError(src, i18n.lazy_gettext("file not found"),
+                         fix=i18n.lazy_gettext("give the path of a places CSV"))
     try:
         return _read_places(path, src, mapping)
     except UnicodeDecodeError as e:
-        raise PlaceError(src, f"not UTF-8 text (byte {e.start} of a line)", fix="save the file as UTF-8 CSV") from None
+        raise PlaceError(src, i18n.lazy_gettext("not UTF-8 text (byte %(start)s of a line)", start=e.start),
+                         fix=i18n.lazy_gettext("save the file as UTF-8 CSV")) from None
 
 
 def _read_places(path: Path, src: str, mapping: dict[str, Any] | str | None) -> PlaceRegistry:
@@ -145,7 +148,8 @@ def _read_places(path: Path, src: str, mapping: dict[str, Any] | str | None) -> 
         reader = csv.DictReader(fh)
         header = [h.strip() for h in (reader.fieldnames or [])]
         if not header:
-            raise PlaceError(src, "empty file", line=1, fix="the first line must name the columns")
+            raise PlaceError(src, i18n.lazy_gettext("empty file"), line=1,
+                             fix=i18n.lazy_gettext("the first line must name the columns"))
         reader.fieldnames = header
         if isinstance(mapping, str):
             mapping = parse_mapping(mapping)
@@ -156,8 +160,9 @@ def _read_places(path: Path, src: str, mapping: dict[str, Any] | str | None) -> 
         m = {**DEFAULT_MAPPING, **mapping}
         for key in ("id", "population"):
             if m[key] not in header:
-                raise PlaceError(src, f"no {m[key]!r} column for the place {key}", line=1,
-                                 fix=f"add the column or map it (e.g. {key}=YOUR_COLUMN); columns: {', '.join(header)}")
+                raise PlaceError(src, i18n.lazy_gettext("no %(value)s column for the place %(key)s", value=repr(m[key]), key=key), line=1,
+                                 fix=i18n.lazy_gettext("add the column or map it (e.g. %(key)s=YOUR_COLUMN); "
+                                                       "columns: %(header)s", key=key, header=', '.join(header)))
         rows = [(reader.line_num, row) for row in reader]
         context = m.get("context")
         if context is None:  # no mapping for context: every other column whose values are all numbers
@@ -167,15 +172,15 @@ def _read_places(path: Path, src: str, mapping: dict[str, Any] | str | None) -> 
             context = {c: c for c in context}
         for name, col in context.items():
             if col not in header:
-                raise PlaceError(src, f"context column {col!r} (for {name!r}) not found", line=1,
-                                 fix=f"columns are: {', '.join(header)}")
+                raise PlaceError(src, i18n.lazy_gettext("context column %(col)s (for %(name)s) not found", col=repr(col), name=repr(name)), line=1,
+                                 fix=i18n.lazy_gettext("columns are: %(header)s", header=', '.join(header)))
         scale = m.get("context_scale") or {}
         parents_spec = m.get("parents") or []
         for spec in parents_spec:
             for key in ("id", "name"):
                 if spec.get(key) not in header:
-                    raise PlaceError(src, f"parent level column {spec.get(key)!r} not found", line=1,
-                                     fix=f"columns are: {', '.join(header)}")
+                    raise PlaceError(src, i18n.lazy_gettext("parent level column %(value)s not found", value=repr(spec.get(key))), line=1,
+                                     fix=i18n.lazy_gettext("columns are: %(header)s", header=', '.join(header)))
         records: list[PlaceRecord] = []
         made: dict[str, PlaceRecord] = {}
         for line, row in rows:
@@ -184,14 +189,16 @@ def _read_places(path: Path, src: str, mapping: dict[str, Any] | str | None) -> 
             get = lambda col, row=row: (row.get(col) or "").strip() if col else ""  # noqa: E731
             pid = get(m["id"])
             if not pid:
-                raise PlaceError(src, "empty place id", line=line, fix=f"fill the {m['id']!r} column")
+                raise PlaceError(src, i18n.lazy_gettext("empty place id"), line=line,
+                                 fix=i18n.lazy_gettext("fill the %(id)s column", id=repr(m['id'])))
             pop = _number(get(m["population"]), src, line, "population",
                           "write the population (or electorate) as a number")
             parent = get(m["parent"]) or None
             for spec in parents_spec:
                 ppid = get(spec["id"])
                 if not ppid:
-                    raise PlaceError(src, f"empty {spec['id']!r}", line=line, fix="every row needs its parent")
+                    raise PlaceError(src, i18n.lazy_gettext("empty %(id)s", id=repr(spec['id'])), line=line,
+                                     fix=i18n.lazy_gettext("every row needs its parent"))
                 if ppid not in made:
                     made[ppid] = PlaceRecord(id=ppid, name=get(spec["name"]) or ppid, parent=parent,
                                              kind=spec.get("kind", UNSPECIFIED_KIND), level=spec["level"],
@@ -220,7 +227,8 @@ def read_participant_places(path: str | Path) -> dict[str, tuple[str | None, dic
     path = Path(path)
     src = str(path)
     if not path.exists():
-        raise PlaceError(src, "file not found", fix="give the path of a participants CSV")
+        raise PlaceError(src, i18n.lazy_gettext("file not found"),
+                         fix=i18n.lazy_gettext("give the path of a participants CSV"))
     out: dict[str, tuple[str | None, dict[str, str]]] = {}
     lines: dict[str, int] = {}
     with path.open(newline="", encoding="utf-8-sig") as fh:
@@ -230,19 +238,21 @@ def read_participant_places(path: str | Path) -> dict[str, tuple[str | None, dic
         pcol = next((c for c in PARTICIPANT_COLUMNS if c in header), None)
         lcol = next((c for c in PLACE_COLUMNS if c in header), None)
         if pcol is None or lcol is None:
-            raise PlaceError(src, "needs a participant_id and a place_id column", line=1,
-                             fix=f"found columns: {', '.join(header) or '(none)'}")
+            raise PlaceError(src, i18n.lazy_gettext("needs a participant_id and a place_id column"), line=1,
+                             fix=i18n.lazy_gettext("found columns: %(value)s", value=', '.join(header) or '(none)'))
         strata_cols = [c for c in header if c not in (pcol, lcol)]
         for row in reader:
             line = reader.line_num
             pid = (row.get(pcol) or "").strip()
             if not pid:
                 if any((v or "").strip() for v in row.values()):
-                    raise PlaceError(src, "empty participant id", line=line, fix=f"fill the {pcol!r} column")
+                    raise PlaceError(src, i18n.lazy_gettext("empty participant id"), line=line,
+                                     fix=i18n.lazy_gettext("fill the %(pcol)s column", pcol=repr(pcol)))
                 continue
             if pid in out:
-                raise PlaceError(src, f"participant {pid!r} appears twice (first on line {lines[pid]})",
-                                 line=line, fix="give each participant one row")
+                raise PlaceError(src, i18n.lazy_gettext("participant %(pid)s appears twice (first on line "
+                                                        "%(value)s)", pid=repr(pid), value=lines[pid]),
+                                 line=line, fix=i18n.lazy_gettext("give each participant one row"))
             place = (row.get(lcol) or "").strip() or None
             strata = {c: (row.get(c) or "").strip() for c in strata_cols if (row.get(c) or "").strip()}
             out[pid] = (place, strata)
