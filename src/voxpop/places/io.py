@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from voxpop import i18n
+from voxpop.i18n import N_
 from voxpop.places.registry import UNSPECIFIED_KIND, PlaceError, PlaceRecord, PlaceRegistry, build_registry
 
 DEFAULT_MAPPING: dict[str, Any] = {
@@ -30,13 +31,13 @@ PARTICIPANT_COLUMNS = ("participant_id", "participant", "pid", "xid")
 PLACE_COLUMNS = ("place_id", "place")
 
 
-MAPPING_WHERE = "place mapping"
+MAPPING_WHERE = N_("place mapping")  # where a mapping error is, in the reader's language
 _COLUMN_KEYS = ("id", "name", "kind", "parent", "level", "population", "level_name")
 _PARENT_KEYS = ("level", "id", "name", "kind")
 
 
 def _bad_mapping(what: object, fix: object) -> PlaceError:
-    return PlaceError(MAPPING_WHERE, what, fix=fix)
+    return PlaceError(i18n.gettext(MAPPING_WHERE), what, fix=fix)
 
 
 def check_mapping(mapping: object) -> dict[str, Any]:
@@ -47,32 +48,38 @@ def check_mapping(mapping: object) -> dict[str, Any]:
     context_scale: {name: number}.
     """
     if not isinstance(mapping, dict):
-        raise _bad_mapping("must be a JSON object", 'write e.g. {"id": "Area_Code", "population": "Electorate"}')
+        raise _bad_mapping(i18n.lazy_gettext("must be a JSON object"),
+                           i18n.lazy_gettext('write e.g. {"id": "Area_Code", "population": "Electorate"}'))
     known = (*_COLUMN_KEYS, "parents", "context", "context_scale")
     for key, val in mapping.items():
         if key not in known:
-            raise _bad_mapping(f"unknown key {key!r}", f"use only {', '.join(known)}")
+            raise _bad_mapping(i18n.lazy_gettext("unknown key %(key)s", key=repr(key)),
+                               i18n.lazy_gettext("use only %(known)s", known=", ".join(known)))
         if key in _COLUMN_KEYS and not isinstance(val, str):
-            raise _bad_mapping(f"{key!r} must be a column name (text)", f'write e.g. "{key}": "COLUMN"')
+            raise _bad_mapping(i18n.lazy_gettext("%(key)s must be a column name (text)", key=repr(key)),
+                               i18n.lazy_gettext('write e.g. "%(key)s": "COLUMN"', key=key))
     parents = mapping.get("parents", [])
     if not isinstance(parents, list) or not all(isinstance(p, dict) for p in parents):
-        raise _bad_mapping("'parents' must be a list of objects",
-                           'write e.g. "parents": [{"level": "region", "id": "Region_Code", "name": "Region"}]')
+        raise _bad_mapping(i18n.lazy_gettext("'parents' must be a list of objects"),
+                           i18n.lazy_gettext('write e.g. "parents": [{"level": "region", "id": "Region_Code", '
+                                             '"name": "Region"}]'))
     for p in parents:
         if not all(isinstance(p.get(k), str) and p.get(k) for k in ("level", "id", "name")) \
                 or not set(p) <= set(_PARENT_KEYS) or not isinstance(p.get("kind", ""), str):
-            raise _bad_mapping(f"parent level {p!r} needs text 'level', 'id' and 'name' (and only those, "
-                               "plus 'kind')", 'write e.g. {"level": "region", "id": "Region_Code", "name": "Region"}')
+            raise _bad_mapping(i18n.lazy_gettext("parent level %(p)s needs text 'level', 'id' and 'name' "
+                                                 "(and only those, plus 'kind')", p=repr(p)),
+                               i18n.lazy_gettext('write e.g. {"level": "region", "id": "Region_Code", "name": "Region"}'))
     context = mapping.get("context", {})
     if isinstance(context, list):
         context = {c: c for c in context} if all(isinstance(c, str) for c in context) else None
     if not isinstance(context, dict) or not all(isinstance(v, str) for v in context.values()):
-        raise _bad_mapping("'context' must map names to column names", 'write e.g. "context": {"leave": "Pct_Leave"}')
+        raise _bad_mapping(i18n.lazy_gettext("'context' must map names to column names"),
+                           i18n.lazy_gettext('write e.g. "context": {"leave": "Pct_Leave"}'))
     scale = mapping.get("context_scale", {})
     if not isinstance(scale, dict) or not all(isinstance(v, int | float) and not isinstance(v, bool)
                                               for v in scale.values()):
-        raise _bad_mapping("'context_scale' must map context names to numbers",
-                           'write e.g. "context_scale": {"leave": 0.01}')
+        raise _bad_mapping(i18n.lazy_gettext("'context_scale' must map context names to numbers"),
+                           i18n.lazy_gettext('write e.g. "context_scale": {"leave": 0.01}'))
     return mapping
 
 
@@ -89,12 +96,13 @@ def parse_mapping(text: str) -> dict[str, Any]:
         try:
             return check_mapping(json.loads(text))
         except json.JSONDecodeError as e:
-            raise _bad_mapping(f"not valid JSON ({e.msg} at character {e.pos + 1})",
-                               "write a JSON object, a preset name, or key=column pairs") from None
+            raise _bad_mapping(i18n.lazy_gettext("not valid JSON (%(msg)s at character %(at)s)", msg=e.msg, at=e.pos + 1),
+                               i18n.lazy_gettext("write a JSON object, a preset name, or key=column pairs")) from None
     out: dict[str, Any] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         if "=" not in part:
-            raise _bad_mapping(f"cannot read {part!r}", "write key=column, e.g. id=Area_Code")
+            raise _bad_mapping(i18n.lazy_gettext("cannot read %(part)s", part=repr(part)),
+                               i18n.lazy_gettext("write key=column, e.g. id=Area_Code"))
         key, val = (s.strip() for s in part.split("=", 1))
         if key.startswith("context."):
             out.setdefault("context", {})[key[8:]] = val
