@@ -27,3 +27,15 @@ class InputError(ValueError):
         if self.fix:
             msg += f" — {self.fix}"
         return msg
+
+    def __reduce__(self):
+        # lazy words do not pickle, and errors cross to and from worker processes: send them as words
+        state = {**self.__dict__, "problem": str(self.problem), "fix": str(self.fix) if self.fix else ""}
+        return _rebuild, (type(self), str(self.problem), state)
+
+
+def _rebuild(cls: type[InputError], problem: str, state: dict) -> InputError:
+    err = cls.__new__(cls)
+    ValueError.__init__(err, problem)
+    err.__dict__.update(state)
+    return err
