@@ -112,7 +112,7 @@ def edit(cid: str, body: ConversationPatch, request: Request, s: Session = Depen
     managed_conversation(request, s, cid)
     fields = body.model_dump(exclude_unset=True)
     if any(v is None for k, v in fields.items() if k not in ("description", "forget_identities_days")):
-        raise Invalid("fields may not be null; leave out the ones you do not change")
+        raise Invalid(i18n.lazy_gettext("fields may not be null; leave out the ones you do not change"))
     given = fields.pop("translations", None)
     conv = C.update_conversation(s, cid, **fields)
     if given:
@@ -149,10 +149,11 @@ async def add_statement(cid: str, body: StatementIn, request: Request, response:
         if org is not None:
             managed_conversation(request, s, cid)
     if (body.text is None) == (body.texts is None):
-        raise Invalid("send either 'text' (one statement) or 'texts' (a list, organisers only)")
+        raise Invalid(i18n.lazy_gettext("send either 'text' (one statement) or 'texts' (a list, organisers "
+                                        "only)"))
     if org is None:
         if body.texts is not None:
-            raise Forbidden("only organisers may add several statements at once")
+            raise Forbidden(i18n.lazy_gettext("only organisers may add several statements at once"))
         svc.security.check_new_statement(request)
         pk = await participant_id(request, response, cid, xid=body.xid)
         svc.security.check_rate(request, f"p{pk}", cost=5)

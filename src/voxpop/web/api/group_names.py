@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from voxpop import i18n
 from voxpop.errors import Invalid
 from voxpop.services.conversations import get_conversation
 from voxpop.store.group_names import MAX_NAME, group_names, save_group_names
@@ -40,5 +41,5 @@ def put_names(cid: str, body: NamesIn, request: Request,
               s: Session = Depends(write_session, scope="function")) -> dict:
     managed_conversation(request, s, cid)
     if any(len(k) > 20 for k in body.names):
-        raise Invalid("group ids are the numbers of the analysis's groups (0, 1, 2, ...)")
+        raise Invalid(i18n.lazy_gettext("group ids are the numbers of the analysis's groups (0, 1, 2, ...)"))
     return {"names": save_group_names(s, cid, body.names), "max_length": MAX_NAME}

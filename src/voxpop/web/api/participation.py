@@ -59,7 +59,8 @@ async def next_statement(cid: str, request: Request, response: Response, xid: Xi
         try:
             skip = [t for t in (int(x) for x in without.split(",") if x.strip()) if 0 <= t < 2**31][:200]
         except ValueError:
-            raise Invalid("without must be statement numbers separated by commas, e.g. 3,7,12") from None
+            raise Invalid(i18n.lazy_gettext("without must be statement numbers separated by commas, e.g. "
+                                            "3,7,12")) from None
     pk = await participant_id(request, response, cid, xid=xid, create=False)  # null until the first vote
 
     def go():

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, RedirectResponse
 
+from voxpop import i18n
 from voxpop.errors import Invalid, ServiceError
 from voxpop.fieldwork import kiosk as FK
 from voxpop.fieldwork.places import place_label
@@ -100,7 +101,7 @@ async def kiosks_page(cid: str, request: Request) -> Response:
     conv, kiosks = out
     cookies = Response()
     o = f"/organiser/c/{cid}/kiosks"
-    resp = render(request, "field/kiosks.html", title=f"Kiosks · {conv.topic}", conv=conv, kiosks=kiosks,
+    resp = render(request, "field/kiosks.html", title=i18n._("Kiosks · %(topic)s", topic=conv.topic), conv=conv, kiosks=kiosks,
                   csrf_token=svc.security.csrf_token(request, cookies), base=str(request.base_url).rstrip("/"),
                   urls={"back": f"/organiser/c/{cid}", "self": o}, nav_label="Organiser",
                   json_twin=f"{API_PREFIX}/conversations/{cid}/kiosks")
@@ -114,9 +115,9 @@ async def open_kiosk(cid: str, request: Request, csrf_token: str = Form(""), pin
     def go():
         _csrf(request, csrf_token)
         if not idle_seconds.strip().isdigit():
-            raise Invalid("the idle timeout must be a whole number of seconds, e.g. 120")
+            raise Invalid(i18n.lazy_gettext("the idle timeout must be a whole number of seconds, e.g. 120"))
         if not 4 <= len(pin) <= 12:
-            raise Invalid("the staff PIN must be 4 to 12 digits")
+            raise Invalid(i18n.lazy_gettext("the staff PIN must be 4 to 12 digits"))
         return AK.open_kiosk_sync(request, cid, AK.KioskIn(
             pin=pin, place=place[:100] or None, event=event[:200], questions=questions[:5000] or None,
             idle_seconds=max(FK.IDLE_MIN, min(FK.IDLE_MAX, int(idle_seconds)))))

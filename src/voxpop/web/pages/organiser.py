@@ -38,7 +38,7 @@ EXPORTS = (("comments.csv", N_("Statements (CSV)")), ("votes.csv", N_("Every vot
            ("participants-votes.csv", N_("Participants × statements (CSV)")), ("summary.csv", N_("Summary (CSV)")),
            ("analysis.json", N_("Analysis document (JSON)")))
 ARCHIVE = ("archive", N_("Archive (zip): everything, to move or back up the conversation"))
-STATUS = {1: "Accepted", 0: "Waiting", -1: "Rejected"}
+STATUS = {1: N_("Accepted"), 0: N_("Waiting"), -1: N_("Rejected")}
 
 
 class _SignInNeeded(Exception):
@@ -97,7 +97,7 @@ def _nav(current: str) -> list[dict]:
 async def sign_in_page(request: Request, next: str = "/organiser") -> Response:
     cookies = Response()
     token = services(request).security.csrf_token(request, cookies)
-    resp = render(request, "organiser/sign_in.html", title="Organiser sign in", csrf_token=token,
+    resp = render(request, "organiser/sign_in.html", title=i18n._("Organiser sign in"), csrf_token=token,
                   next_url=_safe_next(next), urls={"sign_in": "/organiser/sign-in"}, narrow=True)
     return with_cookies(resp, cookies)
 
@@ -121,9 +121,9 @@ async def sign_in(request: Request, csrf_token: str = Form(""), username: str = 
     if session is None:
         cookies = Response()
         token = svc.security.csrf_token(request, cookies)
-        resp = render(request, "organiser/sign_in.html", status_code=401, title="Organiser sign in",
+        resp = render(request, "organiser/sign_in.html", status_code=401, title=i18n._("Organiser sign in"),
                       csrf_token=token, next_url=_safe_next(next), urls={"sign_in": "/organiser/sign-in"},
-                      username=username[:64], flash="Wrong username or password. Please try again.",
+                      username=username[:64], flash=i18n._("Wrong username or password. Please try again."),
                       flash_kind="error", narrow=True)
         return with_cookies(resp, cookies)
     resp = RedirectResponse(_safe_next(next) + ("&" if "?" in next else "?") + "msg=signed-in", status_code=303)
@@ -172,7 +172,7 @@ async def dashboard(request: Request) -> Response:
         return err
     cookies = Response()
     token = svc.security.csrf_token(request, cookies)
-    resp = render(request, "organiser/dashboard.html", title="Your conversations", conversations=rows,
+    resp = render(request, "organiser/dashboard.html", title=i18n._("Your conversations"), conversations=rows,
                   csrf_token=token, urls={"create": "/organiser/conversations", "sign_out": "/organiser/sign-out"},
                   nav=_nav("home"), nav_label="Organiser", json_twin=f"{API_PREFIX}/conversations")
     return with_cookies(resp, cookies)
@@ -207,8 +207,8 @@ async def manage(cid: str, request: Request) -> Response:
             votes = statement_vote_counts(s, cid)
             none = {"agree": 0, "disagree": 0, "pass": 0, "total": 0}
             stmts = [{"id": st.tid, "text": st.text, "mod_status": st.mod_status,
-                      "status": ("Meta · " if st.is_meta else "") + STATUS[st.mod_status],
-                      "origin": "Seed" if st.is_seed else "Participant", "votes": votes.get(st.tid, none)}
+                      "status": (i18n._("Meta") + " · " if st.is_meta else "") + i18n._(STATUS[st.mod_status]),
+                      "origin": i18n._("Seed") if st.is_seed else i18n._("Participant"), "votes": votes.get(st.tid, none)}
                      for st in list_statements(s, cid, include_hidden=True)]
             res = get_analysis(s, cid)
             given = CT.translations(s, conv)
@@ -270,10 +270,11 @@ async def settings(cid: str, request: Request, csrf_token: str = Form(""), topic
         try:
             max_len = int(statement_max_len)
         except ValueError:
-            raise Invalid("the longest statement must be a whole number of characters") from None
+            raise Invalid(i18n.lazy_gettext("the longest statement must be a whole number of characters")) from None
         days = forget_identities_days.strip()
         if days and not days.isdigit():
-            raise Invalid("forget identities after: a whole number of days, or leave it empty to keep them")
+            raise Invalid(i18n.lazy_gettext("forget identities after: a whole number of days, or leave it "
+                                            "empty to keep them"))
         with services(request).db.write() as s:
             _managed(request, s, cid)
             conv = update_conversation(s, cid, topic=topic, description=description, who_may_add=who_may_add,
@@ -297,7 +298,8 @@ async def erase_participant(cid: str, request: Request, csrf_token: str = Form("
     def go():
         _csrf(request, csrf_token)
         if not participant.strip().isdigit():
-            raise Invalid("give the participant's number, as their \"Your data\" page shows it")
+            raise Invalid(i18n.lazy_gettext("give the participant's number, as their \"Your data\" page "
+                                            "shows it"))
         with services(request).db.read() as s:
             _managed(request, s, cid)
             get_participant(s, cid, int(participant))
@@ -353,7 +355,7 @@ async def queue(cid: str, request: Request) -> Response:
     conv, items = out
     cookies = Response()
     token = svc.security.csrf_token(request, cookies)
-    resp = render(request, "organiser/moderate.html", title=f"Moderation: {conv.topic}", conv=conv, items=items,
+    resp = render(request, "organiser/moderate.html", title=i18n._("Moderation: %(topic)s", topic=conv.topic), conv=conv, items=items,
                   csrf_token=token, focus_first=request.query_params.get("msg") in ("accepted", "rejected", "meta"),
                   urls={"manage": f"/organiser/c/{cid}", "moderate": f"/organiser/c/{cid}/moderate"},
                   nav=_nav(""), nav_label="Organiser", json_twin=f"{API_PREFIX}/conversations/{cid}/moderation")
@@ -366,9 +368,10 @@ async def decide(cid: str, request: Request, csrf_token: str = Form(""), stateme
     def go():
         _csrf(request, csrf_token)
         if not statement_id.isdigit():
-            raise Invalid("the form did not say which statement to moderate; reload the page")
+            raise Invalid(i18n.lazy_gettext("the form did not say which statement to moderate; reload the "
+                                            "page"))
         if decision not in ("accept", "reject", "meta"):
-            raise Invalid("choose Accept, Reject or Meta")
+            raise Invalid(i18n.lazy_gettext("choose Accept, Reject or Meta"))
         with services(request).db.write() as s:
             _, org = _managed(request, s, cid)
             moderate(s, cid, int(statement_id), decision, organiser_id=org.id)

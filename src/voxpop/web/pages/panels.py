@@ -11,6 +11,7 @@ from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 
+from voxpop import i18n
 from voxpop.errors import Invalid, ServiceError
 from voxpop.fieldwork import panels as FP
 from voxpop.fieldwork.qr import qr_svg
@@ -43,7 +44,7 @@ async def panels_page(cid: str, request: Request) -> Response:
     conv, panels = out
     cookies = Response()
     o = f"/organiser/c/{cid}"
-    resp = render(request, "field/panels.html", title=f"Invited panels · {conv.topic}", conv=conv, panels=panels,
+    resp = render(request, "field/panels.html", title=i18n._("Invited panels · %(topic)s", topic=conv.topic), conv=conv, panels=panels,
                   csrf_token=svc.security.csrf_token(request, cookies), algorithms=FP.ALGORITHMS,
                   urls={"back": o, "self": f"{o}/panels"}, nav_label="Organiser",
                   json_twin=f"{API_PREFIX}/conversations/{cid}/panels")
@@ -62,7 +63,7 @@ async def create_panel(cid: str, request: Request, csrf_token: str = Form(""), s
     def go():
         _csrf(request, csrf_token)
         if not size.strip().isdigit():
-            raise Invalid("panel size must be a whole number (how many people to invite)")
+            raise Invalid(i18n.lazy_gettext("panel size must be a whole number (how many people to invite)"))
         return AP.create_panel_sync(request, cid, int(size), name[:200], p, q)
 
     out, err = await _run(request, go, back=back)
@@ -85,7 +86,7 @@ async def panel_page(cid: str, pid: int, request: Request) -> Response:
     conv, summary, members = out
     cookies = Response()
     o = f"/organiser/c/{cid}/panels"
-    resp = render(request, "field/panel.html", title=f"{summary['name'] or 'Panel'} · {conv.topic}", conv=conv,
+    resp = render(request, "field/panel.html", title=f"{summary['name'] or i18n._('Panel')} · {conv.topic}", conv=conv,
                   panel=summary, members=members, algorithms=FP.ALGORITHMS,
                   csrf_token=svc.security.csrf_token(request, cookies),
                   urls={"back": o, "draw": f"{o}/{pid}/draw", "letters": f"{o}/{pid}/letters"},
@@ -101,10 +102,10 @@ async def draw(cid: str, pid: int, request: Request, csrf_token: str = Form(""),
     def go():
         _csrf(request, csrf_token)
         if not estimate_draws.strip().isdigit():
-            raise Invalid("draws for the estimate must be a whole number (e.g. 200)")
+            raise Invalid(i18n.lazy_gettext("draws for the estimate must be a whole number (e.g. 200)"))
         n = int(estimate_draws)
         if n > AP.MAX_ESTIMATE_DRAWS:  # DrawIn would refuse it with a pydantic error (a 500 here)
-            raise Invalid(f"draws for the estimate must be from 0 to {AP.MAX_ESTIMATE_DRAWS}")
+            raise Invalid(i18n.lazy_gettext("draws for the estimate must be from 0 to %(max_estimate_draws)s", max_estimate_draws=AP.MAX_ESTIMATE_DRAWS))
         return AP.draw_sync(request, cid, pid, AP.DrawIn(algorithm=algorithm, estimate_draws=n))
 
     _, err = await _run(request, go, back=back)
@@ -128,7 +129,8 @@ async def letters(cid: str, pid: int, request: Request) -> Response:
     for m in members:
         m["url"] = f"{base}/i/{quote(m['code'] or '')}"
         m["qr"] = qr_svg(m["url"])
-    return render(request, "field/letters.html", title=f"Invitation letters · {ct.topic}", conv=conv, ct=ct,
+    return render(request, "field/letters.html", title=i18n._("Invitation letters · %(topic)s", topic=ct.topic),
+                  conv=conv, ct=ct,
                   members=members, enter_url=f"{base}/i", body_class="print-pages",
                   urls={"back": f"/organiser/c/{cid}/panels/{pid}"})
 
@@ -137,7 +139,7 @@ async def letters(cid: str, pid: int, request: Request) -> Response:
 async def enter_code(request: Request, code: str = "") -> Response:
     if code.strip():
         return RedirectResponse(f"/i/{quote(FP.normalise_code(code)[:40])}", status_code=303)
-    return render(request, "field/invitation.html", title="Your invitation", invitation=None, narrow=True)
+    return render(request, "field/invitation.html", title=i18n._("Your invitation"), invitation=None, narrow=True)
 
 
 @router.get("/i/{code}")
@@ -156,7 +158,7 @@ async def invitation_page(code: str, request: Request) -> Response:
     except ServiceError as e:
         return service_error_page(request, e, back="/i")
     cookies = Response()
-    resp = render(request, "field/invitation.html", title="Your invitation", invitation=inv, ct=ct, narrow=True,
+    resp = render(request, "field/invitation.html", title=i18n._("Your invitation"), invitation=inv, ct=ct, narrow=True,
                   csrf_token=svc.security.csrf_token(request, cookies), action=f"/i/{quote(code)}",
                   json_twin=f"{API_PREFIX}/invitations/{quote(code)}")
     return with_cookies(resp, cookies)

@@ -24,7 +24,7 @@ router = APIRouter(include_in_schema=False)
 
 def _nav(cid: str, conv, current: str) -> list[dict]:
     return participant_nav(cid, current, conv.show_results) + [
-        {"href": f"/c/{cid}/privacy", "label": "Privacy", "current": current == "privacy"}]
+        {"href": f"/c/{cid}/privacy", "label": i18n._("Privacy"), "current": current == "privacy"}]
 
 
 @router.get("/c/{cid}/my-data")
@@ -46,7 +46,8 @@ async def my_data(cid: str, request: Request) -> Response:
     except ServiceError as e:
         return service_error_page(request, e, back=f"/c/{cid}")
     token = svc.security.csrf_token(request, cookies)
-    resp = render(request, "participate/my_data.html", title=f"Your data: {ct.topic}", conv=conv, ct=ct, data=data,
+    resp = render(request, "participate/my_data.html", title=i18n._("Your data: %(topic)s", topic=ct.topic), conv=conv,
+                  ct=ct, data=data,
                   place_name=place_name,
                   csrf_token=token, nav=_nav(cid, conv, "data"), narrow=True,
                   json_twin=f"{API_PREFIX}/conversations/{cid}/me/data",
@@ -84,6 +85,7 @@ async def notice(cid: str, request: Request) -> Response:
         conv, ct, data = await run_in_threadpool(go)
     except ServiceError as e:
         return service_error_page(request, e)
-    return render(request, "participate/privacy.html", title=f"Privacy: {ct.topic}", conv=conv, ct=ct, notice=data,
+    return render(request, "participate/privacy.html", title=i18n._("Privacy: %(topic)s", topic=ct.topic), conv=conv,
+                  ct=ct, notice=data,
                   nav=_nav(cid, conv, "privacy"), narrow=True, json_twin=f"{API_PREFIX}/conversations/{cid}/privacy",
                   urls={"my_data": f"/c/{cid}/my-data", "participate": f"/c/{cid}"})

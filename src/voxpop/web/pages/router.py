@@ -37,7 +37,7 @@ async def home(request: Request) -> Response:
     lang = i18n.current()  # each title in the reader's language where there is one, else marked with its own
     featured = [{**c, "title": c.get("titles", {}).get(lang) or c["title"],
                  "language": lang if c.get("titles", {}).get(lang) else c.get("language", "en")} for c in featured]
-    return render(request, "home.html", title="Welcome", narrow=True, json_twin="/api/v1/whoami",
+    return render(request, "home.html", title=i18n._("Welcome"), narrow=True, json_twin="/api/v1/whoami",
                   conversations=featured)
 
 
