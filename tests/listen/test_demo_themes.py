@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from voxpop.demo_themes import demo_themes, shipped, testimony_sha256
+from voxpop.demo_themes import demo_themes, shipped
+from voxpop.demo_themes import testimony_sha256 as sha256_of_testimony
 from voxpop.report.themes import build_themes
 from voxpop.store.models import Conversation
 
@@ -14,7 +15,7 @@ DEMO_MAX_LEN = Conversation.__table__.c.statement_max_len.default.arg
 def test_shipped_themes_were_made_with_minilm_from_this_testimony():
     section = shipped(DEMO_MAX_LEN)
     assert section is not None, "demo_data/testimony-themes.json is stale: run python -m voxpop.demo_themes"
-    assert section["sources"][0]["sha256"] == testimony_sha256()
+    assert section["sources"][0]["sha256"] == sha256_of_testimony()
     emb = section["meta"]["embedding"]
     assert emb["model"] == "minilm" and emb["precomputed"] is True
     assert len(section["themes"]) >= 3
