@@ -17,7 +17,7 @@ from voxpop.fieldwork.qr import qr_svg
 from voxpop.services.conversations import get_conversation
 from voxpop.web.api import panels as AP
 from voxpop.web.api.common import API_PREFIX, participant_id, services
-from voxpop.web.pages.common import render, service_error_page, with_cookies, with_msg
+from voxpop.web.pages.common import render, service_error_page, whole_number, with_cookies, with_msg
 from voxpop.web.pages.organiser import _csrf, _managed, _run
 
 router = APIRouter(include_in_schema=False)
@@ -60,9 +60,10 @@ async def create_panel(cid: str, request: Request, csrf_token: str = Form(""), s
 
     def go():
         _csrf(request, csrf_token)
-        if not size.strip().isdigit():
+        n = whole_number(size)
+        if n is None:
             raise Invalid("panel size must be a whole number (how many people to invite)")
-        return AP.create_panel_sync(request, cid, int(size), name[:200], p, q)
+        return AP.create_panel_sync(request, cid, n, name[:200], p, q)
 
     out, err = await _run(request, go, back=back)
     return err or RedirectResponse(f"{back}/{out['id']}", status_code=303)
@@ -99,9 +100,9 @@ async def draw(cid: str, pid: int, request: Request, csrf_token: str = Form(""),
 
     def go():
         _csrf(request, csrf_token)
-        if not estimate_draws.strip().isdigit():
+        n = whole_number(estimate_draws)
+        if n is None:
             raise Invalid("draws for the estimate must be a whole number (e.g. 200)")
-        n = int(estimate_draws)
         if n > AP.MAX_ESTIMATE_DRAWS:  # DrawIn would refuse it with a pydantic error (a 500 here)
             raise Invalid(f"draws for the estimate must be from 0 to {AP.MAX_ESTIMATE_DRAWS}")
         return AP.draw_sync(request, cid, pid, AP.DrawIn(algorithm=algorithm, estimate_draws=n))
