@@ -104,6 +104,22 @@ def test_no_english_left_on_the_welsh_participant_page(demo_server, browser):
             ctx.close()
 
 
+def test_no_english_left_on_the_arabic_participant_page(demo_server, browser):
+    """Arabic covers the participant page: an English hint there read backwards (".nearest town") in right to left."""
+    pages = {}
+    for lang in ("ar", "en"):
+        ctx = browser.new_context(**PHONE, locale=lang)
+        p = ctx.new_page()
+        p.goto(demo_server.urls["participant"])
+        pages[lang] = (ctx, p)
+    try:
+        left = english_left(pages["ar"][1], pages["en"][1], _user_content(pages["en"][1]))
+        assert left == [], f"English left on the Arabic participant page: {left}"
+    finally:
+        for ctx, _ in pages.values():
+            ctx.close()
+
+
 def test_arabic_participant_page_is_right_to_left(demo_server, browser):
     ctx = browser.new_context(**PHONE, locale="ar", bypass_csp=True)
     page = ctx.new_page()
