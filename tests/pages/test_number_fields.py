@@ -56,3 +56,19 @@ def test_a_wrong_number_in_a_listening_link_still_shows_the_page(client, seeded,
     sign_in(client)
     r = client.get(f"/organiser/c/{seeded['cid']}/listen{query}")
     assert r.status_code == 200, r.text[:300]
+
+
+@pytest.mark.parametrize("method,path", [
+    ("get", "/organiser/c/{cid}/panels/99999999999999999999999"),
+    ("get", "/organiser/c/{cid}/panels/99999999999999999999999/letters"),
+    ("post", "/organiser/c/{cid}/panels/99999999999999999999999/draw"),
+    ("post", "/organiser/c/{cid}/statements/99999999999999999999999/translations"),
+])
+def test_a_huge_number_in_an_organiser_address_is_not_a_server_error(client, seeded, method, path):
+    sign_in(client)
+    token = csrf(client.get(f"/organiser/c/{seeded['cid']}").text)
+    data = {"csrf_token": token} if method == "post" else None
+    r = client.request(method.upper(), path.format(cid=seeded["cid"]), data=data, follow_redirects=False,
+                       headers={"Accept": "text/html"})
+    assert r.status_code in (404, 422), (r.status_code, r.text[:300])
+    assert "something went wrong" not in r.text

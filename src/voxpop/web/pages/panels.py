@@ -70,7 +70,7 @@ async def create_panel(cid: str, request: Request, csrf_token: str = Form(""), s
 
 
 @router.get("/organiser/c/{cid}/panels/{pid}")
-async def panel_page(cid: str, pid: int, request: Request) -> Response:
+async def panel_page(cid: str, pid: AP.PanelId, request: Request) -> Response:
     svc = services(request)
 
     def go():
@@ -94,7 +94,7 @@ async def panel_page(cid: str, pid: int, request: Request) -> Response:
 
 
 @router.post("/organiser/c/{cid}/panels/{pid}/draw")
-async def draw(cid: str, pid: int, request: Request, csrf_token: str = Form(""), algorithm: str = Form("legacy"),
+async def draw(cid: str, pid: AP.PanelId, request: Request, csrf_token: str = Form(""), algorithm: str = Form("legacy"),
                estimate_draws: str = Form("200")) -> Response:
     back = f"/organiser/c/{cid}/panels/{pid}"
 
@@ -112,7 +112,7 @@ async def draw(cid: str, pid: int, request: Request, csrf_token: str = Form(""),
 
 
 @router.get("/organiser/c/{cid}/panels/{pid}/letters")
-async def letters(cid: str, pid: int, request: Request) -> Response:
+async def letters(cid: str, pid: AP.PanelId, request: Request) -> Response:
     """One printable letter per selected volunteer: the code, the address to type, a QR code."""
     def go():
         with services(request).db.read() as s:
