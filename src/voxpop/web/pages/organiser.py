@@ -37,7 +37,8 @@ EXPORTS = (("comments.csv", N_("Statements (CSV)")), ("votes.csv", N_("Every vot
            ("participants-votes.csv", N_("Participants × statements (CSV)")), ("summary.csv", N_("Summary (CSV)")),
            ("analysis.json", N_("Analysis document (JSON)")))
 ARCHIVE = ("archive", N_("Archive (zip): everything, to move or back up the conversation"))
-STATUS = {1: "Accepted", 0: "Waiting", -1: "Rejected"}
+# English keys, said in the reader's language by the template (_(s.status), _(s.origin))
+STATUS = {1: N_("Accepted"), 0: N_("Waiting"), -1: N_("Rejected")}
 
 
 class _SignInNeeded(Exception):
@@ -206,8 +207,8 @@ async def manage(cid: str, request: Request) -> Response:
             votes = statement_vote_counts(s, cid)
             none = {"agree": 0, "disagree": 0, "pass": 0, "total": 0}
             stmts = [{"id": st.tid, "text": st.text, "mod_status": st.mod_status,
-                      "status": ("Meta · " if st.is_meta else "") + STATUS[st.mod_status],
-                      "origin": "Seed" if st.is_seed else "Participant", "votes": votes.get(st.tid, none)}
+                      "status": STATUS[st.mod_status], "is_meta": st.is_meta,
+                      "origin": N_("Seed") if st.is_seed else N_("Participant"), "votes": votes.get(st.tid, none)}
                      for st in list_statements(s, cid, include_hidden=True)]
             res = get_analysis(s, cid)
             return conv, stmts, len(moderation_queue(s, cid)), res, group_names(s, cid)

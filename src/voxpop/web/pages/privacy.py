@@ -23,7 +23,7 @@ router = APIRouter(include_in_schema=False)
 
 def _nav(cid: str, conv, current: str) -> list[dict]:
     return participant_nav(cid, current, conv.show_results) + [
-        {"href": f"/c/{cid}/privacy", "label": "Privacy", "current": current == "privacy"}]
+        {"href": f"/c/{cid}/privacy", "label": i18n._("Privacy"), "current": current == "privacy"}]
 
 
 @router.get("/c/{cid}/my-data")
