@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
+from voxpop import i18n
 from voxpop.errors import ServiceError
 from voxpop.fieldwork.channels import CHANNELS
 from voxpop.services.conversations import get_conversation
@@ -29,7 +30,7 @@ async def channels_page(cid: str, request: Request) -> Response:
     except ServiceError as e:
         return service_error_page(request, e)
     q = "&".join(f"channel={c}" for c in chosen)
-    return render(request, "field/channels.html", title=f"Results by channel · {conv.topic}", conv=conv,
+    return render(request, "field/channels.html", title=i18n._("Results by channel") + f" · {conv.topic}", conv=conv,
                   report=report, channels=CHANNELS, chosen=chosen or list(CHANNELS),
                   urls={"results": f"/c/{cid}/results", "self": f"/c/{cid}/results/channels"},
                   json_twin=f"{API_PREFIX}/conversations/{cid}/channels" + (f"?channel={','.join(chosen)}" if q else ""))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 
+from voxpop import i18n
 from voxpop.errors import ServiceError, Unauthorized
 from voxpop.web.api.common import API_PREFIX, services
 from voxpop.web.api.exports import import_files
@@ -22,7 +23,7 @@ async def import_page(request: Request) -> Response:
             return _sign_in_redirect(request)
     cookies = Response()
     token = svc.security.csrf_token(request, cookies)
-    resp = render(request, "organiser/import.html", title="Import a conversation", csrf_token=token,
+    resp = render(request, "organiser/import.html", title=i18n._("Import a conversation"), csrf_token=token,
                   nav=_nav("import"), nav_label="Organiser", narrow=True, json_twin=f"{API_PREFIX}/imports")
     return with_cookies(resp, cookies)
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, RedirectResponse
 
+from voxpop import i18n
 from voxpop.errors import Invalid, ServiceError
 from voxpop.fieldwork import kiosk as FK
 from voxpop.fieldwork.places import place_label
@@ -97,7 +98,7 @@ async def kiosks_page(cid: str, request: Request) -> Response:
     conv, kiosks = out
     cookies = Response()
     o = f"/organiser/c/{cid}/kiosks"
-    resp = render(request, "field/kiosks.html", title=f"Kiosks · {conv.topic}", conv=conv, kiosks=kiosks,
+    resp = render(request, "field/kiosks.html", title=i18n._("Kiosks") + f" · {conv.topic}", conv=conv, kiosks=kiosks,
                   csrf_token=svc.security.csrf_token(request, cookies), base=str(request.base_url).rstrip("/"),
                   urls={"back": f"/organiser/c/{cid}", "self": o}, nav_label="Organiser",
                   json_twin=f"{API_PREFIX}/conversations/{cid}/kiosks")

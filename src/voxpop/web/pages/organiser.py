@@ -97,7 +97,7 @@ def _nav(current: str) -> list[dict]:
 async def sign_in_page(request: Request, next: str = "/organiser") -> Response:
     cookies = Response()
     token = services(request).security.csrf_token(request, cookies)
-    resp = render(request, "organiser/sign_in.html", title="Organiser sign in", csrf_token=token,
+    resp = render(request, "organiser/sign_in.html", title=i18n._("Organiser sign in"), csrf_token=token,
                   next_url=_safe_next(next), urls={"sign_in": "/organiser/sign-in"}, narrow=True)
     return with_cookies(resp, cookies)
 
@@ -121,7 +121,7 @@ async def sign_in(request: Request, csrf_token: str = Form(""), username: str = 
     if session is None:
         cookies = Response()
         token = svc.security.csrf_token(request, cookies)
-        resp = render(request, "organiser/sign_in.html", status_code=401, title="Organiser sign in",
+        resp = render(request, "organiser/sign_in.html", status_code=401, title=i18n._("Organiser sign in"),
                       csrf_token=token, next_url=_safe_next(next), urls={"sign_in": "/organiser/sign-in"},
                       username=username[:64], flash="Wrong username or password. Please try again.",
                       flash_kind="error", narrow=True)
@@ -172,7 +172,7 @@ async def dashboard(request: Request) -> Response:
         return err
     cookies = Response()
     token = svc.security.csrf_token(request, cookies)
-    resp = render(request, "organiser/dashboard.html", title="Your conversations", conversations=rows,
+    resp = render(request, "organiser/dashboard.html", title=i18n._("Your conversations"), conversations=rows,
                   csrf_token=token, urls={"create": "/organiser/conversations", "sign_out": "/organiser/sign-out"},
                   nav=_nav("home"), nav_label="Organiser", json_twin=f"{API_PREFIX}/conversations")
     return with_cookies(resp, cookies)
@@ -341,7 +341,7 @@ async def queue(cid: str, request: Request) -> Response:
     conv, items = out
     cookies = Response()
     token = svc.security.csrf_token(request, cookies)
-    resp = render(request, "organiser/moderate.html", title=f"Moderation: {conv.topic}", conv=conv, items=items,
+    resp = render(request, "organiser/moderate.html", title=i18n._("Moderation queue") + f" · {conv.topic}", conv=conv, items=items,
                   csrf_token=token, focus_first=request.query_params.get("msg") in ("accepted", "rejected", "meta"),
                   urls={"manage": f"/organiser/c/{cid}", "moderate": f"/organiser/c/{cid}/moderate"},
                   nav=_nav(""), nav_label="Organiser", json_twin=f"{API_PREFIX}/conversations/{cid}/moderation")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from voxpop import i18n
 from voxpop.analysis.schema import stored
 from voxpop.services.analyses import get_analysis
 from voxpop.services.conversations import set_open
@@ -54,7 +55,8 @@ async def _confirm_page(cid: str, action: str, request: Request) -> Response:
         return err
     cookies = Response()
     token = svc.security.csrf_token(request, cookies)
-    resp = render(request, "organiser/confirm_open.html", title=f"{action.capitalize()}: {conv.topic}", conv=conv,
+    resp = render(request, "organiser/confirm_open.html", title=(i18n._("Close “%(topic)s”?", topic=conv.topic) if action == "close"
+                         else i18n._("Reopen “%(topic)s”?", topic=conv.topic)), conv=conv,
                   action=action, csrf_token=token, back=f"/organiser/c/{cid}", nav=_nav(""), nav_label="Organiser",
                   json_twin=f"{API_PREFIX}/conversations/{cid}")
     return with_cookies(resp, cookies)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 
+from voxpop import i18n
 from voxpop.errors import Invalid, ServiceError
 from voxpop.fieldwork import panels as FP
 from voxpop.fieldwork.qr import qr_svg
@@ -42,7 +43,7 @@ async def panels_page(cid: str, request: Request) -> Response:
     conv, panels = out
     cookies = Response()
     o = f"/organiser/c/{cid}"
-    resp = render(request, "field/panels.html", title=f"Invited panels · {conv.topic}", conv=conv, panels=panels,
+    resp = render(request, "field/panels.html", title=i18n._("Invited panels") + f" · {conv.topic}", conv=conv, panels=panels,
                   csrf_token=svc.security.csrf_token(request, cookies), algorithms=FP.ALGORITHMS,
                   urls={"back": o, "self": f"{o}/panels"}, nav_label="Organiser",
                   json_twin=f"{API_PREFIX}/conversations/{cid}/panels")
@@ -85,7 +86,7 @@ async def panel_page(cid: str, pid: AP.PanelId, request: Request) -> Response:
     conv, summary, members = out
     cookies = Response()
     o = f"/organiser/c/{cid}/panels"
-    resp = render(request, "field/panel.html", title=f"{summary['name'] or 'Panel'} · {conv.topic}", conv=conv,
+    resp = render(request, "field/panel.html", title=f"{summary['name'] or i18n._('Panel %(n)s', n=pid)} · {conv.topic}", conv=conv,
                   panel=summary, members=members, algorithms=FP.ALGORITHMS,
                   csrf_token=svc.security.csrf_token(request, cookies),
                   urls={"back": o, "draw": f"{o}/{pid}/draw", "letters": f"{o}/{pid}/letters"},
@@ -127,7 +128,7 @@ async def letters(cid: str, pid: AP.PanelId, request: Request) -> Response:
     for m in members:
         m["url"] = f"{base}/i/{quote(m['code'] or '')}"
         m["qr"] = qr_svg(m["url"])
-    return render(request, "field/letters.html", title=f"Invitation letters · {conv.topic}", conv=conv,
+    return render(request, "field/letters.html", title=i18n._("You are invited: %(topic)s", topic=conv.topic), conv=conv,
                   members=members, enter_url=f"{base}/i", body_class="print-pages",
                   urls={"back": f"/organiser/c/{cid}/panels/{pid}"})
 
@@ -136,7 +137,7 @@ async def letters(cid: str, pid: AP.PanelId, request: Request) -> Response:
 async def enter_code(request: Request, code: str = "") -> Response:
     if code.strip():
         return RedirectResponse(f"/i/{quote(FP.normalise_code(code)[:40])}", status_code=303)
-    return render(request, "field/invitation.html", title="Your invitation", invitation=None, narrow=True)
+    return render(request, "field/invitation.html", title=i18n._("Your invitation"), invitation=None, narrow=True)
 
 
 @router.get("/i/{code}")
@@ -154,7 +155,7 @@ async def invitation_page(code: str, request: Request) -> Response:
     except ServiceError as e:
         return service_error_page(request, e, back="/i")
     cookies = Response()
-    resp = render(request, "field/invitation.html", title="Your invitation", invitation=inv, narrow=True,
+    resp = render(request, "field/invitation.html", title=i18n._("Your invitation"), invitation=inv, narrow=True,
                   csrf_token=svc.security.csrf_token(request, cookies), action=f"/i/{quote(code)}",
                   json_twin=f"{API_PREFIX}/invitations/{quote(code)}")
     return with_cookies(resp, cookies)

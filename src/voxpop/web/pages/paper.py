@@ -10,6 +10,7 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import RedirectResponse
 
+from voxpop import i18n
 from voxpop.errors import Invalid
 from voxpop.fieldwork import paper as PP
 from voxpop.fieldwork.csvin import MAX_BYTES
@@ -44,7 +45,7 @@ async def paper_page(cid: str, request: Request) -> Response:
         return err
     conv, summary = out
     o = f"/organiser/c/{cid}"
-    return _page(request, "field/paper.html", title=f"Paper · {conv.topic}", conv=conv, summary=summary,
+    return _page(request, "field/paper.html", title=i18n._("Paper") + f" · {conv.topic}", conv=conv, summary=summary,
                  urls={"back": o, "packs": f"{o}/paper/packs", "enter": f"{o}/paper/enter",
                        "csv": f"{o}/paper/entries/csv"}, json_twin=f"{API_PREFIX}/conversations/{cid}/paper")
 
@@ -86,7 +87,7 @@ async def print_pack(cid: str, request: Request, sheets: str = Query("", max_len
                 "statements": [{"n": i + 1, "tid": t, "text": texts.get(t, "")} for i, t in enumerate(sh.statements)]}
                for sh in found]
     cards = ballots[0]["statements"] if ballots else []
-    return render(request, "field/paper_print.html", title=f"Paper pack · {conv.topic}", conv=conv, ballots=ballots,
+    return render(request, "field/paper_print.html", title=i18n._("Paper ballots") + f" · {conv.topic}", conv=conv, ballots=ballots,
                   cards=cards, place=label, online_url=url, qr=qr_svg(url), body_class="print-pages",
                   urls={"back": f"/organiser/c/{cid}/paper"})
 
@@ -103,7 +104,7 @@ async def enter_page(cid: str, request: Request, sheet: str = Query("", max_leng
     if err:
         return err
     last = {"sheet": sheet, "status": status} if status in STATUSES else None
-    return _page(request, "field/paper_enter.html", title=f"Type in paper ballots · {conv.topic}", conv=conv,
+    return _page(request, "field/paper_enter.html", title=i18n._("Type in paper ballots") + f" · {conv.topic}", conv=conv,
                  last=last, entered_by=entered_by, narrow=True,
                  urls={"back": f"/organiser/c/{cid}/paper", "enter": f"/organiser/c/{cid}/paper/enter"})
 
@@ -139,5 +140,5 @@ async def enter_csv(cid: str, request: Request, csrf_token: str = Form(""), file
     if err:
         return err
     conv, result = out
-    return _page(request, "field/paper_result.html", title=f"Tally imported · {conv.topic}", conv=conv,
+    return _page(request, "field/paper_result.html", title=i18n._("Tally imported") + f" · {conv.topic}", conv=conv,
                  result=result, urls={"back": f"/organiser/c/{cid}/paper"})

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 
+from voxpop import i18n
 from voxpop.analysis.schema import stored
 from voxpop.errors import Invalid
 from voxpop.places.weighting import POLICIES
@@ -59,7 +60,7 @@ async def places_page(cid: str, request: Request, q: str = Query("", max_length=
     token = svc.security.csrf_token(request, cookies)
     o = f"/organiser/c/{cid}"
     resp = render(
-        request, "organiser/places.html", title=f"Places · {conv.topic}", conv=conv, csrf_token=token,
+        request, "organiser/places.html", title=i18n._("Places") + f" · {conv.topic}", conv=conv, csrf_token=token,
         summary=AP._summary(reg) if reg is not None else None, settings=settings, policies=list(POLICIES.items()),
         q=q, found=found, next=nxt, layout=layout, layout_default=layout is not None and not uploaded,
         urls={"back": o, "results": f"/c/{cid}/results", "self": f"{o}/places", "upload": f"{o}/places",

@@ -44,7 +44,7 @@ async def my_data(cid: str, request: Request) -> Response:
     except ServiceError as e:
         return service_error_page(request, e, back=f"/c/{cid}")
     token = svc.security.csrf_token(request, cookies)
-    resp = render(request, "participate/my_data.html", title=f"Your data: {conv.topic}", conv=conv, data=data,
+    resp = render(request, "participate/my_data.html", title=i18n._("Your data") + f": {conv.topic}", conv=conv, data=data,
                   place_name=place_name,
                   csrf_token=token, nav=_nav(cid, conv, "data"), narrow=True,
                   json_twin=f"{API_PREFIX}/conversations/{cid}/me/data",
@@ -82,6 +82,6 @@ async def notice(cid: str, request: Request) -> Response:
         conv, data = await run_in_threadpool(go)
     except ServiceError as e:
         return service_error_page(request, e)
-    return render(request, "participate/privacy.html", title=f"Privacy: {conv.topic}", conv=conv, notice=data,
+    return render(request, "participate/privacy.html", title=i18n._("Privacy") + f": {conv.topic}", conv=conv, notice=data,
                   nav=_nav(cid, conv, "privacy"), narrow=True, json_twin=f"{API_PREFIX}/conversations/{cid}/privacy",
                   urls={"my_data": f"/c/{cid}/my-data", "participate": f"/c/{cid}"})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from voxpop import i18n
 from voxpop.web.pages import (
     channels,
     imports,
@@ -33,7 +34,7 @@ router = APIRouter(include_in_schema=False)
 async def home(request: Request) -> Response:
     # `voxpop demo` features its conversation here; a normal server lists nothing (ids are unguessable)
     featured = getattr(request.app.state, "featured_conversations", [])
-    return render(request, "home.html", title="Welcome", narrow=True, json_twin="/api/v1/whoami",
+    return render(request, "home.html", title=i18n._("Welcome"), narrow=True, json_twin="/api/v1/whoami",
                   conversations=featured)
 
 
