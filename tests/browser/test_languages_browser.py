@@ -147,6 +147,25 @@ def test_no_english_left_on_your_data_and_the_privacy_notice(demo_server, browse
             ctx.close()
 
 
+def test_no_english_left_on_the_arabic_offline_phone_page(demo_server, browser):
+    """/k/c/{cid}, the offline-capable page for people's own phones where the signal is poor (the kiosk's client),
+    was English in Arabic."""
+    pages = {}
+    for lang in ("ar", "en"):
+        ctx = browser.new_context(**PHONE, locale=lang)
+        p = ctx.new_page()
+        p.goto(demo_server.urls["participant"].replace("/c/", "/k/c/"))
+        p.wait_for_selector("#k-title")
+        p.wait_for_timeout(500)
+        pages[lang] = (ctx, p)
+    try:
+        left = english_left(pages["ar"][1], pages["en"][1], _user_content(pages["en"][1]))
+        assert left == [], f"English left on the Arabic offline phone page: {left}"
+    finally:
+        for ctx, _ in pages.values():
+            ctx.close()
+
+
 def test_arabic_participant_page_is_right_to_left(demo_server, browser):
     ctx = browser.new_context(**PHONE, locale="ar", bypass_csp=True)
     page = ctx.new_page()
