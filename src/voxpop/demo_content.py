@@ -15,6 +15,15 @@ DESCRIPTION = (
     "voted one way, most big cities the other. Whatever you voted, tell us what matters to you now. "
     "Agree, disagree or pass on each statement, and add your own."
 )
+# the title and description in Welsh: a reader of the Welsh pages sees these (written for voxpop, not yet
+# reviewed by a fluent speaker)
+TITLE_CY = "Beth ddylai ein gwlad ei wneud nawr?"
+DESCRIPTION_CY = (
+    "Fe wnaeth pleidlais genedlaethol y llynedd hollti’r wlad bron yn ei hanner: pleidleisiodd llawer o drefi, "
+    "arfordiroedd a chefn gwlad un ffordd, a’r rhan fwyaf o ddinasoedd mawr y ffordd arall. Sut bynnag y "
+    "pleidleisioch chi, dywedwch wrthym beth sy’n bwysig i chi nawr. Cytunwch, anghytunwch neu ewch heibio i bob "
+    "datganiad, ac ychwanegwch eich rhai eich hun."
+)
 
 
 @dataclass(frozen=True)

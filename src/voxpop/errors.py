@@ -30,6 +30,19 @@ class ServiceError(Exception):
             out["details"] = self.details
         return out
 
+    def __reduce__(self):
+        # a lazy message does not pickle, and errors cross to and from worker processes: send it in words (the
+        # sender's language; workers speak English, as everything they store does)
+        state = {k: v for k, v in self.__dict__.items() if k not in ("_message", "details")}
+        return _rebuild, (type(self), self.message, self.details, state)
+
+
+def _rebuild(cls: type[ServiceError], message: str, details: list | dict | None, state: dict) -> ServiceError:
+    err = cls.__new__(cls)
+    ServiceError.__init__(err, message, details=details)
+    err.__dict__.update(state)
+    return err
+
 
 class Invalid(ServiceError):
     """The input is wrong: the message says which field and what to send instead."""

@@ -158,5 +158,5 @@ def settings_markdown() -> str:
     lines += ["", "Test and benchmark runs also read `VOXPOP_TEST_PG_ADMIN_URL` (a PostgreSQL admin URL for",
               "throwaway test databases), `VOXPOP_CHROMIUM` (the browser), `VOXPOP_SHARED` / `VOXPOP_REQUIRE_SHARED`",
               "(the shared data folder), `VOXPOP_REQUIRE_EMBED` and `VOXPOP_SHOTS` (screenshots); the server never",
-              "does. `voxpop organiser create` reads `VOXPOP_PASSWORD` when no password is given.", ""]
+              "does. `voxpop create-organiser` reads `VOXPOP_PASSWORD` when no password is given.", ""]
     return "\n".join(lines)

@@ -36,7 +36,7 @@ def demo_server(tmp_path_factory) -> DemoServer:
     log = tmp / "server.log"
     port = free_port()
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
-    cmd = [sys.executable, "-m", "voxpop.cli", "demo", "--db", str(db_path), "--port", str(port),
+    cmd = [sys.executable, "-m", "voxpop.cli", "demo", "--database-url", f"sqlite:///{db_path}", "--port", str(port),
            "--no-browser", "--participants", "240"]
     with open(log, "w") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env, start_new_session=True)

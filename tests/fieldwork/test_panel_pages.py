@@ -34,7 +34,7 @@ def test_organiser_draws_a_panel_prints_letters_and_a_code_works_once(client, se
         assert "<title>دعوتك · voxpop</title>" in ar and "أنت مدعو:" in ar and ">ابدأ</button>" in ar
         assert "You are invited" not in ar and "chosen by lot" not in ar
         blank = reader.get("/i?lang=ar").text
-        assert "الرمز المكتوب في رسالتك" in blank and "The code on your letter" not in blank
+        assert "الرمز الموجود في رسالتك" in blank and "The code on your letter" not in blank
     with TestClient(app) as person:
         typed = person.get("/i", params={"code": code.lower().replace("-", " ")}, follow_redirects=True)
         assert typed.status_code == 200 and "Start" in typed.text

@@ -120,3 +120,28 @@ def test_excel_utf16_uploads_are_accepted_and_themed(api):
         r = api.c.post(url, params={"model": "tfidf"}, headers={**api.auth, "Accept-Language": lang},
                        files=[("files", ("bad.csv", bad, "text/csv"))])
         assert r.status_code == 422 and r.json()["message"] == words, r.text
+
+
+def test_utf32_uploads_are_accepted_and_themed(api):
+    """UTF-32 with a byte-order mark (LE, whose mark starts with UTF-16 LE's, and BE) is read as UTF-32, not refused
+    for its NUL characters; a broken one is refused at upload, in the reader's language."""
+    cid = api.conversation(n_statements=0)
+    url = f"/api/v1/conversations/{cid}/listen"
+    be = "id,text,place\n" + "".join("b" + line + "\n" for line in CSV.splitlines()[1:])  # ids b0..b9
+    files = [("files", ("le.csv", b"\xff\xfe\x00\x00" + CSV.encode("utf-32-le"), "text/csv")),
+             ("files", ("be.csv", b"\x00\x00\xfe\xff" + be.encode("utf-32-be"), "text/csv"))]
+    r = api.c.post(url, params={"model": "tfidf"}, headers=api.auth, files=files)
+    assert r.status_code == 202, r.text
+    assert run_jobs(api.db_url) == 1
+    done = api.c.get(r.json()["url"], headers=api.auth).json()
+    assert done["status"] == "done", done
+    sec = api.c.get(f"{url}/themes", headers=api.auth).json()
+    assert sec["meta"]["counts"]["testimonies"] == 20
+    bad = b"\xff\xfe\x00\x00" + "id,text\n1,x".encode("utf-32-le") + b"\n\x00"
+    for lang, words in (("en", "bad.csv: not valid UTF-32 LE (a broken character at byte 48, line 2); re-save "
+                               "the file as UTF-8"),
+                        ("cy", "bad.csv: nid yw'n UTF-32 LE dilys (nod wedi torri ar feit 48, llinell 2); cadwch "
+                               "y ffeil eto fel UTF-8")):
+        r = api.c.post(url, params={"model": "tfidf"}, headers={**api.auth, "Accept-Language": lang},
+                       files=[("files", ("bad.csv", bad, "text/csv"))])
+        assert r.status_code == 422 and r.json()["message"] == words, r.text

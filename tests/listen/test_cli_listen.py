@@ -41,8 +41,16 @@ def test_listen_reports_bad_input_clearly(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"id,text\n1,caf\xe9\n")
     res = CliRunner().invoke(app, ["listen", str(bad), "--model", "tfidf"])
-    assert res.exit_code == 1
+    assert res.exit_code == 2  # bad input, as for every command
     assert "not valid UTF-8" in res.output and "bad.csv" in res.output
+    assert res.output.strip().splitlines() == [f"error: {bad}: not valid UTF-8 (bad byte 0xe9 at byte 13, line 2); "
+                                               "re-save the file as UTF-8"]  # one line, no empty progress bars
+    for args, message in ((["listen", str(tmp_path / "missing.csv")], f"error: {tmp_path}/missing.csv: no such "
+                           "file or folder"),
+                          (["listen", str(bad), "--model", "bert"], "error: --model must be auto, minilm or tfidf "
+                           "(got 'bert')")):
+        res = CliRunner().invoke(app, args)
+        assert res.exit_code == 2 and res.output.strip().splitlines() == [message], res.output
 
 
 def test_listen_without_outputs_prints_a_short_summary_not_the_document(tmp_path):

@@ -67,6 +67,17 @@ def test_text_file_and_transcript_offsets_point_into_the_file(tmp_path):
     (codecs.BOM_UTF16_BE + "id,text\n1,h".encode("utf-16-be") + b"\xdc\x00" + "i\n".encode("utf-16-be"),
      r"not valid UTF-16 BE \(a broken character at byte 24, line 2\)"),
     (codecs.BOM_UTF16_LE, "empty"),
+    # UTF-32 with a BOM: cut off (a byte count that is not a multiple of 4), a code beyond U+10FFFF, a surrogate;
+    # without a BOM it is refused for its NUL characters, as UTF-16 is
+    (codecs.BOM_UTF32_LE + "id,text\n1,hi\n".encode("utf-32-le") + b"x\x00",
+     r"not valid UTF-32 LE \(a broken character at byte 56, line 3\); re-save the file as UTF-8"),
+    (codecs.BOM_UTF32_BE + "id,text\n1,h".encode("utf-32-be") + b"\x00\x11\x00\x00" + "i\n".encode("utf-32-be"),
+     r"not valid UTF-32 BE \(a broken character at byte 48, line 2\)"),
+    (codecs.BOM_UTF32_LE + "id,text\n".encode("utf-32-le") + b"\x00\xd8\x00\x00",
+     r"not valid UTF-32 LE \(a broken character at byte 36, line 2\)"),
+    ("id,text\n1,hi\n".encode("utf-32-le"), "contains NUL characters"),
+    (codecs.BOM_UTF32_LE, "empty"),
+    (codecs.BOM_UTF32_BE + "  \n".encode("utf-32-be"), "empty"),
     # a quote never closed would swallow every row after it into one testimony
     (b'id,text\n1,"Unterminated\n2,Nobody asked us.\n3,Rent.\n', "line 2: a quote opened on this line is never closed"),
 ])
@@ -119,9 +130,11 @@ def test_the_unclosed_quote_message_is_put_into_welsh(tmp_path):
 
 
 UTF16_BOMS = [("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE)]
+# UTF-32 LE's byte-order mark (FF FE 00 00) starts with UTF-16 LE's: such a file must not be read as UTF-16
+UNICODE_BOMS = UTF16_BOMS + [("utf-32-le", codecs.BOM_UTF32_LE), ("utf-32-be", codecs.BOM_UTF32_BE)]
 
 
-@pytest.mark.parametrize("encoding, bom", UTF16_BOMS)
+@pytest.mark.parametrize("encoding, bom", UNICODE_BOMS)
 def test_utf16_csv_with_a_bom_is_read(tmp_path, encoding, bom):
     """Excel's "CSV UTF-16": a BOM, then comma-separated UTF-16; characters outside the BMP kept whole."""
     text = 'id,text,place\r\n1,"Caf\u00e9 \U0001F68C late, ""again""",Leeds\r\n2,Rent is too high.,\r\n'
@@ -132,7 +145,7 @@ def test_utf16_csv_with_a_bom_is_read(tmp_path, encoding, bom):
     assert sources[0].kind == "csv" and ts[1].line == 3
 
 
-@pytest.mark.parametrize("encoding, bom", UTF16_BOMS)
+@pytest.mark.parametrize("encoding, bom", UNICODE_BOMS)
 def test_excel_unicode_text_is_read_as_tab_separated(tmp_path, encoding, bom):
     """Excel's "Unicode Text" is UTF-16 with tabs between columns, saved as .txt (or renamed .csv)."""
     text = 'id\ttext\tage\r\n1\tBuses, honestly.\t18-24\r\n2\t"Two lines:\nrent, damp"\t\r\n'
@@ -143,7 +156,7 @@ def test_excel_unicode_text_is_read_as_tab_separated(tmp_path, encoding, bom):
         assert sources[0].kind == "csv" and sources[0].text is None
 
 
-@pytest.mark.parametrize("encoding, bom", UTF16_BOMS)
+@pytest.mark.parametrize("encoding, bom", UNICODE_BOMS)
 def test_utf16_text_file_keeps_exact_offsets_in_the_decoded_text(tmp_path, encoding, bom):
     """A UTF-16 .txt (a transcript here): source_start is a character offset in the decoded text (BOM dropped),
     not a byte offset, so decoded_file[source_start:...] is the testimony, astral characters included."""
@@ -168,3 +181,33 @@ def test_bad_utf16_message_is_in_welsh(tmp_path):
     with i18n.use_locale("cy"):
         welsh = io.in_reader_language(str(err.value))
     assert welsh != str(err.value) and "UTF-16 LE" in welsh and "bad.csv" in welsh
+
+
+def test_utf32_as_python_and_other_tools_write_it(tmp_path):
+    """open(..., encoding="utf-32") writes a BOM then the machine's order (LE here): read as UTF-32, offsets are
+    character offsets in the decoded text; the UTF-16 LE BOM that UTF-32 LE's starts with is not mistaken."""
+    tr = "Ana: Mae'r bws yn hwyr \U0001F68C.\nBo: Rent, honestly.\n"
+    p = tmp_path / "talk.txt"
+    with open(p, "w", encoding="utf-32", newline="") as fh:
+        fh.write(tr)
+    assert p.read_bytes()[:4] in (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+    assert io.encoding_of(p.read_bytes()) == ("utf-32-le" if p.read_bytes()[0] == 0xFF else "utf-32-be", 4)
+    sources, ts = read_sources([p])
+    assert sources[0].kind == "transcript" and sources[0].text == tr
+    assert [t.text for t in ts] == ["Mae'r bws yn hwyr \U0001F68C.", "Rent, honestly."]
+    assert all(tr[t.source_start:t.source_start + len(t.text)] == t.text for t in ts)
+    # a UTF-16 LE file is still UTF-16 LE (its BOM is followed by a character, not by 00 00)
+    assert io.encoding_of(codecs.BOM_UTF16_LE + "id".encode("utf-16-le")) == ("utf-16-le", 2)
+    assert io.encoding_of(codecs.BOM_UTF32_LE) == ("utf-32-le", 4)
+    assert io.encoding_of(codecs.BOM_UTF16_LE) == ("utf-16-le", 2)
+
+
+def test_bad_utf32_message_is_in_welsh(tmp_path):
+    from voxpop import i18n
+
+    p = _w(tmp_path / "bad.csv", codecs.BOM_UTF32_BE + "id".encode("utf-32-be") + b"\x00\x00")
+    with pytest.raises(BadInput, match=r"not valid UTF-32 BE \(a broken character at byte 12, line 1\)") as err:
+        read_sources([p])
+    with i18n.use_locale("cy"):
+        welsh = io.in_reader_language(str(err.value))
+    assert welsh != str(err.value) and "UTF-32 BE" in welsh and "bad.csv" in welsh

@@ -214,6 +214,23 @@ def test_the_upload_is_checked_as_it_streams_and_nothing_is_kept_when_refused(db
             _new(db, cid, bom + "id\twords\n1\tx\n".encode(enc), "u.csv")
         with pytest.raises(Invalid, match=r"^u\.csv: not valid UTF-16 .E \(a broken character at byte 24, line 2\)"):
             _new(db, cid, bom + "id,text\n1,x".encode(enc) + b"\xdc\xdc" + "y\n".encode(enc), "u.csv")
+    # UTF-32 with a BOM, as some tools write it: LE's BOM starts with UTF-16 LE's, so its first 2 bytes alone must
+    # not decide; pieces of any size, a character split between pieces; a broken one is refused where it breaks
+    for bom, enc in ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be")):
+        data = bom + "id\ttext\r\n1\tBws hwyr \U0001F68C\r\n".encode(enc)
+        for size in (1, 2, 3, 5, 7, len(data)):
+            checked = jobs._Checker("u.txt")
+            for i in range(0, len(data), size):
+                checked.feed(data[i:i + size])
+            checked.finish()
+            assert checked.nonblank and checked.encoding == enc
+        with pytest.raises(Invalid, match=r"^u\.csv: no rows under the header"):
+            _new(db, cid, bom + "id,text\r\n".encode(enc), "u.csv")
+        with pytest.raises(Invalid, match=r"^u\.csv: not valid UTF-32 .E \(a broken character at byte 44, line 2\)"):
+            _new(db, cid, bom + "id,text\n1,".encode(enc) + b"\x00\xdc\x00\x00"[::1 if enc.endswith("be") else -1]
+                 + "y\n".encode(enc), "u.csv")
+        with pytest.raises(Invalid, match=r"^u\.csv: not valid UTF-32 .E \(a broken character at byte 44, line 2\)"):
+            _new(db, cid, bom + "id,text\n1,".encode(enc) + b"x\x00", "u.csv")  # cut off
     with pytest.raises(Invalid, match="send 1 to 50 testimony files"):
         jobs.create_job(db, cid, [], model="tfidf")
     with pytest.raises(Invalid, match="unknown model"):

@@ -49,8 +49,10 @@ def test_places_page_upload_policy_and_qr(site):
     assert "3 places" in page.text and "Where to go next" in page.text
     cy = html.unescape(c.get(f"/organiser/c/{cid}/places", params={"lang": "cy"}).text)
     assert "3 lle (" in cy and "lefelau:" in cy and "levels:" not in cy  # the summary in Welsh
-    bad = c.post(f"/organiser/c/{cid}/places", data={"csrf_token": token},
-                 files={"file": ("bad.csv", b"id,name,parent,population\na,A,,-1\n", "text/csv")})
+    bad_csv = {"file": ("bad.csv", b"id,name,parent,population\na,A,,-1\n", "text/csv")}
+    bad = c.post(f"/organiser/c/{cid}/places", data={"csrf_token": token}, files=bad_csv)  # Welsh, remembered
+    assert bad.status_code == 422 and "llinell 2" in bad.text and "boblogaeth negatif" in bad.text
+    bad = c.post(f"/organiser/c/{cid}/places", params={"lang": "en"}, data={"csrf_token": token}, files=bad_csv)
     assert bad.status_code == 422 and "line 2" in bad.text and "negative" in bad.text
     r = c.post(f"/organiser/c/{cid}/places/settings", data={"csrf_token": token, "policy": "equal", "min_cell": "7"},
                follow_redirects=False)

@@ -40,6 +40,30 @@ def _plain_flags() -> None:
     TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
 
 
+def _one_line_usage_errors() -> None:
+    """A usage error (an unknown option, a value of the wrong type, a missing argument) is one line on stderr,
+    `error: ...; see `voxpop CMD --help``, exit code 2, like the commands' own messages for bad input (Typer
+    would draw the usage and a box around the message)."""
+    from typer import rich_utils
+
+    show = rich_utils.rich_format_error
+    if getattr(show, "_voxpop", False):
+        return
+
+    def rich_format_error(self) -> None:
+        # Typer carries its own copy of Click: its UsageError is known by name
+        names = {c.__name__ for c in type(self).__mro__}
+        if "UsageError" not in names or "NoArgsIsHelpError" in names:
+            show(self)
+            return
+        ctx = getattr(self, "ctx", None)
+        where = ctx.command_path if ctx is not None else "voxpop"
+        typer.secho(f"error: {self.format_message().rstrip('.')}; see `{where} --help`", fg=typer.colors.RED, err=True)
+
+    rich_format_error._voxpop = True  # type: ignore[attr-defined]
+    rich_utils.rich_format_error = rich_format_error
+
+
 def dash_paths(argv: list[str]) -> list[str]:
     """Files whose names start with "-" (a conversation id like -5j6Rb75ZRs) are not options: an argument
     that names an existing file or folder is passed as ./NAME."""
@@ -47,6 +71,7 @@ def dash_paths(argv: list[str]) -> list[str]:
 
 
 _plain_flags()
+_one_line_usage_errors()
 
 
 def main() -> None:

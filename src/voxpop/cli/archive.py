@@ -58,9 +58,9 @@ def import_cmd(
                                           "the database already has this one.")] = False,
     owner: Annotated[str | None, typer.Option("--owner", help="Organiser (username) who owns the imported "
                                               "conversation.")] = None,
-    analysis: Annotated[str, typer.Option("--analysis", help="now: compute the analysis before returning, so "
-                                          "results show at once; later: leave it to the server's background "
-                                          "worker.")] = "now",
+    analysis: Annotated[str, typer.Option("--analysis", help="When to compute the analysis: now (before "
+                                          "returning, so results show at once) or later (left to the server's "
+                                          "background worker).")] = "now",
 ) -> None:
     """Rebuild a conversation from an archive (keeping ids, history and timestamps), or start a live
     conversation from a Pol.is export; then compute its analysis (--analysis later leaves it to the worker)."""

@@ -13,10 +13,13 @@ from voxpop.settings import SettingsError, load_settings, settings_markdown
 
 @app.command()
 def config(
-    as_json: Annotated[bool, typer.Option("--json", help="print them as a JSON list")] = False,
-    markdown: Annotated[bool, typer.Option("--markdown", help="print docs/settings.md (defaults, not values)")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print them as a JSON list.")] = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print docs/settings.md (defaults, not values).")] = False,
 ) -> None:
     """Print every setting (VOXPOP_* environment variable): value in effect, default, meaning."""
+    if markdown and as_json:
+        typer.secho("error: give --json or --markdown, not both", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
     if markdown:
         typer.echo(settings_markdown(), nl=False)
         return

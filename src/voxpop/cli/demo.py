@@ -14,6 +14,7 @@ import typer
 from voxpop.cli import app
 
 DEFAULT_DB = Path("voxpop-demo.db")
+DEFAULT_URL = f"sqlite:///{DEFAULT_DB}"
 
 
 def _fail(message: str) -> typer.Exit:
@@ -30,7 +31,14 @@ def build_demo(db, *, participants: int, seed: int = 0, echo=print) -> str:
     from voxpop.demo_places import place_participants
     from voxpop.places.io import read_places
     from voxpop.places.layout import referendum_places_path
-    from voxpop.services import accounts, conversations, statements, theme_publishing, translations
+    from voxpop.services import (
+        accounts,
+        conversation_text,
+        conversations,
+        statements,
+        theme_publishing,
+        translations,
+    )
     from voxpop.services.analyses import run_analysis
     from voxpop.services.participants import get_or_create_participant
     from voxpop.services.votes import import_votes
@@ -48,6 +56,7 @@ def build_demo(db, *, participants: int, seed: int = 0, echo=print) -> str:
         translations.set_languages(s, conv, ["en", "cy"])  # Welsh readers get the statements in Welsh
         for tid, text_cy in zip(tids, D.STATEMENTS_CY, strict=True):
             translations.set_translation(s, conv, tid, "cy", text_cy)
+        conversation_text.set_translation(s, conv, "cy", topic=D.TITLE_CY, description=D.DESCRIPTION_CY)
     part, stmt, vote, group = D.simulate_votes(participants, seed=seed)
     echo(f"  {len(D.STATEMENTS)} statements; simulating {participants} participants in "
          f"{len(D.GROUPS)} planted groups ({', '.join(g.label.lower() for g in D.GROUPS)}) ...")
@@ -109,6 +118,22 @@ def find_demo(db) -> str | None:
             if conv.topic == D.TITLE:
                 return conv.id
     return None
+
+
+def welsh_title(db, cid: str) -> dict[str, str]:
+    """Give the demo conversation its Welsh title and description when it has none (a demo database built by an
+    earlier voxpop); returns its titles by language."""
+    from voxpop import demo_content as D
+    from voxpop.services import conversation_text
+    from voxpop.services.conversations import get_conversation
+
+    with db.write() as s:
+        conv = get_conversation(s, cid)
+        given = conversation_text.translations(s, conv)
+        if "cy" not in given:
+            given = {**given, "cy": conversation_text.set_translation(s, conv, "cy", topic=D.TITLE_CY,
+                                                                      description=D.DESCRIPTION_CY)}
+        return {code: t["topic"] for code, t in given.items() if t["topic"]}
 
 
 def _can_open_browser() -> bool:
@@ -218,25 +243,55 @@ def _check(base: str, urls: dict[str, str]) -> list[str]:
     return problems
 
 
+def _demo_database(database_url: str | None, db: Path | None) -> tuple[str, Path | None]:
+    """The demo's database URL (a SQLite file made absolute, so the printed URL works from any folder) and its
+    SQLite file (None for a server). --db FILE, the option's old name, still works, with a notice."""
+    from voxpop.store.db import resolve_url, sqlite_file
+
+    if db is not None and database_url is not None:
+        raise _fail("give the demo's database once, with --database-url sqlite:///FILE (--db FILE is its old name)")
+    if db is not None:
+        database_url = f"sqlite:///{db}"
+        typer.echo(f"note: --db is deprecated; use --database-url {database_url}", err=True)
+    try:
+        url = resolve_url(database_url or DEFAULT_URL)
+    except ValueError as e:
+        raise _fail(f"--database-url: {e}") from None
+    path = sqlite_file(url)
+    if url.startswith("sqlite") and path is None:
+        raise _fail("the demo needs a database file or server (its web server reads it from other threads): give "
+                    "--database-url sqlite:///FILE or postgresql+psycopg://...")
+    if path is not None:
+        path = path.resolve()
+        url = f"sqlite:///{path}"
+    return url, path
+
+
 @app.command()
 def demo(
-    db: Annotated[Path, typer.Option("--db", help="SQLite file for the demo (created if missing)")] = DEFAULT_DB,
-    port: Annotated[int, typer.Option(help="port on 127.0.0.1 (0 = any free port)")] = 8000,
+    database_url: Annotated[str | None, typer.Option(
+        "--database-url", show_default=False,
+        help=f"The demo's database: sqlite:///FILE (created if missing; default {DEFAULT_URL}) or "
+             "postgresql+psycopg://... Unlike the other commands it does not read $VOXPOP_DATABASE_URL: the demo "
+             "adds an organiser whose password it prints, never into your service's database by accident.")] = None,
+    db: Annotated[Path | None, typer.Option("--db", hidden=True,
+                                            help="Deprecated: --database-url sqlite:///FILE.")] = None,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 = any free port).")] = 8000,
     participants: Annotated[int, typer.Option(min=10, max=20000,
-                                              help="simulated participants voting in the demo")] = 1500,
-    fresh: Annotated[bool, typer.Option("--fresh", help="delete the demo database and build it again")] = False,
-    no_browser: Annotated[bool, typer.Option("--no-browser", help="do not open a web browser")] = False,
+                                              help="Simulated participants voting in the demo.")] = 1500,
+    fresh: Annotated[bool, typer.Option("--fresh", help="Delete the demo's SQLite file and build it again.")] = False,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a web browser.")] = False,
     exit_after_seconds: Annotated[float | None, typer.Option(
-        help="stop the server after this many seconds (for scripts and tests)")] = None,
+        help="Stop the server after this many seconds (for scripts and tests).")] = None,
     check: Annotated[bool, typer.Option(
-        "--check", help="start, fetch every page over HTTP, print the results and exit (0 = all well)")] = False,
-    seed: Annotated[int, typer.Option(help="random seed for the simulated votes")] = 0,
+        "--check", help="Start, fetch every page over HTTP, print the results and exit (0 = all well).")] = False,
+    seed: Annotated[int, typer.Option(help="Random seed for the simulated votes.")] = 0,
 ) -> None:
     """Start a local voxpop with a populated demo conversation and print its addresses.
 
     The demo asks "What should our country do now?" after a national vote that split towns, coasts and the countryside from the big cities: 40 statements, 1,500 simulated participants in three planted opinion groups placed across the UK's 382 counting areas of 2016 (more from the cities, as online participation is), weighted by population and already analysed, with a map of places and 78 written testimonies already turned into themes, shown by place on the map too.
 
-    It serves on http://127.0.0.1:PORT with SQLite (--db, default ./voxpop-demo.db, reused on the next run; --fresh rebuilds it) and prints the participant, results and organiser addresses and the organiser's demo username and password. Stop it with Ctrl+C.
+    It serves on http://127.0.0.1:PORT with the database --database-url names (default sqlite:///voxpop-demo.db, a SQLite file in this folder, reused on the next run; --fresh rebuilds it) and prints the participant, results and organiser addresses and the organiser's demo username and password. Stop it with Ctrl+C.
 
     \b
     Examples:
@@ -244,19 +299,26 @@ def demo(
       voxpop demo --port 0         # any free port
       voxpop demo --check          # fetch every page, exit 0 if all is well
       voxpop demo --fresh --participants 2000
+      voxpop demo --database-url sqlite:///other-demo.db
     """
     import socket
 
     import uvicorn
+    from sqlalchemy.engine import make_url
 
     from voxpop import demo_content as D
+    from voxpop.errors import ServiceError
     from voxpop.store.db import Database
     from voxpop.web.app import create_app, uvicorn_config
 
-    db = db.resolve()
-    if fresh:
+    url, path = _demo_database(database_url, db)
+    where = str(path) if path is not None else url.rsplit("@", 1)[-1]  # never a password
+    if fresh and path is None:
+        raise _fail("--fresh deletes the demo's SQLite file; a server database is not deleted: drop and create "
+                    "it yourself, or give another --database-url")
+    if fresh and path is not None:
         for suffix in ("", "-wal", "-shm", ".migrate-lock"):
-            Path(str(db) + suffix).unlink(missing_ok=True)
+            Path(str(path) + suffix).unlink(missing_ok=True)
     if port == 0:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
@@ -268,25 +330,33 @@ def demo(
                 sock.bind(("127.0.0.1", port))
             except OSError:
                 raise _fail(f"port {port} is in use; choose another with --port N (or --port 0 for any)") from None
-    url = f"sqlite:///{db}"
     try:
         database = Database(url)
         database.upgrade()
-    except Exception as e:  # a file that is not a voxpop database, a read-only folder, ...
-        raise _fail(f"cannot use {db} as the demo database ({e}); pass another --db or use --fresh") from None
-    cid = find_demo(database)
+        cid = find_demo(database)
+    except Exception as e:  # a file that is not a voxpop database, a read-only folder, a server not there, ...
+        reason = str(getattr(e, "orig", None) or e).strip().splitlines()[0]
+        raise _fail(f"cannot use {where} as the demo database ({reason}); give another --database-url"
+                    + (" or use --fresh" if path is not None else "")) from None
     if cid is None:
-        typer.echo(f"voxpop demo: building the demo conversation in {db} ...")
-        cid = build_demo(database, participants=participants, seed=seed, echo=typer.echo)
+        typer.echo(f"voxpop demo: building the demo conversation in {where} ...")
+        try:
+            cid = build_demo(database, participants=participants, seed=seed, echo=typer.echo)
+        except ServiceError as e:  # e.g. a database that has an organiser of the demo's name but not the demo
+            raise _fail(f"cannot build the demo in {where} ({e.message}); give a new database with "
+                        "--database-url") from None
     else:
-        typer.echo(f"voxpop demo: reusing the demo conversation in {db} (--fresh rebuilds it)")
+        typer.echo(f"voxpop demo: reusing the demo conversation in {where}"
+                   + (" (--fresh rebuilds it)" if path is not None else ""))
+    titles = welsh_title(database, cid)  # a demo built before titles had translations gets its Welsh one
     database.dispose()
 
     base = f"http://127.0.0.1:{port}"
     urls = {"participant": f"{base}/c/{cid}", "results": f"{base}/c/{cid}/results",
             "organiser": f"{base}/organiser/sign-in?next=/organiser/c/{cid}"}
     application = create_app(url, background="thread")
-    application.state.featured_conversations = [{"title": D.TITLE, "url": f"/c/{cid}"}]
+    application.state.featured_conversations = [{"title": D.TITLE, "language": "en", "titles": titles,
+                                                 "url": f"/c/{cid}"}]
     server = uvicorn.Server(uvicorn_config(application, host="127.0.0.1", port=port, access_log=False,
                                            log_level="warning", timeout_graceful_shutdown=3))
     thread = threading.Thread(target=server.run, name="voxpop-demo-server", daemon=True)
@@ -305,7 +375,8 @@ def demo(
     typer.echo(f"  Organiser page:    {urls['organiser']}")
     typer.echo(f"  Organiser sign-in: username {D.ORGANISER_USERNAME}   password {D.ORGANISER_PASSWORD}")
     typer.echo(f"  JSON API:          {base}/api/v1/conversations/{cid}   (docs: {base}/docs)")
-    typer.echo(f"  Database:          {url}   (for the CLI: voxpop export {cid} DIR --database-url {url})")
+    shown = make_url(url).render_as_string(hide_password=True)
+    typer.echo(f"  Database:          {shown}   (for the CLI: voxpop export {cid} DIR --database-url {shown})")
     typer.echo("")
     code = 0
     try:

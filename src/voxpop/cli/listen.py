@@ -56,7 +56,7 @@ def listen_cmd(
     files: list[Path] = typer.Argument(..., help="CSV files, text files, transcripts, or folders of them."),
     json_out: Path | None = typer.Option(None, "--json", help="Write the analysis document (themes filled) here (- for stdout)."),
     html_out: Path | None = typer.Option(None, "--html", help="Write the HTML report here (- for stdout)."),
-    model: str = typer.Option("auto", "--model", help="auto (MiniLM if installed, else TF-IDF) | minilm | tfidf."),
+    model: str = typer.Option("auto", "--model", help="The embedding model: auto (MiniLM if installed, else TF-IDF), minilm or tfidf."),
     max_statement_length: int = typer.Option(280, "--max-statement-length", help="Longest candidate statement."),
     title: str = typer.Option("Listening", "--title", help="Title for the report."),
     threads: int | None = typer.Option(None, "--threads", min=1,
@@ -73,26 +73,31 @@ def listen_cmd(
 
     console = Console(stderr=True)
     if model not in ("auto", "minilm", "tfidf"):
-        console.print(f"[red]error:[/] --model must be auto, minilm or tfidf (got {model!r})")
+        console.print(Text("error: ", style="bold red") + Text(f"--model must be auto, minilm or tfidf (got {model!r})"),
+                      soft_wrap=True)
         raise typer.Exit(2)
-    with Progress(TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=False) as bar:
-        tasks: dict[str, TaskID] = {}
+    # the bars start with the first progress, so input refused while it is read is one line, nothing around it
+    bar = Progress(TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=console, transient=False)
+    tasks: dict[str, TaskID] = {}
 
-        def progress(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=max(total, 1))
-            bar.update(tasks[stage], completed=done if total else 1, total=max(total, 1))
+    def progress(stage: str, done: int, total: int) -> None:
+        if not tasks:
+            bar.start()
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=max(total, 1))
+        bar.update(tasks[stage], completed=done if total else 1, total=max(total, 1))
 
-        try:
-            themes = listen(files, model=model, progress=progress, max_statement_length=max_statement_length,
-                            threads=threads)
-        except (TestimonyError, EmbeddingError) as exc:
-            bar.stop()
-            console.print(Text("error: ", style="bold red") + Text(str(exc)), soft_wrap=True)
-            raise typer.Exit(1) from None
-        for tid in tasks.values():
-            bar.update(tid, completed=bar.tasks[tid].total)
+    try:
+        themes = listen(files, model=model, progress=progress, max_statement_length=max_statement_length,
+                        threads=threads)
+    except (TestimonyError, EmbeddingError) as exc:  # bad input, or a model or setting that cannot be used
+        bar.stop()
+        console.print(Text("error: ", style="bold red") + Text(str(exc)), soft_wrap=True)
+        raise typer.Exit(2) from None
+    for tid in tasks.values():
+        bar.update(tid, completed=bar.tasks[tid].total)
+    bar.stop()
     from voxpop.cli.output import is_stdout, make_console
 
     out = make_console(stderr=is_stdout(json_out) or is_stdout(html_out))  # stdout unless it carries a file

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from voxpop.store.db import Database, NoDatabase, get_database, sqlite_file
+from voxpop.store.db import Database, NoDatabase, SchemaMismatch, get_database, sqlite_file, where_is
 
 DEMO_FILE = Path("voxpop-demo.db")  # what `voxpop demo` builds in the working directory (cli/demo.py)
 CHOOSE = "choose the database with --database-url URL (or $VOXPOP_DATABASE_URL)"
@@ -23,20 +23,33 @@ def demo_hint(url: str) -> str:
     return f"\nthe demo's database is {demo}: add --database-url {demo}"
 
 
-def where(url: str) -> str:
-    """The database as a user named it: the SQLite file, or the server (never a password)."""
-    path = sqlite_file(url)
-    return f"{path} ({url})" if path is not None else url.rsplit("@", 1)[-1]
+where = where_is  # the database as a user named it: the SQLite file, or the server (never a password)
+
+
+def upgrade_command(url: str) -> str:
+    """The command that upgrades the database at url, quoted as one can type it (a password shown as ***)."""
+    from sqlalchemy.engine import make_url
+
+    shown = make_url(url).render_as_string(hide_password=True)
+    return f"`voxpop db upgrade --database-url {shown}`" + (" (with its password)" if "***" in shown else "")
 
 
 def open_for_reading(url: str | None, command: str) -> Database:
-    """The database at url (else $VOXPOP_DATABASE_URL, else ./voxpop.db), never created: a missing SQLite
-    file raises ValueError with a message naming the path and how to choose the database."""
+    """The database at url (else $VOXPOP_DATABASE_URL, else ./voxpop.db), never created nor upgraded: a missing
+    SQLite file, or one at another schema revision than this voxpop's, raises ValueError with a message that
+    names the database and what to do."""
     try:
         return get_database(url, create=False)
     except NoDatabase as e:
-        raise ValueError(f"{e.reason} ({e.url}); `voxpop {command}` only reads a database, so it creates none: "
+        named = f" ({e.url})" if e.path is not None else ""  # a server's is named in the reason, without password
+        raise ValueError(f"{e.reason}{named}; `voxpop {command}` only reads a database, so it creates none: "
                          f"{CHOOSE}{demo_hint(e.url)}") from None
+    except SchemaMismatch as e:
+        if e.newer:
+            raise ValueError(str(e)) from None
+        raise ValueError(f"{e}; `voxpop {command}` only reads a database, so it does not upgrade it: upgrade it "
+                         f"with {upgrade_command(e.url)} (back it up first: docs/archive.md), then run "
+                         f"`voxpop {command}` again") from None
 
 
 def conversations_present(db: Database) -> str:

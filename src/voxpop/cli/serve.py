@@ -15,7 +15,8 @@ db_app = typer.Typer(help="Database maintenance (migrations).", no_args_is_help=
 app.add_typer(db_app, name="db")
 
 DbUrl = Annotated[str | None, typer.Option("--database-url", envvar="VOXPOP_DATABASE_URL",
-                                           help="sqlite:///FILE (default ./voxpop.db) or postgresql+psycopg://...")]
+                                           help="The database: sqlite:///FILE (default sqlite:///voxpop.db) or "
+                                                "postgresql+psycopg://...")]
 
 
 def _fail(message: str) -> typer.Exit:
@@ -42,14 +43,15 @@ def _logging() -> None:
 @app.command()
 def serve(
     database_url: DbUrl = None,
-    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
-    analysis: Annotated[str, typer.Option(help="background analyses: process (a child process), thread, or "
-                                               "off (run `voxpop worker` separately)")] = "process",
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    analysis: Annotated[str, typer.Option(envvar="VOXPOP_BACKGROUND",
+                                          help="Background analyses: process (a child process), thread, or "
+                                               "off (run `voxpop worker` separately).")] = "process",
     no_rate_limit_per_address: Annotated[bool, typer.Option(
-        "--no-rate-limit-per-address", help="disable the per-address write limit (load tests from one address)")] = False,
-    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="server processes sharing the port "
-                                         "(more than 1 needs PostgreSQL; see docs/deploy.md)")] = 1,
+        "--no-rate-limit-per-address", help="Disable the per-address write limit (load tests from one address).")] = False,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Server processes sharing the port "
+                                         "(more than 1 needs PostgreSQL; see docs/deploy.md).")] = 1,
 ) -> None:
     """Run the web server (JSON API under /api/v1, pages, OpenAPI at /docs). Migrates the database first."""
     import uvicorn
@@ -57,7 +59,7 @@ def serve(
     from voxpop.web.app import create_app, uvicorn_config
 
     if analysis not in ("process", "thread", "off"):
-        raise _fail("--analysis must be process, thread or off")
+        raise _fail(f"--analysis (or $VOXPOP_BACKGROUND) must be process, thread or off, not {analysis!r}")
     _logging()
     if workers > 1:
         _serve_processes(database_url, host, port, analysis, not no_rate_limit_per_address, workers)
@@ -96,6 +98,8 @@ def _serve_processes(database_url: str | None, host: str, port: int, analysis: s
         db = Database(url)
         db.upgrade()  # once, before the processes start (they would race to migrate)
         db.engine.dispose()
+    except ValueError as e:  # e.g. a database a newer voxpop has upgraded
+        raise _fail(str(e)) from None
     except SQLAlchemyError as e:
         raise _db_error(e, database_url) from None
     os.environ.update({"VOXPOP_DATABASE_URL": url, "VOXPOP_BACKGROUND": analysis,
@@ -109,7 +113,7 @@ def _serve_processes(database_url: str | None, host: str, port: int, analysis: s
 @app.command()
 def worker(
     database_url: DbUrl = None,
-    once: Annotated[bool, typer.Option("--once", help="analyse and theme what is due, then exit")] = False,
+    once: Annotated[bool, typer.Option("--once", help="Analyse and theme what is due, then exit.")] = False,
 ) -> None:
     """Run background jobs: analyses and listening (any number of workers may share one PostgreSQL)."""
     from voxpop.worker import run_worker
@@ -140,11 +144,11 @@ def db_upgrade(database_url: DbUrl = None) -> None:
 
 @app.command("create-organiser")
 def create_organiser(
-    username: Annotated[str, typer.Argument(help="login name")],
+    username: Annotated[str, typer.Argument(help="Login name.")],
     database_url: DbUrl = None,
-    admin: Annotated[bool, typer.Option("--admin", help="may manage every conversation")] = False,
-    token: Annotated[bool, typer.Option("--token", help="also print a new API token")] = False,
-    password: Annotated[str | None, typer.Option(envvar="VOXPOP_PASSWORD", help="(prompted when absent)")] = None,
+    admin: Annotated[bool, typer.Option("--admin", help="May manage every conversation.")] = False,
+    token: Annotated[bool, typer.Option("--token", help="Also print a new API token.")] = False,
+    password: Annotated[str | None, typer.Option(envvar="VOXPOP_PASSWORD", help="The password (asked for when absent).")] = None,
 ) -> None:
     """Create an organiser account (argon2-hashed password), optionally with an API token."""
     from voxpop.errors import ServiceError

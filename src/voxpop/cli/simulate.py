@@ -43,7 +43,7 @@ def simulate(
     follow_probability: Annotated[float, typer.Option(min=0.0, max=1.0, help="Chance a vote follows the "
                                                       "person's group.")] = 0.85,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-    format: Annotated[Format, typer.Option("--format", help="plain votes CSV or a Pol.is export folder.")]
+    format: Annotated[Format, typer.Option("--format", help="What to write: plain (a votes CSV) or polis (a Pol.is export folder).")]
     = Format.plain,
 ) -> None:
     """Simulate a divided country listening to itself (planted groups and common ground)."""

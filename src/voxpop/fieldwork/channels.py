@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from voxpop import i18n
 from voxpop.errors import Invalid
 from voxpop.store import places as SP
 from voxpop.store.models import Participant, Statement, Vote
@@ -26,7 +27,7 @@ def parse_channels(raw: str | list[str] | None) -> list[str]:
     chosen = [x.strip().lower() for x in items if x and x.strip()]
     bad = [x for x in chosen if x not in CHANNELS]
     if bad:
-        raise Invalid(f"unknown channel {bad[0]!r}; choose from {', '.join(CHANNELS)}")
+        raise Invalid(i18n.lazy_gettext("unknown channel %(value)s; choose from %(channels)s", value=repr(bad[0]), channels=', '.join(CHANNELS)))
     return [c for c in CHANNELS if c in chosen] or list(CHANNELS)
 
 

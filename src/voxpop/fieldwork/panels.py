@@ -20,8 +20,10 @@ from collections import Counter
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from voxpop import i18n
 from voxpop.errors import Conflict, Invalid, NotFound
 from voxpop.fieldwork.csvin import read_csv
+from voxpop.i18n import N_
 from voxpop.services.text import clean_text
 from voxpop.store.db import rowcount
 from voxpop.store.models import now_ms
@@ -47,21 +49,25 @@ def pretty_code(code: str) -> str:
 
 
 def parse_quotas(data: bytes) -> list[dict]:
-    rows = read_csv(data, what="quotas", required=["feature", "value", "min", "max"], max_rows=1000)
+    rows = read_csv(data, what=N_("quotas"), required=["feature", "value", "min", "max"], max_rows=1000)
     out, seen = [], set()
     for i, r in enumerate(rows, start=2):
         feature, value = r["feature"].lower(), r["value"]
         if not feature or not value:
-            raise Invalid(f"quotas line {i}: feature and value must not be empty")
+            raise Invalid(i18n.lazy_gettext("quotas line %(i)s: feature and value must not be empty", i=i))
         if feature in RESERVED - {"place"}:
-            raise Invalid(f"quotas line {i}: {feature!r} cannot be a quota feature; use an attribute column")
+            raise Invalid(i18n.lazy_gettext("quotas line %(i)s: %(feature)s cannot be a quota feature; use "
+                                            "an attribute column", i=i, feature=repr(feature)))
         if not (r["min"].isdigit() and r["max"].isdigit()):
-            raise Invalid(f"quotas line {i}: min and max must be whole numbers ≥ 0 (got {r['min']!r}, {r['max']!r})")
+            raise Invalid(i18n.lazy_gettext("quotas line %(i)s: min and max must be whole numbers ≥ 0 (got "
+                                            "%(min)s, %(max)s)", i=i, min=repr(r['min']), max=repr(r['max'])))
         lo, hi = int(r["min"]), int(r["max"])
         if lo > hi:
-            raise Invalid(f"quotas line {i}: min {lo} is more than max {hi} for {feature} = {value}")
+            raise Invalid(i18n.lazy_gettext("quotas line %(i)s: min %(lo)s is more than max %(hi)s for "
+                                            "%(feature)s = %(value)s", i=i, lo=lo, hi=hi, feature=feature, value=value))
         if (feature, value) in seen:
-            raise Invalid(f"quotas line {i}: {feature} = {value} appears twice; give each value one line")
+            raise Invalid(i18n.lazy_gettext("quotas line %(i)s: %(feature)s = %(value)s appears twice; give "
+                                            "each value one line", i=i, feature=feature, value=value))
         seen.add((feature, value))
         out.append({"feature": feature, "value": value, "min": lo, "max": hi})
     return out
@@ -71,35 +77,41 @@ def create_panel(s: Session, conversation_id: str, *, size: int, pool_csv: bytes
                  name: str = "") -> Panel:
     """A panel with its pool and quotas (not drawn yet); Invalid naming the line for bad input."""
     if not isinstance(size, int) or not 1 <= size <= 10_000:
-        raise Invalid("size must be a whole number from 1 to 10000 (the number of people to invite)")
+        raise Invalid(i18n.lazy_gettext("size must be a whole number from 1 to 10000 (the number of people "
+                                        "to invite)"))
     name = clean_text(name, field="name", max_len=200, min_len=0, multiline=False) if name else ""
-    rows = read_csv(pool_csv, what="pool", required=["id"], max_rows=MAX_POOL)
+    rows = read_csv(pool_csv, what=N_("pool"), required=["id"], max_rows=MAX_POOL)
     quotas = parse_quotas(quotas_csv)
     features = sorted({q["feature"] for q in quotas})
     header = list(rows[0])
     missing = [f for f in features if f not in header]
     if missing:
-        raise Invalid(f"the quotas name {', '.join(missing)}, which the pool file has no column for "
-                      f"(pool columns: {', '.join(header)})")
+        raise Invalid(i18n.lazy_gettext("the quotas name %(missing)s, which the pool file has no column for "
+                                        "(pool columns: %(header)s)", missing=', '.join(missing), header=', '.join(header)))
     ids: set[str] = set()
     for i, r in enumerate(rows, start=2):
         if not r["id"]:
-            raise Invalid(f"pool line {i}: the id is empty; give every volunteer an id")
+            raise Invalid(i18n.lazy_gettext("pool line %(i)s: the id is empty; give every volunteer an id", i=i))
         if r["id"] in ids:
-            raise Invalid(f"pool line {i}: id {r['id']!r} appears twice; ids must be unique")
+            raise Invalid(i18n.lazy_gettext("pool line %(i)s: id %(id)s appears twice; ids must be unique", i=i, id=repr(r['id'])))
         ids.add(r["id"])
         for f in features:
             if not r[f]:
-                raise Invalid(f"pool line {i}: no {f} for volunteer {r['id']!r}; every volunteer needs every quota field")
+                raise Invalid(i18n.lazy_gettext("pool line %(i)s: no %(f)s for volunteer %(id)s; every "
+                                                "volunteer needs every quota field", i=i, f=f, id=repr(r['id'])))
     values = {(f, r[f]) for r in rows for f in features}
     quota_values = {(q["feature"], q["value"]) for q in quotas}
     unquoted = sorted(values - quota_values)
     if unquoted:
         f, v = unquoted[0]
-        raise Invalid(f"volunteers have {f} = {v!r} but the quotas give no line for it; add "
-                      f"'{f},{v},MIN,MAX' to the quotas" + (f" (and {len(unquoted) - 1} more)" if len(unquoted) > 1 else ""))
+        if len(unquoted) > 1:
+            raise Invalid(i18n.lazy_gettext("volunteers have %(f)s = %(v)s but the quotas give no line for it; add "
+                                            "'%(f)s,%(value)s,MIN,MAX' to the quotas (and %(more)s more)",
+                                            f=f, v=repr(v), value=v, more=len(unquoted) - 1))
+        raise Invalid(i18n.lazy_gettext("volunteers have %(f)s = %(v)s but the quotas give no line for it; add "
+                                        "'%(f)s,%(value)s,MIN,MAX' to the quotas", f=f, v=repr(v), value=v))
     if len(rows) < size:
-        raise Invalid(f"the pool has {len(rows)} volunteers, fewer than the {size} to invite")
+        raise Invalid(i18n.lazy_gettext("the pool has %(n)s volunteers, fewer than the %(size)s to invite", n=len(rows), size=size))
     panel = Panel(conversation_id=conversation_id, name=name, size=size, features=features, quotas=quotas)
     s.add(panel)
     s.flush()
@@ -114,7 +126,7 @@ def create_panel(s: Session, conversation_id: str, *, size: int, pool_csv: bytes
 def get_panel(s: Session, conversation_id: str, panel_id: int) -> Panel:
     p = s.get(Panel, panel_id)
     if p is None or p.conversation_id != conversation_id:
-        raise NotFound(f"no panel {panel_id} in conversation {conversation_id!r}")
+        raise NotFound(i18n.lazy_gettext("no panel %(panel_id)s in conversation %(conversation_id)s", panel_id=panel_id, conversation_id=repr(conversation_id)))
     return p
 
 
@@ -146,20 +158,20 @@ def draw(s: Session, panel: Panel, *, algorithm: str = "legacy", seed: int = 0, 
     from sortition_algorithms.utils import set_random_provider
 
     if algorithm not in ALGORITHMS:
-        raise Invalid(f"algorithm must be one of {', '.join(ALGORITHMS)}")
+        raise Invalid(i18n.lazy_gettext("algorithm must be one of %(algorithms)s", algorithms=', '.join(ALGORITHMS)))
     if not 0 <= estimate_draws <= 10_000:
-        raise Invalid("estimate_draws must be from 0 to 10000")
+        raise Invalid(i18n.lazy_gettext("estimate_draws must be from 0 to 10000"))
     if panel.selected_ms is not None:
-        raise Conflict("this panel was already drawn; create a new panel to draw again")
+        raise Conflict(i18n.lazy_gettext("this panel was already drawn; create a new panel to draw again"))
     vols = list(s.scalars(select(Volunteer).where(Volunteer.panel_id == panel.id).order_by(Volunteer.id)))
     set_random_provider(seed or None)
     try:
         features, people = _library_inputs(panel, vols)
         chosen, probs, exact = _select(features, people, panel.size, algorithm, estimate_draws)
     except SortitionBaseError as e:
-        raise Invalid(f"the quotas cannot be met with this pool: {_flat(e)}") from None
+        raise Invalid(i18n.lazy_gettext("the quotas cannot be met with this pool: %(e)s", e=_flat(e))) from None
     except (ValueError, RuntimeError) as e:
-        raise Invalid(f"the draw failed: {e}") from None
+        raise Invalid(i18n.lazy_gettext("the draw failed: %(e)s", e=e)) from None
     for v in vols:
         v.probability = probs.get(str(v.id))
         if str(v.id) in chosen:
@@ -243,7 +255,8 @@ def find_invitation(s: Session, code: str) -> Volunteer:
     norm = normalise_code(code or "")
     v = s.scalars(select(Volunteer).where(Volunteer.code == norm)).first() if len(norm) == 10 else None
     if v is None:
-        raise NotFound("this invitation code is not known; check the letter (letters and digits, e.g. ABCDE-23456)")
+        raise NotFound(i18n.lazy_gettext("this invitation code is not known; check the letter (letters and "
+                                         "digits, e.g. ABCDE-23456)"))
     return v
 
 
@@ -265,19 +278,20 @@ def redeem(s: Session, code: str, participant_id: int) -> tuple[Volunteer, Panel
     panel = s.get(Panel, v.panel_id)
     p = s.get(Participant, participant_id)
     if p is None or panel is None or p.conversation_id != panel.conversation_id:
-        raise Invalid("this invitation is for another conversation")
+        raise Invalid(i18n.lazy_gettext("this invitation is for another conversation"))
     if v.used_ms is not None:
         if v.participant_id == participant_id:
             return v, panel
-        raise Conflict("this invitation code was already used; each code works once")
+        raise Conflict(i18n.lazy_gettext("this invitation code was already used; each code works once"))
     if s.get(FieldParticipant, participant_id) is not None:
-        raise Conflict("you already took part through another channel here; an invitation cannot be added")
+        raise Conflict(i18n.lazy_gettext("you already took part through another channel here; an invitation "
+                                         "cannot be added"))
     # claim the code atomically: a concurrent redemption of the same code updates no row
     claimed = rowcount(s.execute(update(Volunteer)
                         .where(Volunteer.id == v.id, Volunteer.used_ms.is_(None))
                         .values(used_ms=now_ms(), participant_id=participant_id)))
     if claimed != 1:
-        raise Conflict("this invitation code was already used; each code works once")
+        raise Conflict(i18n.lazy_gettext("this invitation code was already used; each code works once"))
     p.place_id = v.place_id or p.place_id
     p.strata = {k: str(val)[:100] for k, val in list(v.attributes.items())[:20]}
     s.add(FieldParticipant(participant_id=participant_id, conversation_id=p.conversation_id, channel="invited",

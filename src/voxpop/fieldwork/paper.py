@@ -15,9 +15,11 @@ import secrets
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from voxpop import i18n
 from voxpop.errors import Conflict, Invalid, NotFound
 from voxpop.fieldwork.csvin import read_csv
 from voxpop.fieldwork.places import check_place
+from voxpop.i18n import N_
 from voxpop.services import votes as V
 from voxpop.services.conversations import get_conversation
 from voxpop.services.statements import list_statements
@@ -44,8 +46,8 @@ def normalise_sheet_id(raw: str) -> str:
     """The sheet id as stored (upper case, no spaces or dashes); Invalid if it cannot be one (typo)."""
     sid = "".join(ch for ch in (raw or "").upper() if ch.isalnum())
     if len(sid) != 7 or any(ch not in ALPHABET for ch in sid) or _check_char(sid[:6]) != sid[6]:
-        raise Invalid(f"{raw!r} is not a sheet id (7 letters and digits, e.g. ABC-2345, printed at the top of "
-                      "each sheet); check it was typed correctly")
+        raise Invalid(i18n.lazy_gettext("%(raw)s is not a sheet id (7 letters and digits, e.g. ABC-2345, "
+                                        "printed at the top of each sheet); check it was typed correctly", raw=repr(raw)))
     return sid
 
 
@@ -57,13 +59,14 @@ def make_pack(s: Session, cid: str, *, place: str | None, sheets: int) -> list[P
     """`sheets` new ballot sheets for the place with the conversation's current statements."""
     conv = get_conversation(s, cid)
     if not conv.is_open:
-        raise Conflict("this conversation is closed; paper ballots could no longer be counted")
+        raise Conflict(i18n.lazy_gettext("this conversation is closed; paper ballots could no longer be "
+                                         "counted"))
     if not isinstance(sheets, int) or not 1 <= sheets <= MAX_SHEETS:
-        raise Invalid(f"the number of sheets must be from 1 to {MAX_SHEETS}")
+        raise Invalid(i18n.lazy_gettext("the number of sheets must be from 1 to %(max_sheets)s", max_sheets=MAX_SHEETS))
     place_id = check_place(s, cid, place)
     tids = [st.tid for st in list_statements(s, cid)][:MAX_STATEMENTS]
     if not tids:
-        raise Invalid("the conversation has no statements to print yet; add some first")
+        raise Invalid(i18n.lazy_gettext("the conversation has no statements to print yet; add some first"))
     out = [PaperSheet(conversation_id=cid, sheet_id=new_sheet_id(), place_id=place_id, statements=tids)
            for _ in range(sheets)]
     s.add_all(out)
@@ -75,7 +78,7 @@ def get_sheet(s: Session, cid: str, raw_id: str) -> PaperSheet:
     sid = normalise_sheet_id(raw_id)
     sheet = s.scalars(select(PaperSheet).where(PaperSheet.conversation_id == cid, PaperSheet.sheet_id == sid)).first()
     if sheet is None:
-        raise NotFound(f"no sheet {pretty_sheet_id(sid)} was printed for this conversation; check the id")
+        raise NotFound(i18n.lazy_gettext("no sheet %(sid)s was printed for this conversation; check the id", sid=pretty_sheet_id(sid)))
     return sheet
 
 
@@ -84,9 +87,11 @@ def parse_answers(raw: str, n: int) -> str:
     text = "".join((raw or "").lower().split()).replace(".", "-")
     bad = sorted({ch for ch in text if ch not in ANSWER})
     if bad:
-        raise Invalid(f"answers may only use a (agree), d (disagree), p (pass) and - (blank); found {''.join(bad)!r}")
+        raise Invalid(i18n.lazy_gettext("answers may only use a (agree), d (disagree), p (pass) and - "
+                                        "(blank); found %(bad)s", bad=repr(''.join(bad))))
     if len(text) != n:
-        raise Invalid(f"this sheet has {n} statements; {len(text)} answers were typed (type - for a blank)")
+        raise Invalid(i18n.lazy_gettext("this sheet has %(n)s statements; %(n2)s answers were typed (type - "
+                                        "for a blank)", n=n, n2=len(text)))
     return text
 
 
@@ -108,7 +113,7 @@ def enter(s: Session, cid: str, sheet_id: str, answers: str, *, entered_by: str 
     entries = _entries(s, sheet)
     result = {"sheet": pretty_sheet_id(sheet.sheet_id), "place": sheet.place_id}
     if sheet.status == "imported":
-        raise Conflict(f"sheet {pretty_sheet_id(sheet.sheet_id)} was already counted; nothing was changed")
+        raise Conflict(i18n.lazy_gettext("sheet %(sheet_id)s was already counted; nothing was changed", sheet_id=pretty_sheet_id(sheet.sheet_id)))
     if 1 not in entries:
         s.add(PaperEntry(sheet_pk=sheet.id, entry=1, answers=text, entered_by=entered_by))
         sheet.status = "entered"
@@ -116,7 +121,8 @@ def enter(s: Session, cid: str, sheet_id: str, answers: str, *, entered_by: str 
         return {**result, "entry": 1, "status": "entered"}
     if 2 not in entries:
         if entered_by and entered_by.lower() == entries[1].entered_by.lower():
-            raise Invalid("the second entry of a sheet must be typed by someone else than the first")
+            raise Invalid(i18n.lazy_gettext("the second entry of a sheet must be typed by someone else than "
+                                            "the first"))
         s.add(PaperEntry(sheet_pk=sheet.id, entry=2, answers=text, entered_by=entered_by))
         if text != entries[1].answers:
             sheet.status = "mismatch"
@@ -154,7 +160,7 @@ def _import(s: Session, sheet: PaperSheet, text: str) -> dict:
 def enter_csv(s: Session, cid: str, data: bytes) -> dict:
     """Many entries from a CSV `sheet,answers[,entered_by]`, in file order, all or nothing: the first bad
     line (an unknown sheet id, the wrong number of answers) is named and nothing is stored."""
-    rows = read_csv(data, what="tally", required=["sheet", "answers"], max_rows=20_000)
+    rows = read_csv(data, what=N_("tally"), required=["sheet", "answers"], max_rows=20_000)
     results = []
     for line, r in enumerate(rows, start=2):
         try:
@@ -193,5 +199,5 @@ def mismatches(s: Session, cid: str, limit: int = 200) -> list[dict]:
 
 def sheets_for_print(s: Session, cid: str, ids: list[str]) -> list[PaperSheet]:
     if not 1 <= len(ids) <= MAX_SHEETS:
-        raise Invalid(f"print 1 to {MAX_SHEETS} sheets at a time")
+        raise Invalid(i18n.lazy_gettext("print 1 to %(max_sheets)s sheets at a time", max_sheets=MAX_SHEETS))
     return [get_sheet(s, cid, x) for x in ids]

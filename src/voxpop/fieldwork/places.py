@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from voxpop import i18n
 from voxpop.errors import Invalid
 from voxpop.store.models import Place
 
@@ -16,7 +17,8 @@ def check_place(s: Session, cid: str, place: str | None) -> str | None:
     if not place:
         return None
     if len(place) > 100 or not place.isprintable():
-        raise Invalid("the place must be at most 100 printable characters (a place id such as E06000010)")
+        raise Invalid(i18n.lazy_gettext("the place must be at most 100 printable characters (a place id such "
+                                        "as E06000010)"))
     if s.execute(select(Place.id).where(Place.conversation_id == cid).limit(1)).first() is None:
         return place  # no registry: any label the organiser chooses
     if s.execute(select(Place.id).where(Place.conversation_id == cid, Place.place_id == place)).first():
@@ -24,7 +26,8 @@ def check_place(s: Session, cid: str, place: str | None) -> str | None:
     by_name = s.execute(select(Place.place_id).where(Place.conversation_id == cid, Place.name == place)).scalars().all()
     if len(by_name) == 1:
         return by_name[0]
-    raise Invalid(f"no place {place!r} is known in this conversation; use a place id from the Places page")
+    raise Invalid(i18n.lazy_gettext("no place %(place)s is known in this conversation; use a place id from "
+                                    "the Places page", place=repr(place)))
 
 
 def place_label(s: Session, cid: str, place_id: str | None) -> str:

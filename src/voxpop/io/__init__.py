@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from voxpop import i18n
 from voxpop.conversation import Conversation
 from voxpop.io.errors import InputError
 from voxpop.io.locate import Located, locate
@@ -17,8 +18,8 @@ def read_conversation(path: str | Path, statements: str | Path | None = None, *,
     try:
         return read_located(locate(path, statements, beside=beside))
     except OSError as e:  # permissions, a vanished file, a device error
-        raise InputError(e.filename or path, f"cannot be read ({e.strerror or e})",
-                         fix="check the file exists and you may read it") from None
+        raise InputError(e.filename or path, i18n.lazy_gettext("cannot be read (%(value)s)", value=e.strerror or e),
+                         fix=i18n.lazy_gettext("check the file exists and you may read it")) from None
 
 
 def read_located(loc: Located) -> Conversation:
@@ -35,5 +36,5 @@ def read_located(loc: Located) -> Conversation:
         assert loc.votes is not None
         return read_votes_csv(loc.votes, loc.statements)
     except OSError as e:
-        raise InputError(e.filename or loc.folder, f"cannot be read ({e.strerror or e})",
-                         fix="check the file exists and you may read it") from None
+        raise InputError(e.filename or loc.folder, i18n.lazy_gettext("cannot be read (%(value)s)", value=e.strerror or e),
+                         fix=i18n.lazy_gettext("check the file exists and you may read it")) from None

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from voxpop import i18n
 from voxpop.io.errors import InputError
 
 _INT_RE = r"^\s*[+-]?\d+\s*$"
@@ -27,18 +28,21 @@ _FLOAT_RE = r"^\s*[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?)\s*$"
 def read_header(path: Path) -> list[str]:
     """The column names on the first line (BOM and surrounding spaces removed)."""
     if not path.exists():
-        raise InputError(path, "file not found", fix="check the path")
+        raise InputError(path, i18n.lazy_gettext("file not found"),
+                         fix=i18n.lazy_gettext("check the path"))
     if not path.is_file():
-        raise InputError(path, "is not a file", fix="give the path of a CSV file")
+        raise InputError(path, i18n.lazy_gettext("is not a file"),
+                         fix=i18n.lazy_gettext("give the path of a CSV file"))
     with open(path, "rb") as f:
         first = f.readline(1 << 20)
     if not first.strip():
-        raise InputError(path, "the file is empty", line=1, fix="it needs a header line naming its columns")
+        raise InputError(path, i18n.lazy_gettext("the file is empty"), line=1,
+                         fix=i18n.lazy_gettext("it needs a header line naming its columns"))
     try:
         text = first.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise InputError(path, f"the header is not UTF-8 text ({e.reason})", line=1,
-                         fix="save the file as UTF-8 CSV") from None
+        raise InputError(path, i18n.lazy_gettext("the header is not UTF-8 text (%(reason)s)", reason=e.reason), line=1,
+                         fix=i18n.lazy_gettext("save the file as UTF-8 CSV")) from None
     return [c.strip() for c in next(csv.reader(io.StringIO(text)))]
 
 
@@ -46,7 +50,7 @@ def require_columns(path: Path, header: list[str], required: list[str], fix: str
     missing = [c for c in required if c not in header]
     if missing:
         found = ", ".join(h for h in header if h) or "nothing"
-        raise InputError(path, f"missing column(s) {', '.join(missing)} (found: {found})", line=1, fix=fix)
+        raise InputError(path, i18n.lazy_gettext("missing column(s) %(missing)s (found: %(found)s)", missing=', '.join(missing), found=found), line=1, fix=fix)
 
 
 def read_table(path: Path, types: dict[str, pa.DataType], *, what: str = "row",
@@ -72,8 +76,10 @@ def read_table(path: Path, types: dict[str, pa.DataType], *, what: str = "row",
     if bad_rows:
         expected, actual, text = bad_rows[0]
         line = line_of_text(path, text)
-        raise InputError(path, f"this {what} has {actual} field(s) but the header has {expected}: {text[:80]!r}",
-                         line=line, fix="fix or remove the broken line (a missing or extra comma?)")
+        raise InputError(path, i18n.lazy_gettext("this %(what)s has %(actual)s field(s) but the header has "
+                                                 "%(expected)s: %(value)s", what=what, actual=actual, expected=expected, value=repr(text[:80])),
+                         line=line, fix=i18n.lazy_gettext("fix or remove the broken line (a missing or extra "
+                                                          "comma?)"))
     return table
 
 

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from voxpop import i18n
 from voxpop.io import csvfast
 from voxpop.io.errors import InputError
 
@@ -89,18 +90,22 @@ def locate(path: str | Path, statements: str | Path | None = None, *, beside: bo
     p = Path(path)
     if p.is_dir():
         if statements is not None:
-            raise InputError(statements, "--statements is for a plain votes CSV",
-                             fix="a Pol.is folder already has comments.csv; give only the folder")
+            raise InputError(statements, i18n.lazy_gettext("--statements is for a plain votes CSV"),
+                             fix=i18n.lazy_gettext("a Pol.is folder already has comments.csv; give only the "
+                                                   "folder"))
         return _locate_folder(p, beside=beside)
     if not p.exists():
-        raise InputError(p, "file or folder not found", fix="check the path")
+        raise InputError(p, i18n.lazy_gettext("file or folder not found"),
+                         fix=i18n.lazy_gettext("check the path"))
     m = _EXPORT_RE.match(p.name)
     if m is not None and m["name"] == "participants-votes":
         return Located("polis", p.parent, prefix=p.name[: -len("participants-votes.csv")])
     if _is_polis_votes(p):
         if m is None or m["name"] != "votes":
-            raise InputError(p, "this is a Pol.is votes file but is not named votes.csv or ID-votes.csv",
-                             fix="give its folder, or rename it votes.csv next to comments.csv")
+            raise InputError(p, i18n.lazy_gettext("this is a Pol.is votes file but is not named votes.csv or "
+                                                  "ID-votes.csv"),
+                             fix=i18n.lazy_gettext("give its folder, or rename it votes.csv next to "
+                                                   "comments.csv"))
         loc = Located("polis", p.parent, prefix=p.name[: -len("votes.csv")])
         if not polis_path(loc, "comments").exists():
             loc.notes.append(f"no {loc.prefix}comments.csv beside {p.name}: statements have no text")
@@ -129,13 +134,15 @@ def _locate_folder(folder: Path, *, beside: bool) -> Located:
         return locate(folder / "votes.csv", beside=beside)  # a `voxpop simulate` folder
     with_votes = {prefix for prefix, names in found.items() if names & {"votes", "participants-votes"}}
     if not with_votes:
-        raise InputError(folder, "no votes.csv or participants-votes.csv here",
-                         fix="give the folder of a Pol.is export (comments.csv and votes.csv), a folder of "
-                             "voxpop exports (ID-votes.csv ...) or a votes CSV")
+        raise InputError(folder, i18n.lazy_gettext("no votes.csv or participants-votes.csv here"),
+                         fix=i18n.lazy_gettext("give the folder of a Pol.is export (comments.csv and "
+                                               "votes.csv), a folder of voxpop exports (ID-votes.csv ...) or "
+                                               "a votes CSV"))
     if len(with_votes) > 1:
         ids = sorted(_conversation_id(prefix) or "(no prefix)" for prefix in with_votes)
-        raise InputError(folder, f"this folder holds the votes of {len(ids)} conversations ({', '.join(ids)})",
-                         fix=f"give one of its votes files, e.g. {folder / (sorted(with_votes)[0] + 'votes.csv')}")
+        raise InputError(folder, i18n.lazy_gettext("this folder holds the votes of %(n)s conversations "
+                                                   "(%(ids)s)", n=len(ids), ids=', '.join(ids)),
+                         fix=i18n.lazy_gettext("give one of its votes files, e.g. %(value)s", value=folder / (sorted(with_votes)[0] + 'votes.csv')))
     loc = Located("polis", folder, prefix=with_votes.pop())
     if loc.prefix:
         loc.notes.append(f"exports of conversation {_conversation_id(loc.prefix)}: "

@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from voxpop import i18n
 from voxpop.conversation import Conversation
 from voxpop.io import csvfast, ids
 from voxpop.io.errors import InputError
@@ -32,7 +33,8 @@ def read_polis_export(folder: str | Path, prefix: str = "") -> Conversation:
     """A Pol.is export folder; prefix "ID-" reads voxpop's web exports named ID-comments.csv, ID-votes.csv..."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise InputError(folder, "is not a folder", fix="give a Pol.is export folder or a votes CSV")
+        raise InputError(folder, i18n.lazy_gettext("is not a folder"),
+                         fix=i18n.lazy_gettext("give a Pol.is export folder or a votes CSV"))
     votes_csv, pv_csv = folder / f"{prefix}votes.csv", folder / f"{prefix}participants-votes.csv"
     comments_csv = folder / f"{prefix}comments.csv"
     comments = _read_comments(comments_csv) if comments_csv.exists() else {}
@@ -42,8 +44,9 @@ def read_polis_export(folder: str | Path, prefix: str = "") -> Conversation:
     elif pv_csv.exists():
         conv, groups = _from_participants_votes(pv_csv)
     else:
-        raise InputError(folder, "no votes.csv or participants-votes.csv here",
-                         fix="give the folder of a Pol.is export (it holds comments.csv and votes.csv)")
+        raise InputError(folder, i18n.lazy_gettext("no votes.csv or participants-votes.csv here"),
+                         fix=i18n.lazy_gettext("give the folder of a Pol.is export (it holds comments.csv "
+                                               "and votes.csv)"))
     # statements: every comment listed or voted on, ascending comment-id
     known = list(dict.fromkeys(list(conv.statement_ids) + list(comments)))
     rank = ids.numeric_rank(known)
@@ -90,7 +93,7 @@ def _from_participants_votes(path: Path) -> tuple[Conversation, dict[str, int]]:
         v = pc.fill_null(col, 0).to_numpy(zero_copy_only=False)[seen]
         bad = np.flatnonzero((v < -1) | (v > 1))
         if len(bad):
-            raise InputError(path, f"vote {int(v[bad[0]])} for comment {c} is not 1, -1 or 0",
+            raise InputError(path, i18n.lazy_gettext("vote %(value)s for comment %(c)s is not 1, -1 or 0", value=int(v[bad[0]]), c=c),
                              line=csvfast.line_of_row(path, int(seen[bad[0]])), fix=VOTE_FIX)
         rows.append(seen.astype(np.int32))
         cols.append(np.full(len(seen), j, dtype=np.int32))
@@ -98,7 +101,8 @@ def _from_participants_votes(path: Path) -> tuple[Conversation, dict[str, int]]:
     p_ids = table["participant"].to_pylist()
     dupes = pc.value_counts(table["participant"])
     if len(dupes) != len(p_ids):
-        raise InputError(path, "a participant appears on more than one row", fix="keep one row per participant")
+        raise InputError(path, i18n.lazy_gettext("a participant appears on more than one row"),
+                         fix=i18n.lazy_gettext("keep one row per participant"))
     groups: dict[str, int] = {}
     if "group-id" in table.column_names:
         g = table["group-id"].to_pylist()
@@ -110,7 +114,8 @@ def _from_participants_votes(path: Path) -> tuple[Conversation, dict[str, int]]:
         vote=np.concatenate(vals) if vals else np.zeros(0, np.int8),
     )
     if conv.n_votes == 0:
-        raise InputError(path, "there are no votes in the file", fix="export the conversation again with its votes")
+        raise InputError(path, i18n.lazy_gettext("there are no votes in the file"),
+                         fix=i18n.lazy_gettext("export the conversation again with its votes"))
     return conv, groups
 
 
@@ -136,22 +141,26 @@ def _read_comments(path: Path) -> dict[str, dict]:
             for row in reader:
                 line = reader.line_num
                 if None in row or any(v is None for v in row.values()):
-                    raise InputError(path, "this comment has the wrong number of fields", line=line,
-                                     fix="quote comment bodies that contain commas or line breaks")
+                    raise InputError(path, i18n.lazy_gettext("this comment has the wrong number of fields"), line=line,
+                                     fix=i18n.lazy_gettext("quote comment bodies that contain commas or line "
+                                                           "breaks"))
                 sid = row["comment-id"].strip()
                 if not sid:
-                    raise InputError(path, "comment-id is empty", line=line, fix="every comment needs an id")
+                    raise InputError(path, i18n.lazy_gettext("comment-id is empty"), line=line,
+                                     fix=i18n.lazy_gettext("every comment needs an id"))
                 mod = (row.get("moderated") or "0").strip()
                 if mod not in ("-1", "0", "1"):
-                    raise InputError(path, f"moderated {mod!r} is not -1, 0 or 1", line=line,
-                                     fix="use -1 (moderated out), 0 (not moderated) or 1 (accepted)")
+                    raise InputError(path, i18n.lazy_gettext("moderated %(mod)s is not -1, 0 or 1", mod=repr(mod)), line=line,
+                                     fix=i18n.lazy_gettext("use -1 (moderated out), 0 (not moderated) or 1 "
+                                                           "(accepted)"))
                 meta = (row.get("is-meta") or "").strip().lower() in ("1", "true")
                 out[sid] = {"text": row.get("comment-body") or "", "moderated": int(mod), "meta": meta}
     except UnicodeDecodeError:
-        raise InputError(path, "the file is not valid UTF-8 text", line=csvfast.first_bad_utf8_line(path),
-                         fix="save it as UTF-8 CSV") from None
+        raise InputError(path, i18n.lazy_gettext("the file is not valid UTF-8 text"), line=csvfast.first_bad_utf8_line(path),
+                         fix=i18n.lazy_gettext("save it as UTF-8 CSV")) from None
     except csv.Error as e:
-        raise InputError(path, f"broken CSV ({e})", line=reader.line_num, fix="check the quotes on that line") from None
+        raise InputError(path, i18n.lazy_gettext("broken CSV (%(e)s)", e=e), line=reader.line_num,
+                         fix=i18n.lazy_gettext("check the quotes on that line")) from None
     return out
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from voxpop import i18n
 from voxpop.conversation import Conversation
 from voxpop.io import ids
 from voxpop.io.errors import InputError
@@ -37,16 +38,19 @@ def _load(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
-        raise InputError(path, "the file is not valid UTF-8 text", fix="save it as UTF-8 JSON") from None
+        raise InputError(path, i18n.lazy_gettext("the file is not valid UTF-8 text"),
+                         fix=i18n.lazy_gettext("save it as UTF-8 JSON")) from None
     except json.JSONDecodeError as e:
-        raise InputError(path, f"not valid JSON ({e.msg})", line=e.lineno, fix="check the JSON syntax") from None
+        raise InputError(path, i18n.lazy_gettext("not valid JSON (%(msg)s)", msg=e.msg), line=e.lineno,
+                         fix=i18n.lazy_gettext("check the JSON syntax")) from None
 
 
 def _field(row: dict, names: tuple[str, ...], path: Path, i: int) -> Any:
     for n in names:
         if n in row and row[n] is not None:
             return row[n]
-    raise InputError(path, f"vote {i + 1} has no {names[0]}", fix=f"give every vote one of: {', '.join(names)}")
+    raise InputError(path, i18n.lazy_gettext("vote %(value)s has no %(value2)s", value=i + 1, value2=names[0]),
+                     fix=i18n.lazy_gettext("give every vote one of: %(names)s", names=', '.join(names)))
 
 
 def _ms(value: Any, path: Path, i: int) -> float:
@@ -55,7 +59,8 @@ def _ms(value: Any, path: Path, i: int) -> float:
     try:
         return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp() * 1000.0
     except ValueError:
-        raise InputError(path, f"vote {i + 1} has the time {value!r}", fix="use ms since 1970 or an ISO date") from None
+        raise InputError(path, i18n.lazy_gettext("vote %(value)s has the time %(value2)s", value=i + 1, value2=repr(value)),
+                         fix=i18n.lazy_gettext("use ms since 1970 or an ISO date")) from None
 
 
 def read_polis_api(folder: str | Path) -> Conversation:
@@ -63,16 +68,19 @@ def read_polis_api(folder: str | Path) -> Conversation:
     path = folder / "votes.json"
     votes = _load(path)
     if not isinstance(votes, list) or not votes:
-        raise InputError(path, "expected a non-empty list of votes", fix="save the votes as red-dwarf's Loader does")
+        raise InputError(path, i18n.lazy_gettext("expected a non-empty list of votes"),
+                         fix=i18n.lazy_gettext("save the votes as red-dwarf's Loader does"))
     math = _load(folder / "math-pca2.json") if (folder / "math-pca2.json").is_file() else {}
     last = math.get("lastVoteTimestamp") if isinstance(math, dict) else None
     pids, tids, vals, times = [], [], [], []
     for i, row in enumerate(votes):
         if not isinstance(row, dict):
-            raise InputError(path, f"vote {i + 1} is not an object", fix="each vote is {participant_id, ...}")
+            raise InputError(path, i18n.lazy_gettext("vote %(value)s is not an object", value=i + 1),
+                             fix=i18n.lazy_gettext("each vote is {participant_id, ...}"))
         v = _field(row, ("vote",), path, i)
         if v not in (-1, 0, 1):
-            raise InputError(path, f"vote {i + 1} is {v!r}", fix="use 1 (agree), -1 (disagree) or 0 (pass)")
+            raise InputError(path, i18n.lazy_gettext("vote %(value)s is %(v)s", value=i + 1, v=repr(v)),
+                             fix=i18n.lazy_gettext("use 1 (agree), -1 (disagree) or 0 (pass)"))
         pids.append(str(_field(row, _P, path, i)))
         tids.append(str(_field(row, _S, path, i)))
         vals.append(int(v))

@@ -20,6 +20,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from voxpop import i18n
 from voxpop.io.errors import InputError
 
 _COLUMNS = {
@@ -34,16 +35,18 @@ def _read(export: Path, name: str) -> Any:
 
     path = export / name
     if not path.is_file():
-        raise InputError(path, "not found", fix="give the folder of a Pol.is openData export "
-                         "(comments.csv, votes.csv, participants-votes.csv)")
+        raise InputError(path, i18n.lazy_gettext("not found"),
+                         fix=i18n.lazy_gettext("give the folder of a Pol.is openData export (comments.csv, "
+                                               "votes.csv, participants-votes.csv)"))
     try:
         frame = pd.read_csv(path, usecols=lambda c: c in _COLUMNS[name])
     except (ValueError, UnicodeDecodeError) as e:
-        raise InputError(path, f"cannot be read as CSV ({e})", fix="check it is a Pol.is export file") from None
+        raise InputError(path, i18n.lazy_gettext("cannot be read as CSV (%(e)s)", e=e),
+                         fix=i18n.lazy_gettext("check it is a Pol.is export file")) from None
     missing = [c for c in _COLUMNS[name] if c not in frame.columns]
     if missing:
-        raise InputError(path, f"has no column {', '.join(missing)}",
-                         fix=f"a Pol.is export's {name} has the columns {', '.join(_COLUMNS[name])}")
+        raise InputError(path, i18n.lazy_gettext("has no column %(missing)s", missing=', '.join(missing)),
+                         fix=i18n.lazy_gettext("a Pol.is export's %(name)s has the columns %(names)s", name=name, names=', '.join(_COLUMNS[name])))
     return frame
 
 

@@ -6,6 +6,7 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from voxpop import i18n
 from voxpop.io import csvfast
 from voxpop.io.errors import InputError
 
@@ -20,8 +21,8 @@ class Statements:
 def _flag(path: Path, line: int, name: str, value: str, allowed: dict[str, bool]) -> bool:
     key = value.strip().lower()
     if key not in allowed:
-        raise InputError(path, f"{name} {value!r} is not one of {', '.join(repr(a) for a in allowed if a)}",
-                         line=line, fix=f"fix the {name} value on that line")
+        raise InputError(path, i18n.lazy_gettext("%(name)s %(value)s is not one of %(names)s", name=name, value=repr(value), names=', '.join(repr(a) for a in allowed if a)),
+                         line=line, fix=i18n.lazy_gettext("fix the %(name)s value on that line", name=name))
     return allowed[key]
 
 
@@ -39,14 +40,17 @@ def read_statements(path: Path) -> Statements:
                 if not row or not any(c.strip() for c in row):
                     continue
                 if len(row) != len(cols):
-                    raise InputError(path, f"this line has {len(row)} field(s) but the header has {len(cols)}",
-                                     line=line, fix="quote texts that contain commas (\"...\")")
+                    raise InputError(path, i18n.lazy_gettext("this line has %(n)s field(s) but the header "
+                                                             "has %(n2)s", n=len(row), n2=len(cols)),
+                                     line=line, fix=i18n.lazy_gettext("quote texts that contain commas "
+                                                                      "(\"...\")"))
                 sid = row[cols["statement"]].strip()
                 if not sid:
-                    raise InputError(path, "statement id is empty", line=line, fix="give every statement an id")
+                    raise InputError(path, i18n.lazy_gettext("statement id is empty"), line=line,
+                                     fix=i18n.lazy_gettext("give every statement an id"))
                 if sid in out.text:
-                    raise InputError(path, f"statement {sid!r} appears twice", line=line,
-                                     fix="keep one line per statement")
+                    raise InputError(path, i18n.lazy_gettext("statement %(sid)s appears twice", sid=repr(sid)), line=line,
+                                     fix=i18n.lazy_gettext("keep one line per statement"))
                 out.text[sid] = row[cols["text"]]
                 if "moderated" in cols and _flag(path, line, "moderated", row[cols["moderated"]],
                                                  {"-1": True, "0": False, "1": False, "": False}):
@@ -55,9 +59,9 @@ def read_statements(path: Path) -> Statements:
                                             {"1": True, "true": True, "0": False, "false": False, "": False}):
                     out.meta.add(sid)
     except UnicodeDecodeError:
-        raise InputError(path, "the file is not valid UTF-8 text", line=csvfast.first_bad_utf8_line(path),
-                         fix="save it as UTF-8 CSV") from None
+        raise InputError(path, i18n.lazy_gettext("the file is not valid UTF-8 text"), line=csvfast.first_bad_utf8_line(path),
+                         fix=i18n.lazy_gettext("save it as UTF-8 CSV")) from None
     except csv.Error as e:
-        raise InputError(path, f"broken CSV ({e})", line=reader.line_num,
-                         fix="check the quotes on that line") from None
+        raise InputError(path, i18n.lazy_gettext("broken CSV (%(e)s)", e=e), line=reader.line_num,
+                         fix=i18n.lazy_gettext("check the quotes on that line")) from None
     return out

@@ -10,6 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from voxpop import i18n
 from voxpop.conversation import Conversation
 from voxpop.io import csvfast, ids
 from voxpop.io.errors import InputError
@@ -60,31 +61,31 @@ def read_vote_log(path: Path, *, participant: str, statement: str, vote: str, ti
         types[timestamp] = _timestamp_type(path, header, timestamp)
     table = csvfast.read_table(path, types, what="vote", fixes={vote: VOTE_FIX})
     if table.num_rows == 0:
-        raise InputError(path, "there are no votes in the file", line=2,
+        raise InputError(path, i18n.lazy_gettext("there are no votes in the file"), line=2,
                          fix="add one line per vote: " + ",".join([participant, statement, vote]))
     with ThreadPoolExecutor(2) as pool:  # pyarrow's dictionary work releases the GIL: both id columns at once
         (p, p_ids), (s, s_ids) = pool.map(ids.encode, (table[participant], table[statement]))
     for name, codes, names in ((participant, p, p_ids), (statement, s, s_ids)):
         if "" in names:
             row = int(np.argmax(codes == names.index("")))
-            raise InputError(path, f"{name} is empty", line=csvfast.line_of_row(path, row),
-                             fix=f"every vote needs a {name} id")
+            raise InputError(path, i18n.lazy_gettext("%(name)s is empty", name=name), line=csvfast.line_of_row(path, row),
+                             fix=i18n.lazy_gettext("every vote needs a %(name)s id", name=name))
     v = table[vote]
     empty = csvfast.first_false(pc.is_valid(v)) if v.null_count else None
     if empty is not None:
-        raise InputError(path, "vote is empty", line=csvfast.line_of_row(path, empty), fix=VOTE_FIX)
+        raise InputError(path, i18n.lazy_gettext("vote is empty"), line=csvfast.line_of_row(path, empty), fix=VOTE_FIX)
     votes = v.to_numpy()
     bad = np.flatnonzero((votes < -1) | (votes > 1))
     if len(bad):
-        raise InputError(path, f"vote {int(votes[bad[0]])} is not 1, -1 or 0",
+        raise InputError(path, i18n.lazy_gettext("vote %(value)s is not 1, -1 or 0", value=int(votes[bad[0]])),
                          line=csvfast.line_of_row(path, int(bad[0])), fix=VOTE_FIX)
     ts = None
     if has_ts:
         col = table[timestamp]
         empty_ts = csvfast.first_false(pc.is_valid(col)) if col.null_count else None
         if empty_ts is not None:
-            raise InputError(path, "timestamp is empty", line=csvfast.line_of_row(path, empty_ts),
-                             fix="give every vote a time, or drop the timestamp column")
+            raise InputError(path, i18n.lazy_gettext("timestamp is empty"), line=csvfast.line_of_row(path, empty_ts),
+                             fix=i18n.lazy_gettext("give every vote a time, or drop the timestamp column"))
         if pa.types.is_timestamp(col.type):
             col = pc.cast(col, pa.int64())
         ts = col.to_numpy().astype(np.float64, copy=False)

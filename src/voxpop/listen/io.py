@@ -1,9 +1,9 @@
 """Read testimony: CSV, plain-text files, transcripts with speaker turns (docs/listening.md).
 
 Everything is read and validated before anything is returned, so a bad file means nothing is
-imported. Texts are kept exactly as decoded (UTF-8, or UTF-16 LE/BE when the file starts with that byte-order
-mark, as Excel's "Unicode Text" and "CSV UTF-16" do; the BOM dropped) so offsets, which are character offsets
-in the decoded text, stay exact.
+imported. Texts are kept exactly as decoded (UTF-8, or UTF-16 / UTF-32 LE/BE when the file starts with that
+byte-order mark, as Excel's "Unicode Text" and "CSV UTF-16" do for UTF-16; the BOM dropped) so offsets, which
+are character offsets in the decoded text, stay exact.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ TEMPLATES = [
     N_("%(path)s: not valid %(encoding)s (a broken character at byte %(at)s, line %(line)s); re-save the file as "
        "UTF-8"),
 ]
-BAD_UTF16 = len(TEMPLATES) - 1
+BAD_UTF16 = 23  # broken UTF-16 or UTF-32 (an index is stored with a job's error: never renumber)
 
 
 # a stored TestimonyError message (English) in the current request's language; any other text as it is
@@ -107,14 +107,18 @@ class Testimony:
     source_start: int | None = None
 
 
-# byte-order marks that say how a file is encoded (longest first); no mark = UTF-8
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
-BOM_BYTES = 3  # the most bytes `encoding_of` needs to see
+# byte-order marks that say how a file is encoded, tried in this order; no mark = UTF-8. UTF-32 LE's mark
+# (FF FE 00 00) starts with UTF-16 LE's (FF FE), so UTF-32 is tried first (a UTF-16 LE text cannot start with
+# U+0000 anyway: NUL is refused)
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+BOM_BYTES = max(len(bom) for bom, _ in _BOMS)  # the most bytes `encoding_of` needs to see (4)
 
 
 def encoding_of(head: bytes) -> tuple[str, int]:
     """The encoding a file starting with `head` is read in, and how many bytes of byte-order mark to skip.
-    Only a UTF-16 BOM makes it UTF-16 (UTF-16 without one is refused for its NUL characters)."""
+    Only a UTF-16 or UTF-32 BOM makes it UTF-16 or UTF-32 (without one such a file is refused for its NUL
+    characters). `head` must hold BOM_BYTES bytes, or the whole file if it is shorter."""
     for bom, encoding in _BOMS:
         if head.startswith(bom):
             return encoding, len(bom)
@@ -122,11 +126,13 @@ def encoding_of(head: bytes) -> tuple[str, int]:
 
 
 def encoding_name(encoding: str) -> str:
-    return {"utf-16-le": "UTF-16 LE", "utf-16-be": "UTF-16 BE"}.get(encoding, "UTF-8")
+    return {"utf-16-le": "UTF-16 LE", "utf-16-be": "UTF-16 BE", "utf-32-le": "UTF-32 LE",
+            "utf-32-be": "UTF-32 BE"}.get(encoding, "UTF-8")
 
 
 def bad_utf16(path: object, encoding: str, at: int, line: int) -> TestimonyError:
-    """An odd byte count or an unpaired surrogate at byte `at` (of the file, BOM included) on line `line`."""
+    """UTF-16 or UTF-32 that does not decode (a byte count that is not a whole number of characters, an unpaired
+    surrogate, a UTF-32 code beyond U+10FFFF) at byte `at` (of the file, BOM included) on line `line`."""
     return _e(TEMPLATES[BAD_UTF16], path=path, encoding=encoding_name(encoding), at=f"{at:,}", line=f"{line:,}")
 
 
@@ -146,7 +152,7 @@ def is_tab_table(text: str) -> bool:
 def _decode(path: Path, data: bytes) -> str:
     encoding, skip = encoding_of(data)
     if encoding != "utf-8":
-        return _decode_utf16(path, data, encoding, skip)
+        return _decode_utf16(path, data, encoding, skip)  # or UTF-32
     if not data.strip():
         raise _e(TEMPLATES[0], path=path)
     if len(data) > MAX_FILE_BYTES:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from voxpop import i18n
 from voxpop.conversation import Conversation
 from voxpop.engine.matrix import VoteMatrix, from_vote_log
 from voxpop.places import coverage as cov
@@ -54,9 +55,11 @@ def place_indices(conv: Conversation, registry: PlaceRegistry) -> np.ndarray:
             else:
                 out[i] = j
     if bad:
-        raise PlaceError(conv.source or "participants", f"{len(bad)} participants have places that are not in "
-                         f"the registry ({registry.source}), e.g. {', '.join(bad[:3])}",
-                         fix="use the place ids of the places file, or leave the place empty")
+        raise PlaceError(conv.source or "participants", i18n.lazy_gettext("%(n)s participants have places that are "
+                                                                          "not in the registry (%(source)s), e.g. "
+                                                                          "%(names)s", n=len(bad), source=registry.source, names=', '.join(bad[:3])),
+                         fix=i18n.lazy_gettext("use the place ids of the places file, or leave the place "
+                                               "empty"))
     return out
 
 

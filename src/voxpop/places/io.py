@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from voxpop import i18n
+from voxpop.i18n import N_
 from voxpop.places.registry import UNSPECIFIED_KIND, PlaceError, PlaceRecord, PlaceRegistry, build_registry
 
 DEFAULT_MAPPING: dict[str, Any] = {
@@ -29,13 +31,13 @@ PARTICIPANT_COLUMNS = ("participant_id", "participant", "pid", "xid")
 PLACE_COLUMNS = ("place_id", "place")
 
 
-MAPPING_WHERE = "place mapping"
+MAPPING_WHERE = N_("place mapping")  # where a mapping error is, in the reader's language
 _COLUMN_KEYS = ("id", "name", "kind", "parent", "level", "population", "level_name")
 _PARENT_KEYS = ("level", "id", "name", "kind")
 
 
-def _bad_mapping(what: str, fix: str) -> PlaceError:
-    return PlaceError(MAPPING_WHERE, what, fix=fix)
+def _bad_mapping(what: object, fix: object) -> PlaceError:
+    return PlaceError(i18n.gettext(MAPPING_WHERE), what, fix=fix)
 
 
 def check_mapping(mapping: object) -> dict[str, Any]:
@@ -46,32 +48,38 @@ def check_mapping(mapping: object) -> dict[str, Any]:
     context_scale: {name: number}.
     """
     if not isinstance(mapping, dict):
-        raise _bad_mapping("must be a JSON object", 'write e.g. {"id": "Area_Code", "population": "Electorate"}')
+        raise _bad_mapping(i18n.lazy_gettext("must be a JSON object"),
+                           i18n.lazy_gettext('write e.g. {"id": "Area_Code", "population": "Electorate"}'))
     known = (*_COLUMN_KEYS, "parents", "context", "context_scale")
     for key, val in mapping.items():
         if key not in known:
-            raise _bad_mapping(f"unknown key {key!r}", f"use only {', '.join(known)}")
+            raise _bad_mapping(i18n.lazy_gettext("unknown key %(key)s", key=repr(key)),
+                               i18n.lazy_gettext("use only %(known)s", known=", ".join(known)))
         if key in _COLUMN_KEYS and not isinstance(val, str):
-            raise _bad_mapping(f"{key!r} must be a column name (text)", f'write e.g. "{key}": "COLUMN"')
+            raise _bad_mapping(i18n.lazy_gettext("%(key)s must be a column name (text)", key=repr(key)),
+                               i18n.lazy_gettext('write e.g. "%(key)s": "COLUMN"', key=key))
     parents = mapping.get("parents", [])
     if not isinstance(parents, list) or not all(isinstance(p, dict) for p in parents):
-        raise _bad_mapping("'parents' must be a list of objects",
-                           'write e.g. "parents": [{"level": "region", "id": "Region_Code", "name": "Region"}]')
+        raise _bad_mapping(i18n.lazy_gettext("'parents' must be a list of objects"),
+                           i18n.lazy_gettext('write e.g. "parents": [{"level": "region", "id": "Region_Code", '
+                                             '"name": "Region"}]'))
     for p in parents:
         if not all(isinstance(p.get(k), str) and p.get(k) for k in ("level", "id", "name")) \
                 or not set(p) <= set(_PARENT_KEYS) or not isinstance(p.get("kind", ""), str):
-            raise _bad_mapping(f"parent level {p!r} needs text 'level', 'id' and 'name' (and only those, "
-                               "plus 'kind')", 'write e.g. {"level": "region", "id": "Region_Code", "name": "Region"}')
+            raise _bad_mapping(i18n.lazy_gettext("parent level %(p)s needs text 'level', 'id' and 'name' "
+                                                 "(and only those, plus 'kind')", p=repr(p)),
+                               i18n.lazy_gettext('write e.g. {"level": "region", "id": "Region_Code", "name": "Region"}'))
     context = mapping.get("context", {})
     if isinstance(context, list):
         context = {c: c for c in context} if all(isinstance(c, str) for c in context) else None
     if not isinstance(context, dict) or not all(isinstance(v, str) for v in context.values()):
-        raise _bad_mapping("'context' must map names to column names", 'write e.g. "context": {"leave": "Pct_Leave"}')
+        raise _bad_mapping(i18n.lazy_gettext("'context' must map names to column names"),
+                           i18n.lazy_gettext('write e.g. "context": {"leave": "Pct_Leave"}'))
     scale = mapping.get("context_scale", {})
     if not isinstance(scale, dict) or not all(isinstance(v, int | float) and not isinstance(v, bool)
                                               for v in scale.values()):
-        raise _bad_mapping("'context_scale' must map context names to numbers",
-                           'write e.g. "context_scale": {"leave": 0.01}')
+        raise _bad_mapping(i18n.lazy_gettext("'context_scale' must map context names to numbers"),
+                           i18n.lazy_gettext('write e.g. "context_scale": {"leave": 0.01}'))
     return mapping
 
 
@@ -88,12 +96,13 @@ def parse_mapping(text: str) -> dict[str, Any]:
         try:
             return check_mapping(json.loads(text))
         except json.JSONDecodeError as e:
-            raise _bad_mapping(f"not valid JSON ({e.msg} at character {e.pos + 1})",
-                               "write a JSON object, a preset name, or key=column pairs") from None
+            raise _bad_mapping(i18n.lazy_gettext("not valid JSON (%(msg)s at character %(at)s)", msg=e.msg, at=e.pos + 1),
+                               i18n.lazy_gettext("write a JSON object, a preset name, or key=column pairs")) from None
     out: dict[str, Any] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         if "=" not in part:
-            raise _bad_mapping(f"cannot read {part!r}", "write key=column, e.g. id=Area_Code")
+            raise _bad_mapping(i18n.lazy_gettext("cannot read %(part)s", part=repr(part)),
+                               i18n.lazy_gettext("write key=column, e.g. id=Area_Code"))
         key, val = (s.strip() for s in part.split("=", 1))
         if key.startswith("context."):
             out.setdefault("context", {})[key[8:]] = val
@@ -111,7 +120,7 @@ def _number(raw: str | None, path: str, line: int, what: str, fix: str) -> float
     try:
         return float(raw.strip().replace(",", "").replace("_", ""))
     except ValueError:
-        raise PlaceError(path, f"{what} {raw!r} is not a number", line=line, fix=fix) from None
+        raise PlaceError(path, i18n.lazy_gettext("%(what)s %(raw)s is not a number", what=what, raw=repr(raw)), line=line, fix=fix) from None
 
 
 def _all_numeric(values) -> bool:
@@ -133,11 +142,13 @@ def read_places(path: str | Path, mapping: dict[str, Any] | str | None = None) -
     path = Path(path)
     src = str(path)
     if not path.exists():
-        raise PlaceError(src, "file not found", fix="give the path of a places CSV")
+        raise PlaceError(src, i18n.lazy_gettext("file not found"),
+                         fix=i18n.lazy_gettext("give the path of a places CSV"))
     try:
         return _read_places(path, src, mapping)
     except UnicodeDecodeError as e:
-        raise PlaceError(src, f"not UTF-8 text (byte {e.start} of a line)", fix="save the file as UTF-8 CSV") from None
+        raise PlaceError(src, i18n.lazy_gettext("not UTF-8 text (byte %(start)s of a line)", start=e.start),
+                         fix=i18n.lazy_gettext("save the file as UTF-8 CSV")) from None
 
 
 def _read_places(path: Path, src: str, mapping: dict[str, Any] | str | None) -> PlaceRegistry:
@@ -145,7 +156,8 @@ def _read_places(path: Path, src: str, mapping: dict[str, Any] | str | None) -> 
         reader = csv.DictReader(fh)
         header = [h.strip() for h in (reader.fieldnames or [])]
         if not header:
-            raise PlaceError(src, "empty file", line=1, fix="the first line must name the columns")
+            raise PlaceError(src, i18n.lazy_gettext("empty file"), line=1,
+                             fix=i18n.lazy_gettext("the first line must name the columns"))
         reader.fieldnames = header
         if isinstance(mapping, str):
             mapping = parse_mapping(mapping)
@@ -156,8 +168,9 @@ def _read_places(path: Path, src: str, mapping: dict[str, Any] | str | None) -> 
         m = {**DEFAULT_MAPPING, **mapping}
         for key in ("id", "population"):
             if m[key] not in header:
-                raise PlaceError(src, f"no {m[key]!r} column for the place {key}", line=1,
-                                 fix=f"add the column or map it (e.g. {key}=YOUR_COLUMN); columns: {', '.join(header)}")
+                raise PlaceError(src, i18n.lazy_gettext("no %(value)s column for the place %(key)s", value=repr(m[key]), key=key), line=1,
+                                 fix=i18n.lazy_gettext("add the column or map it (e.g. %(key)s=YOUR_COLUMN); "
+                                                       "columns: %(header)s", key=key, header=', '.join(header)))
         rows = [(reader.line_num, row) for row in reader]
         context = m.get("context")
         if context is None:  # no mapping for context: every other column whose values are all numbers
@@ -167,15 +180,15 @@ def _read_places(path: Path, src: str, mapping: dict[str, Any] | str | None) -> 
             context = {c: c for c in context}
         for name, col in context.items():
             if col not in header:
-                raise PlaceError(src, f"context column {col!r} (for {name!r}) not found", line=1,
-                                 fix=f"columns are: {', '.join(header)}")
+                raise PlaceError(src, i18n.lazy_gettext("context column %(col)s (for %(name)s) not found", col=repr(col), name=repr(name)), line=1,
+                                 fix=i18n.lazy_gettext("columns are: %(header)s", header=', '.join(header)))
         scale = m.get("context_scale") or {}
         parents_spec = m.get("parents") or []
         for spec in parents_spec:
             for key in ("id", "name"):
                 if spec.get(key) not in header:
-                    raise PlaceError(src, f"parent level column {spec.get(key)!r} not found", line=1,
-                                     fix=f"columns are: {', '.join(header)}")
+                    raise PlaceError(src, i18n.lazy_gettext("parent level column %(value)s not found", value=repr(spec.get(key))), line=1,
+                                     fix=i18n.lazy_gettext("columns are: %(header)s", header=', '.join(header)))
         records: list[PlaceRecord] = []
         made: dict[str, PlaceRecord] = {}
         for line, row in rows:
@@ -184,14 +197,16 @@ def _read_places(path: Path, src: str, mapping: dict[str, Any] | str | None) -> 
             get = lambda col, row=row: (row.get(col) or "").strip() if col else ""  # noqa: E731
             pid = get(m["id"])
             if not pid:
-                raise PlaceError(src, "empty place id", line=line, fix=f"fill the {m['id']!r} column")
+                raise PlaceError(src, i18n.lazy_gettext("empty place id"), line=line,
+                                 fix=i18n.lazy_gettext("fill the %(id)s column", id=repr(m['id'])))
             pop = _number(get(m["population"]), src, line, "population",
                           "write the population (or electorate) as a number")
             parent = get(m["parent"]) or None
             for spec in parents_spec:
                 ppid = get(spec["id"])
                 if not ppid:
-                    raise PlaceError(src, f"empty {spec['id']!r}", line=line, fix="every row needs its parent")
+                    raise PlaceError(src, i18n.lazy_gettext("empty %(id)s", id=repr(spec['id'])), line=line,
+                                     fix=i18n.lazy_gettext("every row needs its parent"))
                 if ppid not in made:
                     made[ppid] = PlaceRecord(id=ppid, name=get(spec["name"]) or ppid, parent=parent,
                                              kind=spec.get("kind", UNSPECIFIED_KIND), level=spec["level"],
@@ -220,7 +235,8 @@ def read_participant_places(path: str | Path) -> dict[str, tuple[str | None, dic
     path = Path(path)
     src = str(path)
     if not path.exists():
-        raise PlaceError(src, "file not found", fix="give the path of a participants CSV")
+        raise PlaceError(src, i18n.lazy_gettext("file not found"),
+                         fix=i18n.lazy_gettext("give the path of a participants CSV"))
     out: dict[str, tuple[str | None, dict[str, str]]] = {}
     lines: dict[str, int] = {}
     with path.open(newline="", encoding="utf-8-sig") as fh:
@@ -230,19 +246,21 @@ def read_participant_places(path: str | Path) -> dict[str, tuple[str | None, dic
         pcol = next((c for c in PARTICIPANT_COLUMNS if c in header), None)
         lcol = next((c for c in PLACE_COLUMNS if c in header), None)
         if pcol is None or lcol is None:
-            raise PlaceError(src, "needs a participant_id and a place_id column", line=1,
-                             fix=f"found columns: {', '.join(header) or '(none)'}")
+            raise PlaceError(src, i18n.lazy_gettext("needs a participant_id and a place_id column"), line=1,
+                             fix=i18n.lazy_gettext("found columns: %(value)s", value=', '.join(header) or '(none)'))
         strata_cols = [c for c in header if c not in (pcol, lcol)]
         for row in reader:
             line = reader.line_num
             pid = (row.get(pcol) or "").strip()
             if not pid:
                 if any((v or "").strip() for v in row.values()):
-                    raise PlaceError(src, "empty participant id", line=line, fix=f"fill the {pcol!r} column")
+                    raise PlaceError(src, i18n.lazy_gettext("empty participant id"), line=line,
+                                     fix=i18n.lazy_gettext("fill the %(pcol)s column", pcol=repr(pcol)))
                 continue
             if pid in out:
-                raise PlaceError(src, f"participant {pid!r} appears twice (first on line {lines[pid]})",
-                                 line=line, fix="give each participant one row")
+                raise PlaceError(src, i18n.lazy_gettext("participant %(pid)s appears twice (first on line "
+                                                        "%(value)s)", pid=repr(pid), value=lines[pid]),
+                                 line=line, fix=i18n.lazy_gettext("give each participant one row"))
             place = (row.get(lcol) or "").strip() or None
             strata = {c: (row.get(c) or "").strip() for c in strata_cols if (row.get(c) or "").strip()}
             out[pid] = (place, strata)

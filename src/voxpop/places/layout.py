@@ -21,6 +21,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from voxpop import i18n
 from voxpop.places.registry import PlaceError
 
 WIDTH = 600.0
@@ -42,16 +43,21 @@ def _path(points: list[tuple[float, float]]) -> str:
 def from_hexjson(data: Any, *, source: str = "HexJSON", place_of: dict[str, str] | None = None) -> dict:
     """A layout from a HexJSON object (see the module docstring); errors say what to fix."""
     if not isinstance(data, dict) or not isinstance(data.get("hexes"), dict) or not data["hexes"]:
-        raise PlaceError(source, "not a HexJSON layout", fix='give an object with "layout" and "hexes": {ID: {"q", "r"}}')
+        raise PlaceError(source, i18n.lazy_gettext("not a HexJSON layout"),
+                         fix=i18n.lazy_gettext("give an object with \"layout\" and \"hexes\": {ID: {\"q\", "
+                                               "\"r\"}}"))
     kind = str(data.get("layout") or "odd-r")
     if kind not in ("odd-r", "even-r", "odd-q", "even-q"):
-        raise PlaceError(source, f"unknown hex layout {kind!r}", fix="use odd-r, even-r, odd-q or even-q")
+        raise PlaceError(source, i18n.lazy_gettext("unknown hex layout %(kind)s", kind=repr(kind)),
+                         fix=i18n.lazy_gettext("use odd-r, even-r, odd-q or even-q"))
     if len(data["hexes"]) > MAX_SHAPES:
-        raise PlaceError(source, f"{len(data['hexes'])} hexes", fix=f"give at most {MAX_SHAPES:,}")
+        raise PlaceError(source, i18n.lazy_gettext("%(n)s hexes", n=len(data['hexes'])),
+                         fix=i18n.lazy_gettext("give at most %(max_shapes)s", max_shapes=format(MAX_SHAPES, ',')))
     cells = []
     for hid, h in data["hexes"].items():
         if not isinstance(h, dict) or not all(isinstance(h.get(k), int | float) for k in ("q", "r")):
-            raise PlaceError(source, f"hex {hid!r} has no numeric q and r", fix="give every hex integer q and r")
+            raise PlaceError(source, i18n.lazy_gettext("hex %(hid)s has no numeric q and r", hid=repr(hid)),
+                             fix=i18n.lazy_gettext("give every hex integer q and r"))
         cells.append((str(hid), int(h["q"]), int(h["r"]), h))
     pointy = kind.endswith("-r")
     odd = kind.startswith("odd")
@@ -100,10 +106,12 @@ def from_geojson(data: Any, *, source: str = "GeoJSON", id_property: str | None 
     """A layout from a GeoJSON FeatureCollection of (Multi)Polygons (see the module docstring)."""
     feats = data.get("features") if isinstance(data, dict) else None
     if not isinstance(feats, list) or not feats:
-        raise PlaceError(source, "not a GeoJSON FeatureCollection with features",
-                         fix='give {"type": "FeatureCollection", "features": [...]} of Polygon or MultiPolygon')
+        raise PlaceError(source, i18n.lazy_gettext("not a GeoJSON FeatureCollection with features"),
+                         fix=i18n.lazy_gettext("give {\"type\": \"FeatureCollection\", \"features\": [...]} "
+                                               "of Polygon or MultiPolygon"))
     if len(feats) > MAX_SHAPES:
-        raise PlaceError(source, f"{len(feats)} features", fix=f"give at most {MAX_SHAPES:,}")
+        raise PlaceError(source, i18n.lazy_gettext("%(n)s features", n=len(feats)),
+                         fix=i18n.lazy_gettext("give at most %(max_shapes)s", max_shapes=format(MAX_SHAPES, ',')))
     items, n_points = [], 0
     for i, f in enumerate(feats):
         if not isinstance(f, dict) or not isinstance(f.get("geometry"), dict):
@@ -112,8 +120,9 @@ def from_geojson(data: Any, *, source: str = "GeoJSON", id_property: str | None 
         keys = [id_property] if id_property else ["place", "id", "code"]
         pid = next((props[k] for k in keys if k and props.get(k) not in (None, "")), f.get("id"))
         if pid is None:
-            raise PlaceError(source, f"feature {i + 1} has no place id",
-                             fix=f"give each feature a {id_property or 'place'!r} property matching a place id")
+            raise PlaceError(source, i18n.lazy_gettext("feature %(value)s has no place id", value=i + 1),
+                             fix=i18n.lazy_gettext("give each feature a %(value)s property matching a place "
+                                                   "id", value=repr(id_property or 'place')))
         rings = []
         for ring in _rings(f["geometry"]):
             pts = [(float(p[0]), float(p[1])) for p in ring if isinstance(p, list | tuple) and len(p) >= 2]
@@ -123,9 +132,11 @@ def from_geojson(data: Any, *, source: str = "GeoJSON", id_property: str | None 
         if rings:
             items.append((str(pid), str(props.get("name") or pid), rings))
     if not items:
-        raise PlaceError(source, "no Polygon or MultiPolygon features", fix="give polygons for the places")
+        raise PlaceError(source, i18n.lazy_gettext("no Polygon or MultiPolygon features"),
+                         fix=i18n.lazy_gettext("give polygons for the places"))
     if n_points > MAX_POINTS:
-        raise PlaceError(source, f"{n_points:,} boundary points", fix=f"simplify the boundaries to {MAX_POINTS:,}")
+        raise PlaceError(source, i18n.lazy_gettext("%(n_points)s boundary points", n_points=format(n_points, ',')),
+                         fix=i18n.lazy_gettext("simplify the boundaries to %(max_points)s", max_points=format(MAX_POINTS, ',')))
     all_pts = [p for _, _, rings in items for ring in rings for p in ring]
     geographic = all(abs(x) <= 360 and abs(y) <= 90 for x, y in all_pts)
     lat0 = sum(y for _, y in all_pts) / len(all_pts) if geographic else 0.0
@@ -147,7 +158,8 @@ def read_layout(text: str | bytes, name: str, *, id_property: str | None = None)
     try:
         data = json.loads(text)
     except (ValueError, UnicodeDecodeError) as e:
-        raise PlaceError(name, f"not JSON ({e})", fix="upload a .hexjson or .geojson file") from None
+        raise PlaceError(name, i18n.lazy_gettext("not JSON (%(e)s)", e=e),
+                         fix=i18n.lazy_gettext("upload a .hexjson or .geojson file")) from None
     if isinstance(data, dict) and "hexes" in data:
         return from_hexjson(data, source=name)
     return from_geojson(data, source=name, id_property=id_property)

@@ -13,6 +13,7 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 
+from voxpop import i18n
 from voxpop.io.errors import InputError
 
 UNSPECIFIED_KIND = "unspecified"
@@ -21,7 +22,7 @@ UNSPECIFIED_KIND = "unspecified"
 class PlaceError(InputError):
     """Bad place input (an InputError: file, line, what to fix). str(err) is one line a person can act on."""
 
-    def __init__(self, source: str | None, problem: str, *, line: int | None = None, fix: str = ""):
+    def __init__(self, source: str | None, problem: object, *, line: int | None = None, fix: object = ""):
         super().__init__(source or "places", problem, line=line, fix=fix)
         self.source = source
 
@@ -106,26 +107,31 @@ class PlaceRegistry:
 def build_registry(records: list[PlaceRecord], source: str = "places") -> PlaceRegistry:
     """Validate records and order them parents-first. Raises PlaceError on the first problem."""
     if not records:
-        raise PlaceError(source, "no places found", fix="add one row per place under the header")
+        raise PlaceError(source, i18n.lazy_gettext("no places found"),
+                         fix=i18n.lazy_gettext("add one row per place under the header"))
     by_id: dict[str, PlaceRecord] = {}
     for r in records:
         if not r.id:
-            raise PlaceError(source, "empty place id", line=r.line, fix="give every place a unique id")
+            raise PlaceError(source, i18n.lazy_gettext("empty place id"), line=r.line,
+                             fix=i18n.lazy_gettext("give every place a unique id"))
         if r.id in by_id:
             first = by_id[r.id].line
-            raise PlaceError(source, f"duplicate place id {r.id!r} (first seen on line {first})", line=r.line,
-                             fix="give every place a unique id")
+            raise PlaceError(source, i18n.lazy_gettext("duplicate place id %(id)s (first seen on line "
+                                                       "%(first)s)", id=repr(r.id), first=first), line=r.line,
+                             fix=i18n.lazy_gettext("give every place a unique id"))
         by_id[r.id] = r
     for r in records:
         if r.parent is not None and r.parent not in by_id:
-            raise PlaceError(source, f"place {r.id!r} names unknown parent {r.parent!r}", line=r.line,
-                             fix="add a row for the parent or correct the parent id")
+            raise PlaceError(source, i18n.lazy_gettext("place %(id)s names unknown parent %(parent)s", id=repr(r.id), parent=repr(r.parent)), line=r.line,
+                             fix=i18n.lazy_gettext("add a row for the parent or correct the parent id"))
         if r.parent == r.id:
-            raise PlaceError(source, f"place {r.id!r} is its own parent", line=r.line,
-                             fix="leave parent empty for a top-level place")
+            raise PlaceError(source, i18n.lazy_gettext("place %(id)s is its own parent", id=repr(r.id)), line=r.line,
+                             fix=i18n.lazy_gettext("leave parent empty for a top-level place"))
         if r.population is not None and (not np.isfinite(r.population) or r.population < 0):
-            raise PlaceError(source, f"place {r.id!r} has negative or invalid population {r.population!r}",
-                             line=r.line, fix="give a population (or electorate) of 0 or more")
+            raise PlaceError(source, i18n.lazy_gettext("place %(id)s has negative or invalid population "
+                                                       "%(population)s", id=repr(r.id), population=repr(r.population)),
+                             line=r.line, fix=i18n.lazy_gettext("give a population (or electorate) of 0 or "
+                                                                "more"))
     children: dict[str | None, list[str]] = {}
     for r in records:
         children.setdefault(r.parent, []).append(r.id)
@@ -139,8 +145,8 @@ def build_registry(records: list[PlaceRecord], source: str = "places") -> PlaceR
         stack.extend((c, d + 1) for c in reversed(children.get(pid, [])))
     if len(order) != len(records):
         stuck = next(r for r in records if r.id not in depth)
-        raise PlaceError(source, f"place {stuck.id!r} is part of a parent cycle", line=stuck.line,
-                         fix="make sure following parents always ends at a top-level place")
+        raise PlaceError(source, i18n.lazy_gettext("place %(id)s is part of a parent cycle", id=repr(stuck.id)), line=stuck.line,
+                         fix=i18n.lazy_gettext("make sure following parents always ends at a top-level place"))
     idx = {pid: i for i, pid in enumerate(order)}
     recs = [by_id[pid] for pid in order]
     pop = np.full(len(recs), np.nan)
@@ -152,8 +158,9 @@ def build_registry(records: list[PlaceRecord], source: str = "places") -> PlaceR
     is_parent[parent[parent >= 0]] = True
     for i, r in enumerate(recs):
         if not is_parent[i] and np.isnan(pop[i]):
-            raise PlaceError(source, f"place {r.id!r} has no population", line=r.line,
-                             fix="give every place without sub-places a population (or electorate)")
+            raise PlaceError(source, i18n.lazy_gettext("place %(id)s has no population", id=repr(r.id)), line=r.line,
+                             fix=i18n.lazy_gettext("give every place without sub-places a population (or "
+                                                   "electorate)"))
     # parents without a population: sum of children (children come after parents: reverse pass)
     sums = np.where(np.isnan(pop), 0.0, pop).copy()
     derived = np.isnan(pop)

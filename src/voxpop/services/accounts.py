@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from voxpop import i18n
 from voxpop.errors import Conflict, Invalid
 from voxpop.store.db import rowcount
 from voxpop.store.models import ApiToken, Organiser, OrganiserSession, Setting, now_ms
@@ -24,16 +25,16 @@ TOKEN_PREFIX = "vxp_"
 
 def create_organiser(s: Session, username: str, password: str, *, is_admin: bool = False) -> Organiser:
     if not isinstance(username, str) or not USERNAME.match(username):
-        raise Invalid("username must be 3 to 64 letters, digits or . _ @ -")
+        raise Invalid(i18n.lazy_gettext("username must be 3 to 64 letters, digits or . _ @ -"))
     if not isinstance(password, str) or not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
-        raise Invalid(f"password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters")
+        raise Invalid(i18n.lazy_gettext("password must be %(password_min)s to %(password_max)s characters", password_min=PASSWORD_MIN, password_max=PASSWORD_MAX))
     org = Organiser(username=username, password_hash=_hasher.hash(password), is_admin=is_admin)
     try:
         with s.begin_nested():
             s.add(org)
             s.flush()
     except IntegrityError:
-        raise Conflict(f"the username {username!r} is taken") from None
+        raise Conflict(i18n.lazy_gettext("the username %(username)s is taken", username=repr(username))) from None
     return org
 
 

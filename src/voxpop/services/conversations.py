@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from voxpop import i18n
 from voxpop.errors import Forbidden, Invalid
 from voxpop.services.text import clean_text
 from voxpop.store.models import STATEMENT_LEN_RANGE, TOPIC_MAX, Conversation, Organiser, now_ms
@@ -22,7 +23,7 @@ def _validate(fields: dict) -> dict:
     out: dict = {}
     unknown = set(fields) - set(EDITABLE)
     if unknown:
-        raise Invalid(f"unknown conversation field(s): {', '.join(sorted(unknown))}; allowed: {', '.join(EDITABLE)}")
+        raise Invalid(i18n.lazy_gettext("unknown conversation field(s): %(unknown)s; allowed: %(editable)s", unknown=', '.join(sorted(unknown)), editable=', '.join(EDITABLE)))
     if "topic" in fields:
         out["topic"] = clean_text(fields["topic"], field="topic", max_len=TOPIC_MAX, multiline=False)
     if "description" in fields:
@@ -30,30 +31,32 @@ def _validate(fields: dict) -> dict:
         out["description"] = clean_text(desc, field="description", max_len=DESCRIPTION_MAX, min_len=0)
     if "who_may_add" in fields:
         if fields["who_may_add"] not in WHO_MAY_ADD:
-            raise Invalid("who may add statements (who_may_add) must be 'participants' (everyone) or 'organisers' "
-                          "(only you)")
+            raise Invalid(i18n.lazy_gettext("who may add statements (who_may_add) must be 'participants' "
+                                            "(everyone) or 'organisers' (only you)"))
         out["who_may_add"] = fields["who_may_add"]
     if "moderation" in fields:
         if fields["moderation"] not in MODERATION:
-            raise Invalid("moderation must be 'post' (new statements are shown until you reject them) or 'strict' "
-                          "(shown once you accept them)")
+            raise Invalid(i18n.lazy_gettext("moderation must be 'post' (new statements are shown until you "
+                                            "reject them) or 'strict' (shown once you accept them)"))
         out["moderation"] = fields["moderation"]
     if "statement_max_len" in fields:
         n = fields["statement_max_len"]
         lo, hi = STATEMENT_LEN_RANGE
         if isinstance(n, bool) or not isinstance(n, int) or not lo <= n <= hi:
-            raise Invalid(f"the longest statement (statement_max_len) must be from {lo} to {hi} characters; "
-                          "change the number and save again")
+            raise Invalid(i18n.lazy_gettext("the longest statement (statement_max_len) must be from %(lo)s "
+                                            "to %(hi)s characters; change the number and save again", lo=lo, hi=hi))
         out["statement_max_len"] = n
     if "show_results" in fields:
         if not isinstance(fields["show_results"], bool):
-            raise Invalid("whether participants see the results (show_results) must be true or false")
+            raise Invalid(i18n.lazy_gettext("whether participants see the results (show_results) must be "
+                                            "true or false"))
         out["show_results"] = fields["show_results"]
     if "forget_identities_days" in fields:
         n = fields["forget_identities_days"]
         if n is not None and (isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= RETENTION_MAX_DAYS):
-            raise Invalid(f"forget_identities_days must be a whole number of days from 0 to {RETENTION_MAX_DAYS}, "
-                          "or null to keep identities while the conversation is kept")
+            raise Invalid(i18n.lazy_gettext("forget_identities_days must be a whole number of days from 0 to "
+                                            "%(retention_max_days)s, or null to keep identities while the "
+                                            "conversation is kept", retention_max_days=RETENTION_MAX_DAYS))
         out["forget_identities_days"] = n
     return out
 
@@ -98,12 +101,13 @@ def can_manage(conv: Conversation, organiser: Organiser | None) -> bool:
 def check_can_manage(conv: Conversation, organiser: Organiser | None) -> None:
     """Forbidden unless the organiser owns the conversation (or is an admin)."""
     if organiser is None:
-        raise Forbidden("only organisers can manage conversations; sign in or send an API token")
+        raise Forbidden(i18n.lazy_gettext("only organisers can manage conversations; sign in or send an API "
+                                          "token"))
     if can_manage(conv, organiser):
         return
     if conv.owner_id is None:
-        raise Forbidden("this conversation has no owner; only an admin can manage it")
-    raise Forbidden("this conversation belongs to another organiser")
+        raise Forbidden(i18n.lazy_gettext("this conversation has no owner; only an admin can manage it"))
+    raise Forbidden(i18n.lazy_gettext("this conversation belongs to another organiser"))
 
 
 def update_conversation(s: Session, conversation_id: str, **fields) -> Conversation:

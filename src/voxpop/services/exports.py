@@ -14,6 +14,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from voxpop import i18n
 from voxpop.errors import NotFound
 from voxpop.io import polis_writer
 from voxpop.services import translations as T
@@ -63,7 +64,7 @@ def history_conversation(s: Session, conversation_id: str):
 def export_csv(s: Session, conversation_id: str, name: str, *, url: str = "") -> bytes:
     """One Pol.is export file as bytes: comments, votes, participants-votes or summary."""
     if name not in CSV_NAMES:
-        raise NotFound(f"no export named {name!r}; choose one of {', '.join(CSV_NAMES)}")
+        raise NotFound(i18n.lazy_gettext("no export named %(name)s; choose one of %(csv_names)s", name=repr(name), csv_names=', '.join(CSV_NAMES)))
     dbconv = get_conversation(s, conversation_id)
     buf = io.BytesIO()
     if name == "translations":

@@ -35,6 +35,7 @@ from typing import BinaryIO
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from voxpop import i18n
 from voxpop.analysis.schema import themes_problems
 from voxpop.errors import Conflict, Invalid, NotFound, TooLarge
 from voxpop.i18n import lazy_gettext
@@ -104,9 +105,9 @@ _BLANK = " \t\r\n\ufeff"
 
 
 class _Checker:
-    """Checks one file while it streams past: UTF-8 (or UTF-16 after its byte-order mark) all through, no NUL,
-    not empty, a CSV's header and at least one line under it (the messages are listen.io's, so the upload is
-    refused as the worker would refuse it)."""
+    """Checks one file while it streams past: UTF-8 (or UTF-16 / UTF-32 after its byte-order mark) all through,
+    no NUL, not empty, a CSV's header and at least one line under it (the messages are listen.io's, so the upload
+    is refused as the worker would refuse it)."""
 
     def __init__(self, name: str) -> None:
         self.name, self.is_csv = name, Path(name).suffix.lower() in CSV_SUFFIXES
@@ -127,7 +128,7 @@ class _Checker:
         data, self.pending = self.pending, b""
         self.encoding, skip = encoding_of(data)
         self.decoder = codecs.getincrementaldecoder(self.encoding)()
-        if self.encoding != "utf-8":  # the UTF-16 BOM is not text (UTF-8's stays, as blank, for the messages)
+        if self.encoding != "utf-8":  # a UTF-16/32 BOM is not text (UTF-8's stays, as blank, for the messages)
             self.bytes += skip
             data = data[skip:]
         return data
@@ -198,7 +199,7 @@ def create_job(db: Database, cid: str, uploads: list[Upload], *, model: str = "a
     """Store the files of one upload (checked as they stream past, in CHUNK_BYTES pieces) as a queued job;
     returns its id. Raises Invalid / TooLarge, and then nothing is kept."""
     if model not in MODELS:
-        raise Invalid(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
+        raise Invalid(i18n.lazy_gettext("unknown model %(model)s; choose one of %(models)s", model=repr(model), models=', '.join(MODELS)))
     uploads = [u for u in uploads if u.name]
     if not uploads or len(uploads) > MAX_FILES:
         raise Invalid(lazy_gettext("send 1 to %(n)s testimony files in the multipart field 'files'", n=MAX_FILES))
@@ -246,7 +247,7 @@ def create_job(db: Database, cid: str, uploads: list[Upload], *, model: str = "a
 def get_job(s: Session, cid: str, job_id: str) -> ListenJob:
     job = s.get(ListenJob, job_id)
     if job is None or job.conversation_id != cid or job.state == "uploading":
-        raise NotFound("no such listening job in this conversation")
+        raise NotFound(i18n.lazy_gettext("no such listening job in this conversation"))
     return job
 
 
@@ -352,16 +353,17 @@ def retry_job(s: Session, cid: str, job_id: str) -> ListenJob:
     them again)."""
     job = get_job(s, cid, job_id)
     if job.state != "failed":
-        raise Conflict(f"only a failed listening job can be tried again; this one is {status_of(job)}")
+        raise Conflict(i18n.lazy_gettext("only a failed listening job can be tried again; this one is %(job)s", job=status_of(job)))
     if not has_files(s, job_id):
-        raise Conflict("the files of this job are no longer kept (testimony that cannot be read is dropped at "
-                       "once, and any failed job's files after 7 days); upload them again")
+        raise Conflict(i18n.lazy_gettext("the files of this job are no longer kept (testimony that cannot be "
+                                         "read is dropped at once, and any failed job's files after 7 days); "
+                                         "upload them again"))
     t = now_ms()
     claimed = rowcount(s.execute(update(ListenJob).where(ListenJob.id == job_id, ListenJob.state == "failed").values(
         state="queued", failures=0, error=None, retry_ms=None, claim=None, claim_ms=None, stage=None,
         progress=0.0, started_ms=None, finished_ms=None, updated_ms=t)))
     if not claimed:  # someone else tried it again first
-        raise Conflict("this listening job was just tried again by someone else")
+        raise Conflict(i18n.lazy_gettext("this listening job was just tried again by someone else"))
     s.refresh(job)
     log.info("listening job %s: queued again by an organiser", job_id)
     return job

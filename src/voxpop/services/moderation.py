@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from voxpop import i18n
 from voxpop.errors import Invalid
 from voxpop.services.conversations import get_conversation, mark_dirty
 from voxpop.services.statements import get_statement
@@ -26,7 +27,7 @@ def moderate(s: Session, conversation_id: str, tid: int, action: str, *,
     """Apply a decision and record it. 'meta' marks a statement about the conversation itself (kept
     visible, left out of the opinion groups); 'pending' puts it back in the queue."""
     if action not in ACTIONS:
-        raise Invalid(f"action must be one of {', '.join(ACTIONS)}")
+        raise Invalid(i18n.lazy_gettext("action must be one of %(actions)s", actions=', '.join(ACTIONS)))
     st = get_statement(s, conversation_id, tid)
     if action == "accept":
         st.mod_status = 1

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from voxpop import i18n
 from voxpop.errors import Invalid, NotFound
 from voxpop.services.text import clean_text
 from voxpop.store.models import Participant
@@ -29,7 +30,7 @@ def find_participant(s: Session, conversation_id: str, *, anon_id: str | None = 
         q = select(Participant).where(Participant.conversation_id == conversation_id,
                                       Participant.anon_id == anon_id)
     else:
-        raise Invalid("a participant needs an anonymous id or an external id (xid)")
+        raise Invalid(i18n.lazy_gettext("a participant needs an anonymous id or an external id (xid)"))
     return s.scalars(q).first()
 
 
@@ -50,13 +51,14 @@ def get_or_create_participant(
     if xid is not None:
         xid = clean_text(xid, field="xid", max_len=XID_MAX, multiline=False)
     if anon_id is not None and (not isinstance(anon_id, str) or not 8 <= len(anon_id) <= 64):
-        raise Invalid("anonymous participant id must be 8 to 64 characters")
+        raise Invalid(i18n.lazy_gettext("anonymous participant id must be 8 to 64 characters"))
     if place_id is not None:
         place_id = clean_text(place_id, field="place_id", max_len=PLACE_MAX, multiline=False)
     if strata is not None and (not isinstance(strata, dict) or len(strata) > 20 or not all(
             isinstance(k, str) and isinstance(v, str) and len(k) <= 50 and len(v) <= 100
             for k, v in strata.items())):
-        raise Invalid("strata must be an object of at most 20 text fields (name ≤ 50, value ≤ 100 characters)")
+        raise Invalid(i18n.lazy_gettext("strata must be an object of at most 20 text fields (name ≤ 50, "
+                                        "value ≤ 100 characters)"))
     found = find_participant(s, conversation_id, anon_id=anon_id, xid=xid)
     if found is not None:
         if place_id is not None and found.place_id is None:
@@ -81,5 +83,6 @@ def get_or_create_participant(
 def get_participant(s: Session, conversation_id: str, participant_id: int) -> Participant:
     p = s.get(Participant, participant_id)
     if p is None or p.conversation_id != conversation_id:
-        raise NotFound(f"no participant {participant_id} in conversation {conversation_id!r}")
+        raise NotFound(i18n.lazy_gettext("no participant %(participant_id)s in conversation "
+                                         "%(conversation_id)s", participant_id=participant_id, conversation_id=repr(conversation_id)))
     return p

@@ -4,6 +4,7 @@ organiser's places page."""
 
 from __future__ import annotations
 
+from voxpop import i18n
 from voxpop.errors import Invalid
 from voxpop.places.layout import match, read_layout
 from voxpop.places.registry import PlaceError
@@ -16,7 +17,7 @@ LAYOUT_MAX_BYTES = 20 * 1024 * 1024
 def parse_layout(data: bytes, name: str, id_property: str | None = None) -> dict:
     """The layout in an uploaded file; Invalid saying what to fix."""
     if len(data) > LAYOUT_MAX_BYTES:
-        raise Invalid(f"{name}: the layout is larger than {LAYOUT_MAX_BYTES // (1024 * 1024)} MB")
+        raise Invalid(i18n.lazy_gettext("%(name)s: the layout is larger than %(value)s MB", name=name, value=LAYOUT_MAX_BYTES // (1024 * 1024)))
     try:
         return read_layout(data, name, id_property=id_property)
     except PlaceError as e:
@@ -28,10 +29,11 @@ def store_layout(db: Database, cid: str, layout: dict, name: str) -> dict:
     with db.write() as s:
         reg = stored_registry(s, cid)
         if reg is None:
-            raise Invalid("upload the places first: a layout draws places this conversation already has")
+            raise Invalid(i18n.lazy_gettext("upload the places first: a layout draws places this "
+                                            "conversation already has"))
         n, unknown = match(layout, set(reg.ids))
         if unknown:
-            raise Invalid(f"{name}: {len(unknown)} of {len(layout['shapes'])} shapes match no place id, e.g. "
-                          f"{', '.join(unknown[:5])}; use the place ids of the places file")
+            raise Invalid(i18n.lazy_gettext("%(name)s: %(n)s of %(n2)s shapes match no place id, e.g. "
+                                            "%(names)s; use the place ids of the places file", name=name, n=len(unknown), n2=len(layout['shapes']), names=', '.join(unknown[:5])))
         save_layout(s, cid, layout)
     return {"kind": layout["kind"], "shapes": n, "source": layout["source"]}

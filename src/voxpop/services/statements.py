@@ -77,7 +77,7 @@ def add_statements(s: Session, conversation_id: str, texts: list[str]) -> list[S
     cleaned, errors = _check_texts(conv, [(i + 1, t) for i, t in enumerate(texts)], _existing_keys(s, conv.id),
                                    where="item")
     if errors:
-        raise Invalid(f"{len(errors)} statement(s) are not valid; nothing was added", details=errors)
+        raise Invalid(i18n.lazy_gettext("%(n)s statement(s) are not valid; nothing was added", n=len(errors)), details=errors)
     return _insert(s, conv, cleaned, is_seed=True, author_id=None, mod_status=1)
 
 
@@ -111,13 +111,16 @@ def parse_seed_csv(data: bytes | str, filename: str = "upload.csv") -> list[tupl
     """
     if isinstance(data, bytes):
         if len(data) > CSV_MAX_BYTES:
-            raise TooLarge(f"{filename}: the file is {len(data)} bytes; the limit is {CSV_MAX_BYTES}")
+            raise TooLarge(i18n.lazy_gettext("%(filename)s: the file is %(n)s bytes; the limit is "
+                                             "%(csv_max_bytes)s", filename=filename, n=len(data), csv_max_bytes=CSV_MAX_BYTES))
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as e:
-            raise Invalid(f"{filename}: not UTF-8 text (byte {e.start}); save it as UTF-8 CSV") from None
+            raise Invalid(i18n.lazy_gettext("%(filename)s: not UTF-8 text (byte %(start)s); save it as UTF-8 "
+                                            "CSV", filename=filename, start=e.start)) from None
     elif len(data) > CSV_MAX_BYTES:
-        raise TooLarge(f"{filename}: the file is too large; the limit is {CSV_MAX_BYTES} bytes")
+        raise TooLarge(i18n.lazy_gettext("%(filename)s: the file is too large; the limit is "
+                                         "%(csv_max_bytes)s bytes", filename=filename, csv_max_bytes=CSV_MAX_BYTES))
     reader = csv.reader(io.StringIO(data, newline=""))
     out: list[tuple[int, str]] = []
     col: int | None = None
@@ -144,12 +147,14 @@ def parse_seed_csv(data: bytes | str, filename: str = "upload.csv") -> list[tupl
                 continue
             out.append((line, row[col]))
             if len(out) > CSV_MAX_ROWS:
-                raise TooLarge(f"{filename}: more than {CSV_MAX_ROWS} statements; split the file")
+                raise TooLarge(i18n.lazy_gettext("%(filename)s: more than %(csv_max_rows)s statements; split "
+                                                 "the file", filename=filename, csv_max_rows=CSV_MAX_ROWS))
     except csv.Error as e:
-        raise Invalid(f"{filename}, line {reader.line_num}: not valid CSV ({e}); nothing was imported",
+        raise Invalid(i18n.lazy_gettext("%(filename)s, line %(line_num)s: not valid CSV (%(e)s); nothing was "
+                                        "imported", filename=filename, line_num=reader.line_num, e=e),
                       details=[{"line": reader.line_num, "message": str(e)}]) from None
     if errors:
-        raise Invalid(f"{filename}: {len(errors)} bad line(s); nothing was imported", details=errors)
+        raise Invalid(i18n.lazy_gettext("%(filename)s: %(n)s bad line(s); nothing was imported", filename=filename, n=len(errors)), details=errors)
     return out
 
 
@@ -159,10 +164,10 @@ def bulk_seed_csv(s: Session, conversation_id: str, data: bytes | str,
     conv = get_conversation(s, conversation_id)
     rows = parse_seed_csv(data, filename)
     if not rows:
-        raise Invalid(f"{filename}: no statements found; put one statement per line")
+        raise Invalid(i18n.lazy_gettext("%(filename)s: no statements found; put one statement per line", filename=filename))
     cleaned, errors = _check_texts(conv, rows, _existing_keys(s, conv.id), where="line")
     if errors:
-        raise Invalid(f"{filename}: {len(errors)} bad line(s); nothing was imported", details=errors)
+        raise Invalid(i18n.lazy_gettext("%(filename)s: %(n)s bad line(s); nothing was imported", filename=filename, n=len(errors)), details=errors)
     rows_in = _insert(s, conv, cleaned, is_seed=True, author_id=None, mod_status=1)
     apply_seed_translations(s, conv, rows_in, data)  # text_cy, text_pl ... columns
     return rows_in
@@ -172,7 +177,7 @@ def get_statement(s: Session, conversation_id: str, tid: int) -> Statement:
     st = s.scalars(select(Statement).where(Statement.conversation_id == conversation_id,
                                            Statement.tid == tid)).first()
     if st is None:
-        raise NotFound(f"no statement {tid} in conversation {conversation_id!r}")
+        raise NotFound(i18n.lazy_gettext("no statement %(tid)s in conversation %(conversation_id)s", tid=tid, conversation_id=repr(conversation_id)))
     return st
 
 

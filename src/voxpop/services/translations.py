@@ -31,7 +31,8 @@ def language_code(value: str) -> str:
     try:
         Locale.parse(code, sep="-")
     except (UnknownLocaleError, ValueError, TypeError):
-        raise Invalid(f"{value!r} is not a language code voxpop knows; use a code such as cy, pl, ur or ar") from None
+        raise Invalid(i18n.lazy_gettext("%(value)s is not a language code voxpop knows; use a code such as "
+                                        "cy, pl, ur or ar", value=repr(value))) from None
     return code
 
 
@@ -49,9 +50,10 @@ def set_languages(s: Session, conv: Conversation, codes: list[str]) -> list[str]
     """Set the conversation's languages (default first; duplicates dropped)."""
     clean = list(dict.fromkeys(language_code(c) for c in codes if c and c.strip()))
     if not clean:
-        raise Invalid("give at least one language, the conversation's default first (e.g. en, cy)")
+        raise Invalid(i18n.lazy_gettext("give at least one language, the conversation's default first (e.g. "
+                                        "en, cy)"))
     if len(clean) > MAX_LANGUAGES:
-        raise Invalid(f"at most {MAX_LANGUAGES} languages")
+        raise Invalid(i18n.lazy_gettext("at most %(max_languages)s languages", max_languages=MAX_LANGUAGES))
     old_default = languages_of(conv)[0]
     if clean[0] != old_default:  # statements written so far keep the language they were written in
         s.execute(update(Statement).where(Statement.conversation_id == conv.id, Statement.language.is_(None))
@@ -64,11 +66,11 @@ def set_translation(s: Session, conv: Conversation, tid: int, language: str, tex
     """Give (or, with empty text, remove) a statement's text in one of the conversation's languages."""
     code = language_code(language)
     if code not in languages_of(conv):
-        raise Invalid(f"{code} is not one of this conversation's languages ({', '.join(languages_of(conv))}); "
-                      "add it in the settings first")
+        raise Invalid(i18n.lazy_gettext("%(code)s is not one of this conversation's languages (%(conv)s); "
+                                        "add it in the settings first", code=code, conv=', '.join(languages_of(conv))))
     st = s.scalars(select(Statement).where(Statement.conversation_id == conv.id, Statement.tid == tid)).first()
     if st is None:
-        raise NotFound(f"no statement {tid} in this conversation")
+        raise NotFound(i18n.lazy_gettext("no statement %(tid)s in this conversation", tid=tid))
     s.execute(delete(StatementTranslation).where(StatementTranslation.statement_id == st.id,
                                                  StatementTranslation.language == code))
     if text and text.strip() and code != (st.language or languages_of(conv)[0]):

@@ -47,7 +47,8 @@ def check_client_key(key: object) -> str | None:
     if key is None:
         return None
     if not isinstance(key, str) or not 1 <= len(key) <= CLIENT_KEY_MAX or not key.isprintable():
-        raise Invalid(f"client_key must be 1 to {CLIENT_KEY_MAX} printable characters (e.g. a UUID)")
+        raise Invalid(i18n.lazy_gettext("client_key must be 1 to %(client_key_max)s printable characters "
+                                        "(e.g. a UUID)", client_key_max=CLIENT_KEY_MAX))
     return key
 
 
@@ -210,7 +211,7 @@ def apply_votes(s: Session, requests: list[VoteRequest]) -> list[dict | ServiceE
         r = requests[i]
         try:
             if r.who is None:
-                raise Invalid("a vote needs a participant")
+                raise Invalid(i18n.lazy_gettext("a vote needs a participant"))
             requests[i] = replace(r, participant_id=batch.participant(r.conversation_id, r.who))
         except ServiceError as e:
             out[i] = e
@@ -281,19 +282,23 @@ def import_votes(s: Session, conversation_id: str, rows) -> int:
     events = []
     for k, row in enumerate(rows, start=1):
         if len(row) not in (3, 4):
-            raise Invalid(f"vote row {k}: give (participant id, statement number, vote[, created_ms])")
+            raise Invalid(i18n.lazy_gettext("vote row %(k)s: give (participant id, statement number, vote[, "
+                                            "created_ms])", k=k))
         try:
             tid, vote = _tid(row[1]), parse_vote(row[2])
         except Invalid as e:
-            raise Invalid(f"vote row {k}: {e.message}") from None
+            raise Invalid(i18n.lazy_gettext("vote row %(k)s: %(problem)s", k=k, problem=e.message)) from None
         pk = row[0]
         if pk not in people:
-            raise NotFound(f"vote row {k}: no participant {pk!r} in conversation {conversation_id!r}")
+            raise NotFound(i18n.lazy_gettext("vote row %(k)s: no participant %(pk)s in conversation "
+                                             "%(conversation_id)s", k=k, pk=repr(pk), conversation_id=repr(conversation_id)))
         if tid not in stmts:
-            raise NotFound(f"vote row {k}: no statement {tid} in conversation {conversation_id!r}")
+            raise NotFound(i18n.lazy_gettext("vote row %(k)s: no statement %(tid)s in conversation "
+                                             "%(conversation_id)s", k=k, tid=tid, conversation_id=repr(conversation_id)))
         sid, mod = stmts[tid]
         if mod == -1 or (conv.moderation == "strict" and mod != 1):
-            raise Conflict(f"vote row {k}: statement {tid} is not open for voting (moderation)")
+            raise Conflict(i18n.lazy_gettext("vote row %(k)s: statement %(tid)s is not open for voting "
+                                             "(moderation)", k=k, tid=tid))
         events.append({"conversation_id": conversation_id, "participant_id": pk, "statement_id": sid,
                        "vote": vote, "client_key": None, "created_ms": int(row[3]) if len(row) == 4 else t})
     if not events:
@@ -314,7 +319,7 @@ def import_votes(s: Session, conversation_id: str, rows) -> int:
 
 def _tid(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**31:
-        raise Invalid("statement must be a statement number (a whole number ≥ 0)")
+        raise Invalid(i18n.lazy_gettext("statement must be a statement number (a whole number ≥ 0)"))
     return value
 
 

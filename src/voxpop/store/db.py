@@ -162,7 +162,67 @@ def alembic_config(db: Database):
     return cfg
 
 
+def known_revisions() -> tuple[str, list[str]]:
+    """This voxpop's newest schema revision and every revision it knows, oldest first (from the migrations
+    shipped with it; no database needed)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    script = ScriptDirectory.from_config(cfg)
+    head = script.get_current_head()
+    assert head is not None, "voxpop ships its migrations"
+    return head, [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
+class SchemaMismatch(ValueError):
+    """The database's schema revision is not this voxpop's newest: older (a command that only reads does not
+    upgrade it) or unknown (a newer voxpop upgraded it; this one can neither read nor upgrade it)."""
+
+    def __init__(self, url: str, revision: str | None, head: str, newer: bool) -> None:
+        from voxpop import __version__
+
+        self.url, self.revision, self.head, self.newer = url, revision, head, newer
+        if newer:
+            message = (f"the database {where_is(url)} is at schema revision {revision}, which this voxpop "
+                       f"({__version__}, newest revision {head}) does not know: a newer voxpop has upgraded it; "
+                       "use that voxpop (or a newer one) with this database, or restore a backup taken before "
+                       "the upgrade")
+        else:
+            message = (f"the database {where_is(url)} is at schema revision {revision or '(none)'}, older than "
+                       f"this voxpop's {head}")
+        super().__init__(message)
+
+
+def where_is(url: str) -> str:
+    """A database as a person named it: the SQLite file, or the server and database (never a password)."""
+    path = sqlite_file(url)
+    return f"{path} ({url})" if path is not None else url.rsplit("@", 1)[-1]
+
+
+def check_revision(url: str, revision: str | None) -> None:
+    """Raise SchemaMismatch unless `revision` is this voxpop's newest."""
+    head, known = known_revisions()
+    if revision == head:
+        return
+    raise SchemaMismatch(url, revision, head, newer=revision is not None and revision not in known)
+
+
+def _refuse_unknown_revision(db: Database, conn) -> None:
+    """Before migrating: a database a newer voxpop has upgraded is refused with a clear message (Alembic would
+    stop on a revision it cannot locate, with a traceback)."""
+    from alembic.runtime.migration import MigrationContext
+
+    revision = MigrationContext.configure(conn).get_current_revision()
+    conn.rollback()
+    head, known = known_revisions()
+    if revision is not None and revision not in known:
+        raise SchemaMismatch(db.url, revision, head, newer=True)
+
+
 def upgrade(db: Database, revision: str = "head") -> None:
+    """Migrate to `revision`; a database at a revision this voxpop does not know raises SchemaMismatch."""
     from alembic import command
 
     cfg = alembic_config(db)
@@ -174,6 +234,7 @@ def upgrade(db: Database, revision: str = "head") -> None:
                 fh = stack.enter_context(open(lock_path, "a+"))
                 fcntl.flock(fh, fcntl.LOCK_EX)
             with db.engine.connect() as conn:
+                _refuse_unknown_revision(db, conn)
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, revision)
                 conn.commit()
@@ -182,6 +243,7 @@ def upgrade(db: Database, revision: str = "head") -> None:
         conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_MIGRATE_LOCK})
         conn.commit()
         try:
+            _refuse_unknown_revision(db, conn)
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
             conn.commit()
@@ -216,35 +278,80 @@ def sqlite_file(url: str) -> Path | None:
     return None if raw in ("", ":memory:") else Path(raw.split("?", 1)[0])
 
 
-def _has_voxpop_tables(path: Path) -> bool:
-    """Whether an existing SQLite file has voxpop's migrations table, read without writing to it (the
-    engine's connect would switch even an empty file to WAL)."""
+_NO_TABLES = object()  # _sqlite_revision of a file without voxpop's migrations table
+
+
+def _sqlite_revision(path: Path) -> object:
+    """The schema revision an existing SQLite file is at (None: voxpop's table, but no revision in it), or
+    _NO_TABLES when it has no voxpop migrations table or is not a SQLite file; read without writing to it
+    (the engine's connect would switch even an empty file to WAL)."""
     import sqlite3
 
     try:
         with contextlib.closing(sqlite3.connect(path)) as conn:
-            return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
-                                ).fetchone() is not None
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+                            ).fetchone() is None:
+                return _NO_TABLES
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            return row[0] if row else None
     except sqlite3.DatabaseError:  # not a SQLite file
-        return False
+        return _NO_TABLES
+
+
+def _existing_revision(db: Database) -> object:
+    """The schema revision of a server database (PostgreSQL), or _NO_TABLES; only reads."""
+    from sqlalchemy import inspect
+
+    with db.engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return _NO_TABLES
+        row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+        return row[0] if row else None
 
 
 def get_database(url: str | None = None, *, migrate: bool = True, create: bool = True) -> Database:
-    """A process-wide Database per URL, migrated on first use. create=False (commands that only read):
-    a SQLite file that does not exist raises NoDatabase instead of being created, and so does an existing
-    file without voxpop's tables (nothing is written into someone else's file)."""
+    """A process-wide Database per URL, migrated on first use. create=False (commands that only read): the
+    database is never created nor migrated: a SQLite file that does not exist raises NoDatabase instead of
+    being created, and so does a database without voxpop's tables (nothing is written into someone else's
+    file); one whose schema revision is not this voxpop's newest raises SchemaMismatch (older: it would
+    need upgrading; unknown: a newer voxpop upgraded it) and is left as it was."""
     key = resolve_url(url)
     db = _DATABASES.get(key)
+    if db is None and not create:
+        return _open_existing(key)
     if db is None:
-        path = sqlite_file(key)
-        if not create and path is not None and not path.is_file():
-            raise NoDatabase(key, path, f"there is no database file {path}")
-        if not create and path is not None and not _has_voxpop_tables(path):
-            raise NoDatabase(key, path, f"{path} is not a voxpop database (it has no voxpop tables)")
         db = Database(key)
         if migrate:
             db.upgrade()
         _DATABASES[key] = db
+    return db
+
+
+def _open_existing(key: str) -> Database:
+    path = sqlite_file(key)
+    if path is not None and not path.is_file():
+        raise NoDatabase(key, path, f"there is no database file {path}")
+    # a SQLite file is read with the sqlite3 module first: an unusable one is never opened by the engine
+    revision = _sqlite_revision(path) if path is not None else None
+    if revision is _NO_TABLES:
+        raise NoDatabase(key, path, f"{path} is not a voxpop database (it has no voxpop tables)")
+    db = Database(key)
+    if path is None:
+        try:
+            revision = _existing_revision(db)
+        except BaseException:
+            db.dispose()
+            raise
+        if revision is _NO_TABLES:
+            db.dispose()
+            raise NoDatabase(key, None, f"the database {where_is(key)} is not a voxpop database (it has no voxpop "
+                             "tables)")
+    try:
+        check_revision(key, cast(str | None, revision))
+    except SchemaMismatch:
+        db.dispose()
+        raise
+    _DATABASES[key] = db
     return db
 
 

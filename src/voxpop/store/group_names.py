@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from voxpop import i18n
 from voxpop.errors import Invalid
 from voxpop.store.models import Artifact
 
@@ -29,7 +30,8 @@ def save_group_names(s: Session, cid: str, names: dict[str, str]) -> dict[str, s
     for k, v in names.items():
         v = " ".join(str(v or "").split())
         if len(v) > MAX_NAME:
-            raise Invalid(f"group {k}: a name has at most {MAX_NAME} characters (this one has {len(v)})")
+            raise Invalid(i18n.lazy_gettext("group %(k)s: a name has at most %(max_name)s characters (this "
+                                            "one has %(n)s)", k=k, max_name=MAX_NAME, n=len(v)))
         if v:
             clean[str(k)] = v
     s.execute(delete(Artifact).where(Artifact.conversation_id == cid, Artifact.kind == KIND))

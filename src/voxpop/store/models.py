@@ -261,6 +261,19 @@ class StatementTranslation(Base):
     text: Mapped[str] = mapped_column(Text)
 
 
+class ConversationTranslation(Base):
+    """A conversation's title (topic) and description in another interface language, given by its organiser.
+    An empty topic or description means "not given": readers of that language see the original
+    (voxpop.store.conversation_translations; the rules are voxpop.services.conversation_text's)."""
+
+    __tablename__ = "conversation_translations"
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
 class PlaceAlias(Base):
     """Another name for one of a conversation's places (a town, village, neighbourhood, postcode district)."""
 

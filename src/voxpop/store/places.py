@@ -13,6 +13,7 @@ import io
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from voxpop import i18n
 from voxpop.errors import Invalid
 from voxpop.places.finder import PlaceFinder, place_aliases
 from voxpop.places.io import registry_from_rows, registry_to_rows
@@ -82,7 +83,8 @@ def save_settings(s: Session, cid: str, settings: dict) -> None:
     """Replace the conversation's places settings (margins checked: shares >= 0, not all 0)."""
     for name, target in (settings.get("margins") or {}).items():
         if not target or any(v < 0 for v in target.values()) or sum(target.values()) <= 0:
-            raise Invalid(f"margin {name!r}: give each category a share of 0 or more, not all 0")
+            raise Invalid(i18n.lazy_gettext("margin %(name)s: give each category a share of 0 or more, not "
+                                            "all 0", name=repr(name)))
     s.execute(delete(Artifact).where(Artifact.conversation_id == cid, Artifact.kind == SETTINGS_KIND))
     s.add(Artifact(conversation_id=cid, kind=SETTINGS_KIND, payload=settings))
 
@@ -104,27 +106,29 @@ def read_aliases_csv(data: bytes, name: str = "aliases.csv") -> list[tuple[str, 
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise Invalid(f"{name}: not UTF-8 text; save it as CSV UTF-8") from None
+        raise Invalid(i18n.lazy_gettext("%(name)s: not UTF-8 text; save it as CSV UTF-8", name=name)) from None
     rows = list(csv.reader(io.StringIO(text)))
     if not rows:
-        raise Invalid(f"{name}: the file is empty; give a header `alias,place_id` and one row per alias")
+        raise Invalid(i18n.lazy_gettext("%(name)s: the file is empty; give a header `alias,place_id` and one "
+                                        "row per alias", name=name))
     header = [h.strip().lower() for h in rows[0]]
     if "alias" not in header or "place_id" not in header:
-        raise Invalid(f"{name}: the header must name the columns `alias` and `place_id` (found {rows[0]!r})")
+        raise Invalid(i18n.lazy_gettext("%(name)s: the header must name the columns `alias` and `place_id` "
+                                        "(found %(value)s)", name=name, value=repr(rows[0])))
     ia, ip = header.index("alias"), header.index("place_id")
     out = []
     for line, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
             continue
         if len(row) <= max(ia, ip):
-            raise Invalid(f"{name}, line {line}: give both an alias and a place_id")
+            raise Invalid(i18n.lazy_gettext("%(name)s, line %(line)s: give both an alias and a place_id", name=name, line=line))
         alias, pid = row[ia].strip(), row[ip].strip()
         if not alias or not pid or len(alias) > 200 or len(pid) > 100 or not alias.isprintable():
-            raise Invalid(f"{name}, line {line}: an alias is 1-200 printable characters and a place_id "
-                          f"1-100 (got {alias[:40]!r}, {pid[:40]!r})")
+            raise Invalid(i18n.lazy_gettext("%(name)s, line %(line)s: an alias is 1-200 printable characters "
+                                            "and a place_id 1-100 (got %(value)s, %(value2)s)", name=name, line=line, value=repr(alias[:40]), value2=repr(pid[:40])))
         out.append((alias, pid))
     if len(out) > ALIASES_MAX:
-        raise Invalid(f"{name}: {len(out):,} aliases; at most {ALIASES_MAX:,}")
+        raise Invalid(i18n.lazy_gettext("%(name)s: %(n)s aliases; at most %(aliases_max)s", name=name, n=format(len(out), ','), aliases_max=format(ALIASES_MAX, ',')))
     return out
 
 
@@ -132,11 +136,11 @@ def replace_aliases(s: Session, cid: str, pairs: list[tuple[str, str]]) -> None:
     """Store the alias table (replacing any). Every place_id must be one of the conversation's places."""
     known = set(s.execute(select(Place.place_id).where(Place.conversation_id == cid)).scalars())
     if not known:
-        raise Invalid("upload the conversation's places before their aliases")
+        raise Invalid(i18n.lazy_gettext("upload the conversation's places before their aliases"))
     unknown = sorted({p for _, p in pairs} - known)
     if unknown:
-        raise Invalid(f"{len(unknown)} place_id(s) are not places of this conversation, e.g. "
-                      f"{', '.join(map(repr, unknown[:5]))}; use the ids of the places file")
+        raise Invalid(i18n.lazy_gettext("%(n)s place_id(s) are not places of this conversation, e.g. "
+                                        "%(repr)s; use the ids of the places file", n=len(unknown), repr=', '.join(map(repr, unknown[:5]))))
     s.execute(delete(PlaceAlias).where(PlaceAlias.conversation_id == cid))
     s.execute(insert(PlaceAlias), [{"conversation_id": cid, "alias": a, "place_id": p} for a, p in pairs])
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import threading
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from voxpop import __version__, i18n
 from voxpop.errors import ServiceError
+from voxpop.i18n import N_
 from voxpop.services import accounts
 from voxpop.services.writer import VoteWriter
 from voxpop.settings import Settings, load_settings
@@ -45,19 +47,56 @@ def _error(status: int, code: str, message: str, details=None, headers=None) -> 
     return SafeJSONResponse(body, status_code=status, headers=headers)
 
 
+# pydantic's own messages for the usual mistakes, in the reader's language (the English is pydantic's, word
+# for word: a message that differs, from another pydantic version or another type, is kept as pydantic wrote it)
+PYDANTIC_MESSAGES = {
+    "missing": N_("Field required"),
+    "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
+    "int_type": N_("Input should be a valid integer"),
+    "float_parsing": N_("Input should be a valid number, unable to parse string as a number"),
+    "string_type": N_("Input should be a valid string"),
+    "bool_parsing": N_("Input should be a valid boolean, unable to interpret input"),
+    "string_too_long": N_("String should have at most %(max_length)s characters"),
+    "string_too_short": N_("String should have at least %(min_length)s characters"),
+    "greater_than_equal": N_("Input should be greater than or equal to %(ge)s"),
+    "less_than_equal": N_("Input should be less than or equal to %(le)s"),
+    "list_type": N_("Input should be a valid list"),
+    "dict_type": N_("Input should be a valid dictionary"),
+    "extra_forbidden": N_("Extra inputs are not permitted"),
+    "json_invalid": N_("JSON decode error"),
+}
+
+
+def _pydantic_message(e: dict) -> str:
+    msg = str(e.get("msg", "invalid"))
+    template = PYDANTIC_MESSAGES.get(str(e.get("type")))
+    if template is None:
+        return msg
+    ctx = e.get("ctx") or {}
+    values = {k: ctx.get(k) for k in re.findall(r"%\((\w+)\)s", template)}
+    try:
+        if (template % values if values else template) != msg:
+            return msg
+        return i18n.gettext(template, **values)
+    except (KeyError, TypeError, ValueError):
+        return msg
+
+
 def _validation_message(errors: list[dict]) -> tuple[str, list[dict]]:
     details = []
     for e in errors[:20]:
         loc = ".".join(str(x) for x in e.get("loc", ()) if x != "body") or "body"
-        details.append({"field": loc, "message": str(e.get("msg", "invalid"))})
+        details.append({"field": loc, "message": _pydantic_message(e)})
     first = errors[0] if errors else {}
     if first.get("type") == "json_invalid":
-        return "the request body is not valid JSON; send a JSON object", details
+        return i18n.gettext("the request body is not valid JSON; send a JSON object"), details
     if first.get("type") == "model_attributes_type" or (first.get("loc") == ("body",)):
-        return "the request body must be a JSON object", details
+        return i18n.gettext("the request body must be a JSON object"), details
     d = details[0] if details else {"field": "body", "message": "invalid"}
-    more = f" (and {len(details) - 1} more)" if len(details) > 1 else ""
-    return f"{d['field']}: {d['message']}{more}", details
+    if len(details) > 1:
+        return i18n.gettext("%(field)s: %(problem)s (and %(more)s more)", field=d["field"], problem=d["message"],
+                            more=len(details) - 1), details
+    return f"{d['field']}: {d['message']}", details
 
 
 def _install_handlers(app: FastAPI) -> None:
@@ -92,13 +131,13 @@ def _install_handlers(app: FastAPI) -> None:
         if exc.status_code == 400:
             # FastAPI's and Starlette's answer to a body they cannot decode (invalid UTF-8 JSON, a broken
             # multipart form): 422 like every other malformed input (docs/api.md)
-            return _error(422, "invalid", "the request body could not be read: send UTF-8 JSON, a UTF-8 "
-                          "text/csv body or a well-formed multipart form")
+            return _error(422, "invalid", i18n.gettext("the request body could not be read: send UTF-8 JSON, a "
+                                                       "UTF-8 text/csv body or a well-formed multipart form"))
         code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(exc.status_code, "http_error")
-        msg = exc.detail if isinstance(exc.detail, str) else "request failed"
+        msg = exc.detail if isinstance(exc.detail, str) else i18n.gettext("request failed")
         page = None
         if exc.status_code == 404 and msg == "Not Found":
-            msg = "no such page or API endpoint; see /docs for the API"
+            msg = i18n.gettext("no such page or API endpoint; see /docs for the API")
             page = i18n._("there is no page at this address: check it for typing mistakes, or start again from "
                           "the link you were given")
         elif exc.status_code == 405:
@@ -108,7 +147,7 @@ def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
         log.exception("unexpected error")
-        return answer(request, 500, "internal", "something went wrong on the server; the error was logged",
+        return answer(request, 500, "internal", i18n.gettext("something went wrong on the server; the error was logged"),
                       page_message=i18n._("something went wrong on our side; it was logged for the organisers. "
                                           "Please try again in a moment"))
 

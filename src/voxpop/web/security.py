@@ -26,6 +26,7 @@ from fastapi import Request, Response
 from itsdangerous import BadSignature, SignatureExpired, Signer, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
+from voxpop import i18n
 from voxpop.errors import Forbidden, RateLimited, Unauthorized
 from voxpop.services import accounts
 from voxpop.services.participants import new_anon_id
@@ -159,10 +160,10 @@ class Security:
         if auth:
             scheme, _, token = auth.partition(" ")
             if scheme.lower() != "bearer" or not token:
-                raise Unauthorized("Authorization must be 'Bearer <API token>'")
+                raise Unauthorized(i18n.lazy_gettext("Authorization must be 'Bearer <API token>'"))
             org = accounts.verify_api_token(s, token.strip())
             if org is None:
-                raise Unauthorized("this API token is not valid (revoked or mistyped)")
+                raise Unauthorized(i18n.lazy_gettext("this API token is not valid (revoked or mistyped)"))
             return org
         session = self.session_token(request)
         return accounts.verify_session(s, session) if session is not None else None
@@ -170,7 +171,8 @@ class Security:
     def require_organiser(self, request: Request, s: Session) -> Organiser:
         org = self.organiser(request, s)
         if org is None:
-            raise Unauthorized("sign in as an organiser, or send 'Authorization: Bearer <API token>'")
+            raise Unauthorized(i18n.lazy_gettext("sign in as an organiser, or send 'Authorization: Bearer "
+                                                 "<API token>'"))
         return org
 
     # -- sign-in throttling (voxpop.web.abuse) ------------------------------------------------------
@@ -224,7 +226,8 @@ class Security:
         seed = request.cookies.get(CSRF_COOKIE)
         want = hmac.new(self.secret, seed.encode(), hashlib.sha256).hexdigest() if seed else None
         if not token or not want or not hmac.compare_digest(str(token), want):
-            raise Forbidden("the form expired or came from another site; reload the page and try again")
+            raise Forbidden(i18n.lazy_gettext("the form expired or came from another site; reload the page "
+                                              "and try again"))
 
     # -- rate limits -------------------------------------------------------------------------------
     def address_key(self, request: Request) -> str:
@@ -241,7 +244,7 @@ class Security:
     def check_rate_participant(self, participant_key: str, cost: float = 1.0) -> None:
         wait = self.per_participant.take(participant_key, cost)
         if wait:
-            raise RateLimited(f"you are voting too fast; wait {wait:.1f} s and try again", retry_after=wait)
+            raise RateLimited(i18n.lazy_gettext("you are voting too fast; wait %(wait)s s and try again", wait=format(wait, '.1f')), retry_after=wait)
 
     def check_rate(self, request: Request, participant_key: str | None = None, cost: float = 1.0) -> None:
         """RateLimited (429) when this address or participant writes too fast."""
@@ -252,4 +255,4 @@ class Security:
         if not wait and participant_key is not None:
             wait = self.per_participant.take(participant_key, cost)
         if wait:
-            raise RateLimited(f"too many requests; wait {wait:.1f} s and try again", retry_after=wait)
+            raise RateLimited(i18n.lazy_gettext("too many requests; wait %(wait)s s and try again", wait=format(wait, '.1f')), retry_after=wait)

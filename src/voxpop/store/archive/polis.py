@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from voxpop import i18n
 from voxpop.io import InputError, locate, read_located
 from voxpop.io.locate import polis_path
 from voxpop.store.archive.reader import ImportReport, import_rows
@@ -63,8 +64,8 @@ def polis_tables(folder: str | Path) -> dict[str, list[dict]]:
     """The rows of one conversation, as the archive importer takes them, from a Pol.is export folder."""
     loc = locate(folder, beside=False)
     if loc.kind != "polis":
-        raise InputError(folder, "is not a Pol.is export (no comments.csv + votes.csv)",
-                         fix="give the folder Pol.is exported, or a voxpop archive folder")
+        raise InputError(folder, i18n.lazy_gettext("is not a Pol.is export (no comments.csv + votes.csv)"),
+                         fix=i18n.lazy_gettext("give the folder Pol.is exported, or a voxpop archive folder"))
     conv = read_located(loc)
     t = now_ms()
     comments = {row.get("comment-id", "").strip(): row for row in _csv_rows(polis_path(loc, "comments"))}

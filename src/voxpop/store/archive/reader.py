@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from sqlalchemy import JSON, String, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from voxpop import i18n
 from voxpop.errors import Conflict
 from voxpop.store.archive.format import (
     FORMAT,
@@ -62,24 +63,26 @@ class FolderSource:
         self.folder = Path(folder)
         path = self.folder / MANIFEST
         if not path.is_file():
-            raise ArchiveError(f"{self.folder} has no {MANIFEST}: it is not a voxpop archive (make one with "
-                               "`voxpop export CONVERSATION_ID FOLDER`)")
+            raise ArchiveError(i18n.lazy_gettext("%(folder)s has no %(manifest)s: it is not a voxpop archive "
+                                                 "(make one with `voxpop export CONVERSATION_ID FOLDER`)", folder=self.folder, manifest=MANIFEST))
         try:
             self.manifest = json.loads(path.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise ArchiveError(f"{path} is damaged (not valid JSON: {e}); export the conversation again") from None
+            raise ArchiveError(i18n.lazy_gettext("%(path)s is damaged (not valid JSON: %(e)s); export the "
+                                                 "conversation again", path=path, e=e)) from None
         m = self.manifest
         if not isinstance(m, dict) or m.get("format") != FORMAT or not isinstance(m.get("tables"), dict):
-            raise ArchiveError(f"{path} does not describe a voxpop archive (format {FORMAT!r} expected)")
+            raise ArchiveError(i18n.lazy_gettext("%(path)s does not describe a voxpop archive (format "
+                                                 "%(format)s expected)", path=path, format=repr(FORMAT)))
         version = m.get("format_version")
         if not isinstance(version, int) or version > FORMAT_VERSION:
-            raise ArchiveError(f"{self.folder} was written by a newer voxpop ({m.get('voxpop_version')}, archive "
-                               f"format {version}); this voxpop reads format {FORMAT_VERSION} and older: upgrade "
-                               "voxpop to import it")
+            raise ArchiveError(i18n.lazy_gettext("%(folder)s was written by a newer voxpop (%(value)s, "
+                                                 "archive format %(version)s); this voxpop reads format "
+                                                 "%(format_version)s and older: upgrade voxpop to import it", folder=self.folder, value=m.get('voxpop_version'), version=version, format_version=FORMAT_VERSION))
         for name, entry in m["tables"].items():
             if not (self.folder / entry.get("file", "")).is_file():
-                raise ArchiveError(f"{self.folder / str(entry.get('file'))} is missing (the manifest lists table "
-                                   f"{name!r}); copy the whole archive folder again")
+                raise ArchiveError(i18n.lazy_gettext("%(value)s is missing (the manifest lists table "
+                                                     "%(name)s); copy the whole archive folder again", value=self.folder / str(entry.get('file')), name=repr(name)))
 
     def rows(self, table: str) -> Iterator[dict]:
         entry = self.manifest["tables"][table]
@@ -91,14 +94,15 @@ class FolderSource:
                 try:
                     row = json.loads(line)
                 except (UnicodeDecodeError, json.JSONDecodeError):
-                    raise ArchiveError(f"{path}, line {n}: not valid JSON; the archive is damaged, export the "
-                                       "conversation again") from None
+                    raise ArchiveError(i18n.lazy_gettext("%(path)s, line %(n)s: not valid JSON; the archive "
+                                                         "is damaged, export the conversation again", path=path, n=n)) from None
                 if not isinstance(row, dict):
-                    raise ArchiveError(f"{path}, line {n}: expected one JSON object per line")
+                    raise ArchiveError(i18n.lazy_gettext("%(path)s, line %(n)s: expected one JSON object per "
+                                                         "line", path=path, n=n))
                 yield row
         if entry.get("sha256") and digest.hexdigest() != entry["sha256"]:
-            raise ArchiveError(f"{path} changed after the export (its SHA-256 differs from the manifest's); use an "
-                               "unmodified archive")
+            raise ArchiveError(i18n.lazy_gettext("%(path)s changed after the export (its SHA-256 differs "
+                                                 "from the manifest's); use an unmodified archive", path=path))
 
 
 def import_archive(db: Database, folder: str | Path, *, as_copy: bool = False, owner: str | None = None) -> ImportReport:
@@ -113,13 +117,15 @@ def import_rows(db: Database, source: Source, *, as_copy: bool = False, owner: s
     tables = source.manifest["tables"]
     conv_rows = list(source.rows("conversations")) if "conversations" in tables else []
     if len(conv_rows) != 1 or not isinstance(conv_rows[0].get("id"), str):
-        raise ArchiveError("the archive must hold exactly one conversation (conversations.jsonl)")
+        raise ArchiveError(i18n.lazy_gettext("the archive must hold exactly one conversation "
+                                             "(conversations.jsonl)"))
     conv = conv_rows[0]
     with db.write() as s:
         existing = s.get(Conversation, conv["id"])
         if existing is not None and not as_copy:
-            raise Conflict(f"conversation {conv['id']} ({existing.topic!r}) is already in this database; import it "
-                           "as a new conversation with --as-copy, or import into another database")
+            raise Conflict(i18n.lazy_gettext("conversation %(id)s (%(topic)s) is already in this database; "
+                                             "import it as a new conversation with --as-copy, or import into "
+                                             "another database", id=conv['id'], topic=repr(existing.topic)))
         new_id = new_conversation_id() if as_copy else conv["id"]
         report = ImportReport(new_id, conv["id"], as_copy, conv.get("topic", ""))
         organisers = _organisers(s, source, report)
@@ -174,8 +180,8 @@ def _organisers(s: Session, source: Source, report: ImportReport) -> dict[int, i
 def _owner(s: Session, username: str) -> int:
     pk = s.execute(select(Organiser.id).where(Organiser.username == username)).scalar()
     if pk is None:
-        raise ArchiveError(f"--owner {username}: there is no organiser {username!r} in this database; create it "
-                           "with `voxpop create-organiser` first")
+        raise ArchiveError(i18n.lazy_gettext("--owner %(username)s: there is no organiser %(username2)s in "
+                                             "this database; create it with `voxpop create-organiser` first", username=username, username2=repr(username)))
     return pk
 
 

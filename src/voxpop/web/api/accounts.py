@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
+from voxpop import i18n
 from voxpop.errors import NotFound, Unauthorized
 from voxpop.services import accounts
 from voxpop.web.api.common import API_PREFIX, require_organiser, services
@@ -33,7 +34,7 @@ async def new_token(body: TokenIn, request: Request, response: Response) -> dict
         with svc.db.write() as s:
             org = accounts.authenticate(s, body.username, body.password)
             if org is None:
-                raise Unauthorized("wrong username or password")
+                raise Unauthorized(i18n.lazy_gettext("wrong username or password"))
             raw, tok = accounts.create_api_token(s, org.id, body.name)
             return {"token": raw, "id": tok.id, "organiser": org.username}
 
@@ -71,7 +72,8 @@ async def revoke_token(token_id: Annotated[int, Path(ge=1, lt=2**31)], request: 
         with services(request).db.write() as s:
             org = require_organiser(request, s)
             if not accounts.revoke_api_token(s, token_id, org.id):
-                raise NotFound(f"you have no API token with id {token_id}; GET /api/v1/tokens lists yours")
+                raise NotFound(i18n.lazy_gettext("you have no API token with id %(token_id)s; GET "
+                                                 "/api/v1/tokens lists yours", token_id=token_id))
             return {"id": token_id, "revoked": True}
 
     return await run_in_threadpool(go)

@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
+from voxpop import i18n
 from voxpop.errors import Forbidden, Invalid
 from voxpop.services import participants as P
 from voxpop.services.conversations import can_manage, check_can_manage, get_conversation
@@ -102,7 +103,8 @@ def check_results_visible(request: Request, s: Session, conv: Conversation) -> N
     if conv.show_results:
         return
     if not can_manage(conv, organiser_or_none(request, s)):
-        raise Forbidden("the organisers of this conversation do not show results to participants")
+        raise Forbidden(i18n.lazy_gettext("the organisers of this conversation do not show results to "
+                                          "participants"))
 
 
 async def managed_upload(request: Request, cid: str, file: UploadFile | None, *, default_name: str,
@@ -118,7 +120,8 @@ async def managed_upload(request: Request, cid: str, file: UploadFile | None, *,
         return await file.read(max_bytes + 1), display_name(file.filename, default_name)
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        raise Invalid("send the CSV as a file in the multipart field 'file', or as a text/csv request body")
+        raise Invalid(i18n.lazy_gettext("send the CSV as a file in the multipart field 'file', or as a "
+                                        "text/csv request body"))
     return await request.body(), default_name
 
 
@@ -132,7 +135,7 @@ def participant_who(request: Request, response: Response, xid: str | None) -> tu
     """("xid", external id) when the host site passed one, else ("anon", the signed-cookie id)."""
     if xid is not None:
         if not isinstance(xid, str) or not 1 <= len(xid) <= P.XID_MAX or not xid.isprintable():
-            raise Invalid(f"xid must be 1 to {P.XID_MAX} printable characters")
+            raise Invalid(i18n.lazy_gettext("xid must be 1 to %(xid_max)s printable characters", xid_max=P.XID_MAX))
         return "xid", xid
     return "anon", services(request).security.ensure_anon_id(request, response)
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from voxpop import i18n
 from voxpop.errors import Forbidden, Invalid
+from voxpop.services import conversation_text as CT
 from voxpop.services import conversations as C
 from voxpop.services import statements as S
 from voxpop.services.conversations import conversation_dict
@@ -29,6 +30,18 @@ from voxpop.web.api.common import (
 router = APIRouter(prefix=API_PREFIX, tags=["conversations"])
 
 
+class TitleTranslation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    topic: str = Field("", max_length=C.TOPIC_MAX * 2, description="the title in this language; empty: the original")
+    description: str = Field("", max_length=C.DESCRIPTION_MAX * 2,
+                             description="the description in this language; empty: the original")
+
+
+TRANSLATIONS_DOC = ("the title and description in other interface languages, by language code (en, cy, ar; not "
+                    "the conversation's own): readers of that language see them instead of the original. A language "
+                    "left out keeps what it has; both empty removes it")
+
+
 class ConversationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     topic: str = Field(max_length=C.TOPIC_MAX * 2)
@@ -39,6 +52,7 @@ class ConversationIn(BaseModel):
     show_results: bool = True
     forget_identities_days: int | None = Field(None, ge=0, le=C.RETENTION_MAX_DAYS, description=(
         "days after closing when anonymous identities (cookie ids, xids) are forgotten; null: kept"))
+    translations: dict[str, TitleTranslation] = Field(default_factory=dict, description=TRANSLATIONS_DOC)
 
 
 class ConversationPatch(BaseModel):
@@ -50,6 +64,7 @@ class ConversationPatch(BaseModel):
     statement_max_len: int | None = None
     show_results: bool | None = None
     forget_identities_days: int | None = Field(None, ge=0, le=C.RETENTION_MAX_DAYS)
+    translations: dict[str, TitleTranslation] | None = Field(None, description=TRANSLATIONS_DOC)
 
 
 class StatementIn(BaseModel):
@@ -63,8 +78,18 @@ class StatementIn(BaseModel):
 def create(body: ConversationIn, request: Request, s: Session = Depends(write_session, scope="function")) -> dict:
     """Create a conversation (organisers)."""
     org = require_organiser(request, s)
-    conv = C.create_conversation(s, owner_id=org.id, **body.model_dump())
-    return conversation_dict(conv)
+    fields = body.model_dump()
+    given = fields.pop("translations")
+    conv = C.create_conversation(s, owner_id=org.id, **fields)
+    if given:
+        CT.set_translations(s, conv, given)
+    return _with_text(s, conv)
+
+
+def _with_text(s: Session, conv) -> dict:
+    """A conversation with its title and description's language, translations, and what this reader is shown
+    (`shown`: in the language of ?lang= / Accept-Language where the organiser gave it)."""
+    return conversation_dict(conv) | CT.as_json(s, conv)
 
 
 @router.get("/conversations")
@@ -77,7 +102,9 @@ def list_mine(request: Request, s: Session = Depends(read_session)) -> dict:
 
 @router.get("/conversations/{cid}")
 def read(cid: str, s: Session = Depends(read_session)) -> dict:
-    return conversation_dict(C.get_conversation(s, cid))
+    """The conversation's settings; `topic` and `description` are the original (in `language`), `translations`
+    the organiser's other languages and `shown` what a reader of the request's language sees."""
+    return _with_text(s, C.get_conversation(s, cid))
 
 
 @router.patch("/conversations/{cid}")
@@ -85,8 +112,12 @@ def edit(cid: str, body: ConversationPatch, request: Request, s: Session = Depen
     managed_conversation(request, s, cid)
     fields = body.model_dump(exclude_unset=True)
     if any(v is None for k, v in fields.items() if k not in ("description", "forget_identities_days")):
-        raise Invalid("fields may not be null; leave out the ones you do not change")
-    return conversation_dict(C.update_conversation(s, cid, **fields))
+        raise Invalid(i18n.lazy_gettext("fields may not be null; leave out the ones you do not change"))
+    given = fields.pop("translations", None)
+    conv = C.update_conversation(s, cid, **fields)
+    if given:
+        CT.set_translations(s, conv, given)
+    return _with_text(s, conv)
 
 
 @router.post("/conversations/{cid}/close")
@@ -118,10 +149,11 @@ async def add_statement(cid: str, body: StatementIn, request: Request, response:
         if org is not None:
             managed_conversation(request, s, cid)
     if (body.text is None) == (body.texts is None):
-        raise Invalid("send either 'text' (one statement) or 'texts' (a list, organisers only)")
+        raise Invalid(i18n.lazy_gettext("send either 'text' (one statement) or 'texts' (a list, organisers "
+                                        "only)"))
     if org is None:
         if body.texts is not None:
-            raise Forbidden("only organisers may add several statements at once")
+            raise Forbidden(i18n.lazy_gettext("only organisers may add several statements at once"))
         svc.security.check_new_statement(request)
         pk = await participant_id(request, response, cid, xid=body.xid)
         svc.security.check_rate(request, f"p{pk}", cost=5)

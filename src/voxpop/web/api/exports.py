@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
+from voxpop import i18n
 from voxpop.errors import NotFound
 from voxpop.services import exports
 from voxpop.web.api.common import (
@@ -31,8 +32,9 @@ async def export(cid: str, name: str, request: Request) -> Response:
                 return None
             stem = name.removesuffix(".csv")
             if not name.endswith(".csv") or stem not in exports.CSV_NAMES:
-                raise NotFound(f"no export {name!r}; choose comments.csv, votes.csv, participants-votes.csv, "
-                               "summary.csv, translations.csv or analysis.json")
+                raise NotFound(i18n.lazy_gettext("no export %(name)s; choose comments.csv, votes.csv, "
+                                                 "participants-votes.csv, summary.csv, translations.csv or "
+                                                 "analysis.json", name=repr(name)))
             return exports.export_csv(s, cid, stem, url=f"{request.base_url}api/v1/conversations/{cid}")
 
     data = await run_in_threadpool(go)

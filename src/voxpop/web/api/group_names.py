@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from voxpop import i18n
 from voxpop.errors import Invalid
 from voxpop.services.conversations import get_conversation
 from voxpop.store.group_names import MAX_NAME, group_names, save_group_names
@@ -40,5 +41,6 @@ def put_names(cid: str, body: NamesIn, request: Request,
               s: Session = Depends(write_session, scope="function")) -> dict:
     managed_conversation(request, s, cid)
     if any(not (k.isascii() and k.isdigit()) or len(k) > 20 for k in body.names):  # "A" or "abc" named no group
-        raise Invalid("group ids are the numbers of the analysis's groups (0 for group A, 1 for B, ...)")
+        raise Invalid(i18n.lazy_gettext("group ids are the numbers of the analysis's groups (0 for group A, 1 for B, "
+                                        "...)"))
     return {"names": save_group_names(s, cid, body.names), "max_length": MAX_NAME}

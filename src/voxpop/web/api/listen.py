@@ -29,6 +29,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from voxpop import i18n
 from voxpop.analysis.schema import validate_themes
 from voxpop.errors import Conflict, Invalid, NotFound
 from voxpop.services import listen_jobs as jobs
@@ -119,7 +120,7 @@ def get_themes(cid: str, request: Request, s: Session = Depends(read_session)) -
     managed_conversation(request, s, cid)
     section = latest(s, cid, THEMES_KIND)
     if section is None:
-        raise NotFound("no testimony has been analysed for this conversation yet")
+        raise NotFound(i18n.lazy_gettext("no testimony has been analysed for this conversation yet"))
     accepted = latest(s, cid, ACCEPTED_KIND) or {}
     return {**section, "accepted": accepted.get("accepted", [])}
 
@@ -135,15 +136,16 @@ def accept(s: Session, cid: str, ids: list[str], texts: dict[str, str] | None = 
     {"added": [...], "skipped": [{candidate, reason}]}."""
     section = latest(s, cid, THEMES_KIND)
     if section is None:
-        raise NotFound("no testimony has been analysed for this conversation yet")
+        raise NotFound(i18n.lazy_gettext("no testimony has been analysed for this conversation yet"))
     by_id = {c["id"]: c for t in section["themes"] for block in [t, *t["subthemes"]] for c in block["candidates"]}
     texts = {k: " ".join(v.split()) for k, v in (texts or {}).items()}
     unknown = [i for i in [*ids, *texts] if i not in by_id]
     if unknown:
-        raise Invalid(f"unknown candidate id(s): {', '.join(unknown[:10])}; nothing was added")
+        raise Invalid(i18n.lazy_gettext("unknown candidate id(s): %(names)s; nothing was added", names=', '.join(unknown[:10])))
     empty = [i for i in ids if i in texts and not texts[i]]
     if empty:
-        raise Invalid(f"the wording of candidate {empty[0]} is empty; write the statement or untick it")
+        raise Invalid(i18n.lazy_gettext("the wording of candidate %(value)s is empty; write the statement or "
+                                        "untick it", value=empty[0]))
     previous = latest(s, cid, ACCEPTED_KIND) or {"accepted": []}
     done = {a["candidate"] for a in previous["accepted"]}
     added, skipped = [], []

@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
+from voxpop import i18n
 from voxpop.errors import Forbidden, NotFound
 from voxpop.services import theme_places as TP
 from voxpop.services.conversations import can_manage, get_conversation
@@ -32,16 +33,21 @@ def places_sync(request: Request, cid: str, level: str | None, which: TP.Which =
         check_results_visible(request, s, conv)
         manager = can_manage(conv, organiser_or_none(request, s))
         if which == "latest" and not manager:
-            raise Forbidden("only the organisers who manage this conversation see listening themes that are not "
-                            "published; leave out themes=latest for the published ones")
+            raise Forbidden(i18n.lazy_gettext("only the organisers who manage this conversation see "
+                                              "listening themes that are not published; leave out "
+                                              "themes=latest for the published ones"))
         tp = TP.theme_places(s, cid, level=level, which=which)
         if tp is None:
             if which == "latest":
-                raise NotFound("this conversation has no listening themes with places yet: it needs testimony "
-                               "analysed on its listening page and a set of places")
-            raise NotFound("this conversation shows no listening themes by place: its organisers have not "
-                           "published any (or it has no places)"
-                           + ("; themes=latest gives the latest run's" if manager else ""))
+                raise NotFound(i18n.lazy_gettext("this conversation has no listening themes with places yet: "
+                                                 "it needs testimony analysed on its listening page and a "
+                                                 "set of places"))
+            if manager:
+                raise NotFound(i18n.lazy_gettext("this conversation shows no listening themes by place: its "
+                                                 "organisers have not published any (or it has no places); "
+                                                 "themes=latest gives the latest run's"))
+            raise NotFound(i18n.lazy_gettext("this conversation shows no listening themes by place: its organisers "
+                                             "have not published any (or it has no places)"))
     return tp.data if manager else TP.public_data(tp)
 
 

@@ -17,6 +17,7 @@ from fastapi import APIRouter, File, Form, Path, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
+from voxpop import i18n
 from voxpop.errors import TooLarge
 from voxpop.fieldwork import panels as FP
 from voxpop.fieldwork.csvin import MAX_BYTES
@@ -39,7 +40,7 @@ class DrawIn(BaseModel):
 async def _read(f: UploadFile, what: str) -> bytes:
     data = await f.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise TooLarge(f"the {what} file is larger than {MAX_BYTES // 1_000_000} MB")
+        raise TooLarge(i18n.lazy_gettext("the %(what)s file is larger than %(value)s MB", what=what, value=MAX_BYTES // 1_000_000))
     return data
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from voxpop import i18n
 from voxpop.errors import Invalid
+from voxpop.services import conversation_text as CT
 from voxpop.services import routing, standing
 from voxpop.services import translations as T
 from voxpop.services import votes as V
@@ -58,7 +59,8 @@ async def next_statement(cid: str, request: Request, response: Response, xid: Xi
         try:
             skip = [t for t in (int(x) for x in without.split(",") if x.strip()) if 0 <= t < 2**31][:200]
         except ValueError:
-            raise Invalid("without must be statement numbers separated by commas, e.g. 3,7,12") from None
+            raise Invalid(i18n.lazy_gettext("without must be statement numbers separated by commas, e.g. "
+                                            "3,7,12")) from None
     pk = await participant_id(request, response, cid, xid=xid, create=False)  # null until the first vote
 
     def go():
@@ -68,7 +70,8 @@ async def next_statement(cid: str, request: Request, response: Response, xid: Xi
             shown = None
             if st is not None:  # in the reader's language when translated, with the original beside it
                 shown = statement_dict(st) | T.for_reader(s, conv, st, i18n.current())
-            return {"participant": pk, "is_open": conv.is_open, "statement": shown}
+            return {"participant": pk, "is_open": conv.is_open, "statement": shown,
+                    "conversation": CT.for_reader(s, conv).as_dict()}
 
     return await run_in_threadpool(go)
 

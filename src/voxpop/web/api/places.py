@@ -31,6 +31,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from voxpop import i18n
 from voxpop.errors import Invalid, NotFound, TooLarge
 from voxpop.places.finder import Found
 from voxpop.places.io import PLACES_MAX_BYTES, read_places, registry_to_rows
@@ -84,8 +85,8 @@ def _summary(reg: PlaceRegistry) -> dict:
 
 def _parse_csv(data: bytes, name: str, mapping: str | None) -> PlaceRegistry:
     if len(data) > CSV_MAX_BYTES:
-        raise TooLarge(f"{display_name(name, 'places.csv')}: the places file is larger than "
-                       f"{CSV_MAX_BYTES // (1024 * 1024)} MB ({CSV_MAX_BYTES:,} bytes); split it or drop columns")
+        raise TooLarge(i18n.lazy_gettext("%(name)s: the places file is larger than %(value)s MB "
+                                         "(%(csv_max_bytes)s bytes); split it or drop columns", name=display_name(name, 'places.csv'), value=CSV_MAX_BYTES // (1024 * 1024), csv_max_bytes=format(CSV_MAX_BYTES, ',')))
     shown = display_name(name, "places.csv")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "places.csv"  # never the client's name: it could be "..", "/" or very long
@@ -145,7 +146,8 @@ def get_layout(cid: str, s: Session = Depends(read_session)) -> dict:
     get_conversation(s, cid)
     layout = stored_layout(s, cid)
     if layout is None:
-        raise NotFound("this conversation's places have no map: upload a HexJSON or GeoJSON layout")
+        raise NotFound(i18n.lazy_gettext("this conversation's places have no map: upload a HexJSON or "
+                                         "GeoJSON layout"))
     return layout
 
 
@@ -193,7 +195,7 @@ async def upload_aliases(cid: str, request: Request, file: UploadFile | None = N
     svc = services(request)
     data, name = await managed_upload(request, cid, file, default_name="aliases.csv", max_bytes=CSV_MAX_BYTES)
     if len(data) > CSV_MAX_BYTES:
-        raise TooLarge(f"{name}: larger than {CSV_MAX_BYTES // (1024 * 1024)} MB; split it")
+        raise TooLarge(i18n.lazy_gettext("%(name)s: larger than %(value)s MB; split it", name=name, value=CSV_MAX_BYTES // (1024 * 1024)))
     pairs = await run_in_threadpool(read_aliases_csv, data, name)
 
     def go():
@@ -233,12 +235,14 @@ def set_participant_place(cid: str, xid: str, body: PlaceIn, request: Request,
     if body.place_id is not None:
         reg = stored_registry(s, cid)
         if reg is None or body.place_id not in reg.index:
-            raise Invalid(f"unknown place id {body.place_id!r}: upload the places first or use an id from them")
+            raise Invalid(i18n.lazy_gettext("unknown place id %(place_id)s: upload the places first or use "
+                                            "an id from them", place_id=repr(body.place_id)))
     p = P.get_or_create_participant(s, cid, xid=xid)
     p.place_id = body.place_id
     if body.strata is not None:
         if len(body.strata) > 20 or any(len(k) > 50 or len(v) > 100 for k, v in body.strata.items()):
-            raise Invalid("strata must be at most 20 fields (name ≤ 50, value ≤ 100 characters)")
+            raise Invalid(i18n.lazy_gettext("strata must be at most 20 fields (name ≤ 50, value ≤ 100 "
+                                            "characters)"))
         p.strata = body.strata or None
     return {"xid": xid, "place_id": p.place_id, "strata": p.strata}
 
@@ -247,7 +251,7 @@ def _link(request: Request, s: Session, cid: str, place_id: str) -> str:
     managed_conversation(request, s, cid)
     reg = stored_registry(s, cid)
     if reg is None or place_id not in reg.index:
-        raise NotFound(f"no place {place_id!r} in this conversation")
+        raise NotFound(i18n.lazy_gettext("no place %(place_id)s in this conversation", place_id=repr(place_id)))
     base = str(request.base_url).rstrip("/")
     return f"{base}/c/{quote(cid)}?place={quote(place_id)}"
 

@@ -30,7 +30,7 @@ async def channels_page(cid: str, request: Request) -> Response:
     except ServiceError as e:
         return service_error_page(request, e)
     q = "&".join(f"channel={c}" for c in chosen)
-    return render(request, "field/channels.html", title=i18n._("Results by channel") + f" · {conv.topic}", conv=conv,
+    return render(request, "field/channels.html", title=i18n._("Results by channel · %(topic)s", topic=conv.topic), conv=conv,
                   report=report, channels=CHANNELS, chosen=chosen or list(CHANNELS),
                   urls={"results": f"/c/{cid}/results", "self": f"/c/{cid}/results/channels"},
                   json_twin=f"{API_PREFIX}/conversations/{cid}/channels" + (f"?channel={','.join(chosen)}" if q else ""))

@@ -12,6 +12,7 @@ from urllib.parse import quote, urlencode
 from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from voxpop import __version__, i18n
 from voxpop.report import render as _report_render
@@ -31,6 +32,28 @@ def _static_url(path: str) -> str:
 
 templates.env.globals["static_url"] = _static_url
 i18n.install(templates.env)
+
+
+
+def lang_attrs(language: str | None) -> Markup:
+    """` lang="en"` (and `dir` when the direction differs) for an element whose text is in another language
+    than the page's (WCAG 3.1.2); nothing when it is the page's language."""
+    page = i18n.current()
+    if not language or language == page:
+        return Markup("")
+    direction = i18n.text_direction(language)
+    extra = f' dir="{direction}"' if direction != i18n.text_direction(page) else ""
+    return Markup(' lang="{}"{}').format(language, Markup(extra))
+
+
+def in_lang(text: str, language: str | None) -> Markup:
+    """The text, escaped, inside `<span lang=...>` when it is in another language than the page's (for a
+    conversation's title inside a sentence such as "Results: %(topic)s")."""
+    attrs = lang_attrs(language)
+    return Markup("<span{}>{}</span>").format(attrs, text) if attrs else Markup("{}").format(text)
+
+
+templates.env.globals.update(lang_attrs=lang_attrs, in_lang=in_lang)
 
 # the report's drawings (opinion map, vote bars) are reused on the results page, never redrawn
 _report_render.install(templates.env)
@@ -104,6 +127,10 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
 def render(request: Request, template: str, *, status_code: int = 200, **context: Any) -> Response:
     ctx = {"lang": i18n.current(), "dir": i18n.text_direction(), "lang_switch": _language_links(request),
            **flash_from(request), **context}
+    if "ct" not in ctx and hasattr(ctx.get("conv"), "languages"):  # the conversation's title and description, with their language
+        from voxpop.services.conversation_text import original
+
+        ctx["ct"] = original(ctx["conv"])
     resp = templates.TemplateResponse(request, template, ctx, status_code=status_code)
     resp.headers["Content-Security-Policy"] = CSP.format(ancestors="*" if context.get("embed") else "'none'")
     resp.headers["Cache-Control"] = "no-store"

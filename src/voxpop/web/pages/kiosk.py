@@ -15,6 +15,7 @@ from voxpop import i18n
 from voxpop.errors import Invalid, ServiceError
 from voxpop.fieldwork import kiosk as FK
 from voxpop.fieldwork.places import place_label
+from voxpop.services import conversation_text as CT
 from voxpop.services.conversations import get_conversation
 from voxpop.web.api import kiosk as AK
 from voxpop.web.api.common import API_PREFIX, services
@@ -52,15 +53,16 @@ async def personal_offline_page(cid: str, request: Request) -> Response:
 
     def go():
         with svc.db.read() as s:
-            return get_conversation(s, cid)
+            conv = get_conversation(s, cid)
+            return conv, CT.for_reader(s, conv)
 
     try:
-        conv = await run_in_threadpool(go)
+        conv, ct = await run_in_threadpool(go)
     except ServiceError as e:
         return service_error_page(request, e)
     cookies = Response()
     svc.security.ensure_anon_id(request, cookies)  # votes sent later (maybe offline) need the browser's id
-    resp = render(request, "field/kiosk.html", title=conv.topic, kiosk={"id": f"c:{cid}", "event": ""}, conv=conv,
+    resp = render(request, "field/kiosk.html", title=ct.topic, kiosk={"id": f"c:{cid}", "event": ""}, conv=conv, ct=ct,
                   place_name="", strings=_strings(), personal=True,
                   json_twin=f"{API_PREFIX}/conversations/{cid}/offline-pack")
     return with_cookies(resp, cookies)
@@ -71,13 +73,14 @@ async def kiosk_page(kid: str, request: Request) -> Response:
     def go():
         with services(request).db.read() as s:
             k = FK.get_kiosk(s, kid)
-            return k, get_conversation(s, k.conversation_id), place_label(s, k.conversation_id, k.place_id)
+            conv = get_conversation(s, k.conversation_id)
+            return k, conv, CT.for_reader(s, conv), place_label(s, k.conversation_id, k.place_id)
 
     try:
-        k, conv, label = await run_in_threadpool(go)
+        k, conv, ct, label = await run_in_threadpool(go)
     except ServiceError as e:
         return service_error_page(request, e)
-    resp = render(request, "field/kiosk.html", title=conv.topic, kiosk=k, conv=conv, place_name=label,
+    resp = render(request, "field/kiosk.html", title=ct.topic, kiosk=k, conv=conv, ct=ct, place_name=label,
                   strings=_strings(), json_twin=f"{API_PREFIX}/kiosks/{kid}")
     resp.headers["Referrer-Policy"] = "no-referrer"  # the address is the kiosk's key
     return resp
@@ -98,7 +101,7 @@ async def kiosks_page(cid: str, request: Request) -> Response:
     conv, kiosks = out
     cookies = Response()
     o = f"/organiser/c/{cid}/kiosks"
-    resp = render(request, "field/kiosks.html", title=i18n._("Kiosks") + f" · {conv.topic}", conv=conv, kiosks=kiosks,
+    resp = render(request, "field/kiosks.html", title=i18n._("Kiosks · %(topic)s", topic=conv.topic), conv=conv, kiosks=kiosks,
                   csrf_token=svc.security.csrf_token(request, cookies), base=str(request.base_url).rstrip("/"),
                   urls={"back": f"/organiser/c/{cid}", "self": o}, nav_label="Organiser",
                   json_twin=f"{API_PREFIX}/conversations/{cid}/kiosks")
@@ -113,9 +116,9 @@ async def open_kiosk(cid: str, request: Request, csrf_token: str = Form(""), pin
         _csrf(request, csrf_token)
         idle = whole_number(idle_seconds)
         if idle is None:
-            raise Invalid("the idle timeout must be a whole number of seconds, e.g. 120")
+            raise Invalid(i18n.lazy_gettext("the idle timeout must be a whole number of seconds, e.g. 120"))
         if not 4 <= len(pin) <= 12:
-            raise Invalid("the staff PIN must be 4 to 12 digits")
+            raise Invalid(i18n.lazy_gettext("the staff PIN must be 4 to 12 digits"))
         return AK.open_kiosk_sync(request, cid, AK.KioskIn(
             pin=pin, place=place[:100] or None, event=event[:200], questions=questions[:5000] or None,
             idle_seconds=max(FK.IDLE_MIN, min(FK.IDLE_MAX, idle))))

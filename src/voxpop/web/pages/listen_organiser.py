@@ -188,8 +188,8 @@ async def publish(cid: str, request: Request, csrf_token: str = Form(""), artifa
         _csrf(request, csrf_token)
         artifact_id = whole_number(artifact, below=2**62) if artifact else None
         if artifact and artifact_id is None:
-            raise Invalid("the form names no listening run to publish: reload the listening page and press the "
-                          "button again")
+            raise Invalid(i18n.lazy_gettext("the form names no listening run to publish: reload the "
+                                            "listening page and press the button again"))
         with services(request).db.write() as s:
             _, org = _managed(request, s, cid)
             return TPub.publish(s, cid, organiser_id=org.id, artifact_id=artifact_id)
@@ -305,7 +305,7 @@ async def upload(cid: str, request: Request, csrf_token: str = Form(""), model: 
     def check():
         _csrf(request, csrf_token)
         if model not in MODELS:
-            raise Invalid(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
+            raise Invalid(i18n.lazy_gettext("unknown model %(model)s; choose one of %(models)s", model=repr(model), models=', '.join(MODELS)))
         with svc.db.read() as s:
             conv, org = _managed(request, s, cid)
         svc.security.check_rate(request)
@@ -336,7 +336,8 @@ async def accept(cid: str, request: Request, csrf_token: str = Form(""),
     def go():
         _csrf(request, csrf_token)
         if not candidate:
-            raise Invalid("tick at least one candidate statement, then press the button again")
+            raise Invalid(i18n.lazy_gettext("tick at least one candidate statement, then press the button "
+                                            "again"))
         with services(request).db.write() as s:
             _managed(request, s, cid)
             return AL.accept(s, cid, candidate[:500], texts)

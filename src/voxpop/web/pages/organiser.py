@@ -17,6 +17,7 @@ from voxpop.errors import Invalid, ServiceError, Unauthorized
 from voxpop.i18n import N_
 from voxpop.report.palette import group_style
 from voxpop.services import accounts
+from voxpop.services import conversation_text as CT
 from voxpop.services.analyses import get_analysis
 from voxpop.services.conversations import (
     check_can_manage,
@@ -37,7 +38,6 @@ EXPORTS = (("comments.csv", N_("Statements (CSV)")), ("votes.csv", N_("Every vot
            ("participants-votes.csv", N_("Participants × statements (CSV)")), ("summary.csv", N_("Summary (CSV)")),
            ("analysis.json", N_("Analysis document (JSON)")))
 ARCHIVE = ("archive", N_("Archive (zip): everything, to move or back up the conversation"))
-# English keys, said in the reader's language by the template (_(s.status), _(s.origin))
 STATUS = {1: N_("Accepted"), 0: N_("Waiting"), -1: N_("Rejected")}
 
 
@@ -123,7 +123,7 @@ async def sign_in(request: Request, csrf_token: str = Form(""), username: str = 
         token = svc.security.csrf_token(request, cookies)
         resp = render(request, "organiser/sign_in.html", status_code=401, title=i18n._("Organiser sign in"),
                       csrf_token=token, next_url=_safe_next(next), urls={"sign_in": "/organiser/sign-in"},
-                      username=username[:64], flash="Wrong username or password. Please try again.",
+                      username=username[:64], flash=i18n._("Wrong username or password. Please try again."),
                       flash_kind="error", narrow=True)
         return with_cookies(resp, cookies)
     resp = RedirectResponse(_safe_next(next) + ("&" if "?" in next else "?") + "msg=signed-in", status_code=303)
@@ -207,16 +207,21 @@ async def manage(cid: str, request: Request) -> Response:
             votes = statement_vote_counts(s, cid)
             none = {"agree": 0, "disagree": 0, "pass": 0, "total": 0}
             stmts = [{"id": st.tid, "text": st.text, "mod_status": st.mod_status,
-                      "status": STATUS[st.mod_status], "is_meta": st.is_meta,
-                      "origin": N_("Seed") if st.is_seed else N_("Participant"), "votes": votes.get(st.tid, none)}
+                      "status": (i18n._("Meta") + " · " if st.is_meta else "") + i18n._(STATUS[st.mod_status]),
+                      "origin": i18n._("Seed") if st.is_seed else i18n._("Participant"), "votes": votes.get(st.tid, none)}
                      for st in list_statements(s, cid, include_hidden=True)]
             res = get_analysis(s, cid)
-            return conv, stmts, len(moderation_queue(s, cid)), res, group_names(s, cid)
+            given = CT.translations(s, conv)
+            title_translations = [{"code": code, "name": i18n.language_name(code),
+                                   "own_name": i18n.LANGUAGES[code].name, "dir": i18n.text_direction(code),
+                                   **given.get(code, {"topic": "", "description": ""})}
+                                  for code in CT.languages_to_give(conv)]
+            return conv, stmts, len(moderation_queue(s, cid)), res, group_names(s, cid), title_translations
 
     out, err = await _run(request, go)
     if err:
         return err
-    conv, stmts, pending, res, names = out
+    conv, stmts, pending, res, names, title_translations = out
     doc = stored(res["document"])
     groups = [{"id": str(g["id"]), "letter": group_style(i).letter, "size": g["size"],
                "name": names.get(str(g["id"]), "")}
@@ -233,7 +238,7 @@ async def manage(cid: str, request: Request) -> Response:
     o = f"/organiser/c/{cid}"
     resp = render(
         request, "organiser/conversation.html", title=conv.topic, conv=conv, statements=stmts, pending=pending,
-        analysis=analysis, groups=groups,
+        analysis=analysis, groups=groups, title_translations=title_translations,
         csrf_token=token, share_url=f"{base}/c/{cid}", embed_snippet=embed_snippet(base, cid, conv.topic),
         max_statement_len=conv.statement_max_len,
         exports=[{"href": f"{API_PREFIX}/conversations/{cid}/exports/{n}", "label": i18n._(label)} for n, label in EXPORTS]
@@ -253,22 +258,32 @@ async def settings(cid: str, request: Request, csrf_token: str = Form(""), topic
                    description: str = Form(""), who_may_add: str = Form("participants"),
                    moderation: str = Form("post"), statement_max_len: str = Form("280"),
                    show_results: str = Form(""), forget_identities_days: str = Form("")) -> Response:
-    """Save the settings form (closing and reopening have their own buttons and confirmation)."""
+    """Save the settings form (closing and reopening have their own buttons and confirmation); the title and
+    description in other languages come as topic_CODE / description_CODE fields (all checked before any is saved)."""
+    form = await request.form()
+    given = {code: {"topic": str(form.get(f"topic_{code}") or ""),
+                    "description": str(form.get(f"description_{code}") or "")}
+             for code in i18n.LANGUAGES if f"topic_{code}" in form or f"description_{code}" in form}
+
     def go():
         _csrf(request, csrf_token)
         try:
             max_len = int(statement_max_len)
         except ValueError:
-            raise Invalid("the longest statement must be a whole number of characters") from None
+            raise Invalid(i18n.lazy_gettext("the longest statement must be a whole number of characters")) from None
         days = forget_identities_days.strip()
         n_days = whole_number(days, below=2**62) if days else None
         if days and n_days is None:
-            raise Invalid("forget identities after: a whole number of days, or leave it empty to keep them")
+            raise Invalid(i18n.lazy_gettext("forget identities after: a whole number of days, or leave it "
+                                            "empty to keep them"))
         with services(request).db.write() as s:
             _managed(request, s, cid)
-            update_conversation(s, cid, topic=topic, description=description, who_may_add=who_may_add,
-                                moderation=moderation, statement_max_len=max_len, show_results=bool(show_results),
-                                forget_identities_days=n_days)
+            conv = update_conversation(s, cid, topic=topic, description=description, who_may_add=who_may_add,
+                                       moderation=moderation, statement_max_len=max_len,
+                                       show_results=bool(show_results),
+                                       forget_identities_days=n_days)
+            if given:
+                CT.set_translations(s, conv, given)  # one transaction: an invalid translation saves nothing
 
     _, err = await _run(request, go, back=f"/organiser/c/{cid}")
     return err or done(request, f"/organiser/c/{cid}", "saved")
@@ -285,7 +300,8 @@ async def erase_participant(cid: str, request: Request, csrf_token: str = Form("
         _csrf(request, csrf_token)
         pid = whole_number(participant, below=2**62)
         if pid is None:
-            raise Invalid("give the participant's number, as their \"Your data\" page shows it")
+            raise Invalid(i18n.lazy_gettext("give the participant's number, as their \"Your data\" page "
+                                            "shows it"))
         with services(request).db.read() as s:
             _managed(request, s, cid)
             get_participant(s, cid, pid)
@@ -341,7 +357,7 @@ async def queue(cid: str, request: Request) -> Response:
     conv, items = out
     cookies = Response()
     token = svc.security.csrf_token(request, cookies)
-    resp = render(request, "organiser/moderate.html", title=i18n._("Moderation queue") + f" · {conv.topic}", conv=conv, items=items,
+    resp = render(request, "organiser/moderate.html", title=i18n._("Moderation: %(topic)s", topic=conv.topic), conv=conv, items=items,
                   csrf_token=token, focus_first=request.query_params.get("msg") in ("accepted", "rejected", "meta"),
                   urls={"manage": f"/organiser/c/{cid}", "moderate": f"/organiser/c/{cid}/moderate"},
                   nav=_nav(""), nav_label="Organiser", json_twin=f"{API_PREFIX}/conversations/{cid}/moderation")
@@ -355,9 +371,10 @@ async def decide(cid: str, request: Request, csrf_token: str = Form(""), stateme
         _csrf(request, csrf_token)
         tid = whole_number(statement_id)
         if tid is None:
-            raise Invalid("the form did not say which statement to moderate; reload the page")
+            raise Invalid(i18n.lazy_gettext("the form did not say which statement to moderate; reload the "
+                                            "page"))
         if decision not in ("accept", "reject", "meta"):
-            raise Invalid("choose Accept, Reject or Meta")
+            raise Invalid(i18n.lazy_gettext("choose Accept, Reject or Meta"))
         with services(request).db.write() as s:
             _, org = _managed(request, s, cid)
             moderate(s, cid, tid, decision, organiser_id=org.id)

@@ -55,8 +55,9 @@ async def _confirm_page(cid: str, action: str, request: Request) -> Response:
         return err
     cookies = Response()
     token = svc.security.csrf_token(request, cookies)
-    resp = render(request, "organiser/confirm_open.html", title=(i18n._("Close “%(topic)s”?", topic=conv.topic) if action == "close"
-                         else i18n._("Reopen “%(topic)s”?", topic=conv.topic)), conv=conv,
+    title = (i18n._("Close: %(topic)s", topic=conv.topic) if action == "close"
+             else i18n._("Reopen: %(topic)s", topic=conv.topic))
+    resp = render(request, "organiser/confirm_open.html", title=title, conv=conv,
                   action=action, csrf_token=token, back=f"/organiser/c/{cid}", nav=_nav(""), nav_label="Organiser",
                   json_twin=f"{API_PREFIX}/conversations/{cid}")
     return with_cookies(resp, cookies)

@@ -15,6 +15,7 @@ from voxpop import i18n
 from voxpop.errors import Invalid, ServiceError
 from voxpop.fieldwork import panels as FP
 from voxpop.fieldwork.qr import qr_svg
+from voxpop.services import conversation_text as CT
 from voxpop.services.conversations import get_conversation
 from voxpop.web.api import panels as AP
 from voxpop.web.api.common import API_PREFIX, participant_id, services
@@ -43,7 +44,7 @@ async def panels_page(cid: str, request: Request) -> Response:
     conv, panels = out
     cookies = Response()
     o = f"/organiser/c/{cid}"
-    resp = render(request, "field/panels.html", title=i18n._("Invited panels") + f" · {conv.topic}", conv=conv, panels=panels,
+    resp = render(request, "field/panels.html", title=i18n._("Invited panels · %(topic)s", topic=conv.topic), conv=conv, panels=panels,
                   csrf_token=svc.security.csrf_token(request, cookies), algorithms=FP.ALGORITHMS,
                   urls={"back": o, "self": f"{o}/panels"}, nav_label="Organiser",
                   json_twin=f"{API_PREFIX}/conversations/{cid}/panels")
@@ -63,7 +64,7 @@ async def create_panel(cid: str, request: Request, csrf_token: str = Form(""), s
         _csrf(request, csrf_token)
         n = whole_number(size)
         if n is None:
-            raise Invalid("panel size must be a whole number (how many people to invite)")
+            raise Invalid(i18n.lazy_gettext("panel size must be a whole number (how many people to invite)"))
         return AP.create_panel_sync(request, cid, n, name[:200], p, q)
 
     out, err = await _run(request, go, back=back)
@@ -86,7 +87,7 @@ async def panel_page(cid: str, pid: AP.PanelId, request: Request) -> Response:
     conv, summary, members = out
     cookies = Response()
     o = f"/organiser/c/{cid}/panels"
-    resp = render(request, "field/panel.html", title=f"{summary['name'] or i18n._('Panel %(n)s', n=pid)} · {conv.topic}", conv=conv,
+    resp = render(request, "field/panel.html", title=f"{summary['name'] or i18n._('Panel')} · {conv.topic}", conv=conv,
                   panel=summary, members=members, algorithms=FP.ALGORITHMS,
                   csrf_token=svc.security.csrf_token(request, cookies),
                   urls={"back": o, "draw": f"{o}/{pid}/draw", "letters": f"{o}/{pid}/letters"},
@@ -103,9 +104,9 @@ async def draw(cid: str, pid: AP.PanelId, request: Request, csrf_token: str = Fo
         _csrf(request, csrf_token)
         n = whole_number(estimate_draws)
         if n is None:
-            raise Invalid("draws for the estimate must be a whole number (e.g. 200)")
+            raise Invalid(i18n.lazy_gettext("draws for the estimate must be a whole number (e.g. 200)"))
         if n > AP.MAX_ESTIMATE_DRAWS:  # DrawIn would refuse it with a pydantic error (a 500 here)
-            raise Invalid(f"draws for the estimate must be from 0 to {AP.MAX_ESTIMATE_DRAWS}")
+            raise Invalid(i18n.lazy_gettext("draws for the estimate must be from 0 to %(max_estimate_draws)s", max_estimate_draws=AP.MAX_ESTIMATE_DRAWS))
         return AP.draw_sync(request, cid, pid, AP.DrawIn(algorithm=algorithm, estimate_draws=n))
 
     _, err = await _run(request, go, back=back)
@@ -118,17 +119,19 @@ async def letters(cid: str, pid: AP.PanelId, request: Request) -> Response:
     def go():
         with services(request).db.read() as s:
             conv, _ = _managed(request, s, cid)
-            return conv, FP.members(s, FP.get_panel(s, cid, pid))
+            # the letters speak the language they are printed in: the title in it where the organiser gave one
+            return conv, CT.for_reader(s, conv), FP.members(s, FP.get_panel(s, cid, pid))
 
     out, err = await _run(request, go)
     if err:
         return err
-    conv, members = out
+    conv, ct, members = out
     base = _base(request)
     for m in members:
         m["url"] = f"{base}/i/{quote(m['code'] or '')}"
         m["qr"] = qr_svg(m["url"])
-    return render(request, "field/letters.html", title=i18n._("You are invited: %(topic)s", topic=conv.topic), conv=conv,
+    return render(request, "field/letters.html", title=i18n._("Invitation letters · %(topic)s", topic=ct.topic),
+                  conv=conv, ct=ct,
                   members=members, enter_url=f"{base}/i", body_class="print-pages",
                   urls={"back": f"/organiser/c/{cid}/panels/{pid}"})
 
@@ -148,14 +151,15 @@ async def invitation_page(code: str, request: Request) -> Response:
         svc.security.check_rate(request, cost=5)
         with svc.db.read() as s:
             info = FP.invitation_info(s, code)
-            return {**info, "conv": get_conversation(s, info["conversation"])}
+            conv = get_conversation(s, info["conversation"])
+            return {**info, "conv": conv}, CT.for_reader(s, conv)
 
     try:
-        inv = await run_in_threadpool(go)
+        inv, ct = await run_in_threadpool(go)
     except ServiceError as e:
         return service_error_page(request, e, back="/i")
     cookies = Response()
-    resp = render(request, "field/invitation.html", title=i18n._("Your invitation"), invitation=inv, narrow=True,
+    resp = render(request, "field/invitation.html", title=i18n._("Your invitation"), invitation=inv, ct=ct, narrow=True,
                   csrf_token=svc.security.csrf_token(request, cookies), action=f"/i/{quote(code)}",
                   json_twin=f"{API_PREFIX}/invitations/{quote(code)}")
     return with_cookies(resp, cookies)

@@ -16,6 +16,7 @@ from voxpop.fieldwork import paper as PP
 from voxpop.fieldwork.csvin import MAX_BYTES
 from voxpop.fieldwork.places import place_label
 from voxpop.fieldwork.qr import qr_svg
+from voxpop.services import conversation_text as CT
 from voxpop.services.statements import list_statements
 from voxpop.web.api import paper as AP
 from voxpop.web.api.common import API_PREFIX, services
@@ -45,7 +46,7 @@ async def paper_page(cid: str, request: Request) -> Response:
         return err
     conv, summary = out
     o = f"/organiser/c/{cid}"
-    return _page(request, "field/paper.html", title=i18n._("Paper") + f" · {conv.topic}", conv=conv, summary=summary,
+    return _page(request, "field/paper.html", title=i18n._("Paper · %(topic)s", topic=conv.topic), conv=conv, summary=summary,
                  urls={"back": o, "packs": f"{o}/paper/packs", "enter": f"{o}/paper/enter",
                        "csv": f"{o}/paper/entries/csv"}, json_twin=f"{API_PREFIX}/conversations/{cid}/paper")
 
@@ -57,9 +58,9 @@ async def make_pack(cid: str, request: Request, csrf_token: str = Form(""), plac
         _csrf(request, csrf_token)
         n = whole_number(sheets)
         if n is None:
-            raise Invalid("the number of sheets must be a whole number, e.g. 50")
+            raise Invalid(i18n.lazy_gettext("the number of sheets must be a whole number, e.g. 50"))
         if not 1 <= n <= PP.MAX_SHEETS:  # PackIn would refuse it with a pydantic error (a 500 here)
-            raise Invalid(f"the number of sheets must be from 1 to {PP.MAX_SHEETS}")
+            raise Invalid(i18n.lazy_gettext("the number of sheets must be from 1 to %(max_sheets)s", max_sheets=PP.MAX_SHEETS))
         return AP.make_pack_sync(request, cid, AP.PackIn(place=place[:100] or None, sheets=n))
 
     out, err = await _run(request, go, back=f"/organiser/c/{cid}/paper")
@@ -74,12 +75,13 @@ async def print_pack(cid: str, request: Request, sheets: str = Query("", max_len
             conv, _ = _managed(request, s, cid)
             found = PP.sheets_for_print(s, cid, [x for x in sheets.split(",") if x.strip()])
             texts = {st.tid: st.text for st in list_statements(s, cid, include_hidden=True)}
-            return conv, found, texts, place_label(s, cid, found[0].place_id)
+            # the sheets speak the language they are printed in: the title in it where the organiser gave one
+            return conv, CT.for_reader(s, conv), found, texts, place_label(s, cid, found[0].place_id)
 
     out, err = await _run(request, go, back=f"/organiser/c/{cid}/paper")
     if err:
         return err
-    conv, found, texts, label = out
+    conv, ct, found, texts, label = out
     base = str(request.base_url).rstrip("/")
     place_id = found[0].place_id
     url = f"{base}/c/{quote(cid)}" + (f"?{urlencode({'place': place_id})}" if place_id else "")
@@ -87,7 +89,8 @@ async def print_pack(cid: str, request: Request, sheets: str = Query("", max_len
                 "statements": [{"n": i + 1, "tid": t, "text": texts.get(t, "")} for i, t in enumerate(sh.statements)]}
                for sh in found]
     cards = ballots[0]["statements"] if ballots else []
-    return render(request, "field/paper_print.html", title=i18n._("Paper ballots") + f" · {conv.topic}", conv=conv, ballots=ballots,
+    return render(request, "field/paper_print.html", title=i18n._("Paper pack · %(topic)s", topic=ct.topic), conv=conv,
+                  ct=ct, ballots=ballots,
                   cards=cards, place=label, online_url=url, qr=qr_svg(url), body_class="print-pages",
                   urls={"back": f"/organiser/c/{cid}/paper"})
 
@@ -104,7 +107,7 @@ async def enter_page(cid: str, request: Request, sheet: str = Query("", max_leng
     if err:
         return err
     last = {"sheet": sheet, "status": status} if status in STATUSES else None
-    return _page(request, "field/paper_enter.html", title=i18n._("Type in paper ballots") + f" · {conv.topic}", conv=conv,
+    return _page(request, "field/paper_enter.html", title=i18n._("Type in paper ballots · %(topic)s", topic=conv.topic), conv=conv,
                  last=last, entered_by=entered_by, narrow=True,
                  urls={"back": f"/organiser/c/{cid}/paper", "enter": f"/organiser/c/{cid}/paper/enter"})
 
@@ -140,5 +143,5 @@ async def enter_csv(cid: str, request: Request, csrf_token: str = Form(""), file
     if err:
         return err
     conv, result = out
-    return _page(request, "field/paper_result.html", title=i18n._("Tally imported") + f" · {conv.topic}", conv=conv,
+    return _page(request, "field/paper_result.html", title=i18n._("Tally imported · %(topic)s", topic=conv.topic), conv=conv,
                  result=result, urls={"back": f"/organiser/c/{cid}/paper"})

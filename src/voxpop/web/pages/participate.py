@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from voxpop import i18n
 from voxpop.errors import Invalid, ServiceError
+from voxpop.services import conversation_text as CT
 from voxpop.services import routing
 from voxpop.services import translations as T
 from voxpop.services import votes as V
@@ -90,6 +91,7 @@ async def _page(request: Request, cid: str, *, embed: bool) -> Response:
             state = card_state(s, cid, pk, place_query, prefer)
             # the hint offers postcodes only when one can be found (the page, not each vote's answer)
             state["place_postcodes"] = state["places_enabled"] and finds_postcodes(s, cid)
+            state["ct"] = CT.for_reader(s, state["conv"])  # the title and description in the reader's language
             return state
 
     place = request.query_params.get("place")
@@ -111,7 +113,7 @@ async def _page(request: Request, cid: str, *, embed: bool) -> Response:
     if embed:  # forms come back to the embed page
         urls.update({k: urls[k] + "?embed=1" for k in ("vote", "undo", "add_statement", "place")})
     resp = render(
-        request, "participate/conversation.html", title=conv.topic, conv=conv, urls=urls,
+        request, "participate/conversation.html", title=state["ct"].topic, conv=conv, ct=state["ct"], urls=urls,
         statement=state["statement"], progress=state["progress"], csrf_token=token,
         places_enabled=state["places_enabled"], place_postcodes=state["place_postcodes"],
         place_name=state["place_name"],

@@ -60,7 +60,7 @@ async def places_page(cid: str, request: Request, q: str = Query("", max_length=
     token = svc.security.csrf_token(request, cookies)
     o = f"/organiser/c/{cid}"
     resp = render(
-        request, "organiser/places.html", title=i18n._("Places") + f" · {conv.topic}", conv=conv, csrf_token=token,
+        request, "organiser/places.html", title=i18n._("Places · %(topic)s", topic=conv.topic), conv=conv, csrf_token=token,
         summary=AP._summary(reg) if reg is not None else None, settings=settings, policies=list(POLICIES.items()),
         q=q, found=found, next=nxt, layout=layout, layout_default=layout is not None and not uploaded,
         urls={"back": o, "results": f"/c/{cid}/results", "self": f"{o}/places", "upload": f"{o}/places",
@@ -132,7 +132,7 @@ async def upload_aliases(cid: str, request: Request, csrf_token: str = Form(""),
         with services(request).db.read() as s:
             _managed(request, s, cid)
         if len(data) > AP.CSV_MAX_BYTES:
-            raise Invalid(f"the alias file is larger than {AP.CSV_MAX_BYTES // (1024 * 1024)} MB; split it")
+            raise Invalid(i18n.lazy_gettext("the alias file is larger than %(value)s MB; split it", value=AP.CSV_MAX_BYTES // (1024 * 1024)))
         pairs = SP.read_aliases_csv(data, (file.filename or "aliases.csv")[:200])
         with services(request).db.write() as s:
             SP.replace_aliases(s, cid, pairs)
@@ -147,13 +147,13 @@ async def save_settings(cid: str, request: Request, csrf_token: str = Form(""), 
     def go():
         _csrf(request, csrf_token)
         if policy not in POLICIES:
-            raise Invalid(f"unknown fairness policy {policy!r}")
+            raise Invalid(i18n.lazy_gettext("unknown fairness policy %(policy)s", policy=repr(policy)))
         try:
             k = int(min_cell)
         except ValueError:
-            raise Invalid("the smallest group shown must be a whole number") from None
+            raise Invalid(i18n.lazy_gettext("the smallest group shown must be a whole number")) from None
         if not 1 <= k <= 1000:
-            raise Invalid("the smallest group shown must be between 1 and 1000")
+            raise Invalid(i18n.lazy_gettext("the smallest group shown must be between 1 and 1000"))
         with services(request).db.write() as s:
             _managed(request, s, cid)
             SP.save_settings(s, cid, SP.settings_of(s, cid) | {"policy": policy, "min_cell": k})

@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from voxpop import i18n
 from voxpop.errors import Invalid, ServiceError
+from voxpop.services import conversation_text as CT
 from voxpop.services import privacy
 from voxpop.services.conversations import get_conversation
 from voxpop.services.participant_places import place_name_of
@@ -36,15 +37,17 @@ async def my_data(cid: str, request: Request) -> Response:
         def go():
             with svc.db.read() as s:
                 conv = get_conversation(s, cid)
+                ct = CT.for_reader(s, conv)
                 if pk is None:
-                    return conv, None, None
-                return conv, privacy.participant_data(s, cid, pk), place_name_of(s, cid, pk, i18n.current())
+                    return conv, ct, None, None
+                return conv, ct, privacy.participant_data(s, cid, pk), place_name_of(s, cid, pk, i18n.current())
 
-        conv, data, place_name = await run_in_threadpool(go)
+        conv, ct, data, place_name = await run_in_threadpool(go)
     except ServiceError as e:
         return service_error_page(request, e, back=f"/c/{cid}")
     token = svc.security.csrf_token(request, cookies)
-    resp = render(request, "participate/my_data.html", title=i18n._("Your data") + f": {conv.topic}", conv=conv, data=data,
+    resp = render(request, "participate/my_data.html", title=i18n._("Your data: %(topic)s", topic=ct.topic), conv=conv,
+                  ct=ct, data=data,
                   place_name=place_name,
                   csrf_token=token, nav=_nav(cid, conv, "data"), narrow=True,
                   json_twin=f"{API_PREFIX}/conversations/{cid}/me/data",
@@ -76,12 +79,13 @@ async def notice(cid: str, request: Request) -> Response:
     def go():
         with services(request).db.read() as s:
             conv = get_conversation(s, cid)
-            return conv, privacy.notice(conv)
+            return conv, CT.for_reader(s, conv), privacy.notice(conv)
 
     try:
-        conv, data = await run_in_threadpool(go)
+        conv, ct, data = await run_in_threadpool(go)
     except ServiceError as e:
         return service_error_page(request, e)
-    return render(request, "participate/privacy.html", title=i18n._("Privacy") + f": {conv.topic}", conv=conv, notice=data,
+    return render(request, "participate/privacy.html", title=i18n._("Privacy: %(topic)s", topic=ct.topic), conv=conv,
+                  ct=ct, notice=data,
                   nav=_nav(cid, conv, "privacy"), narrow=True, json_twin=f"{API_PREFIX}/conversations/{cid}/privacy",
                   urls={"my_data": f"/c/{cid}/my-data", "participate": f"/c/{cid}"})

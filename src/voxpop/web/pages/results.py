@@ -26,6 +26,7 @@ from voxpop.report.places import build_places
 from voxpop.report.svg import map_positions
 from voxpop.report.view import build_view
 from voxpop.report.words import summary as plain_summary
+from voxpop.services import conversation_text as CT
 from voxpop.services import translations as T
 from voxpop.services.conversations import get_conversation
 from voxpop.services.standing import participant_standing
@@ -56,11 +57,12 @@ async def results(cid: str, request: Request) -> Response:
         res = analysis_for(request, cid, with_document=with_document)  # Forbidden when the organisers hide results
         with svc.db.read() as s:
             conv = get_conversation(s, cid)
+            ct = CT.for_reader(s, conv, lang)  # the title in the reader's language where the organiser gave it
             mine = participant_standing(s, cid, pk) if pk is not None and res.get("computed_ms") else None
             names = group_names(s, cid)
             themes = TPP.load(s, cid, manager=False, request=request)  # the published themes, as the public sees them
             note = _themes_note(request, s, conv)
-            key = _page_key(s, conv, res, names, themes, lang, query)
+            key = _page_key(s, conv, res, names, themes, lang, query, ct)
             doc = stored(res["document"])
             layout = stored_layout(s, cid) if doc and doc["places"] else None
             if doc:  # statements in the reader's language where the organisers gave a translation
@@ -69,12 +71,12 @@ async def results(cid: str, request: Request) -> Response:
                 local = names_in(s, cid, lang)
                 res = {**res, "document": {**res["document"], "places": with_names(doc["places"], local)}}
                 layout = layout_with_names(layout, local) if layout else layout
-        return conv, res, mine, names, layout, themes, note, key
+        return conv, ct, res, mine, names, layout, themes, note, key
 
     try:
         # no participant cookie: a reader, not a participant (no need to look for one)
         pk = await participant_id(request, Response(), cid, create=False) if request.cookies.get(ANON_COOKIE) else None
-        conv, res, mine, names, layout, themes, note, key = await run_in_threadpool(inputs, pk, False)
+        conv, ct, res, mine, names, layout, themes, note, key = await run_in_threadpool(inputs, pk, False)
     except ServiceError as e:
         return service_error_page(request, e, back=f"/c/{cid}")
     public = bool(res.get("public"))
@@ -86,9 +88,9 @@ async def results(cid: str, request: Request) -> Response:
                            public=public, etag=entry.headers["etag"])
 
     async def draw() -> tuple[Response, dict, dict | None, tuple]:
-        conv, res, mine, names, layout, themes, note, key = await run_in_threadpool(inputs, pk, True)
+        conv, ct, res, mine, names, layout, themes, note, key = await run_in_threadpool(inputs, pk, True)
         # drawn in a thread: a big conversation's page takes seconds, and the event loop keeps taking votes
-        page = await run_in_threadpool(_draw, request, cid, conv, res, mine, names, layout, themes, note)
+        page = await run_in_threadpool(_draw, request, cid, conv, res, mine, names, layout, themes, note, ct)
         if not personal and mine is None and note is None and page.status_code == 200:
             conditional(request, page, public=public)  # sets the page's ETag
             pages.put(key, page)
@@ -139,9 +141,11 @@ def _themes_note(request: Request, s, conv) -> str | None:
     return f"/organiser/c/{conv.id}/listen#publishing"
 
 
-def _draw(request: Request, cid: str, conv, res: dict, mine, names, layout, themes, note=None) -> Response:
+def _draw(request: Request, cid: str, conv, res: dict, mine, names, layout, themes, note=None,
+          ct: CT.ShownText | None = None) -> Response:
     doc = res.get("document")
-    view = build_view(doc, title=conv.topic, group_names=names) if doc else None
+    ct = ct or CT.original(conv)
+    view = build_view(doc, title=ct.topic, group_names=names) if doc else None
     standing = _standing(view, mine) if view and view.ok and mine else None
     chosen = _chosen_group(view, request.query_params.get("group"))
     shown, hidden = _statements_to_show(view, chosen)
@@ -154,7 +158,8 @@ def _draw(request: Request, cid: str, conv, res: dict, mine, names, layout, them
         analysed_at = i18n._("%(date)s at %(time)s UTC", date=i18n.format_date(when, "long"),
                              time=when.strftime("%H:%M"))
     return render(
-        request, "results/results.html", title=i18n._("Results: %(topic)s", topic=conv.topic), conv=conv, v=view, counts=counts,
+        request, "results/results.html", title=i18n._("Results: %(topic)s", topic=ct.topic), conv=conv, ct=ct, v=view,
+        counts=counts,
         positions=map_positions(view) if view and view.ok else {}, fresh=res.get("fresh"), analysed_at=analysed_at,
         json_twin=f"{API_PREFIX}/conversations/{cid}/analysis", back_url=f"/c/{cid}" if conv.is_open else None,
         nav=participant_nav(cid, "results", True), standing=standing, shown=shown, hidden=hidden,
@@ -172,7 +177,8 @@ def _choices(request: Request) -> dict[str, str]:
     return {k: request.query_params[k][:100] for k in CHOICES if request.query_params.get(k)}
 
 
-def _page_key(s, conv, res: dict, names: dict, themes, lang: str, query: tuple) -> tuple[tuple, tuple]:
+def _page_key(s, conv, res: dict, names: dict, themes, lang: str, query: tuple,
+              ct: CT.ShownText | None = None) -> tuple[tuple, tuple]:
     """(base, version): everything the page is drawn from except the document, which the analysis `version`
     names (with hidden statements in `base`): the same key, the same page. Cheap to read (no document), so a
     page read by many is drawn once per analysis."""
@@ -191,7 +197,7 @@ def _page_key(s, conv, res: dict, names: dict, themes, lang: str, query: tuple) 
     heard = hashlib.sha256(json.dumps(themes[:2], sort_keys=True, default=str).encode()).hexdigest() if themes else None
     base = (conv.id, tuple(sorted(res.get("hidden") or ())), res.get("public"), conv.topic, conv.is_open,
             conv.n_statements, tuple(conv.languages or ()), tuple(sorted(names.items())), translations, layout, heard,
-            lang, query)
+            lang, query, ct)
     return base, (res.get("status"), res.get("computed_ms"), res.get("fresh"))
 
 

@@ -34,6 +34,9 @@ router = APIRouter(include_in_schema=False)
 async def home(request: Request) -> Response:
     # `voxpop demo` features its conversation here; a normal server lists nothing (ids are unguessable)
     featured = getattr(request.app.state, "featured_conversations", [])
+    lang = i18n.current()  # each title in the reader's language where there is one, else marked with its own
+    featured = [{**c, "title": c.get("titles", {}).get(lang) or c["title"],
+                 "language": lang if c.get("titles", {}).get(lang) else c.get("language", "en")} for c in featured]
     return render(request, "home.html", title=i18n._("Welcome"), narrow=True, json_twin="/api/v1/whoami",
                   conversations=featured)
 
