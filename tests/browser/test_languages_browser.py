@@ -104,6 +104,68 @@ def test_no_english_left_on_the_welsh_participant_page(demo_server, browser):
             ctx.close()
 
 
+def test_no_english_left_on_the_arabic_participant_page(demo_server, browser):
+    """Arabic covers the participant page: an English hint there read backwards (".nearest town") in right to left."""
+    pages = {}
+    for lang in ("ar", "en"):
+        ctx = browser.new_context(**PHONE, locale=lang)
+        p = ctx.new_page()
+        p.goto(demo_server.urls["participant"])
+        pages[lang] = (ctx, p)
+    try:
+        left = english_left(pages["ar"][1], pages["en"][1], _user_content(pages["en"][1]))
+        assert left == [], f"English left on the Arabic participant page: {left}"
+    finally:
+        for ctx, _ in pages.values():
+            ctx.close()
+
+
+@pytest.mark.parametrize("lang", ["cy", "ar"])
+def test_no_english_left_on_your_data_and_the_privacy_notice(demo_server, browser, lang):
+    """A participant who voted reads what is held about them, and why, in their language: "Your data" is in
+    each language's menu, but its page (and the privacy notice) were English in Arabic, and the menu's
+    "Privacy" was English in both."""
+    pages = {}
+    for code in (lang, "en"):
+        ctx = browser.new_context(**PHONE, locale=code)
+        p = ctx.new_page()
+        p.goto(demo_server.urls["participant"])
+        p.locator("form[data-vote-form] button[value=agree]").click()
+        p.wait_for_timeout(500)
+        pages[code] = (ctx, p)
+    try:
+        base = demo_server.urls["participant"]
+        for path in ("/my-data", "/privacy"):
+            for _, p in pages.values():
+                p.goto(base + path)
+            user = _user_content(pages["en"][1]) | set(pages["en"][1].evaluate(
+                "() => Array.from(document.querySelectorAll('td'), e => e.textContent.replace(/\\s+/g, ' ').trim())"))
+            left = english_left(pages[lang][1], pages["en"][1], user)
+            assert left == [], f"English left on {path} in {lang}: {left}"
+    finally:
+        for ctx, _ in pages.values():
+            ctx.close()
+
+
+def test_no_english_left_on_the_arabic_offline_phone_page(demo_server, browser):
+    """/k/c/{cid}, the offline-capable page for people's own phones where the signal is poor (the kiosk's client),
+    was English in Arabic."""
+    pages = {}
+    for lang in ("ar", "en"):
+        ctx = browser.new_context(**PHONE, locale=lang)
+        p = ctx.new_page()
+        p.goto(demo_server.urls["participant"].replace("/c/", "/k/c/"))
+        p.wait_for_selector("#k-title")
+        p.wait_for_timeout(500)
+        pages[lang] = (ctx, p)
+    try:
+        left = english_left(pages["ar"][1], pages["en"][1], _user_content(pages["en"][1]))
+        assert left == [], f"English left on the Arabic offline phone page: {left}"
+    finally:
+        for ctx, _ in pages.values():
+            ctx.close()
+
+
 def test_arabic_participant_page_is_right_to_left(demo_server, browser):
     ctx = browser.new_context(**PHONE, locale="ar", bypass_csp=True)
     page = ctx.new_page()

@@ -91,6 +91,7 @@ def test_too_few_votes_is_reported_not_crashed(tmp_path):
     r = invoke("analyze", votes, "--json", tmp_path / "doc.json")
     assert r.exit_code == 0, r.output
     assert "Not enough to analyse yet" in r.output
+    assert "2 participants · 1 statement · 2 votes · " in " ".join(r.output.split()), r.output  # "1 statements"
     doc = json.loads((tmp_path / "doc.json").read_text())
     assert doc["meta"]["status"] == "too_few_votes"
 

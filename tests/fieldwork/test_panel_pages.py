@@ -29,6 +29,12 @@ def test_organiser_draws_a_panel_prints_letters_and_a_code_works_once(client, se
     assert letters.text.count("<svg") >= 40
     code = re.search(r'<p class="code">([A-Z0-9]{5}-[A-Z0-9]{5})</p>', letters.text).group(1)
 
+    with TestClient(app) as reader:  # an invited person who reads Arabic: the invitation is in Arabic (it was English)
+        ar = reader.get(f"/i/{code}?lang=ar").text
+        assert "<title>دعوتك · voxpop</title>" in ar and "أنت مدعو:" in ar and ">ابدأ</button>" in ar
+        assert "You are invited" not in ar and "chosen by lot" not in ar
+        blank = reader.get("/i?lang=ar").text
+        assert "الرمز الموجود في رسالتك" in blank and "The code on your letter" not in blank
     with TestClient(app) as person:
         typed = person.get("/i", params={"code": code.lower().replace("-", " ")}, follow_redirects=True)
         assert typed.status_code == 200 and "Start" in typed.text

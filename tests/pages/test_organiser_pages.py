@@ -114,6 +114,10 @@ def test_moderation_queue_accept_shows_statement_to_participants(client, seeded,
     client.post(f"/c/{cid}/statements", data={"csrf_token": csrf(html), "text": "Open a <b>youth club</b>."})
     q = client.get(f"/organiser/c/{cid}/moderate")
     assert q.status_code == 200 and "Open a &lt;b&gt;youth club&lt;/b&gt;." in q.text
+    assert 'aria-label="Decide on statement 1"' in q.text
+    cy = client.get(f"/organiser/c/{cid}/moderate?lang=cy").text  # each statement's form is named in Welsh too
+    assert 'aria-label="Penderfynu ar ddatganiad 1"' in cy and "Decide on statement" not in cy
+    client.get(f"/organiser/c/{cid}/moderate?lang=en")  # (the choice of language is remembered)
     assert f'href="/api/v1/conversations/{cid}/moderation"' in q.text
     tid = re.search(r'name="statement_id" value="(\d+)"', q.text).group(1)
     r = client.post(f"/organiser/c/{cid}/moderate", data={"csrf_token": csrf(q.text), "statement_id": tid,

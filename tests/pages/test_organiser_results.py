@@ -79,3 +79,7 @@ def test_organisers_name_groups_and_the_results_use_the_names(client, seeded, ap
     assert bad.status_code == 422 and "at most 60 characters" in bad.json()["message"]
     ok = client.put(f"/api/v1/conversations/{cid}/group-names", json={"names": {"1": "City voices"}})
     assert ok.status_code == 200 and ok.json()["names"] == {"1": "City voices"}
+    for key in ("A", "abc", "-1", "\u00b2", "1" * 21):  # a key that names no group is refused, never stored
+        wrong = client.put(f"/api/v1/conversations/{cid}/group-names", json={"names": {key: "Lost name"}})
+        assert wrong.status_code == 422 and "0 for group A" in wrong.json()["message"], key
+    assert client.get(f"/api/v1/conversations/{cid}/group-names").json() == {"names": {"1": "City voices"}}

@@ -300,6 +300,9 @@ def test_the_themes_read_in_welsh_and_the_chart_is_labelled_in_words(client, see
     assert "Cymharwyd y brawddegau gyda" in cy and "Cyfran yr holl frawddegau ym mhob thema" in cy
     assert re.search(r"\d+ (o themâu|thema) o \d+", cy)
     assert "themes from" not in cy and "Sentences were compared" not in cy and "{{" not in cy
+    # the bars' counts too ("14% · 20 sentences" and "fewer than 5 people" were English on the Welsh page)
+    assert " sentences" not in cy and "fewer than" not in cy
+    assert re.search(r"\d+% · \d+ (o frawddegau|frawddeg|brawddeg)", cy) and "llai na 5 o bobl" in cy
 
 
 def test_the_organisers_menu_and_copy_buttons_in_welsh(client, seeded):

@@ -172,3 +172,26 @@ def test_place_link_sets_a_new_participants_place(client, seeded, app):
     assert "You said: <strong>Riverton</strong>" in client.get(f"/c/{cid}?place=E2").text
     client.cookies.clear()
     assert "You said:" not in client.get(f"/c/{cid}?place=nope").text
+
+
+def test_your_data_and_the_statements_table_say_the_stored_words_in_the_readers_language(client, seeded):
+    """The votes ("agree"), a statement's state ("pending") on "Your data" and the organiser's statements table
+    ("Accepted", "Seed") were stored English words put on the page as they were: English on a Welsh page."""
+    from pagehelp import sign_in
+
+    cid = seeded["cid"]
+    for vote in ("agree", "disagree", "pass"):
+        html = client.get(f"/c/{cid}").text
+        tid = re.search(r'name="statement_id" value="(\d+)"', html).group(1)
+        client.post(f"/c/{cid}/vote", data={"csrf_token": csrf(html), "statement_id": tid, "vote": vote})
+    client.post(f"/c/{cid}/statements", data={"csrf_token": csrf(html), "text": "A pool for the town."})
+    en = client.get(f"/c/{cid}/my-data?lang=en").text
+    assert all(f"<td>{w}</td>" in en for w in ("agree", "disagree", "pass")) and "waiting for the organisers" in en
+    cy = client.get(f"/c/{cid}/my-data?lang=cy").text
+    assert all(f"<td>{w}</td>" in cy for w in ("cytuno", "anghytuno", "pasio")), cy
+    assert "<td>agree</td>" not in cy and "pending" not in cy and "waiting for the organisers" not in cy
+    sign_in(client)
+    manage = client.get(f"/organiser/c/{cid}?lang=cy").text
+    cells = re.findall(r'<td data-label="(?:Statws|O)">([^<]*)</td>', manage)
+    assert cells and not {"Accepted", "Waiting", "Seed", "Participant"} & set(cells), cells
+    client.get(f"/organiser/c/{cid}?lang=en")

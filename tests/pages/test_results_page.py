@@ -1,3 +1,5 @@
+import re
+
 from voxpop import demo_content as D
 from voxpop.services import conversations, statements
 from voxpop.services.analyses import run_analysis
@@ -249,16 +251,19 @@ def test_why_there_are_no_groups_yet_is_said_in_the_readers_language(client, app
         cid = conversations.create_conversation(s, topic="Early days").id
         tids = [st.tid for st in statements.add_statements(s, cid, ["Open the pool.", "Close the road."])]
     run_analysis(db, cid)
-    assert "nobody has voted yet" in client.get(f"/c/{cid}/results?lang=en").text
+    # said as a sentence: a capital letter and a full stop (the API's clause began in lower case on the page)
+    assert ('role="status">Nobody has voted yet: an analysis needs votes from at least two participants.</div>'
+            in client.get(f"/c/{cid}/results?lang=en").text)
     welsh = client.get(f"/c/{cid}/results?lang=cy").text
-    assert "nid oes neb wedi pleidleisio eto" in welsh and "nobody has voted yet" not in welsh
+    assert 'role="status">Nid oes neb wedi pleidleisio eto' in welsh and "obody has voted yet" not in welsh
     with db.write() as s:  # a new conversation: a page already drawn is redrawn in the background, later
         cid = conversations.create_conversation(s, topic="One voter").id
         tids = [st.tid for st in statements.add_statements(s, cid, ["Open the pool.", "Close the road."])]
         import_votes(s, cid, [(get_or_create_participant(s, cid, xid="only").id, t, 1) for t in tids])
     run_analysis(db, cid)
     welsh = client.get(f"/c/{cid}/results?lang=cy").text
-    assert "dim ond 1 cyfranogwr a bleidleisiodd" in welsh and "participant(s)" not in welsh
+    assert "im ond 1 cyfranogwr a bleidleisiodd" in welsh and "participant(s)" not in welsh
+    assert re.search(r'role="status">[A-Z]', welsh)
 
 
 def test_each_reason_template_is_the_engines_wording():

@@ -162,3 +162,7 @@ def test_the_organiser_uploads_and_removes_a_map_on_the_places_page(tmp_path):
         assert "draws 3 shapes (boundaries: map.geojson)" in page
         r = c.post(f"/organiser/c/{cid}/places/layout/delete", data={"csrf_token": token(page)}, follow_redirects=False)
         assert r.status_code == 303 and "No map yet" in c.get(f"/organiser/c/{cid}/places").text
+        # the meeting link's QR code, read in Welsh: the image's text alternative was English
+        cy = c.get(f"/organiser/c/{cid}/places?q=Cham&lang=cy").text
+        alt = re.search(r'<img src="[^"]*" alt="([^"]*)"', cy).group(1)
+        assert alt == "Cod QR ar gyfer Cham, South", alt

@@ -66,3 +66,30 @@ def test_keyboard_reaches_sections_and_opens_details(report_browser, report_file
     assert page.locator("#statements details").get_attribute("open") is not None
     assert page.locator("table.all tbody tr").count() == 8
     page.close()
+
+
+def test_bar_chart_end_texts_are_never_cut_off(report_browser, report_file):
+    """The text after a full-length bar ("14% · 20 sentences", longer in Welsh) stays inside the drawing: it used to
+    run past the 300-unit viewBox and be clipped ("20 sentence") on the listening page and in the report."""
+    from markupsafe import Markup
+
+    from voxpop.report.svg import Bar, bar_chart
+
+    charts = [bar_chart([Bar("Hospital and appointments", 0.14, "14% · 20 sentences"),
+                         Bar("Banks", 0.13, "13% · 18 sentences")], title="Share of all sentences in each theme"),
+              bar_chart([Bar("Gogledd Cymru", 1.0, "100% (1,234 brawddeg o'r lle hwn)"),
+                         Bar("De Cymru", None, "llai na 5 o bobl")], title="Cyfran", max_value=1.0)]
+    page = report_browser.new_page(viewport={"width": 390, "height": 844})
+    import voxpop.web
+    css = (Path(voxpop.web.__file__).parent / "static" / "css" / "voxpop.css").read_text(encoding="utf-8")
+    page.set_content(str(Markup("<!doctype html><meta charset=utf-8><style>%s</style><main>") % Markup(css)
+                         + Markup("").join(charts)))
+    for source in ("set_content", "report"):
+        if source == "report":
+            page.goto(report_file.as_uri())
+        cut = page.evaluate("""() => [...document.querySelectorAll('svg.vp-chart')].flatMap(svg => {
+            const w = svg.viewBox.baseVal.width;
+            return [...svg.querySelectorAll('text')].map(t => [t.textContent, t.getBBox().x + t.getBBox().width - w])
+                .filter(([, over]) => over > 0.5); })""")
+        assert cut == [], f"{source}: texts cut off at the right edge (text, units over): {cut}"
+    page.close()

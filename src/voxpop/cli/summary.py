@@ -19,6 +19,11 @@ def _short(text: str, width: int = TEXT_WIDTH) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _n(n: int, one: str, many: str) -> str:
+    """"1 vote", "2 votes" (the counts line said "1 participants · 1 statements · 1 votes")."""
+    return f"{n:,} {one if n == 1 else many}"
+
+
 def _pct(n: int, d: int) -> str:
     return f"{100 * n / d:.0f}%" if d else "–"
 
@@ -32,7 +37,8 @@ def print_summary(console: Console, doc: AnalysisDocument) -> None:
 
     console.rule(f"[bold]{meta['conversation']['title'] or 'Conversation'}")
     console.print(f"[dim]{meta['conversation']['source']}[/]")
-    console.print(f"{c['participants']:,} participants · {c['statements']:,} statements · {c['votes']:,} votes · "
+    console.print(f"{_n(c['participants'], 'participant', 'participants')} · "
+                  f"{_n(c['statements'], 'statement', 'statements')} · {_n(c['votes'], 'vote', 'votes')} · "
                   f"{c['participants_in_conversation']:,} in the conversation · "
                   f"{c['statements_moderated_out']:,} moderated out")
     if meta["status"] != "ok":

@@ -54,14 +54,19 @@ def weighted_groups_chart(places: PlacesView, view: ReportView) -> Markup:
     return bar_chart(bars, title=i18n._("Size of each opinion group, as voted and weighted by place"), max_value=1.0)
 
 
+def _sentences(n: int) -> str:
+    return i18n.ngettext("%(num)s sentence", "%(num)s sentences", n)
+
+
 def theme_bars(themes: list[Theme]) -> list[Bar]:
     return [Bar(t.label, t.share if t.share is not None else float(t.size),
-                (pct(t.share) + " · " if t.share is not None else "") + f"{t.size} sentences", "#6A3D9A")
+                (pct(t.share) + " · " if t.share is not None else "") + _sentences(t.size), "#6A3D9A")
             for t in themes]
 
 
 def cell_bars(cells: list[Cell], min_speakers: int) -> list[Bar]:
     return [Bar(c.label or "–", None if c.suppressed else c.share,
-                f"fewer than {min_speakers} people" if c.suppressed else
-                (pct(c.share) + (f" ({c.n_claims} sentences)" if c.n_claims is not None else "")), "#6A3D9A")
+                i18n.ngettext("fewer than %(num)s person", "fewer than %(num)s people", min_speakers)
+                if c.suppressed else
+                (pct(c.share) + (f" ({_sentences(c.n_claims)})" if c.n_claims is not None else "")), "#6A3D9A")
             for c in cells]

@@ -8,6 +8,7 @@ Put `svg_defs()` once in any page that shows vote bars (it holds the hatching fo
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -155,6 +156,13 @@ class Bar:
     colour: str = "#0072B2"
 
 
+def _text_width(text: str) -> float:
+    """A generous estimate of a text's width in 15px sans-serif (.vp-t), from DejaVu Sans (a wide face, Linux's
+    default) measured in Chromium: digits and most lower case 9.5, capitals up to 11.8, m w % 14-15."""
+    return sum(15.0 if c in "mwMW%—…" else 6.0 if c in " fijlrt.,:;'·()[]|!-" else 11.8 if c.isupper() else 9.5
+               for c in text)
+
+
 def bar_chart(bars: Sequence[Bar], *, title: str, max_value: float | None = None,
               ref: tuple[float, str] | None = None) -> Markup:
     """Labelled horizontal bars (coverage by region, theme sizes, ...).
@@ -165,7 +173,14 @@ def bar_chart(bars: Sequence[Bar], *, title: str, max_value: float | None = None
         return Markup("")
     vals = [b.value for b in bars if b.value is not None] + ([ref[0]] if ref else [])
     top = max_value if max_value else (max(vals) if vals and max(vals) > 0 else 1.0)
-    W, row_h, bw = 300, 44, 150  # label above its bar; the end text after the bar
+    # label above its bar; the end text after the bar. The drawing is never narrower than its texts (an end
+    # text past the viewBox is cut off: "20 sentence"): a long end text first shortens the bars (to 90 at
+    # least), then widens the drawing, which the page scales down to fit.
+    row_h = 44
+    need = max(_text_width(b.text) for b in bars) + 6
+    bw = max(90.0, min(150.0, 300 - 4 - need))
+    labels = max(_text_width(b.label if len(b.label) <= 34 else b.label[:33] + "…") for b in bars) + 2
+    W = math.ceil(max(300.0, bw + 4 + need, labels))
     top_pad = 20 if ref else 0
     H = row_h * len(bars) + 2 + top_pad
     desc = "; ".join(f"{b.label}: {b.text}" for b in bars)
@@ -188,7 +203,7 @@ def bar_chart(bars: Sequence[Bar], *, title: str, max_value: float | None = None
             out.append(f'<rect y="{_f(by)}" width="{_f(max(w, 2.0))}" height="18" fill="{escape(b.colour)}"/>')
             tx = w + 4
         else:
-            out.append(f'<rect y="{_f(by)}" width="{bw}" height="18" fill="none" '
+            out.append(f'<rect y="{_f(by)}" width="{_f(bw)}" height="18" fill="none" '
                        f'stroke="{OUTLINE}" stroke-dasharray="3 2"/>')
             tx = 6
         out.append(f'<text x="{_f(tx)}" y="{_f(by + 14)}" class="vp-t" fill="#222" {halo}>'

@@ -40,6 +40,7 @@ def get_names(cid: str, request: Request, s: Session = Depends(read_session)) ->
 def put_names(cid: str, body: NamesIn, request: Request,
               s: Session = Depends(write_session, scope="function")) -> dict:
     managed_conversation(request, s, cid)
-    if any(len(k) > 20 for k in body.names):
-        raise Invalid(i18n.lazy_gettext("group ids are the numbers of the analysis's groups (0, 1, 2, ...)"))
+    if any(not (k.isascii() and k.isdigit()) or len(k) > 20 for k in body.names):  # "A" or "abc" named no group
+        raise Invalid(i18n.lazy_gettext("group ids are the numbers of the analysis's groups (0 for group A, 1 for B, "
+                                        "...)"))
     return {"names": save_group_names(s, cid, body.names), "max_length": MAX_NAME}

@@ -93,13 +93,27 @@ MESSAGES = {
 }
 
 
+def whole_number(text: str | None, *, below: int = 2**31) -> int | None:
+    """A whole number typed in a form or carried in a link, or None when it is not one below `below`.
+
+    Decimal digits only (Arabic-Indic ones too, which int() reads); not str.isdigit(), which is also true
+    for "²" (int() refuses it: a 500) — and bounded, so that a long run of digits never reaches the database
+    (an overflow there was a 500 too). The default bound is that of statement numbers (a 32-bit integer)."""
+    t = (text or "").strip()
+    if not t or len(t) > 19 or not t.isdecimal():
+        return None
+    n = int(t)
+    return n if n < below else None
+
+
 def flash_from(request: Request) -> dict[str, Any]:
     key = request.query_params.get("msg")
     if key in MESSAGES:
         text, kind = MESSAGES[key]
         n = request.query_params.get("n")
-        if key == "seeded" and n and n.isdigit() and n != "1":
-            return {"flash": str(i18n.ngettext("%(num)s statement added.", "%(num)s statements added.", int(n))),
+        num = whole_number(n)
+        if key == "seeded" and num is not None and num != 1:
+            return {"flash": str(i18n.ngettext("%(num)s statement added.", "%(num)s statements added.", num)),
                     "flash_kind": kind}
         return {"flash": str(text), "flash_kind": kind}
     return {}

@@ -19,7 +19,7 @@ from voxpop.services import conversation_text as CT
 from voxpop.services.conversations import get_conversation
 from voxpop.web.api import kiosk as AK
 from voxpop.web.api.common import API_PREFIX, services
-from voxpop.web.pages.common import render, service_error_page, with_cookies
+from voxpop.web.pages.common import render, service_error_page, whole_number, with_cookies
 from voxpop.web.pages.organiser import _csrf, _managed, _run
 
 router = APIRouter(include_in_schema=False)
@@ -114,13 +114,14 @@ async def open_kiosk(cid: str, request: Request, csrf_token: str = Form(""), pin
                      idle_seconds: str = Form("120")) -> Response:
     def go():
         _csrf(request, csrf_token)
-        if not idle_seconds.strip().isdigit():
+        idle = whole_number(idle_seconds)
+        if idle is None:
             raise Invalid(i18n.lazy_gettext("the idle timeout must be a whole number of seconds, e.g. 120"))
         if not 4 <= len(pin) <= 12:
             raise Invalid(i18n.lazy_gettext("the staff PIN must be 4 to 12 digits"))
         return AK.open_kiosk_sync(request, cid, AK.KioskIn(
             pin=pin, place=place[:100] or None, event=event[:200], questions=questions[:5000] or None,
-            idle_seconds=max(FK.IDLE_MIN, min(FK.IDLE_MAX, int(idle_seconds)))))
+            idle_seconds=max(FK.IDLE_MIN, min(FK.IDLE_MAX, idle))))
 
     out, err = await _run(request, go, back=f"/organiser/c/{cid}/kiosks")
     return err or RedirectResponse(out["url"], status_code=303)

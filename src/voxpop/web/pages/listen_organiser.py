@@ -29,7 +29,7 @@ from voxpop.services import theme_publishing as TPub
 from voxpop.web.api import listen as AL
 from voxpop.web.api.common import API_PREFIX, services
 from voxpop.web.pages import theme_places as TPP
-from voxpop.web.pages.common import done, render, service_error_page, wants_json, with_cookies
+from voxpop.web.pages.common import done, render, service_error_page, wants_json, whole_number, with_cookies
 from voxpop.web.pages.organiser import _csrf, _managed, _run
 
 router = APIRouter(include_in_schema=False)
@@ -58,10 +58,10 @@ def _status(request: Request) -> dict | None:
         return {"published": q["msg"] == "themes-published"}
     if q.get("msg") == "listened":
         n = q.get("themes", "")
-        return {"listened": int(n) if n.isdigit() else None}
+        return {"listened": whole_number(n)}
     if q.get("msg") != "listen-accepted":
         return None
-    added = int(q["added"]) if q.get("added", "").isdigit() else 0
+    added = whole_number(q.get("added")) or 0
     skipped = []
     for item in q.get("skip", "").split(",")[:500]:
         cand, _, code = item.rpartition(":")
@@ -186,12 +186,13 @@ async def publish(cid: str, request: Request, csrf_token: str = Form(""), artifa
 
     def go():
         _csrf(request, csrf_token)
-        if artifact and not artifact.isdigit():
+        artifact_id = whole_number(artifact, below=2**62) if artifact else None
+        if artifact and artifact_id is None:
             raise Invalid(i18n.lazy_gettext("the form names no listening run to publish: reload the "
                                             "listening page and press the button again"))
         with services(request).db.write() as s:
             _, org = _managed(request, s, cid)
-            return TPub.publish(s, cid, organiser_id=org.id, artifact_id=int(artifact) if artifact else None)
+            return TPub.publish(s, cid, organiser_id=org.id, artifact_id=artifact_id)
 
     out, err = await _run(request, go, back=back)
     if err:

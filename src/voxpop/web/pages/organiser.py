@@ -31,7 +31,7 @@ from voxpop.services.statements import CSV_MAX_BYTES, add_statement, bulk_seed_c
 from voxpop.store.counts import statement_vote_counts
 from voxpop.store.group_names import group_names
 from voxpop.web.api.common import API_PREFIX, services
-from voxpop.web.pages.common import done, render, service_error_page, with_cookies
+from voxpop.web.pages.common import done, render, service_error_page, whole_number, with_cookies
 
 router = APIRouter(include_in_schema=False)
 EXPORTS = (("comments.csv", N_("Statements (CSV)")), ("votes.csv", N_("Every vote (CSV)")),
@@ -272,7 +272,8 @@ async def settings(cid: str, request: Request, csrf_token: str = Form(""), topic
         except ValueError:
             raise Invalid(i18n.lazy_gettext("the longest statement must be a whole number of characters")) from None
         days = forget_identities_days.strip()
-        if days and not days.isdigit():
+        n_days = whole_number(days, below=2**62) if days else None
+        if days and n_days is None:
             raise Invalid(i18n.lazy_gettext("forget identities after: a whole number of days, or leave it "
                                             "empty to keep them"))
         with services(request).db.write() as s:
@@ -280,7 +281,7 @@ async def settings(cid: str, request: Request, csrf_token: str = Form(""), topic
             conv = update_conversation(s, cid, topic=topic, description=description, who_may_add=who_may_add,
                                        moderation=moderation, statement_max_len=max_len,
                                        show_results=bool(show_results),
-                                       forget_identities_days=int(days) if days else None)
+                                       forget_identities_days=n_days)
             if given:
                 CT.set_translations(s, conv, given)  # one transaction: an invalid translation saves nothing
 
@@ -297,13 +298,14 @@ async def erase_participant(cid: str, request: Request, csrf_token: str = Form("
 
     def go():
         _csrf(request, csrf_token)
-        if not participant.strip().isdigit():
+        pid = whole_number(participant, below=2**62)
+        if pid is None:
             raise Invalid(i18n.lazy_gettext("give the participant's number, as their \"Your data\" page "
                                             "shows it"))
         with services(request).db.read() as s:
             _managed(request, s, cid)
-            get_participant(s, cid, int(participant))
-        erase_and_reanalyse(request, cid, int(participant))
+            get_participant(s, cid, pid)
+        erase_and_reanalyse(request, cid, pid)
 
     _, err = await _run(request, go, back=f"/organiser/c/{cid}")
     return err or done(request, f"/organiser/c/{cid}", "participant-erased")
@@ -367,14 +369,15 @@ async def decide(cid: str, request: Request, csrf_token: str = Form(""), stateme
                  decision: str = Form(""), back: str = Form("")) -> Response:
     def go():
         _csrf(request, csrf_token)
-        if not statement_id.isdigit():
+        tid = whole_number(statement_id)
+        if tid is None:
             raise Invalid(i18n.lazy_gettext("the form did not say which statement to moderate; reload the "
                                             "page"))
         if decision not in ("accept", "reject", "meta"):
             raise Invalid(i18n.lazy_gettext("choose Accept, Reject or Meta"))
         with services(request).db.write() as s:
             _, org = _managed(request, s, cid)
-            moderate(s, cid, int(statement_id), decision, organiser_id=org.id)
+            moderate(s, cid, tid, decision, organiser_id=org.id)
 
     # the queue, or the statements table of the conversation page (post-moderation: reject what is shown)
     to = f"/organiser/c/{cid}" + ("#statements-heading" if back == "manage" else "/moderate")

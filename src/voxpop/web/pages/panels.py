@@ -19,7 +19,7 @@ from voxpop.services import conversation_text as CT
 from voxpop.services.conversations import get_conversation
 from voxpop.web.api import panels as AP
 from voxpop.web.api.common import API_PREFIX, participant_id, services
-from voxpop.web.pages.common import render, service_error_page, with_cookies, with_msg
+from voxpop.web.pages.common import render, service_error_page, whole_number, with_cookies, with_msg
 from voxpop.web.pages.organiser import _csrf, _managed, _run
 
 router = APIRouter(include_in_schema=False)
@@ -62,16 +62,17 @@ async def create_panel(cid: str, request: Request, csrf_token: str = Form(""), s
 
     def go():
         _csrf(request, csrf_token)
-        if not size.strip().isdigit():
+        n = whole_number(size)
+        if n is None:
             raise Invalid(i18n.lazy_gettext("panel size must be a whole number (how many people to invite)"))
-        return AP.create_panel_sync(request, cid, int(size), name[:200], p, q)
+        return AP.create_panel_sync(request, cid, n, name[:200], p, q)
 
     out, err = await _run(request, go, back=back)
     return err or RedirectResponse(f"{back}/{out['id']}", status_code=303)
 
 
 @router.get("/organiser/c/{cid}/panels/{pid}")
-async def panel_page(cid: str, pid: int, request: Request) -> Response:
+async def panel_page(cid: str, pid: AP.PanelId, request: Request) -> Response:
     svc = services(request)
 
     def go():
@@ -95,15 +96,15 @@ async def panel_page(cid: str, pid: int, request: Request) -> Response:
 
 
 @router.post("/organiser/c/{cid}/panels/{pid}/draw")
-async def draw(cid: str, pid: int, request: Request, csrf_token: str = Form(""), algorithm: str = Form("legacy"),
+async def draw(cid: str, pid: AP.PanelId, request: Request, csrf_token: str = Form(""), algorithm: str = Form("legacy"),
                estimate_draws: str = Form("200")) -> Response:
     back = f"/organiser/c/{cid}/panels/{pid}"
 
     def go():
         _csrf(request, csrf_token)
-        if not estimate_draws.strip().isdigit():
+        n = whole_number(estimate_draws)
+        if n is None:
             raise Invalid(i18n.lazy_gettext("draws for the estimate must be a whole number (e.g. 200)"))
-        n = int(estimate_draws)
         if n > AP.MAX_ESTIMATE_DRAWS:  # DrawIn would refuse it with a pydantic error (a 500 here)
             raise Invalid(i18n.lazy_gettext("draws for the estimate must be from 0 to %(max_estimate_draws)s", max_estimate_draws=AP.MAX_ESTIMATE_DRAWS))
         return AP.draw_sync(request, cid, pid, AP.DrawIn(algorithm=algorithm, estimate_draws=n))
@@ -113,7 +114,7 @@ async def draw(cid: str, pid: int, request: Request, csrf_token: str = Form(""),
 
 
 @router.get("/organiser/c/{cid}/panels/{pid}/letters")
-async def letters(cid: str, pid: int, request: Request) -> Response:
+async def letters(cid: str, pid: AP.PanelId, request: Request) -> Response:
     """One printable letter per selected volunteer: the code, the address to type, a QR code."""
     def go():
         with services(request).db.read() as s:

@@ -20,7 +20,7 @@ from voxpop.services import conversation_text as CT
 from voxpop.services.statements import list_statements
 from voxpop.web.api import paper as AP
 from voxpop.web.api.common import API_PREFIX, services
-from voxpop.web.pages.common import render, with_cookies
+from voxpop.web.pages.common import render, whole_number, with_cookies
 from voxpop.web.pages.organiser import _csrf, _managed, _run
 
 router = APIRouter(include_in_schema=False)
@@ -56,9 +56,9 @@ async def make_pack(cid: str, request: Request, csrf_token: str = Form(""), plac
                     sheets: str = Form("")) -> Response:
     def go():
         _csrf(request, csrf_token)
-        if not sheets.strip().isdigit():
+        n = whole_number(sheets)
+        if n is None:
             raise Invalid(i18n.lazy_gettext("the number of sheets must be a whole number, e.g. 50"))
-        n = int(sheets)
         if not 1 <= n <= PP.MAX_SHEETS:  # PackIn would refuse it with a pydantic error (a 500 here)
             raise Invalid(i18n.lazy_gettext("the number of sheets must be from 1 to %(max_sheets)s", max_sheets=PP.MAX_SHEETS))
         return AP.make_pack_sync(request, cid, AP.PackIn(place=place[:100] or None, sheets=n))

@@ -33,7 +33,7 @@ from voxpop.services.statements import add_statement, list_statements
 from voxpop.web.api.common import API_PREFIX, participant_id, participant_who, services
 from voxpop.web.errors import http_status
 from voxpop.web.locale import prefer_default
-from voxpop.web.pages.common import done, render, service_error_page, wants_json, with_cookies
+from voxpop.web.pages.common import done, render, service_error_page, wants_json, whole_number, with_cookies
 
 router = APIRouter(include_in_schema=False)
 
@@ -83,7 +83,7 @@ async def _page(request: Request, cid: str, *, embed: bool) -> Response:
 
     place_query = (request.query_params.get("place_q") or "")[:100] or None
     shown = request.query_params.get("statement", "")
-    prefer = int(shown) if shown.isdigit() and len(shown) < 10 else None
+    prefer = whole_number(shown)
 
     def go():
         with svc.db.read() as s:
@@ -153,13 +153,14 @@ async def vote(cid: str, request: Request, csrf_token: str = Form(""), statement
     cookies = Response()
     try:
         svc.security.check_csrf(request, csrf_token)
-        if not statement_id.isdigit():
+        tid = whole_number(statement_id)
+        if tid is None:
             raise Invalid(i18n.lazy_gettext("the form did not say which statement you voted on; reload the page"))
         value = V.parse_vote(vote)
         svc.security.check_rate(request)
         pk = await participant_id(request, cookies, cid, create=True)
         svc.security.check_rate_participant(f"p{pk}")
-        fut = svc.writer.submit(V.VoteRequest(cid, pk, int(statement_id), value, None,
+        fut = svc.writer.submit(V.VoteRequest(cid, pk, tid, value, None,
                                               who=participant_who(request, cookies, None)))
         await asyncio.wrap_future(fut)
     except ServiceError as e:

@@ -6,7 +6,9 @@ here, with every statement missing a translation listed first.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Form, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Path, Request, Response
 
 from voxpop import i18n
 from voxpop.services import translations as T
@@ -63,7 +65,7 @@ async def save_languages(cid: str, request: Request, csrf_token: str = Form(""),
 
 
 @router.post("/organiser/c/{cid}/statements/{tid}/translations")
-async def save_translations(cid: str, tid: int, request: Request) -> Response:
+async def save_translations(cid: str, tid: Annotated[int, Path(ge=0, lt=2**31)], request: Request) -> Response:
     form = await request.form()
 
     def go():
