@@ -94,5 +94,15 @@ def test_arabic_results_keep_numbers_and_names_readable(demo_server, browser):
         isolated = page.evaluate("""() => Array.from(document.querySelectorAll('.statement-text, .st-text'))
             .filter(e => !e.closest('bdi, [dir], [lang]:not(html)')).map(e => e.textContent.trim())""")
         assert isolated == [], isolated
+        # a statement quoted inside an Arabic sentence ("9 in 10 agree with «...»") is isolated (FSI..PDI)
+        sentences = page.locator(".group-sentences a").all_inner_texts()
+        assert sentences and all("«\u2068" in t and "\u2069»" in t for t in sentences), sentences
+        # the statements of the summary and the group legend of the opinion map
+        bare = page.evaluate("""() => Array.from(document.querySelectorAll('.stmt-list li, .panel ul li'))
+            .filter(li => /[A-Za-z]{4,}/.test(li.textContent.replace(/\u2068[^\u2069]*\u2069|JSON|Pol\\.is/g, ''))
+                    && !li.querySelector('bdi, [dir], [lang]')
+                    && getComputedStyle(li).unicodeBidi !== 'plaintext').map(li => li.textContent.trim())""")
+        assert bare == [], bare
+        shot(page, "ar-results-phone")
     finally:
         ctx.close()
