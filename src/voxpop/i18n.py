@@ -47,7 +47,9 @@ LANGUAGES: dict[str, Language] = {
     "en": Language("en", "English", True, "source language", "n/a"),
     "cy": Language("cy", "Cymraeg", True, "voxpop developers (machine-assisted)",
                    "not yet reviewed by a fluent Welsh speaker"),
-    "ar": Language("ar", "العربية", False, "voxpop developers (machine-assisted), participant pages only",
+    "ar": Language("ar", "العربية", False,
+                   "voxpop developers (machine-assisted), participant pages only: home, vote and embed, results "
+                   "(places, listening themes), privacy, your data, invitation, kiosk, error pages (docs/i18n.md)",
                    "not yet reviewed by a fluent Arabic speaker"),
 }
 

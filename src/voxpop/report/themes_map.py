@@ -31,7 +31,16 @@ LEVEL_WORDS = {"area": N_("area"), "region": N_("region"), "nation": N_("nation"
 
 def said(text: str, lang: str) -> Markup:
     """Words people said (a theme's name), marked with their language so a screen reader reads them in it."""
-    return Markup('<span lang="{}">{}</span>').format(lang, text) if lang and lang != "und" else escape(text)
+    if not lang or lang == "und":
+        return escape(text)
+    if i18n.text_direction() == "rtl":  # isolated: a left-to-right name keeps its own order in a right-to-left page
+        return Markup('<span lang="{}" dir="auto">{}</span>').format(lang, text)
+    return Markup('<span lang="{}">{}</span>').format(lang, text)
+
+
+def _comma() -> str:
+    """The list separator of the reader's language (Arabic writes "،")."""
+    return "، " if i18n.current() == "ar" else ", "
 
 
 @dataclass
@@ -139,9 +148,9 @@ def themes_map(data: Any, layout: dict | None, place_of: dict[str, str], *, id_p
             labels = [label for label, _ in named]
             marked = [said(label, lang) for label, lang in named]
             text = labels[0] if len(labels) == 1 else i18n._("%(theme)s (tied with %(others)s)", theme=labels[0],
-                                                              others=", ".join(labels[1:]))
+                                                              others=_comma().join(labels[1:]))
             html = marked[0] if len(marked) == 1 else Markup(i18n._("%(theme)s (tied with %(others)s)")) % {
-                "theme": marked[0], "others": Markup(", ").join(marked[1:])}
+                "theme": marked[0], "others": Markup(_comma()).join(marked[1:])}
             k = style_of.get(key(top.get("theme")), 0)
         else:
             if status == "shown":

@@ -51,6 +51,8 @@ def quoted(text: str) -> str:
     text = " ".join((text or "").split())
     if text.endswith(".") and not text.endswith(".."):
         text = text[:-1]
+    if i18n.text_direction() == "rtl":  # isolated (FSI..PDI): left-to-right words keep their order and stops
+        return f"«\u2068{text}\u2069»"
     return f"“{text}”"
 
 

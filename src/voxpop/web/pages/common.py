@@ -50,7 +50,11 @@ def in_lang(text: str, language: str | None) -> Markup:
     """The text, escaped, inside `<span lang=...>` when it is in another language than the page's (for a
     conversation's title inside a sentence such as "Results: %(topic)s")."""
     attrs = lang_attrs(language)
-    return Markup("<span{}>{}</span>").format(attrs, text) if attrs else Markup("{}").format(text)
+    if attrs:
+        return Markup("<span{}>{}</span>").format(attrs, text)
+    if i18n.text_direction() == "rtl":  # a title of unknown language keeps its own direction in a right-to-left page
+        return Markup("<bdi>{}</bdi>").format(text)
+    return Markup("{}").format(text)
 
 
 templates.env.globals.update(lang_attrs=lang_attrs, in_lang=in_lang)
