@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import json
 import math
 from collections.abc import Iterator
@@ -162,9 +163,10 @@ def alembic_config(db: Database):
     return cfg
 
 
-def known_revisions() -> tuple[str, list[str]]:
+@functools.cache
+def known_revisions() -> tuple[str, tuple[str, ...]]:
     """This voxpop's newest schema revision and every revision it knows, oldest first (from the migrations
-    shipped with it; no database needed)."""
+    shipped with it; no database needed; read once per process, as the migrations do not change under it)."""
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
@@ -173,7 +175,7 @@ def known_revisions() -> tuple[str, list[str]]:
     script = ScriptDirectory.from_config(cfg)
     head = script.get_current_head()
     assert head is not None, "voxpop ships its migrations"
-    return head, [r.revision for r in reversed(list(script.walk_revisions()))]
+    return head, tuple(r.revision for r in reversed(list(script.walk_revisions())))
 
 
 class SchemaMismatch(ValueError):

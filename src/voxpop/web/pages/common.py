@@ -34,7 +34,6 @@ templates.env.globals["static_url"] = _static_url
 i18n.install(templates.env)
 
 
-
 def lang_attrs(language: str | None) -> Markup:
     """` lang="en"` (and `dir` when the direction differs) for an element whose text is in another language
     than the page's (WCAG 3.1.2); nothing when it is the page's language."""
